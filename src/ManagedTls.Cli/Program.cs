@@ -1,0 +1,48 @@
+namespace ManagedTls.Cli;
+
+/// <summary>The <c>managedtls</c> command-line tool.</summary>
+public static class Program
+{
+    /// <summary>Entry point: dispatches to one command per sub-command name.</summary>
+    public static int Main(string[] args)
+    {
+        if (args.Length == 0)
+        {
+            return Usage();
+        }
+
+        string[] rest = args.Skip(1).ToArray();
+        try
+        {
+            return args[0] switch
+            {
+                "selftest" => SelfTestCommand.Run(rest),
+                "-h" or "--help" or "help" => Usage(0),
+                _ => Usage(),
+            };
+        }
+        catch (UsageException e)
+        {
+            Console.Error.WriteLine($"managedtls {args[0]}: {e.Message}");
+            return 1;
+        }
+    }
+
+    private static int Usage(int code = 1)
+    {
+        var w = code == 0 ? Console.Out : Console.Error;
+        w.WriteLine("usage: managedtls COMMAND [ARGS]");
+        w.WriteLine("commands:");
+        w.WriteLine("  selftest        known-answer tests of every primitive; exit 0 only when all pass");
+        return code;
+    }
+}
+
+/// <summary>Bad command-line arguments: the message goes to stderr and the exit code is 1.</summary>
+public sealed class UsageException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public UsageException(string message) : base(message)
+    {
+    }
+}

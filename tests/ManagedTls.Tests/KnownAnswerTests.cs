@@ -1,0 +1,24 @@
+using ManagedTls.Crypto;
+
+namespace ManagedTls.Tests;
+
+public class KnownAnswerTests
+{
+    public static TheoryData<string> Names()
+    {
+        var data = new TheoryData<string>();
+        foreach (var t in AllTests())
+        {
+            data.Add(t.Name);
+        }
+
+        return data;
+    }
+
+    /// <summary>Every layer's known-answer list; the CLI's selftest runs the same lists.</summary>
+    internal static IEnumerable<KnownAnswerTest> AllTests() => CoreKnownAnswers.All();
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void KnownAnswer(string name) => AllTests().Single(t => t.Name == name).Run();
+}
