@@ -2,6 +2,7 @@ using ManagedTls.Crypto;
 
 namespace ManagedTls.Tests;
 
+[Trait("Category", "NoOpenSsl")]
 public class KnownAnswerTests
 {
     public static TheoryData<string> Names()
