@@ -1,0 +1,44 @@
+namespace ManagedTls.Ssl;
+
+/// <summary>
+/// Context options with OpenSSL 3's bit values, as Python's <c>ssl.Options</c> (<c>ssl.OP_*</c>) has them,
+/// so <c>ctx.Options |= SslOptions.NoTlsV1_2</c> means what <c>ctx.options |= ssl.OP_NO_TLSv1_2</c> means.
+/// Options are read once, when a connection freezes its context into its configuration.
+/// </summary>
+[Flags]
+#pragma warning disable CA1711, CA1707 // names follow Python's ssl module
+public enum SslOptions : long
+{
+    /// <summary>No options.</summary>
+    None = 0,
+    /// <summary><c>OP_IGNORE_UNEXPECTED_EOF</c>: treat EOF without close_notify as a clean close.</summary>
+    IgnoreUnexpectedEof = 0x80,
+    /// <summary><c>OP_NO_TICKET</c>: the server keeps sessions in a stateful cache instead of self-contained tickets.</summary>
+    NoTicket = 0x4000,
+    /// <summary><c>OP_NO_COMPRESSION</c>: TLS compression is never offered or accepted (always true here).</summary>
+    NoCompression = 0x20000,
+    /// <summary><c>OP_ENABLE_MIDDLEBOX_COMPAT</c>: TLS 1.3 middlebox compatibility mode (RFC 8446 appendix D.4).</summary>
+    EnableMiddleboxCompat = 0x100000,
+    /// <summary><c>OP_CIPHER_SERVER_PREFERENCE</c>: the server picks the suite by its own order.</summary>
+    CipherServerPreference = 0x400000,
+    /// <summary><c>OP_NO_SSLv3</c>: SSL 3.0 is never negotiated (always true here).</summary>
+    NoSslV3 = 0x2000000,
+    /// <summary><c>OP_NO_TLSv1</c>: TLS 1.0 is never negotiated (always true here).</summary>
+    NoTlsV1 = 0x4000000,
+    /// <summary><c>OP_NO_TLSv1_2</c>: disable TLS 1.2.</summary>
+    NoTlsV1_2 = 0x8000000,
+    /// <summary><c>OP_NO_TLSv1_1</c>: TLS 1.1 is never negotiated (always true here).</summary>
+    NoTlsV1_1 = 0x10000000,
+    /// <summary><c>OP_NO_TLSv1_3</c>: disable TLS 1.3.</summary>
+    NoTlsV1_3 = 0x20000000,
+    /// <summary><c>OP_NO_RENEGOTIATION</c>: refuse TLS 1.2 renegotiation.</summary>
+    NoRenegotiation = 0x40000000,
+    /// <summary><c>OP_ALL</c>: OpenSSL 3's bundle of harmless bug workarounds (0x80000050).</summary>
+    All = 0x80000050,
+    /// <summary>
+    /// What a new context starts with, as in Python 3 with OpenSSL 3:
+    /// <c>OP_ALL | OP_NO_SSLv3 | OP_NO_COMPRESSION | OP_CIPHER_SERVER_PREFERENCE | OP_ENABLE_MIDDLEBOX_COMPAT</c> (0x82520050).
+    /// </summary>
+    Default = All | NoSslV3 | NoCompression | CipherServerPreference | EnableMiddleboxCompat,
+}
+#pragma warning restore CA1711, CA1707
