@@ -270,9 +270,25 @@ internal sealed class FiniteFieldKeyExchange : KeyExchangeAlgorithm
 
         /// <summary>TLS 1.3 form: the peer share must be exactly |p| bytes. For a TLS 1.2 server reading
         /// dh_Yc use <see cref="FiniteFieldKeyExchange.DeriveTls12"/>.</summary>
-        public byte[] DeriveSharedSecret(ReadOnlySpan<byte> peerShare) => Agree(_owner.DecodeShare(peerShare, exactLength: true));
+        public byte[] DeriveSharedSecret(ReadOnlySpan<byte> peerShare)
+        {
+            ThrowIfDisposed();
+            return Agree(_owner.DecodeShare(peerShare, exactLength: true));
+        }
 
-        public byte[] DeriveLenient(ReadOnlySpan<byte> peerShare) => Agree(_owner.DecodeShare(peerShare, exactLength: false));
+        public byte[] DeriveLenient(ReadOnlySpan<byte> peerShare)
+        {
+            ThrowIfDisposed();
+            return Agree(_owner.DecodeShare(peerShare, exactLength: false));
+        }
+
+        private void ThrowIfDisposed()
+        {
+            if (_privateKey is null)
+            {
+                throw new ObjectDisposedException(nameof(FiniteFieldKeyExchange));
+            }
+        }
 
         public byte[] Agree(BigInteger peerY)
         {
