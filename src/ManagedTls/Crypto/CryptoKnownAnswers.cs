@@ -125,6 +125,15 @@ internal static class CryptoKnownAnswers
             }
         });
         yield return new("X25519MLKEM768 round trip and implicit rejection", HybridRoundTrip);
+        yield return new("Key exchange round trip, every group, OS entropy", () =>
+        {
+            foreach (KeyExchangeAlgorithm kx in KeyExchanges.All)
+            {
+                using IKeyExchange initiator = kx.Generate(OsEntropy.Instance);
+                using KeyExchangeResponse response = kx.Respond(initiator.PublicShare, OsEntropy.Instance);
+                KnownAnswerTest.Expect(kx.Name + " agreement", CryptoUtil.ToHex(response.SharedSecret), initiator.DeriveSharedSecret(response.Share));
+            }
+        });
     }
 
     private static void Aead(AeadAlgorithm algorithm, string key, string nonce, string aad, string plain, string expected)

@@ -40,6 +40,10 @@ internal sealed class EcdhKeyExchange : KeyExchangeAlgorithm
         _parameters = CustomNamedCurves.GetByName(curveName)
             ?? throw new ArgumentException($"unknown curve {curveName}", nameof(curveName));
         _coordinateSize = (_parameters.Curve.FieldSize + 7) / 8;
+        if (_parameters.Curve.CoordinateSystem != ECCurve.COORD_JACOBIAN)
+        {
+            throw new ArgumentException($"{curveName} does not use Jacobian coordinates", nameof(curveName));
+        }
     }
 
     /// <inheritdoc />
@@ -65,11 +69,13 @@ internal sealed class EcdhKeyExchange : KeyExchangeAlgorithm
     {
         SecureRandom random = BcRandom.Create(entropy);
         BigInteger d = BigIntegers.CreateRandomInRange(BigInteger.One, _parameters.N.Subtract(BigInteger.One), random);
-        return FromScalar(d);
+        return FromScalar(d, random);
     }
 
     /// <summary>Builds the exchange from a known big-endian private scalar in [1, n-1]; for tests.</summary>
-    internal IKeyExchange FromPrivateKey(ReadOnlySpan<byte> privateKey)
+    /// <param name="privateKey">The scalar.</param>
+    /// <param name="blinding">Randomness for blinding field inversions (does not affect results).</param>
+    internal IKeyExchange FromPrivateKey(ReadOnlySpan<byte> privateKey, IEntropySource? blinding = null)
     {
         BigInteger d = new(1, privateKey.ToArray());
         if (d.SignValue <= 0 || d.CompareTo(_parameters.N) >= 0)
@@ -77,7 +83,7 @@ internal sealed class EcdhKeyExchange : KeyExchangeAlgorithm
             throw new ArgumentException($"{Name} private key out of range", nameof(privateKey));
         }
 
-        return FromScalar(d);
+        return FromScalar(d, BcRandom.Create(blinding ?? OsEntropy.Instance));
     }
 
     /// <summary>Decodes and validates a peer share; throws illegal_parameter when it is not a valid point.</summary>
@@ -108,44 +114,77 @@ internal sealed class EcdhKeyExchange : KeyExchangeAlgorithm
         return point;
     }
 
-    private IKeyExchange FromScalar(BigInteger d)
+    private IKeyExchange FromScalar(BigInteger d, SecureRandom random)
     {
-        ECPoint q = new FixedPointCombMultiplier().Multiply(_parameters.G, d).Normalize();
-        return new Pending(this, d, q.GetEncoded(false));
+        ECPoint q = new FixedPointCombMultiplier().Multiply(_parameters.G, d);
+        (ECFieldElement x, ECFieldElement y) = ToAffine(q, random);
+        byte[] encoded = new byte[InitiatorShareSize];
+        encoded[0] = 0x04;
+        Encode(x, encoded.AsSpan(1, _coordinateSize));
+        Encode(y, encoded.AsSpan(1 + _coordinateSize, _coordinateSize));
+        return new Pending(this, d, encoded, random);
     }
 
-    private byte[] Agree(BigInteger d, ReadOnlySpan<byte> peerShare)
+    private byte[] Agree(BigInteger d, ReadOnlySpan<byte> peerShare, SecureRandom random)
     {
         ECPoint peer = DecodeShare(peerShare);
-        ECPoint product = peer.Multiply(d).Normalize();
+        ECPoint product = peer.Multiply(d);
         if (product.IsInfinity)
         {
             throw TlsAlertException.Illegal($"{Name} shared point is the point at infinity");
         }
 
-        byte[] x = product.AffineXCoord.GetEncoded();
-        if (x.Length == _coordinateSize)
+        byte[] secret = new byte[_coordinateSize];
+        Encode(ToAffine(product, random).X, secret);
+        return secret;
+    }
+
+    /// <summary>
+    /// Affine coordinates of a point in Jacobian coordinates (x = X/Z^2, y = Y/Z^3), with the inversion
+    /// blinded by a random field element as BouncyCastle's own <c>Normalize</c> does. Normalize draws its
+    /// blinding factor from a static generator seeded by .NET's RandomNumberGenerator (OpenSSL on Linux),
+    /// so the same computation is done here with the injected entropy instead.
+    /// </summary>
+    private static (ECFieldElement X, ECFieldElement Y) ToAffine(ECPoint point, SecureRandom random)
+    {
+        if (point.IsInfinity)
         {
-            return x;
+            throw new ArgumentException("the point at infinity has no affine coordinates", nameof(point));
         }
 
-        byte[] padded = new byte[_coordinateSize];
-        x.CopyTo(padded, _coordinateSize - x.Length);
-        CryptoUtil.Wipe(x);
-        return padded;
+        ECFieldElement z = point.GetZCoord(0);
+        if (z.IsOne)
+        {
+            return (point.XCoord, point.YCoord);
+        }
+
+        ECFieldElement blind = point.Curve.RandomFieldElementMult(random);
+        ECFieldElement zInverse = z.Multiply(blind).Invert().Multiply(blind);
+        ECFieldElement zInverse2 = zInverse.Square();
+        return (point.XCoord.Multiply(zInverse2), point.YCoord.Multiply(zInverse2.Multiply(zInverse)));
+    }
+
+    private static void Encode(ECFieldElement element, Span<byte> destination)
+    {
+        byte[] raw = element.ToBigInteger().ToByteArrayUnsigned();
+        destination.Clear();
+        raw.CopyTo(destination.Slice(destination.Length - raw.Length));
+        CryptoUtil.Wipe(raw);
     }
 
     private sealed class Pending : IKeyExchange
     {
         private readonly EcdhKeyExchange _owner;
         private readonly byte[] _publicKey;
+        private readonly SecureRandom _random;
         private BigInteger? _privateKey;
 
-        public Pending(EcdhKeyExchange owner, BigInteger privateKey, byte[] publicKey)
+        public Pending(EcdhKeyExchange owner, BigInteger privateKey, byte[] publicKey, SecureRandom random)
         {
             _owner = owner;
             _privateKey = privateKey;
             _publicKey = publicKey;
+            _random = random;
         }
 
         public KeyExchangeAlgorithm Algorithm => _owner;
@@ -155,7 +194,7 @@ internal sealed class EcdhKeyExchange : KeyExchangeAlgorithm
         public byte[] DeriveSharedSecret(ReadOnlySpan<byte> peerShare)
         {
             BigInteger d = _privateKey ?? throw new ObjectDisposedException(nameof(EcdhKeyExchange));
-            return _owner.Agree(d, peerShare);
+            return _owner.Agree(d, peerShare, _random);
         }
 
         // BouncyCastle's BigInteger is immutable and cannot be overwritten; dropping the only reference is
