@@ -8,7 +8,10 @@ using System.Buffers;
 
 namespace ManagedTls.Crypto;
 
-/// <summary>Creates <see cref="IAead"/> instances over BouncyCastle (AES-NI engine where the CPU has it).</summary>
+/// <summary>
+/// Creates <see cref="IAead"/> instances over BouncyCastle (AES-NI engine where the CPU has it): GCM and
+/// ChaCha20-Poly1305 through BouncyCastle's modes, CCM through <see cref="AesCcm"/> over BouncyCastle's AES.
+/// </summary>
 internal static class Aeads
 {
     /// <summary>Key length in bytes.</summary>
@@ -30,18 +33,30 @@ internal static class Aeads
             throw new ArgumentException($"{algorithm} needs a {KeySize(algorithm)}-byte key, got {key.Length}", nameof(key));
         }
 
-        return new BcAead(algorithm, key);
+        return algorithm switch
+        {
+            AeadAlgorithm.Aes128Ccm or AeadAlgorithm.Aes128Ccm8 => new AesCcm(algorithm, key, TagSize(algorithm)),
+            _ => new BcAead(algorithm, key),
+        };
     }
 }
 
 /// <summary>
-/// <see cref="IAead"/> over BouncyCastle's <see cref="IAeadCipher"/>. One cipher object per direction is keyed
+/// <see cref="IAead"/> over BouncyCastle's <see cref="IAeadCipher"/> (AES-GCM, ChaCha20-Poly1305). One cipher object per direction is keyed
 /// on first use; later records re-initialise it with a null key, which keeps the expanded key schedule.
 /// </summary>
 internal sealed class BcAead : IAead
 {
     private readonly byte[] _key;
-    private readonly byte[] _nonce = new byte[12];
+
+    // One nonce buffer and one key-less parameter object per direction, reused for every record. This is
+    // safe because BouncyCastle copies the nonce out of AeadParameters during Init (GCM and CCM keep their
+    // own copy for the nonce-reuse check, ChaCha20-Poly1305 copies into its state) and never keeps the
+    // parameter object itself.
+    private readonly byte[] _sealNonce = new byte[12];
+    private readonly byte[] _openNonce = new byte[12];
+    private readonly AeadParameters _sealParameters;
+    private readonly AeadParameters _openParameters;
     private IAeadCipher? _sealer;
     private IAeadCipher? _opener;
     private bool _disposed;
@@ -51,6 +66,8 @@ internal sealed class BcAead : IAead
         Algorithm = algorithm;
         _key = key.ToArray();
         TagSize = Aeads.TagSize(algorithm);
+        _sealParameters = new AeadParameters(null, TagSize * 8, _sealNonce);
+        _openParameters = new AeadParameters(null, TagSize * 8, _openNonce);
     }
 
     public AeadAlgorithm Algorithm { get; }
@@ -69,7 +86,7 @@ internal sealed class BcAead : IAead
             throw new ArgumentException("destination too small for ciphertext and tag", nameof(destination));
         }
 
-        IAeadCipher cipher = Prepare(ref _sealer, forEncryption: true, nonce);
+        IAeadCipher cipher = Prepare(ref _sealer, forEncryption: true, nonce, _sealNonce, _sealParameters);
 #if NET6_0_OR_GREATER
         cipher.ProcessAadBytes(associatedData);
         int n = cipher.ProcessBytes(plaintext, destination);
@@ -110,7 +127,7 @@ internal sealed class BcAead : IAead
             throw new ArgumentException("destination too small for plaintext", nameof(destination));
         }
 
-        IAeadCipher cipher = Prepare(ref _opener, forEncryption: false, nonce);
+        IAeadCipher cipher = Prepare(ref _opener, forEncryption: false, nonce, _openNonce, _openParameters);
 #if NET6_0_OR_GREATER
         try
         {
@@ -121,8 +138,7 @@ internal sealed class BcAead : IAead
         }
         catch (InvalidCipherTextException)
         {
-            destination.Slice(0, plainLen).Clear();
-            cipher.Reset();
+            CryptoUtil.Wipe(destination.Slice(0, plainLen));
             return false;
         }
 #else
@@ -140,8 +156,7 @@ internal sealed class BcAead : IAead
         }
         catch (InvalidCipherTextException)
         {
-            destination.Slice(0, plainLen).Clear();
-            cipher.Reset();
+            CryptoUtil.Wipe(destination.Slice(0, plainLen));
             return false;
         }
         finally
@@ -160,28 +175,33 @@ internal sealed class BcAead : IAead
         {
             _disposed = true;
             CryptoUtil.Wipe(_key);
-            CryptoUtil.Wipe(_nonce);
+            CryptoUtil.Wipe(_sealNonce);
+            CryptoUtil.Wipe(_openNonce);
             _sealer = null;
             _opener = null;
         }
     }
 
-    private IAeadCipher Prepare(ref IAeadCipher? slot, bool forEncryption, ReadOnlySpan<byte> nonce)
+    private IAeadCipher Prepare(ref IAeadCipher? slot, bool forEncryption, ReadOnlySpan<byte> nonce, byte[] nonceBuffer, AeadParameters keyless)
     {
         if (nonce.Length != 12)
         {
             throw new ArgumentException("AEAD nonce must be 12 bytes", nameof(nonce));
         }
 
-        nonce.CopyTo(_nonce);
-        KeyParameter? key = null;
+        nonce.CopyTo(nonceBuffer);
         if (slot is null)
         {
+            // First record in this direction: key the cipher (expands the AES key schedule once).
             slot = CreateCipher();
-            key = new KeyParameter(_key);
+            slot.Init(forEncryption, new AeadParameters(new KeyParameter(_key), TagSize * 8, nonceBuffer));
+        }
+        else
+        {
+            // Later records: a null key keeps the expanded key and only loads the new nonce.
+            slot.Init(forEncryption, keyless);
         }
 
-        slot.Init(forEncryption, new AeadParameters(key, TagSize * 8, _nonce));
         return slot;
     }
 
@@ -189,7 +209,6 @@ internal sealed class BcAead : IAead
     {
         AeadAlgorithm.Aes128Gcm or AeadAlgorithm.Aes256Gcm => new GcmBlockCipher(AesUtilities.CreateEngine()),
         AeadAlgorithm.ChaCha20Poly1305 => new ChaCha20Poly1305(),
-        AeadAlgorithm.Aes128Ccm or AeadAlgorithm.Aes128Ccm8 => new CcmBlockCipher(AesUtilities.CreateEngine()),
         _ => throw new ArgumentOutOfRangeException(nameof(Algorithm)),
     };
 

@@ -4,16 +4,22 @@ namespace ManagedTls.Crypto;
 
 /// <summary>
 /// Entropy from the operating system without going through <c>System.Security.Cryptography</c> (which
-/// loads OpenSSL on Linux): <c>getrandom(2)</c> on Linux, <c>getentropy(3)</c> on macOS and the BSDs,
-/// <c>/dev/urandom</c> as the Unix fallback, and <c>BCryptGenRandom</c> (CNG) on Windows.
+/// loads OpenSSL on Linux): <c>getrandom(2)</c> from glibc on Linux, <c>getentropy(3)</c> from libSystem on
+/// macOS and from libc on FreeBSD, <c>/dev/urandom</c> as the Unix fallback (musl, old kernels without the
+/// system call, seccomp filters that refuse it, other BSDs), and <c>BCryptGenRandom</c> (CNG) on Windows.
 /// </summary>
 public sealed class OsEntropy : IEntropySource
 {
     /// <summary>The process-wide instance.</summary>
     public static OsEntropy Instance { get; } = new();
 
+    private const int EINTR = 4;
+    private const int EPERM = 1;
+    private const int ENOSYS = 38; // Linux
+    private const int ENOSYS_BSD = 78; // macOS and FreeBSD
+
     private readonly object _gate = new();
-    private Source _source = Source.Unknown;
+    private volatile Source _source = Source.Unknown;
     private FileStream? _urandom;
 
     private enum Source { Unknown, GetRandom, GetEntropy, DevUrandom, BCrypt }
@@ -76,34 +82,34 @@ public sealed class OsEntropy : IEntropySource
             return;
         }
 
-        if (RuntimeInformation.IsOSPlatform(OSPlatform.Linux))
+        // Each native source is tried once; a missing library or entry point, or a kernel that does not
+        // offer the call, falls through to /dev/urandom. Nothing has been written to the destination when
+        // these are raised, so the fallback starts from scratch.
+        try
         {
-            try
+            if (RuntimeInformation.IsOSPlatform(OSPlatform.Linux))
             {
                 FillGetRandom(destination);
                 _source = Source.GetRandom;
                 return;
             }
-            catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
-            {
-            }
-        }
-        else
-        {
-            try
+
+            if (RuntimeInformation.IsOSPlatform(OSPlatform.OSX) || RuntimeInformation.IsOSPlatform(FreeBsd))
             {
                 FillGetEntropy(destination);
                 _source = Source.GetEntropy;
                 return;
             }
-            catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
-            {
-            }
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException or SourceUnavailableException)
+        {
         }
 
         FillUrandom(destination);
         _source = Source.DevUrandom;
     }
+
+    private static OSPlatform FreeBsd { get; } = OSPlatform.Create("FREEBSD");
 
     private static unsafe void FillGetRandom(Span<byte> destination)
     {
@@ -116,9 +122,14 @@ public sealed class OsEntropy : IEntropySource
                 if (n < 0)
                 {
                     int errno = Marshal.GetLastWin32Error();
-                    if (errno == 4 /* EINTR */)
+                    if (errno == EINTR)
                     {
                         continue;
+                    }
+
+                    if (errno is ENOSYS or EPERM && done == 0)
+                    {
+                        throw new SourceUnavailableException();
                     }
 
                     throw new IOException($"getrandom failed with errno {errno}");
@@ -135,10 +146,20 @@ public sealed class OsEntropy : IEntropySource
         {
             for (int done = 0; done < destination.Length;)
             {
+                // getentropy fills at most 256 bytes per call.
                 int chunk = Math.Min(256, destination.Length - done);
-                if (Native.getentropy(p + done, (nuint)chunk) != 0)
+                int rc = RuntimeInformation.IsOSPlatform(OSPlatform.OSX)
+                    ? Native.getentropy_macos(p + done, (nuint)chunk)
+                    : Native.getentropy_freebsd(p + done, (nuint)chunk);
+                if (rc != 0)
                 {
-                    throw new IOException($"getentropy failed with errno {Marshal.GetLastWin32Error()}");
+                    int errno = Marshal.GetLastWin32Error();
+                    if (errno is ENOSYS_BSD or EPERM && done == 0)
+                    {
+                        throw new SourceUnavailableException();
+                    }
+
+                    throw new IOException($"getentropy failed with errno {errno}");
                 }
 
                 done += chunk;
@@ -192,11 +213,19 @@ public sealed class OsEntropy : IEntropySource
 #pragma warning disable SA1300, IDE1006 // native names
         internal static extern nint getrandom(byte* buffer, nuint length, uint flags);
 
-        [DllImport("libc", SetLastError = true)]
-        internal static extern int getentropy(byte* buffer, nuint length);
+        [DllImport("libSystem.dylib", EntryPoint = "getentropy", SetLastError = true)]
+        internal static extern int getentropy_macos(byte* buffer, nuint length);
+
+        [DllImport("libc.so.7", EntryPoint = "getentropy", SetLastError = true)]
+        internal static extern int getentropy_freebsd(byte* buffer, nuint length);
 #pragma warning restore SA1300, IDE1006
 
         [DllImport("bcrypt.dll")]
         internal static extern int BCryptGenRandom(IntPtr algorithm, byte* buffer, int length, int flags);
+    }
+
+    /// <summary>The native source exists but refuses to work here (no such system call, or filtered).</summary>
+    private sealed class SourceUnavailableException : Exception
+    {
     }
 }
