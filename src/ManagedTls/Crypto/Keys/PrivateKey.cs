@@ -1,7 +1,6 @@
 using Org.BouncyCastle.Asn1.X509;
 using Org.BouncyCastle.Crypto;
 using Org.BouncyCastle.Crypto.Parameters;
-using Org.BouncyCastle.Math.EC.Multiplier;
 
 namespace ManagedTls.Crypto;
 
@@ -67,7 +66,7 @@ internal sealed class PrivateKey
         AsymmetricKeyParameter publicParameters = parameters switch
         {
             RsaPrivateCrtKeyParameters rsa => CheckRsa(rsa),
-            ECPrivateKeyParameters ec => new ECPublicKeyParameters(new FixedPointCombMultiplier().Multiply(ec.Parameters.G, ec.D).Normalize(), ec.Parameters),
+            ECPrivateKeyParameters ec => EcMath.PublicKeyOf(ec, OsEntropy.Instance),
             Ed25519PrivateKeyParameters ed => ed.GeneratePublicKey(),
             Ed448PrivateKeyParameters ed => ed.GeneratePublicKey(),
             _ => throw new KeyFormatException(KeyFormatError.Unsupported, $"unsupported private key ({parameters.GetType().Name})"),
@@ -134,6 +133,6 @@ internal sealed class PrivateKey
             throw new KeyFormatException(KeyFormatError.Malformed, "RSA private key is inconsistent (p * q != n)");
         }
 
-        return new RsaKeyParameters(false, rsa.Modulus, rsa.PublicExponent);
+        return RsaModulusCheck.Create(() => new RsaKeyParameters(false, rsa.Modulus, rsa.PublicExponent));
     }
 }

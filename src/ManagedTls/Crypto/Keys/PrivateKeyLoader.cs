@@ -121,7 +121,7 @@ internal static class PrivateKeyLoader
     {
         AlgorithmIdentifier algorithm = info.PrivateKeyAlgorithm;
         bool rsaPss = algorithm.Algorithm.Equals(PkcsObjectIdentifiers.IdRsassaPss);
-        AsymmetricKeyParameter key = Parse(() => PrivateKeyFactory.CreateKey(info), $"unsupported or malformed PKCS#8 key ({algorithm.Algorithm.Id})", KeyFormatError.Unsupported);
+        AsymmetricKeyParameter key = Parse(() => RsaModulusCheck.Create(() => PrivateKeyFactory.CreateKey(info)), $"unsupported or malformed PKCS#8 key ({algorithm.Algorithm.Id})", KeyFormatError.Unsupported);
         return PrivateKey.FromParameters(key, rsaPss ? algorithm : null);
     }
 
@@ -157,8 +157,10 @@ internal static class PrivateKeyLoader
     private static PrivateKey FromRsaPrivateKey(byte[] der)
     {
         RsaPrivateKeyStructure rsa = Parse(() => RsaPrivateKeyStructure.GetInstance(Asn1Object.FromByteArray(der)), "malformed PKCS#1 RSA private key");
-        var key = new RsaPrivateCrtKeyParameters(
-            rsa.Modulus, rsa.PublicExponent, rsa.PrivateExponent, rsa.Prime1, rsa.Prime2, rsa.Exponent1, rsa.Exponent2, rsa.Coefficient);
+        RsaPrivateCrtKeyParameters key = Parse(
+            () => RsaModulusCheck.Create(() => new RsaPrivateCrtKeyParameters(
+                rsa.Modulus, rsa.PublicExponent, rsa.PrivateExponent, rsa.Prime1, rsa.Prime2, rsa.Exponent1, rsa.Exponent2, rsa.Coefficient)),
+            "malformed PKCS#1 RSA private key");
         return PrivateKey.FromParameters(key, null);
     }
 
@@ -205,7 +207,7 @@ internal static class PrivateKeyLoader
         object? result;
         try
         {
-            result = new PemReader(new StringReader(text.ToString()), new PasswordFinder(password)).ReadObject();
+            result = RsaModulusCheck.Create(() => new PemReader(new StringReader(text.ToString()), new PasswordFinder(password)).ReadObject());
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

@@ -72,9 +72,13 @@ internal sealed class PublicKey
         AsymmetricKeyParameter parameters;
         try
         {
-            parameters = PublicKeyFactory.CreateKey(info);
+            parameters = RsaModulusCheck.Create(() => PublicKeyFactory.CreateKey(info));
+            if (parameters is RsaKeyParameters rsa)
+            {
+                RsaModulusCheck.CheckComposite(rsa.Modulus);
+            }
         }
-        catch (Exception e) when (e is not OutOfMemoryException)
+        catch (Exception e) when (e is not OutOfMemoryException and not KeyFormatException)
         {
             throw new KeyFormatException(KeyFormatError.Unsupported, $"unsupported or malformed public key ({info.Algorithm.Algorithm.Id})", e);
         }

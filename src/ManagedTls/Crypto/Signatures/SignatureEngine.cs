@@ -45,11 +45,9 @@ internal static class SignatureEngine
                 HashAlgorithm hash = algorithm.Hash!.Value;
                 byte[] digest = Hashes.Compute(hash, data);
 
-                // RFC 6979 deterministic nonces: no entropy needed, no nonce bias from a weak source.
-                var signer = new ECDsaSigner(new HMacDsaKCalculator(Hashes.CreateDigest(hash)));
-                signer.Init(true, key.Parameters);
-                BigInteger[] rs = signer.GenerateSignature(digest);
-                return new DerSequence(new DerInteger(rs[0]), new DerInteger(rs[1])).GetEncoded(Asn1Encodable.Der);
+                // RFC 6979 deterministic nonces: no nonce bias from a weak entropy source; entropy only blinds the inversion.
+                (BigInteger r, BigInteger s) = EcMath.SignDigest((ECPrivateKeyParameters)key.Parameters, digest, hash, entropy);
+                return new DerSequence(new DerInteger(r), new DerInteger(s)).GetEncoded(Asn1Encodable.Der);
             }
 
             default:
