@@ -63,21 +63,29 @@ internal sealed class PrivateKey
     /// </summary>
     internal static PrivateKey FromParameters(AsymmetricKeyParameter parameters, AlgorithmIdentifier? pssAlgorithm)
     {
-        AsymmetricKeyParameter publicParameters = parameters switch
+        try
         {
-            RsaPrivateCrtKeyParameters rsa => CheckRsa(rsa),
-            ECPrivateKeyParameters ec => EcMath.PublicKeyOf(ec, OsEntropy.Instance),
-            Ed25519PrivateKeyParameters ed => ed.GeneratePublicKey(),
-            Ed448PrivateKeyParameters ed => ed.GeneratePublicKey(),
-            _ => throw new KeyFormatException(KeyFormatError.Unsupported, $"unsupported private key ({parameters.GetType().Name})"),
-        };
+            AsymmetricKeyParameter publicParameters = parameters switch
+            {
+                RsaPrivateCrtKeyParameters rsa => CheckRsa(rsa),
+                ECPrivateKeyParameters ec => EcMath.PublicKeyOf(ec, OsEntropy.Instance),
+                Ed25519PrivateKeyParameters ed => ed.GeneratePublicKey(),
+                Ed448PrivateKeyParameters ed => ed.GeneratePublicKey(),
+                _ => throw new KeyFormatException(KeyFormatError.Unsupported, $"unsupported private key ({parameters.GetType().Name})"),
+            };
 
-        if (pssAlgorithm is not null && parameters is not RsaPrivateCrtKeyParameters)
-        {
-            throw new KeyFormatException(KeyFormatError.Malformed, "id-RSASSA-PSS key that is not an RSA key");
+            if (pssAlgorithm is not null && parameters is not RsaPrivateCrtKeyParameters)
+            {
+                throw new KeyFormatException(KeyFormatError.Malformed, "id-RSASSA-PSS key that is not an RSA key");
+            }
+
+            return new PrivateKey(parameters, PublicKey.FromParameters(publicParameters, pssAlgorithm));
         }
-
-        return new PrivateKey(parameters, PublicKey.FromParameters(publicParameters, pssAlgorithm));
+        catch (Exception e) when (e is not KeyFormatException and not OutOfMemoryException)
+        {
+            // BouncyCastle rejects out-of-range values (a zero scalar, a point at infinity) with ArgumentException.
+            throw new KeyFormatException(KeyFormatError.Malformed, "the private key values are invalid", e);
+        }
     }
 
     /// <summary>

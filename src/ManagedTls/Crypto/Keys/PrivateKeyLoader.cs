@@ -6,12 +6,10 @@ using Org.BouncyCastle.Asn1.X509;
 using Org.BouncyCastle.Asn1.X9;
 using Org.BouncyCastle.Crypto;
 using Org.BouncyCastle.Crypto.Parameters;
-using Org.BouncyCastle.OpenSsl;
 using Org.BouncyCastle.Pkcs;
 using Org.BouncyCastle.Security;
 using BcPemObject = Org.BouncyCastle.Utilities.IO.Pem.PemObject;
 using BcPemReader = Org.BouncyCastle.Utilities.IO.Pem.PemReader;
-using BcPemWriter = Org.BouncyCastle.Utilities.IO.Pem.PemWriter;
 
 namespace ManagedTls.Crypto;
 
@@ -76,7 +74,7 @@ internal static class PrivateKeyLoader
                 case "RSA PRIVATE KEY":
                 case "EC PRIVATE KEY":
                     return IsLegacyEncrypted(block)
-                        ? FromLegacyEncrypted(block, password)
+                        ? FromLegacyEncrypted(block, ecParameters, password)
                         : block.Type == "RSA PRIVATE KEY" ? FromRsaPrivateKey(block.Content) : FromSec1(block.Content, ecParameters);
                 default:
                     if (block.Type.EndsWith("PRIVATE KEY", StringComparison.Ordinal))
@@ -192,50 +190,113 @@ internal static class PrivateKeyLoader
     }
 
     /// <summary>
-    /// OpenSSL's pre-PKCS#8 encryption: the key is derived from the password with EVP_BytesToKey (MD5) and the
-    /// DEK-Info IV. BouncyCastle's OpenSSL reader implements it; the block is handed to it on its own.
+    /// OpenSSL's pre-PKCS#8 PEM encryption (RFC 1421 headers): <c>DEK-Info: CIPHER,IV</c>; the key is
+    /// EVP_BytesToKey(MD5, password, salt = first 8 IV bytes, one iteration), the body CBC with PKCS#7 padding.
+    /// A wrong password shows as bad padding or, rarely, as a body that is not a key; both are reported as such.
     /// </summary>
-    private static PrivateKey FromLegacyEncrypted(BcPemObject block, string? password)
+    private static PrivateKey FromLegacyEncrypted(BcPemObject block, Asn1Object? ecParameters, string? password)
     {
         if (password is null)
         {
             throw new KeyFormatException(KeyFormatError.PasswordRequired, "the private key is encrypted and no password was given");
         }
 
-        var text = new StringWriter();
-        new BcPemWriter(text).WriteObject(block);
-        object? result;
+        string? dekInfo = null;
+        foreach (Org.BouncyCastle.Utilities.IO.Pem.PemHeader header in block.Headers)
+        {
+            if (header.Name == "DEK-Info")
+            {
+                dekInfo = header.Value;
+            }
+        }
+
+        string[] parts = (dekInfo ?? string.Empty).Split(',');
+        if (parts.Length != 2)
+        {
+            throw new KeyFormatException(KeyFormatError.Malformed, "encrypted PEM block without a valid DEK-Info header");
+        }
+
+        (string cipherName, int keyLength, int blockLength) = parts[0].Trim().ToUpperInvariant() switch
+        {
+            "AES-128-CBC" => ("AES/CBC/PKCS7PADDING", 16, 16),
+            "AES-192-CBC" => ("AES/CBC/PKCS7PADDING", 24, 16),
+            "AES-256-CBC" => ("AES/CBC/PKCS7PADDING", 32, 16),
+            "DES-EDE3-CBC" => ("DESEDE/CBC/PKCS7PADDING", 24, 8),
+            "DES-CBC" => ("DES/CBC/PKCS7PADDING", 8, 8),
+            string other => throw new KeyFormatException(KeyFormatError.Unsupported, $"unsupported PEM encryption '{other}'"),
+        };
+
+        byte[] iv = Parse(() => CryptoUtil.FromHex(parts[1].Trim()), "malformed DEK-Info IV");
+        if (iv.Length != blockLength)
+        {
+            throw new KeyFormatException(KeyFormatError.Malformed, "DEK-Info IV has the wrong length");
+        }
+
+        byte[] key = BytesToKey(Encoding.UTF8.GetBytes(password), iv, keyLength);
+        byte[] plain;
         try
         {
-            result = RsaModulusCheck.Create(() => new PemReader(new StringReader(text.ToString()), new PasswordFinder(password)).ReadObject());
+            IBufferedCipher cipher = CipherUtilities.GetCipher(cipherName);
+            cipher.Init(false, new ParametersWithIV(new KeyParameter(key), iv));
+            plain = cipher.DoFinal(block.Content);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            bool unsupported = e.Message.IndexOf("not supported", StringComparison.OrdinalIgnoreCase) >= 0
-                || e.Message.IndexOf("unknown", StringComparison.OrdinalIgnoreCase) >= 0;
-            throw new KeyFormatException(
-                unsupported ? KeyFormatError.Unsupported : KeyFormatError.WrongPassword,
-                unsupported ? "unsupported PEM encryption" : "bad decrypt: wrong password for the encrypted private key",
-                e);
+            throw new KeyFormatException(KeyFormatError.WrongPassword, "bad decrypt: wrong password for the encrypted private key", e);
+        }
+        finally
+        {
+            CryptoUtil.Wipe(key);
         }
 
-        AsymmetricKeyParameter? key = result switch
+        try
         {
-            AsymmetricCipherKeyPair pair => pair.Private,
-            AsymmetricKeyParameter single when single.IsPrivate => single,
-            _ => null,
-        };
+            return block.Type == "RSA PRIVATE KEY" ? FromRsaPrivateKey(plain) : FromSec1(plain, ecParameters);
+        }
+        catch (KeyFormatException e) when (e.Reason == KeyFormatError.Malformed)
+        {
+            throw new KeyFormatException(KeyFormatError.WrongPassword, "bad decrypt: wrong password for the encrypted private key", e);
+        }
+        finally
+        {
+            CryptoUtil.Wipe(plain);
+        }
+    }
 
-        return key is null
-            ? throw new KeyFormatException(KeyFormatError.WrongPassword, "bad decrypt: the encrypted PEM block did not yield a private key")
-            : PrivateKey.FromParameters(key, null);
+    /// <summary>OpenSSL's EVP_BytesToKey with MD5 and one iteration: D_i = MD5(D_(i-1) || password || salt).</summary>
+    private static byte[] BytesToKey(byte[] password, byte[] iv, int length)
+    {
+        byte[] key = new byte[length];
+        var md5 = new Org.BouncyCastle.Crypto.Digests.MD5Digest();
+        byte[] block = new byte[md5.GetDigestSize()];
+        int done = 0;
+        bool first = true;
+        while (done < length)
+        {
+            if (!first)
+            {
+                md5.BlockUpdate(block, 0, block.Length);
+            }
+
+            md5.BlockUpdate(password, 0, password.Length);
+            md5.BlockUpdate(iv, 0, 8);
+            md5.DoFinal(block, 0);
+            int take = Math.Min(block.Length, length - done);
+            Buffer.BlockCopy(block, 0, key, done, take);
+            done += take;
+            first = false;
+        }
+
+        CryptoUtil.Wipe(block);
+        CryptoUtil.Wipe(password);
+        return key;
     }
 
     private static T Parse<T>(Func<T> parse, string message, KeyFormatError error = KeyFormatError.Malformed)
     {
         try
         {
-            return parse();
+            return parse() ?? throw new KeyFormatException(error, message);
         }
         catch (KeyFormatException)
         {
@@ -245,10 +306,5 @@ internal static class PrivateKeyLoader
         {
             throw new KeyFormatException(error, message, e);
         }
-    }
-
-    private sealed class PasswordFinder(string password) : IPasswordFinder
-    {
-        public char[] GetPassword() => password.ToCharArray();
     }
 }

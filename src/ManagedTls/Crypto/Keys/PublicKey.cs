@@ -53,9 +53,10 @@ internal sealed class PublicKey
         SubjectPublicKeyInfo info;
         try
         {
-            info = Org.BouncyCastle.Asn1.X509.SubjectPublicKeyInfo.GetInstance(Asn1Object.FromByteArray(der.ToArray()));
+            info = Org.BouncyCastle.Asn1.X509.SubjectPublicKeyInfo.GetInstance(Asn1Object.FromByteArray(der.ToArray()))
+                ?? throw new KeyFormatException(KeyFormatError.Malformed, "empty SubjectPublicKeyInfo");
         }
-        catch (Exception e) when (e is not OutOfMemoryException)
+        catch (Exception e) when (e is not OutOfMemoryException and not KeyFormatException)
         {
             throw new KeyFormatException(KeyFormatError.Malformed, "malformed SubjectPublicKeyInfo", e);
         }
