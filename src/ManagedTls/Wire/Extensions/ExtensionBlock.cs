@@ -80,55 +80,92 @@ internal sealed class ExtensionBlock : IReadOnlyList<TlsExtension>
     /// <inheritdoc/>
     IEnumerator IEnumerable.GetEnumerator() => _items.GetEnumerator();
 
-    /// <summary>Reads a u16-length-prefixed extension block and checks it against <paramref name="context"/>.</summary>
+    /// <summary>Reads a u16-length-prefixed extension block, parsing bodies and checking legality for <paramref name="context"/>.</summary>
     public static ExtensionBlock Read(ref TlsReader reader, ExtensionContext context, string field, int min = 0, int max = 0xFFFF)
+        => Read(ref reader, context, context, field, min, max);
+
+    /// <summary>
+    /// Reads a u16-length-prefixed extension block. The framing, duplicates and the legality of every
+    /// type in <paramref name="check"/> are verified first, then the bodies are parsed in the forms of
+    /// <paramref name="parse"/>, so a misplaced extension is reported as misplaced, not as malformed.
+    /// </summary>
+    public static ExtensionBlock Read(ref TlsReader reader, ExtensionContext parse, ExtensionContext check, string field, int min = 0, int max = 0xFFFF)
     {
         TlsReader sub = reader.Sub16(field, min, max);
-        ExtensionBlock block = ReadEntries(ref sub, context, field);
-        block.Validate(context, field);
-        return block;
-    }
-
-    /// <summary>Reads the extensions in <paramref name="reader"/> until it is empty, without the context check.</summary>
-    public static ExtensionBlock ReadEntries(ref TlsReader reader, ExtensionContext context, string field)
-    {
-        var block = new ExtensionBlock();
-        HashSet<ushort>? seen = null;
-        while (!reader.IsEmpty)
+        TlsReader scan = sub;
+        var seen = new HashSet<ushort>();
+        int count = 0;
+        int pskIndex = -1;
+        while (!scan.IsEmpty)
         {
-            ushort type = reader.ReadUInt16(field + ".extension_type");
-            ReadOnlySpan<byte> body = reader.ReadVector16(field + ".extension_data");
-            seen ??= [];
+            ushort type = scan.ReadUInt16(field + ".extension_type");
+            scan.ReadVector16(field + ".extension_data");
             if (!seen.Add(type))
             {
                 throw TlsAlertException.Illegal($"{field}: duplicate extension {Name(type)}");
             }
 
-            block._items.Add(ExtensionCodec.Decode(type, body, context));
+            if (!ExtensionRules.IsAllowed((ExtensionType)type, check))
+            {
+                string reason = $"{field}: {Name(type)} is not allowed in {check}";
+                throw check == ExtensionContext.ServerHelloTls12
+                    ? new TlsAlertException(AlertDescription.UnsupportedExtension, reason)
+                    : TlsAlertException.Illegal(reason);
+            }
+
+            if (type == (ushort)ExtensionType.PreSharedKey)
+            {
+                pskIndex = count;
+            }
+
+            count++;
+        }
+
+        if (check == ExtensionContext.ClientHello && pskIndex >= 0 && pskIndex != count - 1)
+        {
+            throw TlsAlertException.Illegal($"{field}: pre_shared_key is not the last extension");
+        }
+
+        var block = new ExtensionBlock();
+        while (!sub.IsEmpty)
+        {
+            ushort type = sub.ReadUInt16(field + ".extension_type");
+            ReadOnlySpan<byte> body = sub.ReadVector16(field + ".extension_data");
+            block._items.Add(ExtensionCodec.Decode(type, body, parse));
         }
 
         return block;
     }
 
-    /// <summary>Checks every recognised extension is legal in <paramref name="context"/>, and the pre_shared_key position.</summary>
-    public void Validate(ExtensionContext context, string field)
+    /// <summary>True when the u16-prefixed block at the reader's position names <paramref name="type"/> (a tolerant look-ahead).</summary>
+    public static bool Peek(TlsReader reader, ExtensionType type)
     {
-        for (int i = 0; i < _items.Count; i++)
+        if (reader.Remaining < 2)
         {
-            ExtensionType t = _items[i].Type;
-            if (!ExtensionRules.IsAllowed(t, context))
+            return false;
+        }
+
+        int length = reader.ReadUInt16("peek");
+        ReadOnlySpan<byte> rest = reader.Rest;
+        var r = new TlsReader(rest.Slice(0, Math.Min(length, rest.Length)));
+        while (r.Remaining >= 4)
+        {
+            ushort t = r.ReadUInt16("peek");
+            int n = r.ReadUInt16("peek");
+            if (t == (ushort)type)
             {
-                string reason = $"{field}: {Name((ushort)t)} is not allowed in {context}";
-                throw context == ExtensionContext.ServerHelloTls12
-                    ? new TlsAlertException(AlertDescription.UnsupportedExtension, reason)
-                    : TlsAlertException.Illegal(reason);
+                return true;
             }
 
-            if (t == ExtensionType.PreSharedKey && context == ExtensionContext.ClientHello && i != _items.Count - 1)
+            if (n > r.Remaining)
             {
-                throw TlsAlertException.Illegal($"{field}: pre_shared_key is not the last extension");
+                return false;
             }
+
+            r.ReadBytes(n, "peek");
         }
+
+        return false;
     }
 
     /// <summary>Writes the block with its u16 length prefix.</summary>

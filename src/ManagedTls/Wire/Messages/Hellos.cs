@@ -218,13 +218,11 @@ internal sealed class ServerHello : HandshakeMessage
 
         bool hrr = random.AsSpan().SequenceEqual(HrrRandom);
         ExtensionContext parse = hrr ? ExtensionContext.HelloRetryRequest : ExtensionContext.ServerHello;
-        TlsReader sub = r.Sub16("ServerHello.extensions");
-        r.ExpectEnd("ServerHello");
-        ExtensionBlock ext = ExtensionBlock.ReadEntries(ref sub, parse, "ServerHello.extensions");
         ExtensionContext check = hrr ? ExtensionContext.HelloRetryRequest
-            : ext.Contains(ExtensionType.SupportedVersions) ? ExtensionContext.ServerHello
+            : ExtensionBlock.Peek(r, ExtensionType.SupportedVersions) ? ExtensionContext.ServerHello
             : ExtensionContext.ServerHelloTls12;
-        ext.Validate(check, "ServerHello.extensions");
+        ExtensionBlock ext = ExtensionBlock.Read(ref r, parse, check, "ServerHello.extensions");
+        r.ExpectEnd("ServerHello");
         return new ServerHello(version, random, sid, suite, compression, ext);
     }
 
