@@ -96,4 +96,10 @@ for label, ctx, hexs in vectors:
         p += 2 + int.from_bytes(b[p:p + 2], "big")
         p += 1 + b[p]
         put("extensions", label, bytes([0]) + b[p:])
+# Targets no capture covers get small hand-made seeds.
+put("key_update", "update_not_requested", bytes([0, 0]))
+put("key_update", "update_requested", bytes([0, 1]))
+put("hello_request", "empty", bytes([1]))
+put("certificate_status", "ocsp", bytes([1]) + bytes.fromhex("01 000005 3003 0a0100".replace(" ", "")))
+put("end_of_early_data", "empty", bytes([0]))
 print(f"{len(vectors)} vectors")
