@@ -143,4 +143,59 @@ public class RecordProperties
         return !deframer.HasPartialRecord && reassembler.IsEmpty
             && seen.Count == messages.Count && seen.Zip(messages).All(p => p.First.AsSpan().SequenceEqual(p.Second));
     }
+
+    [Property(MaxTest = 300)]
+    public void Mutated_streams_only_raise_alerts(int kind, int seed, byte mutations)
+    {
+        // A valid stream of records, then random byte changes, truncation and chunking: the record layer may
+        // refuse it only with an alert.
+        var random = new Random(seed);
+        var (sealer, opener) = Pair(kind);
+        using (sealer)
+        using (opener)
+        {
+            var stream = new ArrayBufferWriter<byte>();
+            using var writer = new RecordWriter { MaxFragmentLength = 1 + random.Next(3000) };
+            writer.QueueHandshake(HandshakeFramingTests.Message(HandshakeType.Certificate, random.Next(5000)));
+            writer.QueueHandshake(HandshakeFramingTests.Message(HandshakeType.Finished, 32));
+            writer.FlushHandshake(sealer, stream);
+            writer.Write(ContentType.ApplicationData, Content(seed, random.Next(4000)), sealer, stream);
+            byte[] bytes = stream.WrittenSpan.ToArray();
+            for (int i = 0; i < mutations % 8; i++)
+            {
+                bytes[random.Next(bytes.Length)] = (byte)random.Next(256);
+            }
+
+            bytes = bytes.AsSpan(0, random.Next(bytes.Length + 1)).ToArray();
+            var rules = sealer.Version == ProtocolVersion.Tls13
+                ? new RecordReadRules(RecordReadState.Tls13Protected, RecordVersionCheck.Exact)
+                : new RecordReadRules(RecordReadState.Tls12Protected, RecordVersionCheck.Exact);
+            try
+            {
+                using var deframer = new RecordDeframer(rules);
+                using var reassembler = new HandshakeReassembler();
+                ReadOnlySpan<byte> rest = bytes;
+                while (!rest.IsEmpty)
+                {
+                    rest = rest.Slice(deframer.Write(rest.Slice(0, Math.Min(rest.Length, 1 + random.Next(5000)))));
+                    while (deframer.TryRead(out TlsRecord record))
+                    {
+                        ContentType type = opener.Open(record.Type, record.LegacyVersion, record.Fragment, out Span<byte> content);
+                        reassembler.CheckInterleaving(type);
+                        if (type == ContentType.Handshake)
+                        {
+                            reassembler.AddFragment(content);
+                            while (reassembler.TryReadMessage(out _))
+                            {
+                            }
+                        }
+                    }
+                }
+            }
+            catch (TlsAlertException)
+            {
+                // Refused with an alert: the only acceptable failure.
+            }
+        }
+    }
 }
