@@ -31,6 +31,10 @@ internal abstract class Tls13DerivedSecret : IDisposable
         }
     }
 
+    /// <summary>The NSS key log line for this secret, e.g. <c>CLIENT_HANDSHAKE_TRAFFIC_SECRET &lt;client_random&gt; &lt;secret&gt;</c>
+    /// (labels in <see cref="NssKeyLog"/>).</summary>
+    public string ToKeyLogLine(string label, ReadOnlySpan<byte> clientRandom) => NssKeyLog.Format(label, clientRandom, Secret);
+
     /// <summary>Wipes the secret; later use throws <see cref="ObjectDisposedException"/>.</summary>
     public void Dispose()
     {

@@ -52,6 +52,8 @@ public class OpenSslHandshakeTests
         Assert.Equal("SERVER_HANDSHAKE_TRAFFIC_SECRET 06c1c6ccf5345f60b5bfd3dd342d47927304be2ef2a4596aa5adbc32d694cc81 "
             + "bea958e3c788e43c6d8e7be16bc6b6d87f6a0e2001fbea6ab439897e016ae4792861de2e0cfe97908083f04f1b073888", line);
         Assert.Throws<ArgumentException>(() => NssKeyLog.Format(NssKeyLog.ClientRandom, new byte[31], new byte[48]));
+        using var secret = Tls13TrafficSecret.FromBytes(HashAlgorithm.Sha384, CryptoUtil.FromHex(OpenSslHandshakeVectors.Tls13ServerHandshakeTrafficSecret), false);
+        Assert.Equal(line, secret.ToKeyLogLine(NssKeyLog.ServerHandshakeTrafficSecret, CryptoUtil.FromHex(OpenSslHandshakeVectors.Tls13ClientRandom)));
     }
 
     [Fact]
