@@ -146,10 +146,10 @@ internal sealed record CipherSuiteInfo
     /// <summary>The IANA name.</summary>
     public override string ToString() => IanaName;
 
-    // OpenSSL 3.0 SSL_CIPHER_description: "%-30s %-7s Kx=%-8s Au=%-4s Enc=%-22s Mac=%-4s".
+    // OpenSSL 3.0 SSL_CIPHER_description: "%-30s %-7s Kx=%-8s Au=%-5s Enc=%-22s Mac=%-4s".
     private string FormatDescription() => string.Format(
         CultureInfo.InvariantCulture,
-        "{0,-30} {1,-7} Kx={2,-8} Au={3,-4} Enc={4,-22} Mac={5,-4}",
+        "{0,-30} {1,-7} Kx={2,-8} Au={3,-5} Enc={4,-22} Mac={5,-4}",
         OpenSslName,
         VersionName(OpenSslMinVersion),
         KeyExchange.OpenSslName,
