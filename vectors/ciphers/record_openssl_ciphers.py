@@ -7,6 +7,7 @@ whole: the tests drop the suites the library does not implement before comparing
 """
 import json
 import os
+import random
 import ssl
 import subprocess
 import sys
@@ -38,6 +39,33 @@ STRINGS = [
     "ALL:-kRSA:!kRSA:kRSA", "+AES:AES", "ECDHE:+SHA1:@STRENGTH", "AES128:!CAMELLIA:CAMELLIA",
     "ECDHE-ECDSA-AES256-GCM-SHA384+aRSA:DHE-RSA-AES256-SHA+kDHE",
 ]
+
+# Words for the seeded random strings: aliases, suite names (ours and others), commands.
+VOCABULARY = [
+    "ALL", "DEFAULT", "COMPLEMENTOFDEFAULT", "COMPLEMENTOFALL", "HIGH", "MEDIUM", "FIPS", "aRSA", "aECDSA",
+    "ECDSA", "aDSS", "aNULL", "eNULL", "NULL", "kECDHE", "ECDHE", "EECDH", "ECDH", "kDHE", "DHE", "EDH", "DH",
+    "kRSA", "RSA", "AESGCM", "AESCCM", "AESCCM8", "AES", "AES128", "AES256", "CHACHA20", "CBC", "SHA1", "SHA",
+    "SHA256", "SHA384", "TLSv1.2", "TLSv1.0", "TLSv1", "SSLv3", "PSK", "CAMELLIA", "ARIA", "MD5",
+    "ECDHE-ECDSA-AES256-GCM-SHA384", "ECDHE-RSA-AES128-GCM-SHA256", "DHE-RSA-CHACHA20-POLY1305",
+    "ECDHE-ECDSA-AES128-SHA", "DHE-RSA-AES256-SHA256", "AES128-SHA", "AES256-GCM-SHA384", "AES256-SHA256",
+    "ECDHE-RSA-AES256-SHA384", "DHE-RSA-AES128-GCM-SHA256", "CAMELLIA128-SHA", "DHE-DSS-AES128-SHA",
+    "@STRENGTH", "BOGUS",
+]
+
+
+def random_strings(count, seed=20261123):
+    rng = random.Random(seed)
+    out = []
+    for _ in range(count):
+        items = []
+        for _ in range(rng.randint(1, 6)):
+            words = [w for w in rng.sample(VOCABULARY, rng.choice([1, 1, 1, 2, 2, 3])) if w != "@STRENGTH"] or ["HIGH"]
+            item = "+".join(words)
+            prefix = rng.choice(["", "", "", "!", "-", "+"])
+            items.append(prefix + item if rng.random() > 0.1 else "@STRENGTH")
+        out.append(rng.choice([":", ":", ",", " "]).join(items))
+    return out
+
 
 # Argument lists for the `ciphers` command itself (flags and strings).
 CLI = [
@@ -79,7 +107,8 @@ def main():
         "generator": "vectors/ciphers/record_openssl_ciphers.py",
         "openssl": version,
         "python_openssl": ssl.OPENSSL_VERSION,
-        "strings": [dict(run(["--", s]), string=s) for s in STRINGS],
+        "strings": [dict(run(["--", s]), string=s, kind="curated") for s in STRINGS]
+        + [dict(run(["--", s]), string=s, kind="random") for s in random_strings(150)],
         "cli": [run(a) for a in CLI],
         "python": [python_case(s) for s in PYTHON],
     }

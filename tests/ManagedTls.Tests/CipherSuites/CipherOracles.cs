@@ -33,6 +33,12 @@ internal static class CipherOracles
     public static IEnumerable<string> RecordedStrings =>
         OpenSslRecord.GetProperty("strings").EnumerateArray().Select(e => e.GetProperty("string").GetString()!);
 
+    /// <summary>The hand-picked strings (the seeded random ones are checked live through Python, in one process).</summary>
+    public static IEnumerable<string> CuratedStrings =>
+        OpenSslRecord.GetProperty("strings").EnumerateArray()
+            .Where(e => e.GetProperty("kind").GetString() == "curated")
+            .Select(e => e.GetProperty("string").GetString()!);
+
     public static OracleRun RecordedString(string s)
     {
         var e = OpenSslRecord.GetProperty("strings").EnumerateArray().First(x => x.GetProperty("string").GetString() == s);

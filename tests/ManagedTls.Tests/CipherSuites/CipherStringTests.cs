@@ -54,7 +54,7 @@ public class CipherStringTests
     [Fact]
     public void MatchesLiveOpenSsl()
     {
-        string[] strings = CipherOracles.RecordedStrings.ToArray();
+        string[] strings = CipherOracles.CuratedStrings.ToArray();
         Assert.True(strings.Length >= 50);
         IReadOnlyList<OracleRun> runs = CipherOracles.RunOpenSslCiphers(strings.Select(s => new[] { "--", s }).ToArray())
             ?? strings.Select(CipherOracles.RecordedString).ToArray();
@@ -81,11 +81,17 @@ public class CipherStringTests
         }
     }
 
+    /// <summary>
+    /// Python's <c>set_ciphers</c> then <c>get_ciphers()</c>, live, for the facade strings and for every
+    /// recorded string (the seeded random ones included): one process, so it stays fast.
+    /// </summary>
     [Fact]
     public void PythonSetCiphersAgreesLive()
     {
         string[] strings = CipherOracles.OpenSslRecord.GetProperty("python").EnumerateArray()
-            .Select(c => c.GetProperty("string").GetString()!).ToArray();
+            .Select(c => c.GetProperty("string").GetString()!)
+            .Concat(CipherOracles.RecordedStrings)
+            .ToArray();
         const string program =
             "import json,ssl,sys\n" +
             "out=[]\n" +
@@ -97,9 +103,14 @@ public class CipherStringTests
             "        out.append({'string':s,'error':str(e),'names':None})\n" +
             "print(json.dumps(out))\n";
         OracleRun? run = CipherOracles.Run("python3", new[] { "-c", program, JsonSerializer.Serialize(strings) });
-        JsonElement cases = run is null
-            ? CipherOracles.OpenSslRecord.GetProperty("python")
-            : JsonDocument.Parse(run.Stdout).RootElement;
+        if (run is null)
+        {
+            PythonSetCiphersAgreesWithRecordedAnswers();
+            return;
+        }
+
+        Assert.True(run.Exit == 0, run.Stderr);
+        JsonElement cases = JsonDocument.Parse(run.Stdout).RootElement;
         Assert.Equal(strings.Length, cases.GetArrayLength());
         foreach (JsonElement c in cases.EnumerateArray())
         {
@@ -111,16 +122,17 @@ public class CipherStringTests
     {
         string s = c.GetProperty("string").GetString()!;
         string? ours = Ours(s);
-        if (c.GetProperty("error").ValueKind != JsonValueKind.Null)
+        string? want = null;
+        if (c.GetProperty("error").ValueKind == JsonValueKind.Null)
         {
-            Assert.Null(ours);
-            var e = Assert.Throws<CipherStringException>(() => CipherString.Parse(s));
-            Assert.Equal(CipherStringError.NoCipherMatch, e.Error);
-            return;
+            string[] names = c.GetProperty("names").EnumerateArray().Select(n => n.GetString()!).Where(CipherOracles.OurNames.Contains).ToArray();
+            if (names.Any(n => CipherSuiteRegistry.FindByOpenSslName(n) is { IsTls13: false }))
+            {
+                want = string.Join(":", names);
+            }
         }
 
-        string want = string.Join(":", c.GetProperty("names").EnumerateArray().Select(n => n.GetString()!).Where(CipherOracles.OurNames.Contains));
-        Assert.Equal(want, ours);
+        Assert.True(want == ours, $"\"{s}\": Python {want ?? "(error)"}, ours {ours ?? "(error)"}");
     }
 
     [Fact]
