@@ -17,6 +17,7 @@ public static class Program
             return args[0] switch
             {
                 "selftest" => SelfTestCommand.Run(rest),
+                "ciphers" => CiphersCommand.Run(rest),
                 "-h" or "--help" or "help" => Usage(0),
                 _ => Usage(),
             };
@@ -34,6 +35,7 @@ public static class Program
         w.WriteLine("usage: managedtls COMMAND [ARGS]");
         w.WriteLine("commands:");
         w.WriteLine("  selftest        known-answer tests of every primitive; exit 0 only when all pass");
+        w.WriteLine("  ciphers         list the suites a cipher string selects, as `openssl ciphers` does");
         return code;
     }
 }

@@ -1,0 +1,39 @@
+namespace ManagedTls.CipherSuites;
+
+/// <summary>
+/// OpenSSL's security levels as they apply to cipher suites (its default security callback): which suites
+/// a context still offers at level 0..5 (what <c>openssl ciphers -s</c> lists).
+/// </summary>
+internal static class SecurityLevel
+{
+    /// <summary>OpenSSL's default level.</summary>
+    public const int OpenSslDefault = 1;
+
+    /// <summary>Python's <c>SSLContext</c> default level (it configures <c>@SECLEVEL=2</c>).</summary>
+    public const int PythonDefault = 2;
+
+    private static readonly int[] MinimumBitsByLevel = { 0, 80, 112, 128, 192, 256 };
+
+    /// <summary>The symmetric strength a suite needs at <paramref name="level"/> (levels above 5 count as 5).</summary>
+    public static int MinimumBits(int level) => MinimumBitsByLevel[Math.Min(Math.Max(level, 0), 5)];
+
+    /// <summary>
+    /// True when <paramref name="suite"/> is allowed at <paramref name="level"/>: enough strength bits; from
+    /// level 3 forward secrecy (TLS 1.3 or (EC)DHE); above 160 bits no HMAC-SHA1.
+    /// </summary>
+    public static bool Allows(CipherSuiteInfo suite, int level)
+    {
+        int bits = MinimumBits(level);
+        if (suite.StrengthBits < bits)
+        {
+            return false;
+        }
+
+        if (bits > 160 && suite.Mac.Mask == OsslMac.Sha1)
+        {
+            return false;
+        }
+
+        return level < 3 || suite.IsTls13 || (suite.KeyExchange.Mask & (OsslKx.Dhe | OsslKx.Ecdhe)) != 0;
+    }
+}
