@@ -169,11 +169,6 @@ internal sealed class Cert
             StrictProblems.Add(new(VerifyError.ExtensionsRequireVersion3, "certificate is not version 3"));
         }
 
-        if (Serial.SignValue <= 0)
-        {
-            StrictProblems.Add(new(VerifyError.InvalidExtension, "serial number is not positive"));
-        }
-
         if (Serial.ToByteArray().Length > 20)
         {
             StrictProblems.Add(new(VerifyError.InvalidExtension, "serial number longer than 20 octets"));

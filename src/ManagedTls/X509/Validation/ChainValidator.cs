@@ -101,7 +101,7 @@ internal sealed class ChainValidator
                 }
             }
 
-            if (i == 0 && x.KeyUsage >= 0)
+            if (i == 0 && x.KeyUsage >= 0 && !x.IsCa)
             {
                 if ((x.KeyUsage & (CertExtensions.KuDigitalSignature | KuKeyEncipherment | KuKeyAgreement)) == 0
                     || (x.KeyUsage & _req.RequiredLeafKeyUsage) != _req.RequiredLeafKeyUsage)
@@ -139,14 +139,26 @@ internal sealed class ChainValidator
             return new(VerifyError.EmptySubjectSanNotCritical, "empty subject and subjectAltName not critical");
         }
 
-        if (!selfSigned && x.AuthorityKeyId is null)
+        bool anchor = i == n - 1 && _search.IsTrusted(c);
+        if (!selfSigned && !anchor && x.AuthorityKeyId is null)
         {
             return new(VerifyError.MissingAuthorityKeyIdentifier, null);
         }
 
-        if (selfSigned && x.AuthorityKeyId is not null && x.SubjectKeyId is not null && !x.AuthorityKeyId.AsSpan().SequenceEqual(x.SubjectKeyId))
+        if (!anchor && c.Serial.SignValue <= 0)
+        {
+            return new(VerifyError.InvalidExtension, "serial number is not positive");
+        }
+
+        if (c.SelfIssued && x.AuthorityKeyId is not null && x.SubjectKeyId is not null && !x.AuthorityKeyId.AsSpan().SequenceEqual(x.SubjectKeyId)
+            && SignatureCheck.Verify(c.SignatureAlgorithm, c.TbsDer, c.Signature, c.PublicKey, 0, out _) is null)
         {
             return new(VerifyError.AkidSkidMismatch, "self-signed certificate whose authority key identifier is not its own");
+        }
+
+        if (anchor && selfSigned && x.ExtKeyUsage is not null)
+        {
+            return new(VerifyError.InvalidPurpose, "root certificate with extendedKeyUsage");
         }
 
         if (x.IsCa)
@@ -156,12 +168,7 @@ internal sealed class ChainValidator
                 return new(VerifyError.CaBconsNotCritical, null);
             }
 
-            if (x.KeyUsage < 0)
-            {
-                return new(VerifyError.CaCertMissingKeyUsage, null);
-            }
-
-            if ((x.KeyUsage & CertExtensions.KuKeyCertSign) == 0)
+            if (x.KeyUsage >= 0 && (x.KeyUsage & CertExtensions.KuKeyCertSign) == 0)
             {
                 return new(VerifyError.KeyusageNoCertsign, "CA whose keyUsage lacks keyCertSign");
             }
@@ -201,6 +208,11 @@ internal sealed class ChainValidator
                 return new(VerifyError.InvalidExtension, "subjectAltName critical although the subject is not empty");
             }
 
+            if (x.ExtKeyUsage is { } leafEku && leafEku.Contains(CertExtensions.OidAnyEku))
+            {
+                return new(VerifyError.InvalidPurpose, "subscriber certificate with anyExtendedKeyUsage");
+            }
+
             if (x.ExtKeyUsageCritical)
             {
                 return new(VerifyError.InvalidExtension, "extendedKeyUsage of a subscriber certificate is critical");
@@ -215,9 +227,31 @@ internal sealed class ChainValidator
         return null;
     }
 
-    /// <summary>A subject CN that is not a character-for-character copy of a dNSName or the canonical text of an iPAddress.</summary>
+    /// <summary>
+    /// A subject CN that breaks CA/Browser Forum BR 7.1.4.3 in a way that can be decided without the issuer's
+    /// intent: an IP address not written as the canonical text of an iPAddress entry, a domain name that differs
+    /// from a dNSName entry only in letter case, or a domain name in Unicode (U-label) form.
+    /// </summary>
     private static string? CommonNameOutsideSan(Cert c, Org.BouncyCastle.Asn1.X509.GeneralName[] sans)
     {
+        var dns = new List<string>();
+        var ips = new List<string>();
+        foreach (var g in sans)
+        {
+            if (g.TagNo == Org.BouncyCastle.Asn1.X509.GeneralName.DnsName && NameSyntax.Ia5(g) is { } d)
+            {
+                dns.Add(d);
+            }
+            else if (g.TagNo == Org.BouncyCastle.Asn1.X509.GeneralName.IPAddress)
+            {
+                byte[] ip = Org.BouncyCastle.Asn1.Asn1OctetString.GetInstance(g.Name).GetOctets();
+                if (ip.Length is 4 or 16)
+                {
+                    ips.Add(NameSyntax.FormatIp(ip));
+                }
+            }
+        }
+
         foreach (var (oid, text) in CertNames.SubjectStrings(c))
         {
             if (oid != "2.5.4.3")
@@ -225,30 +259,43 @@ internal sealed class ChainValidator
                 continue;
             }
 
-            bool found = false;
-            foreach (var g in sans)
+            if (LooksLikeIp(text))
             {
-                if (g.TagNo == Org.BouncyCastle.Asn1.X509.GeneralName.DnsName && NameSyntax.Ia5(g) == text)
+                if (!ips.Contains(text))
                 {
-                    found = true;
+                    return text;
                 }
-                else if (g.TagNo == Org.BouncyCastle.Asn1.X509.GeneralName.IPAddress)
-                {
-                    byte[] ip = Org.BouncyCastle.Asn1.Asn1OctetString.GetInstance(g.Name).GetOctets();
-                    if (ip.Length is 4 or 16 && NameSyntax.FormatIp(ip) == text)
-                    {
-                        found = true;
-                    }
-                }
+
+                continue;
             }
 
-            if (!found)
+            if (text.IndexOf('.') > 0 && text.Any(ch => ch > 0x7e))
+            {
+                return text;
+            }
+
+            if (!dns.Contains(text) && dns.Any(d => string.Equals(d, text, StringComparison.OrdinalIgnoreCase)))
             {
                 return text;
             }
         }
 
         return null;
+    }
+
+    /// <summary>Text made only of hex digits, dots and colons with a dot or colon: an IP address in some spelling.</summary>
+    private static bool LooksLikeIp(string s)
+    {
+        if (s.IndexOf(':') >= 0)
+        {
+            return s.All(ch => ch is ':' or '.' or (>= '0' and <= '9') or (>= 'a' and <= 'f') or (>= 'A' and <= 'F'));
+        }
+
+        // The spellings inet_aton accepts: one to four parts, each decimal, octal or 0x-hexadecimal; a lone
+        // decimal number is left alone as it is as likely to be a name.
+        string[] parts = s.Split('.');
+        static bool Hex(string p) => p.StartsWith("0x", StringComparison.OrdinalIgnoreCase) && p.Length > 2 && p.Substring(2).All(Uri.IsHexDigit);
+        return parts.Length <= 4 && parts.All(p => p.Length > 0 && (p.All(char.IsDigit) || Hex(p))) && (parts.Length > 1 || Hex(parts[0]));
     }
 
     private PathFailure? CheckStrength(Cert[] p)
