@@ -24,7 +24,17 @@ internal static class VerifyCommand
         var anchors = new List<byte[]>();
         var untrusted = new List<byte[]>();
         var crls = new List<byte[]>();
-        var req = new VerifyRequest { Flags = VerifyFlags.VerifyX509TrustedFirst };
+        var req = new VerifyRequest
+        {
+            Flags = VerifyFlags.VerifyX509TrustedFirst,
+
+            // The failures openssl verify's callback reports and continues past.
+            ContinueAfter =
+            [
+                VerifyError.CertHasExpired, VerifyError.DepthZeroSelfSignedCert, VerifyError.InvalidCa, VerifyError.InvalidNonCa,
+                VerifyError.PathLengthExceeded, VerifyError.CrlHasExpired, VerifyError.CrlNotYetValid, VerifyError.UnhandledCriticalExtension,
+            ],
+        };
         var files = new List<string>();
         for (int i = 0; i < args.Length; i++)
         {
@@ -97,9 +107,13 @@ internal static class VerifyCommand
             }
 
             rc = 2;
-            byte[] failing = r.ErrorDepth < r.Chain.Count ? r.Chain[r.ErrorDepth] : certs[0];
-            Console.Error.WriteLine(Pem.OneLineSubject(failing));
-            Console.Error.WriteLine($"error {(int)r.Error} at {r.ErrorDepth} depth lookup: {r.Message}");
+            foreach (var (code, depth) in r.AllErrors)
+            {
+                byte[] failing = depth < r.Chain.Count ? r.Chain[depth] : certs[0];
+                Console.Error.WriteLine(Pem.OneLineSubject(failing));
+                Console.Error.WriteLine($"error {(int)code} at {depth} depth lookup: {VerifyErrors.Message(code)}");
+            }
+
             Console.Error.WriteLine($"error {file}: verification failed");
         }
 

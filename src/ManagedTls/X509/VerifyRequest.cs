@@ -108,6 +108,12 @@ public sealed class VerifyRequest
     /// </summary>
     public int SecurityLevel { get; set; } = 2;
 
+    /// <summary>
+    /// Failures that do not end validation but are remembered and reported together, as the callback of
+    /// <c>openssl verify</c> does; the result still fails. Empty by default.
+    /// </summary>
+    internal HashSet<VerifyError> ContinueAfter { get; set; } = [];
+
     /// <summary>Key usages the leaf must allow when it has a keyUsage extension (bits as in RFC 5280, 0x80 = digitalSignature).</summary>
     public int RequiredLeafKeyUsage { get; set; }
 }
@@ -140,4 +146,7 @@ public sealed class VerifyResult
 
     /// <summary>A more precise reason than the OpenSSL text, for logs; null when there is none.</summary>
     public string? Detail { get; }
+
+    /// <summary>Every (code, depth) reported, in order, when the request continued past some failures.</summary>
+    internal IReadOnlyList<(VerifyError Code, int Depth)> AllErrors { get; set; } = [];
 }

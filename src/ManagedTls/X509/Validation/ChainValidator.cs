@@ -14,6 +14,7 @@ internal sealed class ChainValidator
     private readonly DateTime _time;
     private readonly PathSearch _search;
     private readonly bool _strict;
+    private readonly List<PathFailure> _forgiven = [];
 
     public ChainValidator(VerifyRequest req, DateTime time, PathSearch search)
     {
@@ -26,8 +27,36 @@ internal sealed class ChainValidator
     public PathFailure? Validate(List<Cert> path)
     {
         Cert[] p = path.ToArray();
-        return CheckExtensions(p) ?? CheckStrength(p) ?? CheckName(p) ?? CrlCheck.Check(_req, _time, _search, p)
+        _forgiven.Clear();
+        PathFailure? r = CheckExtensions(p) ?? CheckStrength(p) ?? CheckName(p) ?? CrlCheck.Check(_req, _time, _search, p)
             ?? CheckSignaturesAndTimes(p) ?? CheckNameConstraints(p);
+        if (_forgiven.Count == 0)
+        {
+            return r;
+        }
+
+        var all = new List<PathFailure>(_forgiven);
+        if (r is not null)
+        {
+            all.Add(r);
+        }
+
+        return all[0] with { All = all };
+    }
+
+    /// <summary>
+    /// Null when the failure is one the caller asked to continue past (it is remembered and reported with the
+    /// rest, as <c>openssl verify</c> lists them); else the failure itself, which ends validation of the path.
+    /// </summary>
+    private PathFailure? Stop(PathFailure f)
+    {
+        if (_req.ContinueAfter.Contains(f.Code))
+        {
+            _forgiven.Add(f);
+            return null;
+        }
+
+        return f;
     }
 
     private static PathFailure Fail(VerifyError code, int depth, string? why, Cert[] p) => new(0, code, depth, why, p);
@@ -53,7 +82,10 @@ internal sealed class ChainValidator
 
             if (x.UnhandledCritical.Count > 0)
             {
-                return Fail(VerifyError.UnhandledCriticalExtension, i, "unhandled critical extension " + x.UnhandledCritical[0], p);
+                if (Stop(Fail(VerifyError.UnhandledCriticalExtension, i, "unhandled critical extension " + x.UnhandledCritical[0], p)) is { } stop)
+{
+return stop;
+}
             }
 
             if (_strict && StrictRules(c, i, n) is { } sf)
@@ -66,7 +98,10 @@ internal sealed class ChainValidator
                 bool legacyRoot = !_strict && c.Version == 1 && i == n - 1 && _search.IsSelfSigned(c);
                 if (!legacyRoot && (!x.HasBasicConstraints || !x.IsCa))
                 {
-                    return Fail(VerifyError.InvalidCa, i, "issuer is not a CA", p);
+                    if (Stop(Fail(VerifyError.InvalidCa, i, "issuer is not a CA", p)) is { } stop)
+{
+return stop;
+}
                 }
 
                 if (x.KeyUsage >= 0 && (x.KeyUsage & CertExtensions.KuKeyCertSign) == 0)
@@ -87,7 +122,10 @@ internal sealed class ChainValidator
 
                     if (below > x.PathLen)
                     {
-                        return Fail(VerifyError.PathLengthExceeded, i, null, p);
+                        if (Stop(Fail(VerifyError.PathLengthExceeded, i, null, p)) is { } stop)
+{
+return stop;
+}
                     }
                 }
             }
@@ -351,12 +389,18 @@ internal sealed class ChainValidator
 
             if (p[i].NotBefore > _time)
             {
-                return Fail(VerifyError.CertNotYetValid, i, null, p);
+                if (Stop(Fail(VerifyError.CertNotYetValid, i, null, p)) is { } stop)
+{
+return stop;
+}
             }
 
             if (p[i].NotAfter < _time)
             {
-                return Fail(VerifyError.CertHasExpired, i, null, p);
+                if (Stop(Fail(VerifyError.CertHasExpired, i, null, p)) is { } stop)
+{
+return stop;
+}
             }
         }
 

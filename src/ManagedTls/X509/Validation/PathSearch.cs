@@ -3,7 +3,11 @@ using ManagedTls.Crypto;
 namespace ManagedTls.X509.Validation;
 
 /// <summary>A reason a candidate path failed, ranked so the most informative failure is reported.</summary>
-internal sealed record PathFailure(int Rank, VerifyError Code, int Depth, string? Detail, IReadOnlyList<Cert> Path);
+internal sealed record PathFailure(int Rank, VerifyError Code, int Depth, string? Detail, IReadOnlyList<Cert> Path)
+{
+    /// <summary>Every failure of the path when some were continued past; null otherwise.</summary>
+    public IReadOnlyList<PathFailure>? All { get; init; }
+}
 
 /// <summary>
 /// Builds certification paths from the leaf towards a trust anchor by depth-first search over every issuer
@@ -94,7 +98,9 @@ internal sealed class PathSearch
         }
 
         PathFailure fail = _best ?? new PathFailure(0, VerifyError.UnableToGetIssuerCertLocally, 0, "no path", [leaf]);
-        return new VerifyResult(fail.Path.Select(c => c.Der).ToArray(), fail.Code, fail.Depth, fail.Detail);
+        var result = new VerifyResult(fail.Path.Select(c => c.Der).ToArray(), fail.Code, fail.Depth, fail.Detail);
+        result.AllErrors = fail.All?.Select(a => (a.Code, a.Depth)).ToArray() ?? [(fail.Code, fail.Depth)];
+        return result;
     }
 
     private static string Key(byte[] der) => CryptoUtil.ToHex(der);
