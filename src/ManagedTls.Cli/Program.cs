@@ -18,6 +18,7 @@ public static class Program
             {
                 "selftest" => SelfTestCommand.Run(rest),
                 "ciphers" => CiphersCommand.Run(rest),
+                "verify" => VerifyCommand.Run(rest),
                 "-h" or "--help" or "help" => Usage(0),
                 _ => Usage(),
             };
@@ -36,6 +37,7 @@ public static class Program
         w.WriteLine("commands:");
         w.WriteLine("  selftest        known-answer tests of every primitive; exit 0 only when all pass");
         w.WriteLine("  ciphers         list the suites a cipher string selects, as `openssl ciphers` does");
+        w.WriteLine("  verify          verify a certificate chain as openssl verify does; --limbo FILE runs an x509-limbo suite");
         return code;
     }
 }

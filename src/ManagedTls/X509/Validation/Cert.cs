@@ -1,0 +1,206 @@
+using Org.BouncyCastle.Asn1;
+using Org.BouncyCastle.Asn1.X509;
+using Org.BouncyCastle.Crypto;
+using Org.BouncyCastle.Math;
+using Org.BouncyCastle.Security;
+
+namespace ManagedTls.X509.Validation;
+
+/// <summary>A problem found in one certificate while decoding it: an OpenSSL code and a reason.</summary>
+internal readonly record struct CertProblem(VerifyError Code, string? Reason);
+
+/// <summary>
+/// One decoded certificate with the fields and extensions validation reads. Decoding never throws: a
+/// structural problem is recorded in <see cref="Fatal"/> (the certificate is unusable) and a rule violation
+/// in <see cref="StrictProblems"/> or <see cref="Problems"/>.
+/// </summary>
+/// <remarks>
+/// Certificate  ::=  SEQUENCE  { tbsCertificate TBSCertificate, signatureAlgorithm AlgorithmIdentifier, signatureValue BIT STRING }
+/// TBSCertificate  ::=  SEQUENCE  { version [0] EXPLICIT Version DEFAULT v1, serialNumber CertificateSerialNumber,
+///      signature AlgorithmIdentifier, issuer Name, validity Validity, subject Name, subjectPublicKeyInfo SubjectPublicKeyInfo,
+///      issuerUniqueID [1] IMPLICIT UniqueIdentifier OPTIONAL, subjectUniqueID [2] IMPLICIT UniqueIdentifier OPTIONAL,
+///      extensions [3] EXPLICIT Extensions OPTIONAL }
+/// </remarks>
+internal sealed class Cert
+{
+    private AsymmetricKeyParameter? _key;
+    private bool _keyTried;
+
+    private Cert(byte[] der)
+    {
+        Der = der;
+    }
+
+    public byte[] Der { get; }
+
+    public CertProblem? Fatal { get; private set; }
+
+    /// <summary>Violations checked only under <see cref="VerifyFlags.VerifyX509Strict"/>.</summary>
+    public List<CertProblem> StrictProblems { get; } = [];
+
+    /// <summary>Violations that always fail the certificate.</summary>
+    public List<CertProblem> Problems { get; } = [];
+
+    public byte[] TbsDer { get; private set; } = [];
+
+    public AlgorithmIdentifier SignatureAlgorithm { get; private set; } = null!;
+
+    public byte[] Signature { get; private set; } = [];
+
+    public int Version { get; private set; }
+
+    public BigInteger Serial { get; private set; } = BigInteger.Zero;
+
+    public X509Name Issuer { get; private set; } = null!;
+
+    public X509Name Subject { get; private set; } = null!;
+
+    public string IssuerKey { get; private set; } = "";
+
+    public string SubjectKey { get; private set; } = "";
+
+    public bool SubjectEmpty { get; private set; }
+
+    public DateTime NotBefore { get; private set; }
+
+    public DateTime NotAfter { get; private set; }
+
+    public SubjectPublicKeyInfo PublicKeyInfo { get; private set; } = null!;
+
+    public bool SelfIssued => IssuerKey == SubjectKey;
+
+    public CertExtensions Ext { get; private set; } = null!;
+
+    /// <summary>Decodes a certificate; never throws.</summary>
+    public static Cert Parse(byte[] der)
+    {
+        var c = new Cert(der);
+        try
+        {
+            c.Decode();
+        }
+        catch (Exception e) when (e is IOException or ArgumentException or InvalidCastException or InvalidOperationException or FormatException or OverflowException or Asn1Exception)
+        {
+            c.Fatal = new CertProblem(VerifyError.Unspecified, "malformed certificate: " + e.Message);
+        }
+
+        return c;
+    }
+
+    private void Decode()
+    {
+        var outer = Asn1Sequence.GetInstance(Asn1Object.FromByteArray(Der));
+        if (outer.Count != 3)
+        {
+            throw new FormatException("Certificate is not a sequence of three");
+        }
+
+        TbsDer = outer[0].GetEncoded(Asn1Encodable.Der);
+        SignatureAlgorithm = AlgorithmIdentifier.GetInstance(outer[1]);
+        var sigBits = DerBitString.GetInstance(outer[2]);
+        if (sigBits.PadBits != 0)
+        {
+            throw new FormatException("signature has unused bits");
+        }
+
+        Signature = sigBits.GetOctets();
+        if (!CryptoUtilEquals(outer.GetEncoded(Asn1Encodable.Der), Der))
+        {
+            StrictProblems.Add(new(VerifyError.Unspecified, "certificate is not DER encoded"));
+        }
+
+        var tbs = Asn1Sequence.GetInstance(outer[0]);
+        int i = 0;
+        Version = 1;
+        if (tbs[i] is Asn1TaggedObject vt && vt.TagNo == 0 && vt.TagClass == Asn1Tags.ContextSpecific)
+        {
+            Version = DerInteger.GetInstance(vt, true).IntValueExact + 1;
+            i++;
+        }
+
+        Serial = DerInteger.GetInstance(tbs[i++]).Value;
+        var innerAlg = AlgorithmIdentifier.GetInstance(tbs[i++]);
+        if (!innerAlg.Equals(SignatureAlgorithm))
+        {
+            Problems.Add(new(VerifyError.SignatureAlgorithmInconsistency, "tbsCertificate.signature differs from signatureAlgorithm"));
+        }
+
+        Issuer = X509Name.GetInstance(tbs[i++]);
+        var validity = Asn1Sequence.GetInstance(tbs[i++]);
+        if (validity.Count != 2)
+        {
+            throw new FormatException("bad Validity");
+        }
+
+        NotBefore = Time.GetInstance(validity[0]).ToDateTime().ToUniversalTime();
+        NotAfter = Time.GetInstance(validity[1]).ToDateTime().ToUniversalTime();
+        Subject = X509Name.GetInstance(tbs[i++]);
+        PublicKeyInfo = SubjectPublicKeyInfo.GetInstance(tbs[i++]);
+        Asn1Sequence? extSeq = null;
+        for (; i < tbs.Count; i++)
+        {
+            var t = Asn1TaggedObject.GetInstance(tbs[i]);
+            if (t.TagNo == 3)
+            {
+                extSeq = Asn1Sequence.GetInstance(t, true);
+            }
+            else if (t.TagNo is not (1 or 2))
+            {
+                throw new FormatException("unexpected field in TBSCertificate");
+            }
+        }
+
+        IssuerKey = NameKey.Of(Issuer);
+        SubjectKey = NameKey.Of(Subject);
+        SubjectEmpty = Asn1Sequence.GetInstance(Subject.ToAsn1Object()).Count == 0;
+        Ext = CertExtensions.Parse(extSeq, this);
+        CheckBasics();
+    }
+
+    private void CheckBasics()
+    {
+        if (Version is < 1 or > 3)
+        {
+            throw new FormatException("unknown certificate version");
+        }
+
+        if (Version != 3)
+        {
+            StrictProblems.Add(new(VerifyError.ExtensionsRequireVersion3, "certificate is not version 3"));
+        }
+
+        if (Serial.ToByteArray().Length > 20)
+        {
+            StrictProblems.Add(new(VerifyError.InvalidExtension, "serial number longer than 20 octets"));
+        }
+
+        if (Asn1Sequence.GetInstance(Issuer.ToAsn1Object()).Count == 0)
+        {
+            StrictProblems.Add(new(VerifyError.IssuerNameEmpty, "empty issuer"));
+        }
+    }
+
+    /// <summary>The public key, or null when it cannot be decoded.</summary>
+    public AsymmetricKeyParameter? PublicKey
+    {
+        get
+        {
+            if (!_keyTried)
+            {
+                _keyTried = true;
+                try
+                {
+                    _key = PublicKeyFactory.CreateKey(PublicKeyInfo);
+                }
+                catch (Exception e) when (e is IOException or ArgumentException or InvalidCastException or InvalidOperationException or FormatException or SecurityUtilityException or Asn1Exception)
+                {
+                    _key = null;
+                }
+            }
+
+            return _key;
+        }
+    }
+
+    private static bool CryptoUtilEquals(byte[] a, byte[] b) => a.AsSpan().SequenceEqual(b);
+}

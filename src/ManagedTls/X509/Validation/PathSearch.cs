@@ -1,0 +1,291 @@
+using ManagedTls.Crypto;
+
+namespace ManagedTls.X509.Validation;
+
+/// <summary>A reason a candidate path failed, ranked so the most informative failure is reported.</summary>
+internal sealed record PathFailure(int Rank, VerifyError Code, int Depth, string? Detail, IReadOnlyList<Cert> Path)
+{
+    /// <summary>Every failure of the path when some were continued past; null otherwise.</summary>
+    public IReadOnlyList<PathFailure>? All { get; init; }
+}
+
+/// <summary>
+/// Builds certification paths from the leaf towards a trust anchor by depth-first search over every issuer
+/// candidate (same subject, compatible key identifiers, good signature), validating each complete path and
+/// returning the first that passes. Work is bounded by a count of signature checks and of search steps.
+/// </summary>
+internal sealed class PathSearch
+{
+    /// <summary>Most distinct signature verifications one verification may spend on building.</summary>
+    public const int MaxSignatureChecks = 200;
+
+    /// <summary>Most search steps (issuer candidates considered) before giving up.</summary>
+    public const int MaxSteps = 5000;
+
+    private const int RankIncomplete = 1;
+    private const int RankTooLong = 2;
+    private const int RankSignature = 3;
+    private const int RankComplete = 4;
+
+    private readonly VerifyRequest _req;
+    private readonly DateTime _time;
+    private readonly bool _strict;
+    private readonly bool _partial;
+    private readonly HashSet<string> _trusted = new(StringComparer.Ordinal);
+    private readonly List<Cert> _anchors = [];
+    private readonly List<Cert> _untrusted = [];
+    private readonly Dictionary<string, List<Cert>> _bySubject = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _sourcesQueried = new(StringComparer.Ordinal);
+    private readonly Dictionary<(Cert, Cert), (VerifyError Code, string? Why)> _sigCache = [];
+    private readonly Dictionary<Cert, bool> _selfSigned = [];
+    private readonly ChainValidator _validator;
+    private PathFailure? _best;
+    private int _sigChecks;
+    private int _steps;
+
+    public PathSearch(VerifyRequest req)
+    {
+        _req = req;
+        DateTime utc = req.Time.UtcDateTime;
+        _time = new DateTime(utc.Ticks - (utc.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc);
+        _strict = (req.Flags & VerifyFlags.VerifyX509Strict) != 0;
+        _partial = (req.Flags & VerifyFlags.VerifyX509PartialChain) != 0;
+        _validator = new ChainValidator(req, _time, this);
+    }
+
+    public int SignatureChecks => _sigChecks;
+
+    public VerifyResult Run()
+    {
+        if (_req.PeerChain.Count == 0)
+        {
+            return new VerifyResult([], VerifyError.InvalidCall, 0, "no peer certificate");
+        }
+
+        Cert leaf = Cert.Parse(_req.PeerChain[0]);
+        if (leaf.Fatal is { } f)
+        {
+            return new VerifyResult([leaf.Der], f.Code, 0, f.Reason);
+        }
+
+        foreach (byte[] der in _req.Trust.Anchors)
+        {
+            AddAnchor(der);
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal) { Key(leaf.Der) };
+        foreach (byte[] der in _req.PeerChain.Skip(1).Concat(_req.Untrusted))
+        {
+            string k = Key(der);
+            if (_trusted.Contains(k) || !seen.Add(k))
+            {
+                continue;
+            }
+
+            Cert c = Cert.Parse(der);
+            if (c.Fatal is null)
+            {
+                _untrusted.Add(c);
+                Index(c);
+            }
+        }
+
+        var path = new List<Cert> { leaf };
+        PathFailure? ok = Search(path);
+        if (ok is { Code: VerifyError.Ok })
+        {
+            return new VerifyResult(ok.Path.Select(c => c.Der).ToArray(), VerifyError.Ok, 0, null);
+        }
+
+        PathFailure fail = _best ?? new PathFailure(0, VerifyError.UnableToGetIssuerCertLocally, 0, "no path", [leaf]);
+        var result = new VerifyResult(fail.Path.Select(c => c.Der).ToArray(), fail.Code, fail.Depth, fail.Detail);
+        result.AllErrors = fail.All?.Select(a => (a.Code, a.Depth)).ToArray() ?? [(fail.Code, fail.Depth)];
+        return result;
+    }
+
+    private static string Key(byte[] der) => CryptoUtil.ToHex(der);
+
+    private void AddAnchor(byte[] der)
+    {
+        string k = Key(der);
+        if (!_trusted.Add(k))
+        {
+            return;
+        }
+
+        Cert c = Cert.Parse(der);
+        if (c.Fatal is null)
+        {
+            _anchors.Add(c);
+            Index(c);
+        }
+    }
+
+    private void Index(Cert c)
+    {
+        if (!_bySubject.TryGetValue(c.SubjectKey, out var list))
+        {
+            _bySubject[c.SubjectKey] = list = [];
+        }
+
+        list.Add(c);
+    }
+
+    public bool IsTrusted(Cert c) => _trusted.Contains(Key(c.Der));
+
+    /// <summary>Self-issued, key identifiers consistent, and the signature verifies with its own key.</summary>
+    public bool IsSelfSigned(Cert c)
+    {
+        if (!c.SelfIssued)
+        {
+            return false;
+        }
+
+        if (!_selfSigned.TryGetValue(c, out bool r))
+        {
+            r = KeyIdsCompatible(c, c) && SignatureCheck.Verify(c.SignatureAlgorithm, c.TbsDer, c.Signature, c.PublicKey, 0, out _) is null;
+            _selfSigned[c] = r;
+        }
+
+        return r;
+    }
+
+    private static bool KeyIdsCompatible(Cert child, Cert issuer) =>
+        child.Ext.AuthorityKeyId is null || issuer.Ext.SubjectKeyId is null
+        || child.Ext.AuthorityKeyId.AsSpan().SequenceEqual(issuer.Ext.SubjectKeyId);
+
+    /// <summary>The cached signature result of <paramref name="issuer"/> over <paramref name="child"/>.</summary>
+    public (VerifyError Code, string? Why) Signature(Cert child, Cert issuer)
+    {
+        if (!_sigCache.TryGetValue((child, issuer), out var r))
+        {
+            _sigChecks++;
+            string? why = SignatureCheck.Verify(child.SignatureAlgorithm, child.TbsDer, child.Signature, issuer.PublicKey, _req.SecurityLevel, out VerifyError code);
+            r = why is null ? (VerifyError.Ok, null) : (code, why);
+            _sigCache[(child, issuer)] = r;
+        }
+
+        return r;
+    }
+
+    private bool IsAnchor(Cert c) => IsTrusted(c) && (_partial || IsSelfSigned(c));
+
+    private void Record(PathFailure f)
+    {
+        if (_best is null || f.Rank > _best.Rank)
+        {
+            _best = f;
+        }
+    }
+
+    private IEnumerable<Cert> Candidates(Cert child)
+    {
+        if (_req.Trust.Sources.Count > 0 && _sourcesQueried.Add(child.IssuerKey))
+        {
+            byte[] issuerDer = child.Issuer.GetEncoded(Org.BouncyCastle.Asn1.Asn1Encodable.Der);
+            foreach (ICertificateSource src in _req.Trust.Sources)
+            {
+                foreach (byte[] der in src.FindBySubject(issuerDer))
+                {
+                    AddAnchor(der);
+                }
+            }
+        }
+
+        if (!_bySubject.TryGetValue(child.IssuerKey, out var list))
+        {
+            return [];
+        }
+
+        bool trustedFirst = (_req.Flags & VerifyFlags.VerifyX509TrustedFirst) != 0;
+        return list
+            .Where(c => KeyIdsCompatible(child, c))
+            .OrderBy(c => IsTrusted(c) == trustedFirst ? 0 : 1)
+            .ThenBy(c => c.NotBefore <= _time && _time <= c.NotAfter ? 0 : 1)
+            .ThenByDescending(c => c.NotBefore)
+            .ToList();
+    }
+
+    private static int CountIntermediates(List<Cert> path, int upTo)
+    {
+        int n = 0;
+        for (int i = 1; i < upTo; i++)
+        {
+            if (!path[i].SelfIssued)
+            {
+                n++;
+            }
+        }
+
+        return n;
+    }
+
+    private PathFailure? Search(List<Cert> path)
+    {
+        Cert top = path[path.Count - 1];
+        if (IsAnchor(top))
+        {
+            PathFailure? f = _validator.Validate(path);
+            if (f is null)
+            {
+                return new PathFailure(0, VerifyError.Ok, 0, null, path.ToArray());
+            }
+
+            Record(f with { Rank = RankComplete });
+            return null;
+        }
+
+        bool extended = false;
+        foreach (Cert cand in Candidates(top))
+        {
+            if (++_steps > MaxSteps || _sigChecks >= MaxSignatureChecks)
+            {
+                Record(new PathFailure(RankIncomplete, VerifyError.UnableToGetIssuerCertLocally, path.Count - 1, "path building gave up: work limit reached", path.ToArray()));
+                return null;
+            }
+
+            if (path.Contains(cand))
+            {
+                continue;
+            }
+
+            int intermediates = CountIntermediates(path, path.Count) + (IsAnchor(cand) || cand.SelfIssued ? 0 : 1);
+            if (intermediates > _req.MaxDepth || path.Count > 100)
+            {
+                Record(new PathFailure(RankTooLong, VerifyError.CertChainTooLong, path.Count, "more intermediates than the maximum depth", path.Append(cand).ToArray()));
+                continue;
+            }
+
+            var sig = Signature(top, cand);
+            if (sig.Code != VerifyError.Ok && sig.Code != VerifyError.CaMdTooWeak)
+            {
+                Record(new PathFailure(RankSignature, sig.Code, path.Count - 1, sig.Why, path.Append(cand).ToArray()));
+                continue;
+            }
+
+            extended = true;
+            path.Add(cand);
+            PathFailure? r = Search(path);
+            path.RemoveAt(path.Count - 1);
+            if (r is not null)
+            {
+                return r;
+            }
+        }
+
+        if (!extended)
+        {
+            int depth = path.Count - 1;
+            if (IsSelfSigned(top))
+            {
+                Record(new PathFailure(RankIncomplete, depth == 0 ? VerifyError.DepthZeroSelfSignedCert : VerifyError.SelfSignedCertInChain, depth, null, path.ToArray()));
+            }
+            else
+            {
+                Record(new PathFailure(RankIncomplete, IsTrusted(top) ? VerifyError.UnableToGetIssuerCert : VerifyError.UnableToGetIssuerCertLocally, depth, null, path.ToArray()));
+            }
+        }
+
+        return null;
+    }
+}

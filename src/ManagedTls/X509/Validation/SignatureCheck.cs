@@ -1,0 +1,275 @@
+using Org.BouncyCastle.Asn1;
+using Org.BouncyCastle.Asn1.Pkcs;
+using Org.BouncyCastle.Asn1.X509;
+using Org.BouncyCastle.Crypto;
+using Org.BouncyCastle.Crypto.Digests;
+using Org.BouncyCastle.Crypto.Engines;
+using Org.BouncyCastle.Crypto.Parameters;
+using Org.BouncyCastle.Crypto.Signers;
+
+namespace ManagedTls.X509.Validation;
+
+/// <summary>
+/// Signature verification of certificates and CRLs (RSA PKCS#1 v1.5, RSA-PSS with explicit parameters, ECDSA,
+/// Ed25519, Ed448) and the key and algorithm strength policy.
+/// </summary>
+internal static class SignatureCheck
+{
+    private const string RsaEncryption = "1.2.840.113549.1.1.1";
+    private const string RsaPss = "1.2.840.113549.1.1.10";
+    private const string EcPublicKey = "1.2.840.10045.2.1";
+    private const string Ed25519 = "1.3.101.112";
+    private const string Ed448 = "1.3.101.113";
+
+    private static readonly HashSet<string> AllowedCurves =
+    [
+        "1.2.840.10045.3.1.7", // P-256
+        "1.3.132.0.34", // P-384
+        "1.3.132.0.35", // P-521
+    ];
+
+    /// <summary>Checks a certificate's public key against the security level; null when acceptable.</summary>
+    public static string? CheckKey(Cert cert, int securityLevel, out VerifyError code)
+    {
+        code = VerifyError.Ok;
+        var alg = cert.PublicKeyInfo.Algorithm;
+        string oid = alg.Algorithm.Id;
+        if (oid == EcPublicKey)
+        {
+            if (alg.Parameters is not DerObjectIdentifier curve)
+            {
+                code = VerifyError.EcKeyExplicitParams;
+                return "EC key without a named curve";
+            }
+
+            if (!AllowedCurves.Contains(curve.Id))
+            {
+                code = VerifyError.EeKeyTooSmall;
+                return "EC curve " + curve.Id + " is not allowed";
+            }
+        }
+
+        AsymmetricKeyParameter? key = cert.PublicKey;
+        if (key is null)
+        {
+            code = VerifyError.UnableToDecodeIssuerPublicKey;
+            return "public key cannot be decoded";
+        }
+
+        switch (key)
+        {
+            case RsaKeyParameters rsa:
+            {
+                int bits = rsa.Modulus.BitLength;
+                int min = securityLevel >= 2 ? 2048 : securityLevel == 1 ? 1024 : 512;
+                if (bits < min)
+                {
+                    code = VerifyError.EeKeyTooSmall;
+                    return $"RSA key of {bits} bits";
+                }
+
+                if (securityLevel >= 1 && bits % 8 != 0)
+                {
+                    code = VerifyError.EeKeyTooSmall;
+                    return $"RSA key of {bits} bits is not a whole number of octets";
+                }
+
+                if (oid != RsaEncryption && oid != RsaPss)
+                {
+                    code = VerifyError.EeKeyTooSmall;
+                    return "unexpected RSA key algorithm";
+                }
+
+                return null;
+            }
+
+            case DsaPublicKeyParameters dsa:
+                if (securityLevel >= 2 || dsa.Parameters.P.BitLength < 1024)
+                {
+                    code = VerifyError.EeKeyTooSmall;
+                    return "DSA keys are not accepted";
+                }
+
+                return null;
+            case ECPublicKeyParameters:
+            case Ed25519PublicKeyParameters:
+            case Ed448PublicKeyParameters:
+                return null;
+            default:
+                code = VerifyError.EeKeyTooSmall;
+                return "unsupported public key type";
+        }
+    }
+
+    /// <summary>
+    /// Verifies <paramref name="signature"/> over <paramref name="signed"/> with the issuer's key; null when good,
+    /// else the reason with <paramref name="code"/> set.
+    /// </summary>
+    public static string? Verify(AlgorithmIdentifier sigAlg, byte[] signed, byte[] signature, AsymmetricKeyParameter? key, int securityLevel, out VerifyError code)
+    {
+        code = VerifyError.CertSignatureFailure;
+        if (key is null)
+        {
+            code = VerifyError.UnableToDecodeIssuerPublicKey;
+            return "issuer key cannot be decoded";
+        }
+
+        ISigner? signer;
+        try
+        {
+            signer = CreateSigner(sigAlg, key, securityLevel, out string? why, ref code);
+            if (signer is null)
+            {
+                return why;
+            }
+
+            signer.Init(false, key);
+            signer.BlockUpdate(signed, 0, signed.Length);
+            return signer.VerifySignature(signature) ? null : "bad signature";
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidCastException or InvalidOperationException or CryptoException or FormatException or IOException)
+        {
+            return "signature cannot be checked: " + e.Message;
+        }
+    }
+
+    private static IDigest? Digest(string oid) => oid switch
+    {
+        "2.16.840.1.101.3.4.2.1" => new Sha256Digest(),
+        "2.16.840.1.101.3.4.2.2" => new Sha384Digest(),
+        "2.16.840.1.101.3.4.2.3" => new Sha512Digest(),
+        "2.16.840.1.101.3.4.2.4" => new Sha224Digest(),
+        "1.3.14.3.2.26" => new Sha1Digest(),
+        _ => null,
+    };
+
+    private static bool NoParams(AlgorithmIdentifier a) => a.Parameters is null || a.Parameters is DerNull;
+
+    private static ISigner? CreateSigner(AlgorithmIdentifier sigAlg, AsymmetricKeyParameter key, int level, out string? why, ref VerifyError code)
+    {
+        why = null;
+        string oid = sigAlg.Algorithm.Id;
+        string? weak = oid switch
+        {
+            "1.2.840.113549.1.1.4" or "1.2.840.113549.1.1.2" => "MD5",
+            "1.2.840.113549.1.1.5" or "1.2.840.10045.4.1" or "1.2.840.10040.4.3" => "SHA-1",
+            _ => null,
+        };
+        if (weak is not null && (weak == "MD5" ? level >= 1 : level >= 2))
+        {
+            code = VerifyError.CaMdTooWeak;
+            why = weak + " signature";
+            return null;
+        }
+
+        switch (oid)
+        {
+            case "1.2.840.113549.1.1.11":
+            case "1.2.840.113549.1.1.12":
+            case "1.2.840.113549.1.1.13":
+            case "1.2.840.113549.1.1.14":
+            case "1.2.840.113549.1.1.5":
+            case "1.2.840.113549.1.1.4":
+            {
+                if (key is not RsaKeyParameters || !NoParams(sigAlg))
+                {
+                    break;
+                }
+
+                IDigest d = oid switch
+                {
+                    "1.2.840.113549.1.1.11" => new Sha256Digest(),
+                    "1.2.840.113549.1.1.12" => new Sha384Digest(),
+                    "1.2.840.113549.1.1.13" => new Sha512Digest(),
+                    "1.2.840.113549.1.1.14" => new Sha224Digest(),
+                    "1.2.840.113549.1.1.5" => new Sha1Digest(),
+                    _ => new MD5Digest(),
+                };
+                return new RsaDigestSigner(d);
+            }
+
+            case RsaPss:
+            {
+                if (key is not RsaKeyParameters || sigAlg.Parameters is null)
+                {
+                    break;
+                }
+
+                var p = RsassaPssParameters.GetInstance(sigAlg.Parameters);
+                IDigest? d = Digest(p.HashAlgorithm.Algorithm.Id);
+                if (d is null || !NoParams(p.HashAlgorithm) || !p.MaskGenAlgorithm.Algorithm.Equals(PkcsObjectIdentifiers.IdMgf1))
+                {
+                    break;
+                }
+
+                var mgfHash = AlgorithmIdentifier.GetInstance(p.MaskGenAlgorithm.Parameters);
+                if (!mgfHash.Algorithm.Equals(p.HashAlgorithm.Algorithm) || p.TrailerField.IntValueExact != 1)
+                {
+                    break;
+                }
+
+                if (d is Sha1Digest && level >= 2)
+                {
+                    code = VerifyError.CaMdTooWeak;
+                    why = "SHA-1 signature";
+                    return null;
+                }
+
+                int salt = p.SaltLength.IntValueExact;
+                if (salt < 0 || salt > 1024)
+                {
+                    break;
+                }
+
+                return new PssSigner(new RsaBlindedEngine(), d, Digest(mgfHash.Algorithm.Id)!, salt, PssSigner.TrailerImplicit);
+            }
+
+            case "1.2.840.10045.4.3.1":
+            case "1.2.840.10045.4.3.2":
+            case "1.2.840.10045.4.3.3":
+            case "1.2.840.10045.4.3.4":
+            case "1.2.840.10045.4.1":
+            {
+                if (key is not ECPublicKeyParameters || sigAlg.Parameters is not null)
+                {
+                    break;
+                }
+
+                IDigest d = oid switch
+                {
+                    "1.2.840.10045.4.3.1" => new Sha224Digest(),
+                    "1.2.840.10045.4.3.2" => new Sha256Digest(),
+                    "1.2.840.10045.4.3.3" => new Sha384Digest(),
+                    "1.2.840.10045.4.3.4" => new Sha512Digest(),
+                    _ => new Sha1Digest(),
+                };
+                return new DsaDigestSigner(new ECDsaSigner(), d);
+            }
+
+            case Ed25519:
+                if (key is Ed25519PublicKeyParameters && sigAlg.Parameters is null)
+                {
+                    return new Ed25519Signer();
+                }
+
+                break;
+            case Ed448:
+                if (key is Ed448PublicKeyParameters && sigAlg.Parameters is null)
+                {
+                    return new Ed448Signer([]);
+                }
+
+                break;
+        }
+
+        if (key is DsaPublicKeyParameters)
+        {
+            code = VerifyError.CaMdTooWeak;
+            why = "DSA signatures are not accepted";
+            return null;
+        }
+
+        why = "unsupported signature algorithm " + oid + " for this key";
+        return null;
+    }
+}

@@ -1,0 +1,104 @@
+using ManagedTls.X509;
+using Org.BouncyCastle.Asn1.X509;
+using static ManagedTls.Tests.X509.CertificateVerifierTests;
+using static ManagedTls.Tests.X509.TestPki;
+
+namespace ManagedTls.Tests.X509;
+
+public class NameConstraintTests
+{
+    private static VerifyError Check(NameConstraints nc, Action<Spec> leafSpec, VerifyPurpose purpose = VerifyPurpose.ServerAuth)
+    {
+        Node root = Root("root");
+        Node ica = Ca(root, "ica", s => s.NameConstraints = nc);
+        Node leaf = Leaf(ica, "leaf", leafSpec);
+        return Verify(leaf, [ica], [root], q => q.Purpose = purpose).Error;
+    }
+
+    private static NameConstraints Permit(params GeneralSubtree[] s) => new(new GeneralSubtrees(s), null);
+
+    private static NameConstraints Exclude(params GeneralSubtree[] s) => new(null, new GeneralSubtrees(s));
+
+    private static Action<Spec> San(params GeneralName[] names) => s => s.San = names.ToList();
+
+    [Fact]
+    public void Dns_PermittedAndExcluded()
+    {
+        var permit = Permit(Subtree(GeneralName.DnsName, "example.com"));
+        Assert.Equal(VerifyError.Ok, Check(permit, San(new GeneralName(GeneralName.DnsName, "a.b.example.com"))));
+        Assert.Equal(VerifyError.PermittedViolation, Check(permit, San(new GeneralName(GeneralName.DnsName, "example.org"))));
+        var exclude = Exclude(Subtree(GeneralName.DnsName, "bad.example.com"));
+        Assert.Equal(VerifyError.ExcludedViolation, Check(exclude, San(new GeneralName(GeneralName.DnsName, "ok.example.com"), new GeneralName(GeneralName.DnsName, "x.bad.example.com"))));
+        Assert.Equal(VerifyError.ExcludedViolation, Check(exclude, San(new GeneralName(GeneralName.DnsName, "*.example.com"))));
+        Assert.Equal(VerifyError.PermittedViolation, Check(Permit(Subtree(GeneralName.DnsName, "foo.example.com")), San(new GeneralName(GeneralName.DnsName, "*.example.com"))));
+    }
+
+    [Fact]
+    public void Dns_AppliesToCommonNameWithoutSan()
+    {
+        var permit = Permit(Subtree(GeneralName.DnsName, "example.com"));
+        Node root = Root("root");
+        Node ica = Ca(root, "ica", s => s.NameConstraints = permit);
+        Node leaf = Leaf(ica, "www.example.org", s => s.San = null);
+        Assert.Equal(VerifyError.PermittedViolation, Verify(leaf, [ica], [root]).Error);
+        Node good = Leaf(ica, "www.example.com", s => s.San = null);
+        Assert.Equal(VerifyError.Ok, Verify(good, [ica], [root]).Error);
+    }
+
+    [Fact]
+    public void Ip_Ranges()
+    {
+        var permit = Permit(IpSubtree([192, 0, 2, 0, 255, 255, 255, 0]));
+        Assert.Equal(VerifyError.Ok, Check(permit, San(new GeneralName(GeneralName.IPAddress, "192.0.2.77"))));
+        Assert.Equal(VerifyError.PermittedViolation, Check(permit, San(new GeneralName(GeneralName.IPAddress, "192.0.3.1"))));
+        byte[] v6 = new byte[32];
+        v6[15] = 1;
+        for (int i = 16; i < 32; i++)
+        {
+            v6[i] = 0xff;
+        }
+
+        Assert.Equal(VerifyError.ExcludedViolation, Check(Exclude(IpSubtree(v6)), San(new GeneralName(GeneralName.IPAddress, "::1"))));
+        Assert.Equal(VerifyError.Ok, Check(Exclude(IpSubtree(v6)), San(new GeneralName(GeneralName.DnsName, "a.example"))));
+        Assert.Equal(VerifyError.UnsupportedConstraintSyntax, Check(Permit(IpSubtree([192, 0, 2, 0, 255, 0, 255, 0])), San(new GeneralName(GeneralName.IPAddress, "192.0.2.1"))));
+    }
+
+    [Fact]
+    public void Email_MailboxHostAndDomain()
+    {
+        Action<Spec> Mail(string m) => s => { s.San = [new GeneralName(GeneralName.Rfc822Name, m)]; s.Eku = [KeyPurposeID.id_kp_clientAuth]; };
+        VerifyError C(string constraint, string mail) => Check(Permit(Subtree(GeneralName.Rfc822Name, constraint)), Mail(mail), VerifyPurpose.ClientAuth);
+        Assert.Equal(VerifyError.Ok, C("alice@example.com", "alice@example.com"));
+        Assert.Equal(VerifyError.PermittedViolation, C("alice@example.com", "bob@example.com"));
+        Assert.Equal(VerifyError.Ok, C("example.com", "bob@example.com"));
+        Assert.Equal(VerifyError.PermittedViolation, C("example.com", "bob@mail.example.com"));
+        Assert.Equal(VerifyError.Ok, C(".example.com", "bob@mail.example.com"));
+        Assert.Equal(VerifyError.PermittedViolation, C("*@example.com", "bob@example.com"));
+        Assert.Equal(VerifyError.UnsupportedConstraintSyntax, C("a@b@example.com", "bob@example.com"));
+    }
+
+    [Fact]
+    public void DirectoryName_AppliesToSubject()
+    {
+        var permit = Permit(new GeneralSubtree(new GeneralName(new X509Name("O=Good"))));
+        Assert.Equal(VerifyError.Ok, Check(permit, s => { s.Subject = new X509Name("O=Good,CN=leaf"); s.San = [new GeneralName(GeneralName.DnsName, "a.example")]; }));
+        Assert.Equal(VerifyError.PermittedViolation, Check(permit, s => { s.Subject = new X509Name("O=Bad,CN=leaf"); s.San = [new GeneralName(GeneralName.DnsName, "a.example")]; }));
+        var exclude = Exclude(new GeneralSubtree(new GeneralName(new X509Name("O=Bad"))));
+        Assert.Equal(VerifyError.ExcludedViolation, Check(exclude, s => { s.Subject = new X509Name("O=bad,CN=leaf"); s.San = [new GeneralName(GeneralName.DnsName, "a.example")]; }));
+    }
+
+    [Fact]
+    public void SelfIssuedIntermediate_IsExempt_ButLeafIsNot()
+    {
+        var permit = Permit(Subtree(GeneralName.DnsName, "example.com"));
+        Node root = Root("root", s => s.NameConstraints = permit);
+        var key = EcKey();
+        Node ica = Ca(root, "ica", s => { s.Key = key; s.San = [new GeneralName(GeneralName.DnsName, "ica.example.org")]; });
+        Node icaSelfIssued = Ca(ica, "ica", s => s.San = [new GeneralName(GeneralName.DnsName, "self.example.org")]);
+        Node leaf = Leaf(icaSelfIssued, "leaf", null, "www.example.com");
+        Assert.Equal(VerifyError.PermittedViolation, Verify(leaf, [ica, icaSelfIssued], [root]).Error);
+        Node ica2 = Ca(root, "ica2");
+        Node self2 = Ca(ica2, "ica2", s => s.San = [new GeneralName(GeneralName.DnsName, "self.example.org")]);
+        Assert.Equal(VerifyError.Ok, Verify(Leaf(self2, "leaf", null, "www.example.com"), [ica2, self2], [root]).Error);
+    }
+}
