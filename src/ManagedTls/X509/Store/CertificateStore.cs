@@ -4,7 +4,17 @@ namespace ManagedTls.X509.Store;
 /// <param name="X509">Certificates in memory (those from hashed directories only once a lookup has loaded them).</param>
 /// <param name="Crl">CRLs in memory.</param>
 /// <param name="X509Ca">Certificates among <paramref name="X509"/> that OpenSSL's <c>X509_check_ca</c> accepts as CA.</param>
-public sealed record CertificateStoreStats(int X509, int Crl, int X509Ca);
+public sealed record CertificateStoreStats(int X509, int Crl, int X509Ca)
+{
+    /// <summary>Python's dict form: <c>{'x509': n, 'crl': n, 'x509_ca': n}</c>.</summary>
+    /// <returns>The three counts under Python's keys, in Python's order.</returns>
+    public IReadOnlyDictionary<string, int> ToDictionary() => new Dictionary<string, int>
+    {
+        ["x509"] = X509,
+        ["crl"] = Crl,
+        ["x509_ca"] = X509Ca,
+    };
+}
 
 /// <summary>
 /// A trust store with OpenSSL's semantics: certificates and CRLs held in memory (from PEM bundles, DER files
