@@ -36,6 +36,8 @@ internal static class SelfTestCommand
     /// <summary>Every known-answer test of every layer.</summary>
     internal static IEnumerable<KnownAnswerTest> All()
     {
-        return CoreKnownAnswers.All();
+        return CoreKnownAnswers.All()
+            .Concat(ManagedTls.X509.Store.X509StoreKnownAnswers.All())
+            .Concat(ManagedTls.Ssl.SslKnownAnswers.All());
     }
 }

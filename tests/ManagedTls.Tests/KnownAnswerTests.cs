@@ -16,7 +16,9 @@ public class KnownAnswerTests
     }
 
     /// <summary>Every layer's known-answer list; the CLI's selftest runs the same lists.</summary>
-    internal static IEnumerable<KnownAnswerTest> AllTests() => CoreKnownAnswers.All();
+    internal static IEnumerable<KnownAnswerTest> AllTests() => CoreKnownAnswers.All()
+        .Concat(ManagedTls.X509.Store.X509StoreKnownAnswers.All())
+        .Concat(ManagedTls.Ssl.SslKnownAnswers.All());
 
     [Theory]
     [MemberData(nameof(Names))]

@@ -2,7 +2,6 @@ using System.Collections;
 using System.Globalization;
 using System.Text;
 using ManagedTls.X509.Store;
-using Org.BouncyCastle.Asn1;
 
 namespace ManagedTls.X509.PeerCert;
 
@@ -49,9 +48,8 @@ public static partial class PeerCertificate
             }
 
             result ??= new List<KeyValuePair<string, object>>();
-            foreach (Asn1Encodable item in Asn1Sequence.GetInstance(Asn1Object.FromByteArray(ext.Value)))
+            foreach (DerNode gn in DerNode.Parse(ext.Value).Sequence())
             {
-                var gn = Asn1TaggedObject.GetInstance(item);
                 result.Add(DecodeGeneralName(gn));
             }
         }
@@ -59,9 +57,14 @@ public static partial class PeerCertificate
         return result;
     }
 
-    private static KeyValuePair<string, object> DecodeGeneralName(Asn1TaggedObject gn)
+    private static KeyValuePair<string, object> DecodeGeneralName(DerNode gn)
     {
-        switch (gn.TagNo)
+        if (!gn.IsContext)
+        {
+            throw DerNode.Bad("GeneralName must be context-tagged");
+        }
+
+        switch (gn.TagNumber)
         {
             case 1:
                 return new("email", Ia5(gn));
@@ -70,29 +73,32 @@ public static partial class PeerCertificate
             case 6:
                 return new("URI", Ia5(gn));
             case 4:
-                return new("DirName", DecodeName(Asn1Sequence.GetInstance(gn, true)));
+                return new("DirName", DecodeName(gn.Explicit()));
             case 7:
-                byte[] ip = Asn1OctetString.GetInstance(gn, false).GetOctets();
-                return new("IP Address", FormatIp(ip));
+                return new("IP Address", FormatIp(Primitive(gn)));
             case 8:
-                string oid = DerObjectIdentifier.GetInstance(gn, false).Id;
-                return new("Registered ID", OpenSslObjectNames.Name(oid));
+                return new("Registered ID", OpenSslObjectNames.Name(gn.OidContent()));
             case 0:
-                return SplitPrinted(OtherName(Asn1Sequence.GetInstance(gn, false)));
+                return SplitPrinted(OtherName(gn.Children()));
             case 3:
                 return SplitPrinted("X400Name:<unsupported>");
             case 5:
                 return SplitPrinted("EdiPartyName:<unsupported>");
             default:
-                throw new TlsAlertException(AlertDescription.BadCertificate, "unknown GeneralName tag");
+                throw DerNode.Bad("unknown GeneralName tag");
         }
     }
 
     /// <summary>OpenSSL 3.0's <c>GENERAL_NAME_print</c> for otherName: a few known string forms, else unsupported.</summary>
-    private static string OtherName(Asn1Sequence other)
+    private static string OtherName(List<DerNode> other)
     {
-        string typeId = DerObjectIdentifier.GetInstance(other[0]).Id;
-        var inner = Asn1TaggedObject.GetInstance(other[1]).GetExplicitBaseObject().ToAsn1Object();
+        if (other.Count != 2 || !other[1].IsContext || other[1].TagNumber != 0)
+        {
+            throw DerNode.Bad("bad otherName");
+        }
+
+        string typeId = other[0].Oid();
+        DerNode inner = other[1].Explicit();
         bool srv = typeId == "1.3.6.1.5.5.7.8.7";
         string? label = typeId switch
         {
@@ -103,14 +109,13 @@ public static partial class PeerCertificate
             "1.3.6.1.5.5.7.8.8" => "NAIRealm",
             _ => null,
         };
-        bool typeOk = srv ? inner is DerIA5String : inner is DerUtf8String;
+        bool typeOk = srv ? inner.Is(22) : inner.Is(Asn1Text.Utf8String);
         if (label is null || !typeOk)
         {
             return "othername:<unsupported>";
         }
 
-        var (_, content) = Asn1Text.Split(inner);
-        return "othername:" + label + ":" + CString(content);
+        return "othername:" + label + ":" + CString(inner.ContentBytes());
     }
 
     /// <summary>Python splits OpenSSL's printed line at the first colon into the pair.</summary>
@@ -133,7 +138,9 @@ public static partial class PeerCertificate
         return StrictUtf8.GetString(content, 0, n < 0 ? content.Length : n);
     }
 
-    private static string Ia5(Asn1TaggedObject gn) => StrictUtf8.GetString(Asn1OctetString.GetInstance(gn, false).GetOctets());
+    private static string Ia5(DerNode gn) => StrictUtf8.GetString(Primitive(gn));
+
+    private static byte[] Primitive(DerNode node) => node.IsConstructed ? throw DerNode.Bad("expected a primitive value") : node.ContentBytes();
 
     /// <summary>IPv4 dotted; IPv6 as eight upper-case hex groups without zero compression (Python's own format).</summary>
     internal static string FormatIp(byte[] ip)
@@ -172,11 +179,16 @@ public static partial class PeerCertificate
         }
 
         var list = new List<string>();
-        foreach (Asn1Encodable item in Asn1Sequence.GetInstance(Asn1Object.FromByteArray(cert.FindExtension(AuthorityInfoAccess)!)))
+        foreach (DerNode item in DerNode.Parse(cert.FindExtension(AuthorityInfoAccess)!).Sequence())
         {
-            var ad = Asn1Sequence.GetInstance(item);
-            var location = Asn1TaggedObject.GetInstance(ad[1]);
-            if (DerObjectIdentifier.GetInstance(ad[0]).Id == method && location.TagNo == 6)
+            var ad = item.Sequence();
+            if (ad.Count != 2)
+            {
+                throw DerNode.Bad("bad AccessDescription");
+            }
+
+            DerNode location = ad[1];
+            if (ad[0].Oid() == method && location.IsContext && location.TagNumber == 6)
             {
                 list.Add(Ia5(location));
             }
@@ -206,26 +218,24 @@ public static partial class PeerCertificate
         }
 
         var list = new List<string>();
-        foreach (Asn1Encodable item in Asn1Sequence.GetInstance(Asn1Object.FromByteArray(cert.FindExtension(CrlDistributionPoints)!)))
+        foreach (DerNode item in DerNode.Parse(cert.FindExtension(CrlDistributionPoints)!).Sequence())
         {
-            foreach (Asn1Encodable field in Asn1Sequence.GetInstance(item))
+            foreach (DerNode field in item.Sequence())
             {
-                var tagged = Asn1TaggedObject.GetInstance(field);
-                if (tagged.TagNo != 0)
+                if (!field.IsContext || field.TagNumber != 0)
                 {
                     continue;
                 }
 
-                var dpName = Asn1TaggedObject.GetInstance(tagged.GetExplicitBaseObject());
-                if (dpName.TagNo != 0)
+                DerNode dpName = field.Explicit();
+                if (!dpName.IsContext || dpName.TagNumber != 0)
                 {
                     continue;
                 }
 
-                foreach (Asn1Encodable gnObj in Asn1Sequence.GetInstance(dpName, false))
+                foreach (DerNode gn in dpName.Children())
                 {
-                    var gn = Asn1TaggedObject.GetInstance(gnObj);
-                    if (gn.TagNo == 6)
+                    if (gn.IsContext && gn.TagNumber == 6)
                     {
                         list.Add(Ia5(gn));
                     }

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using ManagedTls.X509.Store;
-using Org.BouncyCastle.Asn1;
 
 namespace ManagedTls.X509.PeerCert;
 
@@ -84,25 +83,23 @@ public static partial class PeerCertificate
 
             return result;
         }
-        catch (Exception e) when (e is IOException or ArgumentException or InvalidCastException or InvalidOperationException or DecoderFallbackException)
+        catch (DecoderFallbackException e)
         {
             throw new TlsAlertException(AlertDescription.BadCertificate, "cannot decode certificate: " + e.Message, e);
         }
     }
 
     /// <summary>A Name as Python renders it: RDNs in encoded order, each a list of (long name, value) pairs.</summary>
-    internal static IReadOnlyList<IReadOnlyList<KeyValuePair<string, string>>> DecodeName(Asn1Sequence name)
+    internal static IReadOnlyList<IReadOnlyList<KeyValuePair<string, string>>> DecodeName(DerNode name)
     {
         var rdns = new List<IReadOnlyList<KeyValuePair<string, string>>>();
-        foreach (Asn1Encodable rdnObj in name)
+        foreach (var entries in RawCertificate.NameRdns(name))
         {
             var rdn = new List<KeyValuePair<string, string>>();
-            foreach (Asn1Encodable atvObj in Asn1Set.GetInstance(rdnObj))
+            foreach (var (typeNode, valueNode) in entries)
             {
-                var atv = Asn1Sequence.GetInstance(atvObj);
-                string type = OpenSslObjectNames.Name(DerObjectIdentifier.GetInstance(atv[0]).Id);
-                var (tag, content) = Asn1Text.Split(atv[1]);
-                string value = Asn1Text.ToText(tag, content)
+                string type = OpenSslObjectNames.Name(typeNode.Oid());
+                string value = (valueNode.IsUniversal && !valueNode.IsConstructed ? Asn1Text.ToText(valueNode.TagNumber, valueNode.ContentBytes()) : null)
                     ?? throw new TlsAlertException(AlertDescription.BadCertificate, "name attribute " + type + " is not a string OpenSSL can convert");
                 rdn.Add(new KeyValuePair<string, string>(type, value));
             }
@@ -175,12 +172,11 @@ public static partial class PeerCertificate
     /// OpenSSL's <c>ASN1_TIME_print</c> (RFC 822 style): <c>Mon DD HH:MM:SS[.fff] YYYY GMT</c>, the day padded
     /// with a space, <c>GMT</c> only when the value ends in <c>Z</c>, <c>Bad time value</c> when it does not parse.
     /// </summary>
-    internal static string FormatTime(Asn1Object time)
+    internal static string FormatTime(DerNode time)
     {
-        var (tag, content) = Asn1Text.Split(time);
-        string s = Encoding.ASCII.GetString(content);
-        bool generalized = tag == 24;
-        if (!generalized && tag != 23)
+        string s = Encoding.ASCII.GetString(time.ContentBytes());
+        bool generalized = time.Is(24);
+        if (!generalized && !time.Is(23))
         {
             return "Bad time value";
         }
@@ -283,6 +279,11 @@ public static partial class PeerCertificate
             int sign = s[p] == '+' ? -1 : 1;
             p++;
             if (!Digits(2, out int oh) || !Digits(2, out int om) || oh > 12 || om > 59)
+            {
+                return false;
+            }
+
+            if (year < 1)
             {
                 return false;
             }

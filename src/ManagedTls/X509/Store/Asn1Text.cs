@@ -1,5 +1,4 @@
 using System.Text;
-using Org.BouncyCastle.Asn1;
 
 namespace ManagedTls.X509.Store;
 
@@ -20,21 +19,6 @@ internal static class Asn1Text
     public const int BmpString = 30;
 
     private static readonly UTF8Encoding StrictUtf8 = new(false, true);
-
-    /// <summary>Splits a DER element into its tag byte and content octets (single-byte tags, definite lengths).</summary>
-    public static (int Tag, byte[] Content) Split(Asn1Encodable value)
-    {
-        byte[] enc = value.GetEncoded(Asn1Encodable.Der);
-        int tag = enc[0];
-        int len = enc[1];
-        int offset = 2;
-        if ((len & 0x80) != 0)
-        {
-            offset += len & 0x7f;
-        }
-
-        return (tag, enc.AsSpan(offset).ToArray());
-    }
 
     /// <summary>
     /// The character width OpenSSL uses for a universal tag: 0 = UTF-8, 1 = Latin-1, 2 = UCS-2, 4 = UCS-4,

@@ -1,5 +1,3 @@
-using Org.BouncyCastle.Asn1;
-
 namespace ManagedTls.X509.Store;
 
 /// <summary>
@@ -35,18 +33,23 @@ internal sealed class CrlInfo
     {
         try
         {
-            var outer = Asn1Sequence.GetInstance(Asn1Object.FromByteArray(der));
+            var outer = DerNode.Parse(der).Sequence();
             if (outer.Count != 3)
             {
                 throw new CertificateStoreException("ASN1", "NESTED_ASN1_ERROR", "nested asn1 error");
             }
 
-            var tbs = Asn1Sequence.GetInstance(outer[0]);
-            int i = tbs[0] is DerInteger ? 1 : 0;
-            var issuer = Asn1Sequence.GetInstance(tbs[i + 1]);
-            return new CrlInfo(der, issuer.GetEncoded(Asn1Encodable.Der));
+            var tbs = outer[0].Sequence();
+            int i = tbs.Count > 0 && tbs[0].Is(2) ? 1 : 0;
+            if (tbs.Count < i + 3)
+            {
+                throw new CertificateStoreException("ASN1", "NESTED_ASN1_ERROR", "nested asn1 error");
+            }
+
+            RawCertificate.NameRdns(tbs[i + 1]);
+            return new CrlInfo(der, tbs[i + 1].Encoded());
         }
-        catch (Exception e) when (e is IOException or ArgumentException or InvalidCastException or InvalidOperationException or IndexOutOfRangeException)
+        catch (TlsAlertException e)
         {
             throw new CertificateStoreException("ASN1", "NESTED_ASN1_ERROR", "nested asn1 error", e);
         }

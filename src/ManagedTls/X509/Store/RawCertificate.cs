@@ -1,5 +1,3 @@
-using Org.BouncyCastle.Asn1;
-
 namespace ManagedTls.X509.Store;
 
 /// <summary>
@@ -50,22 +48,22 @@ internal sealed class RawCertificate
     public byte[] SerialContent { get; private set; } = Array.Empty<byte>();
 
     /// <summary>The issuer Name.</summary>
-    public Asn1Sequence Issuer { get; private set; } = null!;
+    public DerNode Issuer { get; private set; }
 
     /// <summary>The subject Name.</summary>
-    public Asn1Sequence Subject { get; private set; } = null!;
+    public DerNode Subject { get; private set; }
 
-    /// <summary>DER of the issuer Name.</summary>
+    /// <summary>DER of the issuer Name, as encoded.</summary>
     public byte[] IssuerDer { get; private set; } = Array.Empty<byte>();
 
-    /// <summary>DER of the subject Name.</summary>
+    /// <summary>DER of the subject Name, as encoded.</summary>
     public byte[] SubjectDer { get; private set; } = Array.Empty<byte>();
 
-    /// <summary>notBefore (UTCTime or GeneralizedTime object).</summary>
-    public Asn1Object NotBefore { get; private set; } = null!;
+    /// <summary>notBefore (UTCTime or GeneralizedTime element).</summary>
+    public DerNode NotBefore { get; private set; }
 
-    /// <summary>notAfter (UTCTime or GeneralizedTime object).</summary>
-    public Asn1Object NotAfter { get; private set; } = null!;
+    /// <summary>notAfter (UTCTime or GeneralizedTime element).</summary>
+    public DerNode NotAfter { get; private set; }
 
     /// <summary>Extensions in certificate order.</summary>
     public IReadOnlyList<(string Oid, bool Critical, byte[] Value)> Extensions => _extensions;
@@ -73,20 +71,9 @@ internal sealed class RawCertificate
     /// <summary>Parses a DER certificate; throws <see cref="TlsAlertException"/> (bad_certificate) when malformed.</summary>
     public static RawCertificate Parse(byte[] der)
     {
-        try
-        {
-            var cert = new RawCertificate(der);
-            cert.Read();
-            return cert;
-        }
-        catch (TlsAlertException)
-        {
-            throw;
-        }
-        catch (Exception e) when (e is IOException or ArgumentException or InvalidCastException or InvalidOperationException or FormatException or IndexOutOfRangeException)
-        {
-            throw new TlsAlertException(AlertDescription.BadCertificate, "malformed certificate: " + e.Message, e);
-        }
+        var cert = new RawCertificate(der ?? throw new ArgumentNullException(nameof(der)));
+        cert.Read();
+        return cert;
     }
 
     /// <summary>The first extension with this OID, or null. OpenSSL's lookups refuse duplicates; see <see cref="CountExtensions"/>.</summary>
@@ -108,59 +95,107 @@ internal sealed class RawCertificate
 
     private void Read()
     {
-        var outer = Asn1Sequence.GetInstance(Asn1Object.FromByteArray(Der));
+        var outer = DerNode.Parse(Der).Sequence();
         if (outer.Count != 3)
         {
-            throw new TlsAlertException(AlertDescription.BadCertificate, "certificate is not a 3-element SEQUENCE");
+            throw DerNode.Bad("certificate is not a 3-element SEQUENCE");
         }
 
-        var tbs = Asn1Sequence.GetInstance(outer[0]);
+        var tbs = outer[0].Sequence();
         int i = 0;
-        if (tbs[0] is Asn1TaggedObject versionTag && versionTag.TagNo == 0)
+        if (tbs.Count > 0 && tbs[0].IsContext && tbs[0].TagNumber == 0)
         {
-            Version = DerInteger.GetInstance(versionTag, true).IntValueExact;
+            var v = tbs[0].Explicit();
+            if (!v.Is(2) || v.Length != 1)
+            {
+                throw DerNode.Bad("bad version");
+            }
+
+            Version = v.Content[0];
             i = 1;
         }
 
-        SerialContent = IntegerContent(DerInteger.GetInstance(tbs[i]));
-        Issuer = Asn1Sequence.GetInstance(tbs[i + 2]);
-        IssuerDer = Issuer.GetEncoded(Asn1Encodable.Der);
-        var validity = Asn1Sequence.GetInstance(tbs[i + 3]);
-        NotBefore = validity[0].ToAsn1Object();
-        NotAfter = validity[1].ToAsn1Object();
-        Subject = Asn1Sequence.GetInstance(tbs[i + 4]);
-        SubjectDer = Subject.GetEncoded(Asn1Encodable.Der);
-        _ = Asn1Sequence.GetInstance(tbs[i + 5]);
+        if (tbs.Count < i + 6)
+        {
+            throw DerNode.Bad("TBSCertificate too short");
+        }
+
+        if (!tbs[i].Is(2) || tbs[i].Length == 0)
+        {
+            throw DerNode.Bad("bad serialNumber");
+        }
+
+        SerialContent = tbs[i].ContentBytes();
+        tbs[i + 1].Sequence();
+        Issuer = tbs[i + 2];
+        IssuerDer = Issuer.Encoded();
+        NameRdns(Issuer);
+        var validity = tbs[i + 3].Sequence();
+        if (validity.Count != 2)
+        {
+            throw DerNode.Bad("bad validity");
+        }
+
+        NotBefore = validity[0];
+        NotAfter = validity[1];
+        Subject = tbs[i + 4];
+        SubjectDer = Subject.Encoded();
+        NameRdns(Subject);
+        tbs[i + 5].Sequence();
         for (int j = i + 6; j < tbs.Count; j++)
         {
-            if (tbs[j] is Asn1TaggedObject tagged && tagged.TagNo == 3)
+            if (tbs[j].IsContext && tbs[j].TagNumber == 3)
             {
-                var exts = Asn1Sequence.GetInstance(tagged, true);
-                foreach (Asn1Encodable e in exts)
+                foreach (DerNode e in tbs[j].Explicit().Sequence())
                 {
-                    var ext = Asn1Sequence.GetInstance(e);
-                    string oid = DerObjectIdentifier.GetInstance(ext[0]).Id;
-                    bool critical = ext.Count == 3 && DerBoolean.GetInstance(ext[1]).IsTrue;
-                    byte[] value = Asn1OctetString.GetInstance(ext[ext.Count - 1]).GetOctets();
-                    _extensions.Add((oid, critical, value));
+                    var ext = e.Sequence();
+                    if (ext.Count is < 2 or > 3)
+                    {
+                        throw DerNode.Bad("bad extension");
+                    }
+
+                    string oid = ext[0].Oid();
+                    bool critical = ext.Count == 3 && ext[1].Boolean();
+                    if (!ext[ext.Count - 1].Is(4))
+                    {
+                        throw DerNode.Bad("extension value is not an OCTET STRING");
+                    }
+
+                    _extensions.Add((oid, critical, ext[ext.Count - 1].ContentBytes()));
                 }
             }
         }
     }
 
-    private static byte[] IntegerContent(DerInteger value) => ContentOctets(value);
-
-    /// <summary>The content octets of a primitive, single-byte-tag object: its DER without tag and length.</summary>
-    public static byte[] ContentOctets(Asn1Encodable value)
+    /// <summary>
+    /// A Name's RDNs, each a list of (type OID node, value node), checked for shape.
+    /// <code>
+    /// Name ::= SEQUENCE OF RelativeDistinguishedName
+    /// RelativeDistinguishedName ::= SET SIZE (1..MAX) OF AttributeTypeAndValue
+    /// AttributeTypeAndValue ::= SEQUENCE { type OBJECT IDENTIFIER, value ANY }
+    /// </code>
+    /// </summary>
+    public static List<List<(DerNode Type, DerNode Value)>> NameRdns(DerNode name)
     {
-        byte[] enc = value.GetEncoded(Asn1Encodable.Der);
-        int len = enc[1];
-        int offset = 2;
-        if ((len & 0x80) != 0)
+        var result = new List<List<(DerNode Type, DerNode Value)>>();
+        foreach (DerNode rdn in name.Sequence())
         {
-            offset += len & 0x7f;
+            var entries = new List<(DerNode Type, DerNode Value)>();
+            foreach (DerNode atv in rdn.Sequence(17))
+            {
+                var pair = atv.Sequence();
+                if (pair.Count != 2)
+                {
+                    throw DerNode.Bad("AttributeTypeAndValue must have two elements");
+                }
+
+                pair[0].Oid();
+                entries.Add((pair[0], pair[1]));
+            }
+
+            result.Add(entries);
         }
 
-        return enc.AsSpan(offset).ToArray();
+        return result;
     }
 }

@@ -1,5 +1,3 @@
-using Org.BouncyCastle.Asn1;
-
 namespace ManagedTls.X509.Store;
 
 /// <summary>A certificate held by the store, with what lookups and statistics need precomputed.</summary>
@@ -58,7 +56,7 @@ internal sealed class StoredCertificate
             byte[]? ku = cert.FindExtension(KeyUsage);
             if (ku is not null)
             {
-                byte[] bits = DerBitString.GetInstance(Asn1Object.FromByteArray(ku)).GetBytes();
+                byte[] bits = DerNode.Parse(ku).BitStringBytes();
                 int usage = (bits.Length > 0 ? bits[0] : 0) | (bits.Length > 1 ? bits[1] << 8 : 0);
                 if ((usage & 0x04) == 0)
                 {
@@ -69,8 +67,8 @@ internal sealed class StoredCertificate
             byte[]? bc = cert.FindExtension(BasicConstraints);
             if (bc is not null)
             {
-                var seq = Asn1Sequence.GetInstance(Asn1Object.FromByteArray(bc));
-                return seq.Count > 0 && seq[0] is DerBoolean b && b.IsTrue;
+                var seq = DerNode.Parse(bc).Sequence();
+                return seq.Count > 0 && seq[0].Is(1) && seq[0].Boolean();
             }
 
             if (cert.Version == 0 && X509NameHash.Canonical(cert.Issuer).AsSpan().SequenceEqual(subjectCanonical))
@@ -86,13 +84,13 @@ internal sealed class StoredCertificate
             byte[]? ns = cert.FindExtension(NetscapeCertType);
             if (ns is not null)
             {
-                byte[] bits = DerBitString.GetInstance(Asn1Object.FromByteArray(ns)).GetBytes();
+                byte[] bits = DerNode.Parse(ns).BitStringBytes();
                 return bits.Length > 0 && (bits[0] & 0x07) != 0;
             }
 
             return false;
         }
-        catch (Exception e) when (e is IOException or ArgumentException or InvalidCastException or InvalidOperationException or TlsAlertException)
+        catch (TlsAlertException)
         {
             return false;
         }

@@ -1,6 +1,5 @@
 using System.Text;
 using ManagedTls.Crypto;
-using Org.BouncyCastle.Asn1;
 
 namespace ManagedTls.X509.Store;
 
@@ -23,22 +22,18 @@ internal static class X509NameHash
         | (1 << 19) | (1 << 20) | (1 << 22) | (1 << 26); // Printable, T61, IA5, Visible
 
     /// <summary>Canonical encoding of a Name given as DER.</summary>
-    public static byte[] Canonical(byte[] nameDer) => Canonical(Asn1Sequence.GetInstance(Asn1Object.FromByteArray(nameDer)));
+    public static byte[] Canonical(byte[] nameDer) => Canonical(DerNode.Parse(nameDer));
 
     /// <summary>Canonical encoding of a parsed Name.</summary>
-    public static byte[] Canonical(Asn1Sequence name)
+    public static byte[] Canonical(DerNode name)
     {
         var output = new List<byte>();
-        foreach (Asn1Encodable rdnObj in name)
+        foreach (var rdn in RawCertificate.NameRdns(name))
         {
-            var rdn = Asn1Set.GetInstance(rdnObj);
             var entries = new List<byte[]>();
-            foreach (Asn1Encodable atvObj in rdn)
+            foreach (var (type, value) in rdn)
             {
-                var atv = Asn1Sequence.GetInstance(atvObj);
-                byte[] oid = atv[0].ToAsn1Object().GetEncoded(Asn1Encodable.Der);
-                byte[] value = CanonicalValue(atv[1]);
-                entries.Add(Tlv(0x30, Concat(oid, value)));
+                entries.Add(Tlv(0x30, Concat(type.Encoded(), CanonicalValue(value))));
             }
 
             entries.Sort(DerCompare);
@@ -61,17 +56,15 @@ internal static class X509NameHash
     /// <summary>The hash as the eight lower-case hex digits used for file names.</summary>
     public static string HashHex(uint hash) => hash.ToString("x8", System.Globalization.CultureInfo.InvariantCulture);
 
-    private static byte[] CanonicalValue(Asn1Encodable value)
+    private static byte[] CanonicalValue(DerNode value)
     {
-        byte[] original = value.ToAsn1Object().GetEncoded(Asn1Encodable.Der);
-        int tag = original[0];
-        if (tag >= 31 || ((1 << tag) & CanonMask) == 0)
+        int tag = value.TagNumber;
+        if (!value.IsUniversal || value.IsConstructed || tag >= 31 || ((1 << tag) & CanonMask) == 0)
         {
-            return original;
+            return value.Encoded();
         }
 
-        var (_, content) = Asn1Text.Split(value);
-        string text = Asn1Text.ToText(tag, content)
+        string text = Asn1Text.ToText(tag, value.ContentBytes())
             ?? throw new TlsAlertException(AlertDescription.BadCertificate, "name attribute value is not a valid string");
         return Tlv(Asn1Text.Utf8String, Encoding.UTF8.GetBytes(Fold(text)));
     }
