@@ -36,6 +36,10 @@ public sealed partial class CertificateStore : ICertificateSource
     private readonly List<ICertificateSource> _sources = new();
     private long _sequence;
 
+    // OpenSSL keeps its objects in a stack that is sorted by subject before every insertion or lookup and then
+    // appended to, so the most recently added certificate sits unsorted at the end until the next operation.
+    private StoredCertificate? _unsortedLast;
+
     /// <summary>
     /// Loads a PEM file the way OpenSSL's <c>X509_load_cert_crl_file</c> does (Python's <c>cafile</c>):
     /// every <c>CERTIFICATE</c>, <c>X509 CERTIFICATE</c>, <c>TRUSTED CERTIFICATE</c> and <c>X509 CRL</c> block,
@@ -127,14 +131,14 @@ public sealed partial class CertificateStore : ICertificateSource
 
         if (pem.Length == 0)
         {
-            throw new ArgumentException("Empty certificate data", nameof(pem));
+            throw new ArgumentException("Empty certificate data");
         }
 
         foreach (char c in pem)
         {
             if (c > 0x7f)
             {
-                throw new ArgumentException("cadata should be an ASCII string or a bytes-like object", nameof(pem));
+                throw new ArgumentException("cadata should be an ASCII string or a bytes-like object");
             }
         }
 
@@ -190,7 +194,7 @@ public sealed partial class CertificateStore : ICertificateSource
 
         if (der.Length == 0)
         {
-            throw new ArgumentException("Empty certificate data", nameof(der));
+            throw new ArgumentException("Empty certificate data");
         }
 
         int loaded = 0;
@@ -252,11 +256,13 @@ public sealed partial class CertificateStore : ICertificateSource
         {
             if (!_certKeys.Add(key))
             {
+                _unsortedLast = null;
                 return false;
             }
 
             stored.Sequence = _sequence++;
             _certs.Add(stored);
+            _unsortedLast = stored;
             return true;
         }
     }
@@ -332,7 +338,10 @@ public sealed partial class CertificateStore : ICertificateSource
         }
     }
 
-    /// <summary>Every certificate in memory (DER), in OpenSSL's store order (by canonical subject).</summary>
+    /// <summary>
+    /// Every certificate in memory (DER), in OpenSSL's store order: by canonical subject (shorter first, then
+    /// bytewise), except that the certificate added last stays at the end until the next insertion or lookup.
+    /// </summary>
     /// <returns>DER certificates.</returns>
     public IReadOnlyList<byte[]> GetCertificates() => Ordered(caOnly: false);
 
@@ -369,6 +378,7 @@ public sealed partial class CertificateStore : ICertificateSource
 
         lock (_gate)
         {
+            _unsortedLast = null;
             return _certs.Where(c => c.SubjectCanonical.AsSpan().SequenceEqual(canon)).Select(c => c.Der).ToArray();
         }
     }
@@ -498,6 +508,7 @@ public sealed partial class CertificateStore : ICertificateSource
         string key = Convert.ToBase64String(crl.Der);
         lock (_gate)
         {
+            _unsortedLast = null;
             if (!_crlKeys.Add(key))
             {
                 return false;
@@ -512,12 +523,18 @@ public sealed partial class CertificateStore : ICertificateSource
     {
         lock (_gate)
         {
-            return _certs.Where(c => !caOnly || c.IsCa)
+            var last = _unsortedLast;
+            var ordered = _certs.Where(c => c != last)
                 .OrderBy(c => c.SubjectCanonical.Length)
                 .ThenBy(c => c.SubjectCanonical, ByteArrayComparer.Instance)
                 .ThenBy(c => c.Sequence)
-                .Select(c => c.Der)
-                .ToArray();
+                .ToList();
+            if (last is not null)
+            {
+                ordered.Add(last);
+            }
+
+            return ordered.Where(c => !caOnly || c.IsCa).Select(c => c.Der).ToArray();
         }
     }
 
