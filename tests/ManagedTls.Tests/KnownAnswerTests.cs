@@ -17,8 +17,7 @@ public class KnownAnswerTests
     }
 
     /// <summary>Every layer's known-answer list; the CLI's selftest runs the same lists.</summary>
-    internal static IEnumerable<KnownAnswerTest> AllTests() => CoreKnownAnswers.All()
-        .Concat(CryptoKnownAnswers.All());
+    internal static IEnumerable<KnownAnswerTest> AllTests() => ManagedTls.Ssl.SelfTest.All();
 
     [Theory]
     [MemberData(nameof(Names))]

@@ -1,0 +1,24 @@
+namespace ManagedTls.Ssl;
+
+/// <summary>Python's <c>PROTOCOL_*</c> constants that remain meaningful; the values are Python's.</summary>
+public enum SslProtocol
+{
+    /// <summary><c>PROTOCOL_TLS</c>: either side, chosen when a connection is made (deprecated in Python).</summary>
+    Tls = 2,
+
+    /// <summary><c>PROTOCOL_TLS_CLIENT</c>: client side; hostname checking and certificate verification on.</summary>
+    TlsClient = 16,
+
+    /// <summary><c>PROTOCOL_TLS_SERVER</c>: server side.</summary>
+    TlsServer = 17,
+}
+
+/// <summary>Python's <c>ssl.Purpose</c>: what the trusted certificates are for.</summary>
+public enum Purpose
+{
+    /// <summary><c>Purpose.SERVER_AUTH</c> (OID 1.3.6.1.5.5.7.3.1): a client verifying servers.</summary>
+    ServerAuth,
+
+    /// <summary><c>Purpose.CLIENT_AUTH</c> (OID 1.3.6.1.5.5.7.3.2): a server verifying clients.</summary>
+    ClientAuth,
+}
