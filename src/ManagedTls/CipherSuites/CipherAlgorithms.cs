@@ -3,7 +3,7 @@ using ManagedTls.Crypto;
 namespace ManagedTls.CipherSuites;
 
 /// <summary>How a suite agrees on the premaster secret.</summary>
-internal enum KeyExchangeAlgorithm
+internal enum SuiteKeyExchange
 {
     /// <summary>Not fixed by the suite (TLS 1.3: chosen by the supported_groups/key_share extensions).</summary>
     Any,
@@ -40,16 +40,16 @@ internal enum CbcCipher
 /// <param name="Mask">Its OpenSSL class bit.</param>
 /// <param name="OpenSslName">The <c>Kx=</c> column of <c>openssl ciphers -v</c>.</param>
 /// <param name="PythonName">The <c>kea</c> field of Python's <c>get_ciphers()</c>.</param>
-internal sealed record KeyExchangeInfo(KeyExchangeAlgorithm Algorithm, OsslKx Mask, string OpenSslName, string PythonName)
+internal sealed record KeyExchangeInfo(SuiteKeyExchange Algorithm, OsslKx Mask, string OpenSslName, string PythonName)
 {
     /// <summary>TLS 1.3: any group.</summary>
-    public static readonly KeyExchangeInfo Any = new(KeyExchangeAlgorithm.Any, OsslKx.None, "any", "kx-any");
+    public static readonly KeyExchangeInfo Any = new(SuiteKeyExchange.Any, OsslKx.None, "any", "kx-any");
     /// <summary>ECDHE.</summary>
-    public static readonly KeyExchangeInfo Ecdhe = new(KeyExchangeAlgorithm.Ecdhe, OsslKx.Ecdhe, "ECDH", "kx-ecdhe");
+    public static readonly KeyExchangeInfo Ecdhe = new(SuiteKeyExchange.Ecdhe, OsslKx.Ecdhe, "ECDH", "kx-ecdhe");
     /// <summary>DHE.</summary>
-    public static readonly KeyExchangeInfo Dhe = new(KeyExchangeAlgorithm.Dhe, OsslKx.Dhe, "DH", "kx-dhe");
+    public static readonly KeyExchangeInfo Dhe = new(SuiteKeyExchange.Dhe, OsslKx.Dhe, "DH", "kx-dhe");
     /// <summary>RSA key transport.</summary>
-    public static readonly KeyExchangeInfo Rsa = new(KeyExchangeAlgorithm.Rsa, OsslKx.Rsa, "RSA", "kx-rsa");
+    public static readonly KeyExchangeInfo Rsa = new(SuiteKeyExchange.Rsa, OsslKx.Rsa, "RSA", "kx-rsa");
 }
 
 /// <summary>A server-authentication method with the names OpenSSL and Python give it.</summary>

@@ -199,12 +199,12 @@ public class CipherStringTests
     [Fact]
     public void DeletedSuitesComeBackButKilledOnesDoNot()
     {
-        Assert.Contains(CipherString.Parse("ALL:-kRSA:kRSA").Suites, s => s.KeyExchange.Algorithm == KeyExchangeAlgorithm.Rsa);
-        Assert.DoesNotContain(CipherString.Parse("ALL:!kRSA:kRSA").Suites, s => s.KeyExchange.Algorithm == KeyExchangeAlgorithm.Rsa);
+        Assert.Contains(CipherString.Parse("ALL:-kRSA:kRSA").Suites, s => s.KeyExchange.Algorithm == SuiteKeyExchange.Rsa);
+        Assert.DoesNotContain(CipherString.Parse("ALL:!kRSA:kRSA").Suites, s => s.KeyExchange.Algorithm == SuiteKeyExchange.Rsa);
 
         // "-" followed by a re-add puts the suites at the end.
         var r = CipherString.Parse("ALL:-ECDHE:ECDHE").Suites;
-        Assert.All(r.Skip(r.Count - 14), s => Assert.Equal(KeyExchangeAlgorithm.Ecdhe, s.KeyExchange.Algorithm));
+        Assert.All(r.Skip(r.Count - 14), s => Assert.Equal(SuiteKeyExchange.Ecdhe, s.KeyExchange.Algorithm));
     }
 
     [Fact]

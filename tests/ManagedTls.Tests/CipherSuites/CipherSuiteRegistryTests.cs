@@ -40,7 +40,7 @@ public class CipherSuiteRegistryTests
         foreach (var s in CipherSuiteRegistry.Tls13Suites)
         {
             Assert.True(s.IsAead);
-            Assert.Equal(KeyExchangeAlgorithm.Any, s.KeyExchange.Algorithm);
+            Assert.Equal(SuiteKeyExchange.Any, s.KeyExchange.Algorithm);
             Assert.Equal(AuthenticationAlgorithm.Any, s.Authentication.Algorithm);
             Assert.Equal(12, s.FixedIvLength);
             Assert.Equal(0, s.RecordIvLength);

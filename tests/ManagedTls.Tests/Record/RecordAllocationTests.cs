@@ -37,7 +37,7 @@ public class RecordAllocationTests
 
     private static (RecordProtection Sealer, RecordProtection Opener) Pair(int kind, AeadAlgorithm alg)
     {
-        byte[] key = new byte[Crypto.Aeads.KeySize(alg)];
+        byte[] key = new byte[ManagedTls.Crypto.Aeads.KeySize(alg)];
         return kind switch
         {
             13 => (new Tls13RecordProtection(alg, key, new byte[12], SequenceLimits.For(AeadAlgorithm.ChaCha20Poly1305)),
@@ -56,7 +56,7 @@ public class RecordAllocationTests
         byte[] record = new byte[16384 + 512];
         byte[] nonce = new byte[12];
         byte[] aad = new byte[13];
-        using IAead raw = Crypto.Aeads.Create(alg, new byte[Crypto.Aeads.KeySize(alg)]);
+        using IAead raw = ManagedTls.Crypto.Aeads.Create(alg, new byte[ManagedTls.Crypto.Aeads.KeySize(alg)]);
         long rawSeal = PerCall(() =>
         {
             System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(nonce.AsSpan(4), System.Buffers.Binary.BinaryPrimitives.ReadInt64BigEndian(nonce.AsSpan(4)) + 1);

@@ -29,7 +29,7 @@ public class RecordProtectionFailureTests
     /// <summary>Builds a TLS 1.3 record around an arbitrary inner plaintext with the raw AEAD (seq 0).</summary>
     private static byte[] RawTls13(byte[] innerPlaintext)
     {
-        using IAead aead = Crypto.Aeads.Create(AeadAlgorithm.Aes128Gcm, Key16);
+        using IAead aead = ManagedTls.Crypto.Aeads.Create(AeadAlgorithm.Aes128Gcm, Key16);
         byte[] record = new byte[5 + innerPlaintext.Length + 16];
         RecordHeader.Write(record, ContentType.ApplicationData, 0x0303, innerPlaintext.Length + 16);
         aead.Seal(Iv12, record.AsSpan(0, 5), innerPlaintext, record.AsSpan(5));
@@ -278,7 +278,7 @@ public class RecordProtectionFailureTests
     {
         // Built with the raw AEAD: explicit nonce 0, seq 0, 2^14 + 1 bytes of plaintext.
         byte[] salt = [1, 2, 3, 4];
-        using IAead aead = Crypto.Aeads.Create(AeadAlgorithm.Aes128Gcm, Key16);
+        using IAead aead = ManagedTls.Crypto.Aeads.Create(AeadAlgorithm.Aes128Gcm, Key16);
         byte[] fragment = new byte[8 + 16385 + 16];
         byte[] aad = new byte[13];
         aad[8] = (byte)ContentType.ApplicationData;
