@@ -37,6 +37,7 @@ internal static class SelfTestCommand
     internal static IEnumerable<KnownAnswerTest> All()
     {
         return CoreKnownAnswers.All()
+            .Concat(ManagedTls.Record.RecordKnownAnswers.All())
             .Concat(ManagedTls.Handshake.KeyScheduleKnownAnswers.All());
     }
 }

@@ -17,6 +17,7 @@ public class KnownAnswerTests
 
     /// <summary>Every layer's known-answer list; the CLI's selftest runs the same lists.</summary>
     internal static IEnumerable<KnownAnswerTest> AllTests() => CoreKnownAnswers.All()
+        .Concat(ManagedTls.Record.RecordKnownAnswers.All())
         .Concat(ManagedTls.Handshake.KeyScheduleKnownAnswers.All());
 
     [Theory]

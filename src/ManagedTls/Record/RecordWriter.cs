@@ -1,0 +1,105 @@
+using System.Buffers;
+using ManagedTls.Crypto;
+using ManagedTls.Wire;
+
+namespace ManagedTls.Record;
+
+/// <summary>
+/// The outbound side of framing: splits content into records of at most <see cref="MaxFragmentLength"/>
+/// bytes and seals each with the current <see cref="RecordProtection"/> straight into an
+/// <see cref="IBufferWriter{T}"/>. Handshake messages are queued with <see cref="QueueHandshake"/> and
+/// coalesced: a flight of small messages shares records, a large message spans several (RFC 8446 section 5.1).
+/// </summary>
+internal sealed class RecordWriter : IDisposable
+{
+    private int _maxFragmentLength = RecordLimits.MaxPlaintext;
+    private byte[] _pending;
+    private int _pendingLength;
+
+    /// <summary>Creates a writer with the default 2^14-byte fragments.</summary>
+    public RecordWriter()
+    {
+        _pending = ArrayPool<byte>.Shared.Rent(4096);
+    }
+
+    /// <summary>
+    /// Largest content per record: 2^14, or less once the peer announced a record_size_limit (see
+    /// <see cref="RecordLimits.MaxFragmentLength"/>).
+    /// </summary>
+    public int MaxFragmentLength
+    {
+        get => _maxFragmentLength;
+        set => _maxFragmentLength = value >= 1 && value <= RecordLimits.MaxPlaintext
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(value), "fragment length must be between 1 and 2^14");
+    }
+
+    /// <summary>True when queued handshake bytes wait for <see cref="FlushHandshake"/>.</summary>
+    public bool HasPendingHandshake => _pendingLength > 0;
+
+    /// <summary>How many records <paramref name="length"/> bytes of content take at <paramref name="maxFragment"/> bytes each.</summary>
+    public static int RecordCount(int length, int maxFragment) => length == 0 ? 0 : ((length - 1) / maxFragment) + 1;
+
+    /// <summary>
+    /// Seals <paramref name="content"/> as records of <paramref name="type"/>, splitting it at
+    /// <see cref="MaxFragmentLength"/>, and appends them to <paramref name="output"/>. Empty content writes nothing.
+    /// </summary>
+    /// <returns>The number of records written.</returns>
+    public int Write(ContentType type, ReadOnlySpan<byte> content, RecordProtection protection, IBufferWriter<byte> output)
+    {
+        int records = 0;
+        while (!content.IsEmpty)
+        {
+            int n = Math.Min(content.Length, _maxFragmentLength);
+            ReadOnlySpan<byte> piece = content.Slice(0, n);
+            Span<byte> destination = output.GetSpan(protection.MaxRecordLength(n));
+            int written = protection.Seal(type, piece, destination);
+            output.Advance(written);
+            content = content.Slice(n);
+            records++;
+        }
+
+        return records;
+    }
+
+    /// <summary>Queues one encoded handshake message (type, u24 length, body) for the next flush.</summary>
+    public void QueueHandshake(ReadOnlySpan<byte> encodedMessage)
+    {
+        if (_pending.Length - _pendingLength < encodedMessage.Length)
+        {
+            byte[] bigger = ArrayPool<byte>.Shared.Rent(Math.Max(_pending.Length * 2, _pendingLength + encodedMessage.Length));
+            _pending.AsSpan(0, _pendingLength).CopyTo(bigger);
+            CryptoUtil.Wipe(_pending);
+            ArrayPool<byte>.Shared.Return(_pending);
+            _pending = bigger;
+        }
+
+        encodedMessage.CopyTo(_pending.AsSpan(_pendingLength));
+        _pendingLength += encodedMessage.Length;
+    }
+
+    /// <summary>
+    /// Seals everything queued as handshake records under <paramref name="protection"/>. Call before switching
+    /// write keys: a handshake record never carries messages protected under two different keys.
+    /// </summary>
+    /// <returns>The number of records written.</returns>
+    public int FlushHandshake(RecordProtection protection, IBufferWriter<byte> output)
+    {
+        int records = Write(ContentType.Handshake, _pending.AsSpan(0, _pendingLength), protection, output);
+        CryptoUtil.Wipe(_pending.AsSpan(0, _pendingLength));
+        _pendingLength = 0;
+        return records;
+    }
+
+    /// <summary>Wipes and returns the queue buffer.</summary>
+    public void Dispose()
+    {
+        if (_pending.Length != 0)
+        {
+            CryptoUtil.Wipe(_pending);
+            ArrayPool<byte>.Shared.Return(_pending);
+            _pending = Array.Empty<byte>();
+            _pendingLength = 0;
+        }
+    }
+}
