@@ -111,7 +111,7 @@ internal static class Tls13KeySchedule
 
     /// <summary>
     /// The PSK a ticket stands for (RFC 8446 section 4.6.1):
-    /// HKDF-Expand-Label(resumption_master_secret, "resumption", ticket_nonce, Hash.length).
+    /// HKDF-Expand-Label(resumption_master_secret, "resumption", ticket_nonce, Hash.length). The caller wipes the result.
     /// </summary>
     public static byte[] ResumptionPsk(HashAlgorithm hash, ReadOnlySpan<byte> resumptionMasterSecret, ReadOnlySpan<byte> ticketNonce)
     {
@@ -249,7 +249,7 @@ internal sealed class Tls13EarlySecret : Tls13Stage
         return new Tls13EarlySecret(hash, Hkdf.Extract(hash, ReadOnlySpan<byte>.Empty, psk), hasPsk: true);
     }
 
-    /// <summary>binder_key = Derive-Secret(Early Secret, "ext binder" | "res binder", "").</summary>
+    /// <summary>binder_key = Derive-Secret(Early Secret, "ext binder" | "res binder", ""). The caller wipes the result.</summary>
     public byte[] BinderKey(PskKind kind)
     {
         RequirePsk();

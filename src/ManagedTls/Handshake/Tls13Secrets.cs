@@ -128,7 +128,8 @@ internal sealed class Tls13ResumptionMasterSecret : Tls13DerivedSecret
     {
     }
 
-    /// <summary>The PSK of the ticket with <paramref name="ticketNonce"/>: HKDF-Expand-Label(., "resumption", ticket_nonce, Hash.length).</summary>
+    /// <summary>The PSK of the ticket with <paramref name="ticketNonce"/>: HKDF-Expand-Label(., "resumption", ticket_nonce, Hash.length).
+    /// The caller stores it with the ticket and wipes it when the ticket is dropped.</summary>
     public byte[] TicketPsk(ReadOnlySpan<byte> ticketNonce) => Tls13KeySchedule.ResumptionPsk(Hash, Secret, ticketNonce);
 }
 
