@@ -111,6 +111,7 @@ def main():
         + [dict(run(["--", s]), string=s, kind="random") for s in random_strings(150)],
         "cli": [run(a) for a in CLI],
         "python": [python_case(s) for s in PYTHON],
+        "python_default": [c["name"] for c in ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT).get_ciphers()],
     }
     text = json.dumps(doc, indent=1) + "\n"
     if "--stdout" in sys.argv:

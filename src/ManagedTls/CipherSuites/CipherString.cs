@@ -29,6 +29,13 @@ internal static class CipherString
     /// <summary>What <c>DEFAULT</c> expands to in OpenSSL 3.0.</summary>
     public const string DefaultRules = "ALL:!COMPLEMENTOFDEFAULT:!eNULL";
 
+    /// <summary>
+    /// The cipher string Python's <c>SSLContext</c> starts with (CPython 3.10 and later,
+    /// <c>PY_SSL_DEFAULT_CIPHER_STRING</c>); it also sets security level 2.
+    /// </summary>
+    public const string PythonDefault =
+        "@SECLEVEL=2:ECDH+AESGCM:ECDH+CHACHA20:ECDH+AES:DHE+AES:!aNULL:!eNULL:!aDSS:!SHA1:!AESCCM";
+
     /// <summary>The TLS 1.2 suites in OpenSSL's default order (what <c>ALL</c> selects).</summary>
     public static readonly IReadOnlyList<CipherSuiteInfo> DefaultOrder = BuildDefaultOrder().Select(n => n.Suite).ToArray();
 
@@ -55,7 +62,8 @@ internal static class CipherString
         string rules = nul >= 0 ? cipherString.Substring(0, nul) : cipherString;
         rules = ApplySuiteB(rules);
 
-        List<Node> list = BuildDefaultOrder();
+        // Every suite starts disabled, in the default order.
+        List<Node> list = DefaultOrder.Select(suite => new Node(suite)).ToList();
         int? level = null;
         bool ok = true;
         string rest = rules;

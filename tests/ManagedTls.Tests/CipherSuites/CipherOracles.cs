@@ -98,7 +98,7 @@ internal static class CipherOracles
     /// <summary>Runs <c>openssl ciphers ARGS</c> for every argument list, a few at a time; null when there is no openssl.</summary>
     public static IReadOnlyList<OracleRun>? RunOpenSslCiphers(IReadOnlyList<string[]> argLists)
     {
-        if (Run("openssl", new[] { "version" }) is null)
+        if (Run("openssl", new[] { "version" }) is not { Exit: 0 })
         {
             return null;
         }

@@ -136,6 +136,24 @@ public class CipherStringTests
     }
 
     [Fact]
+    public void PythonDefaultStringGivesPythonsDefaultList()
+    {
+        var r = CipherString.Parse(CipherString.PythonDefault);
+        Assert.Equal(SecurityLevel.PythonDefault, r.SecurityLevel);
+        string ours = string.Join(":", Tls13CipherSuiteList.Default.Concat(r.Suites).Select(x => x.OpenSslName));
+        string recorded = string.Join(":", CipherOracles.OpenSslRecord.GetProperty("python_default").EnumerateArray()
+            .Select(n => n.GetString()!).Where(CipherOracles.OurNames.Contains));
+        Assert.Equal(recorded, ours);
+
+        OracleRun? live = CipherOracles.Run(
+            "python3", new[] { "-c", "import ssl;print(':'.join(c['name'] for c in ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT).get_ciphers()))" });
+        if (live is not null)
+        {
+            Assert.Equal(CipherOracles.FilterNames(live.Stdout), ours);
+        }
+    }
+
+    [Fact]
     public void DefaultOrderIsTheRegistryOrder()
     {
         Assert.Equal(CipherSuiteRegistry.Tls12Suites, CipherString.DefaultOrder);
