@@ -16,6 +16,7 @@ public static class Program
         {
             return args[0] switch
             {
+                "demo" => DemoCommand.Run(rest),
                 "selftest" => SelfTestCommand.Run(rest),
                 "ciphers" => CiphersCommand.Run(rest),
                 "verify" => VerifyCommand.Run(rest),
@@ -35,6 +36,7 @@ public static class Program
         var w = code == 0 ? Console.Out : Console.Error;
         w.WriteLine("usage: managedtls COMMAND [ARGS]");
         w.WriteLine("commands:");
+        w.WriteLine("  demo            the suite registry, the key-schedule self-check and a key agreement to record round trip per suite");
         w.WriteLine("  selftest        known-answer tests of every primitive; exit 0 only when all pass");
         w.WriteLine("  ciphers         list the suites a cipher string selects, as `openssl ciphers` does");
         w.WriteLine("  verify          verify a certificate chain as openssl verify does; --limbo FILE runs an x509-limbo suite");
