@@ -26,7 +26,7 @@ public sealed class CryptoInteropTests : IDisposable
     [MemberData(nameof(Groups))]
     public void KeyExchangeAgreesWithOpenSsl(string group, string[] genpkey)
     {
-        KeyExchangeAlgorithm algorithm = KeyExchanges.All.Single(a => a.Name == group);
+        KeyExchangeAlgorithm algorithm = KeyExchanges.All.Single(a => string.Equals(a.Name, group, StringComparison.OrdinalIgnoreCase));
         string theirKey = Path.Combine(_dir, group + ".pem");
         OpenSslProcess.Run(new[] { "genpkey" }.Concat(genpkey).Concat(new[] { "-out", theirKey }));
         byte[] theirSpki = OpenSslProcess.Run(new[] { "pkey", "-in", theirKey, "-pubout", "-outform", "DER" });
