@@ -17,6 +17,7 @@ public static class Program
             return args[0] switch
             {
                 "selftest" => SelfTestCommand.Run(rest),
+                "certinfo" => CertInfoCommand.Run(rest),
                 "-h" or "--help" or "help" => Usage(0),
                 _ => Usage(),
             };
@@ -34,6 +35,7 @@ public static class Program
         w.WriteLine("usage: managedtls COMMAND [ARGS]");
         w.WriteLine("commands:");
         w.WriteLine("  selftest        known-answer tests of every primitive; exit 0 only when all pass");
+        w.WriteLine("  certinfo FILE.. subject hash and getpeercert() JSON of each certificate; --default-paths: trust locations");
         return code;
     }
 }
