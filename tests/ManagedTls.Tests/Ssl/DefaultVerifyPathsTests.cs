@@ -61,8 +61,21 @@ print(json.dumps({'cafile': real(p.cafile), 'capath': real(p.capath), 'openssl_c
             var context = new SslContext(SslProtocol.TlsClient);
             DefaultVerifyPathsResult loaded = context.SetDefaultVerifyPaths();
 
+            Assert.Equal(file is not null, loaded.FileFromEnvironment);
+            Assert.Equal(dir is not null, loaded.DirectoryFromEnvironment);
+            Assert.Equal(context.CertStoreStats().X509 > 0, loaded.FileLoaded is not null);
+            Assert.Equal(loaded.FileLoaded is null, loaded.FileError is not null);
+            Assert.NotEmpty(loaded.FilesTried);
+            Assert.NotEmpty(loaded.DirectoriesAdded);
+
+            // The system locations differ per machine: without python3 only the invariants above are checked.
             string? output = Oracles.Python(PythonScript, env: new Dictionary<string, string?> { ["SSL_CERT_FILE"] = file, ["SSL_CERT_DIR"] = dir });
-            var py = JsonSerializer.Deserialize<JsonElement>(output!);
+            if (output is null)
+            {
+                return;
+            }
+
+            var py = JsonSerializer.Deserialize<JsonElement>(output);
             Assert.Equal(py.GetProperty("cafile").GetString(), Real(paths.Cafile));
             Assert.Equal(py.GetProperty("capath").GetString(), Real(paths.Capath));
             Assert.Equal(py.GetProperty("openssl_cafile_env").GetString(), paths.OpensslCafileEnv);
@@ -72,13 +85,6 @@ print(json.dumps({'cafile': real(p.cafile), 'capath': real(p.capath), 'openssl_c
             Assert.Equal(
                 JsonSerializer.Deserialize<Dictionary<string, int>>(py.GetProperty("stats").GetRawText()),
                 context.CertStoreStats().ToDictionary());
-
-            Assert.Equal(file is not null, loaded.FileFromEnvironment);
-            Assert.Equal(dir is not null, loaded.DirectoryFromEnvironment);
-            Assert.Equal(context.CertStoreStats().X509 > 0, loaded.FileLoaded is not null);
-            Assert.Equal(loaded.FileLoaded is null, loaded.FileError is not null);
-            Assert.NotEmpty(loaded.FilesTried);
-            Assert.NotEmpty(loaded.DirectoriesAdded);
         }
         finally
         {

@@ -54,13 +54,14 @@ public class SslContextVerifyTests
         ctx.LoadVerifyLocations(cadata: new ReadOnlyMemory<byte>(der));
         ctx.LoadVerifyLocations(Oracles.Cert("pem/ca.pem"), Oracles.Cert("hashdir"), File.ReadAllText(Oracles.Cert("pem/unicode.pem")));
 
-        string? output = Oracles.Python(
+        string output = Oracles.PythonOrRecorded(
+            "context-cadata-cafile-capath",
             "import json,ssl\nc=ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)\n"
             + "c.load_verify_locations(cadata=open('pem/intermediate.pem').read()+open('pem/v1root.pem').read())\n"
             + "c.load_verify_locations(cadata=open('pem/kuca.der','rb').read()+open('pem/basic.der','rb').read())\n"
             + "c.load_verify_locations('pem/ca.pem','hashdir',open('pem/unicode.pem').read())\n"
             + "print(json.dumps(c.cert_store_stats()))\nprint(json.dumps(c.get_ca_certs()))\nprint(json.dumps([d.hex() for d in c.get_ca_certs(True)]))");
-        string[] lines = output!.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        string[] lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         var stats = ctx.CertStoreStats();
         Assert.Equal(lines[0], $"{{\"x509\": {stats.X509}, \"crl\": {stats.Crl}, \"x509_ca\": {stats.X509Ca}}}");
         Assert.Equal(lines[1], PeerCertificate.ToJson(ctx.GetCaCerts()));
