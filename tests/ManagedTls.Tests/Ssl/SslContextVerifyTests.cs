@@ -98,3 +98,35 @@ public class SslContextVerifyTests
         Assert.Throws<ArgumentOutOfRangeException>(() => ctx.LoadDefaultCerts((Purpose)7));
     }
 }
+
+[Collection("ProcessEnvironment")]
+public class SslContextCrlTests
+{
+    [Fact]
+    public void CafileWithCrlAndTrustedCertificate_MatchesPython()
+    {
+        string bundle = Path.Combine(Path.GetTempPath(), "managedtls-crl-" + Guid.NewGuid().ToString("N") + ".pem");
+        File.WriteAllText(bundle, File.ReadAllText(Oracles.Cert("crl/ca.crl.pem")) + "comment\n"
+            + File.ReadAllText(Oracles.Cert("pem/ca-trusted.pem.txt")) + File.ReadAllText(Oracles.Cert("pem/basic.pem")));
+        try
+        {
+            var ctx = new SslContext(SslProtocol.TlsServer);
+            ctx.LoadVerifyLocations(bundle);
+            string python = Oracles.PythonOrRecorded(
+                "crl-cafile",
+                "import json,ssl,sys\nc=ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)\nc.load_verify_locations(sys.stdin.read())\n"
+                + "print(json.dumps(c.cert_store_stats()))\nprint(json.dumps(c.get_ca_certs()))",
+                bundle);
+            string[] lines = python.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            var stats = ctx.CertStoreStats();
+            Assert.Equal(lines[0], $"{{\"x509\": {stats.X509}, \"crl\": {stats.Crl}, \"x509_ca\": {stats.X509Ca}}}");
+            Assert.Equal(lines[1], PeerCertificate.ToJson(ctx.GetCaCerts()));
+            Assert.Equal(new CertificateStoreStats(2, 1, 1), stats);
+            Assert.Single(ctx.CrlsDer);
+        }
+        finally
+        {
+            File.Delete(bundle);
+        }
+    }
+}

@@ -407,7 +407,7 @@ public sealed partial class CertificateStore : ICertificateSource
 
         lock (_gate)
         {
-            return _crls.Where(c => X509NameHash.Canonical(c.IssuerDer).AsSpan().SequenceEqual(canon)).Select(c => c.Der).ToArray();
+            return _crls.Where(c => c.IssuerCanonical.AsSpan().SequenceEqual(canon)).Select(c => c.Der).ToArray();
         }
     }
 
