@@ -107,6 +107,8 @@ public class PeerCertificateTests
     [InlineData("170d3138303233303030303030305a", "Bad time value")]
     [InlineData("170d3138303130353234303030305a", "Bad time value")]
     [InlineData("17113138303130353039333434332b30313030", "Jan  5 08:34:43 2018")]
+    [InlineData("181339393939313233313233353935392d31323030", "Bad time value")]
+    [InlineData("0403313233", "Bad time value")]
     public void FormatTime_AsOpenSslAsn1TimePrint(string derHex, string expected) =>
         Assert.Equal(expected, PeerCertificate.FormatTime(ManagedTls.X509.Store.DerNode.Parse(Convert.FromHexString(derHex))));
 
