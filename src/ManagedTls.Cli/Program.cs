@@ -20,6 +20,7 @@ public static class Program
                 "selftest" => SelfTestCommand.Run(rest),
                 "ciphers" => CiphersCommand.Run(rest),
                 "verify" => VerifyCommand.Run(rest),
+                "certinfo" => CertInfoCommand.Run(rest),
                 "-h" or "--help" or "help" => Usage(0),
                 _ => Usage(),
             };
@@ -40,6 +41,7 @@ public static class Program
         w.WriteLine("  selftest        known-answer tests of every primitive; exit 0 only when all pass");
         w.WriteLine("  ciphers         list the suites a cipher string selects, as `openssl ciphers` does");
         w.WriteLine("  verify          verify a certificate chain as openssl verify does; --limbo FILE runs an x509-limbo suite");
+        w.WriteLine("  certinfo FILE.. subject hash and getpeercert() JSON of each certificate; --default-paths: trust locations");
         return code;
     }
 }

@@ -132,12 +132,17 @@ public static class Ssl
         string body = stripped.Length >= PemHeader.Length + PemFooter.Length
             ? stripped.Substring(PemHeader.Length, bodyLength)
             : string.Empty;
-        for (int i = 0; i < body.Length; i++)
+        int position = 0;
+        for (int i = 0; i < body.Length; i++, position++)
         {
             if (body[i] > 0x7f)
             {
+                int cp = char.IsHighSurrogate(body[i]) && i + 1 < body.Length && char.IsLowSurrogate(body[i + 1])
+                    ? char.ConvertToUtf32(body[i], body[i + 1])
+                    : body[i];
+                string escaped = cp <= 0xff ? $"\\x{cp:x2}" : cp <= 0xffff ? $"\\u{cp:x4}" : $"\\U{cp:x8}";
                 throw new ArgumentException(
-                    $"'ascii' codec can't encode character {PyRepr(body[i].ToString())} in position {i}: ordinal not in range(128)");
+                    $"'ascii' codec can't encode character '{escaped}' in position {position}: ordinal not in range(128)");
             }
         }
 

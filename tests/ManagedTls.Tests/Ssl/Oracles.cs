@@ -36,6 +36,29 @@ internal static class Oracles
     public static string? Python(string script, string? stdin = null, IDictionary<string, string?>? env = null) =>
         Has("python3") ? Run("python3", new[] { "-c", script }, stdin, env) : null;
 
+    /// <summary>
+    /// Runs python3 with a script whose output depends only on the committed vectors. Without python3 the answer
+    /// recorded in vectors/certs/recorded/NAME.txt is returned instead; with MANAGEDTLS_RECORD=1 the live answer
+    /// is written there.
+    /// </summary>
+    public static string PythonOrRecorded(string recordName, string script, string? stdin = null)
+    {
+        string recorded = Path.Combine(CertsDir, "recorded", recordName + ".txt");
+        string? live = Python(script, stdin);
+        if (live is null)
+        {
+            return File.ReadAllText(recorded);
+        }
+
+        if (Environment.GetEnvironmentVariable("MANAGEDTLS_RECORD") == "1")
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(recorded)!);
+            File.WriteAllText(recorded, live);
+        }
+
+        return live;
+    }
+
     /// <summary>Runs a program with a 60 s bound and returns its stdout; throws on a non-zero exit or timeout.</summary>
     public static string Run(string program, IEnumerable<string> args, string? stdin = null, IDictionary<string, string?>? env = null)
     {

@@ -288,7 +288,16 @@ public static partial class PeerCertificate
                 return false;
             }
 
-            var t = new DateTime(year, month, day, hour, minute, second, DateTimeKind.Utc).AddMinutes(sign * ((oh * 60) + om));
+            DateTime t;
+            try
+            {
+                t = new DateTime(year, month, day, hour, minute, second, DateTimeKind.Utc).AddMinutes(sign * ((oh * 60) + om));
+            }
+            catch (ArgumentOutOfRangeException)
+            {
+                return false;
+            }
+
             year = t.Year;
             month = t.Month;
             day = t.Day;

@@ -248,6 +248,7 @@ public sealed partial class CertificateStore : ICertificateSource
     /// <summary>Adds a DER certificate; false when the identical certificate is already held.</summary>
     /// <param name="der">The certificate.</param>
     /// <returns>True when added.</returns>
+    /// <exception cref="TlsAlertException">bad_certificate when <paramref name="der"/> is not a well-formed certificate.</exception>
     public bool AddCertificate(byte[] der)
     {
         var stored = StoredCertificate.Create(der);
@@ -372,7 +373,14 @@ public sealed partial class CertificateStore : ICertificateSource
         {
             foreach (byte[] der in source.FindBySubject(subjectNameDer))
             {
-                AddCertificate(der);
+                try
+                {
+                    AddCertificate(der);
+                }
+                catch (TlsAlertException)
+                {
+                    // A source that returns something unparsable contributes nothing, as a broken file in a directory.
+                }
             }
         }
 
@@ -399,7 +407,7 @@ public sealed partial class CertificateStore : ICertificateSource
 
         lock (_gate)
         {
-            return _crls.Where(c => X509NameHash.Canonical(c.IssuerDer).AsSpan().SequenceEqual(canon)).Select(c => c.Der).ToArray();
+            return _crls.Where(c => c.IssuerCanonical.AsSpan().SequenceEqual(canon)).Select(c => c.Der).ToArray();
         }
     }
 

@@ -16,10 +16,11 @@ namespace ManagedTls.X509.Store;
 /// </summary>
 internal sealed class CrlInfo
 {
-    private CrlInfo(byte[] der, byte[] issuerDer)
+    private CrlInfo(byte[] der, byte[] issuerDer, byte[] issuerCanonical)
     {
         Der = der;
         IssuerDer = issuerDer;
+        IssuerCanonical = issuerCanonical;
     }
 
     /// <summary>The CRL's DER.</summary>
@@ -27,6 +28,9 @@ internal sealed class CrlInfo
 
     /// <summary>DER of the issuer Name.</summary>
     public byte[] IssuerDer { get; }
+
+    /// <summary>OpenSSL canonical encoding of the issuer Name.</summary>
+    public byte[] IssuerCanonical { get; }
 
     /// <summary>Parses a DER CRL; throws <see cref="CertificateStoreException"/> (ASN1) when malformed.</summary>
     public static CrlInfo Parse(byte[] der)
@@ -46,8 +50,7 @@ internal sealed class CrlInfo
                 throw new CertificateStoreException("ASN1", "NESTED_ASN1_ERROR", "nested asn1 error");
             }
 
-            RawCertificate.NameRdns(tbs[i + 1]);
-            return new CrlInfo(der, tbs[i + 1].Encoded());
+            return new CrlInfo(der, tbs[i + 1].Encoded(), X509NameHash.Canonical(tbs[i + 1]));
         }
         catch (TlsAlertException e)
         {

@@ -113,7 +113,7 @@ public sealed class HashedDirectory : ICertificateSource
                 if (crl && block.Label == "X509 CRL")
                 {
                     var info = CrlInfo.Parse(block.Data);
-                    result.Add((X509NameHash.Canonical(info.IssuerDer), block.Data));
+                    result.Add((info.IssuerCanonical, block.Data));
                 }
                 else if (!crl && CertificateStore.IsCertificateLabel(block.Label, trusted: true))
                 {

@@ -148,7 +148,8 @@ public class CertificateStoreTests
             store.AddCaData(Pem(n));
         }
 
-        string? python = Oracles.Python(
+        string python = Oracles.PythonOrRecorded(
+            "ca-counting",
             "import ssl,sys,json\nc=ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)\n"
             + "for n in sys.stdin.read().split(): c.load_verify_locations(cadata=open('pem/'+n+'.pem').read())\n"
             + "print(json.dumps(c.cert_store_stats()))\n"
@@ -156,8 +157,7 @@ public class CertificateStoreTests
             string.Join("\n", names));
         // Recorded on CPython 3.11 / OpenSSL 3.0: ca, intermediate, kuca and v1root are CAs.
         Assert.Equal(new CertificateStoreStats(names.Length, 0, 4), store.GetStats());
-        Assert.NotNull(python);
-        string[] lines = python!.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        string[] lines = python.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         var stats = JsonSerializer.Deserialize<Dictionary<string, int>>(lines[0])!;
         Assert.Equal(stats, store.GetStats().ToDictionary());
         Assert.Equal(lines.Skip(1).ToArray(), store.GetCaCertificates().Select(d => Convert.ToHexString(d).ToLowerInvariant()).ToArray());
@@ -195,10 +195,11 @@ public class CertificateStoreTests
         var store = new CertificateStore();
         store.AddHashedDirectory(Oracles.Cert("hashdir") + Path.PathSeparator + "/nonexistent");
         Assert.Equal(2, store.Sources.Count);
-        string? python = Oracles.Python(
+        string python = Oracles.PythonOrRecorded(
+            "capath-stats",
             "import ssl,json\nc=ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)\nc.load_verify_locations(capath='hashdir')\n"
             + "print(json.dumps([c.cert_store_stats(), len(c.get_ca_certs())]))");
-        Assert.Equal("[{\"x509\": 0, \"crl\": 0, \"x509_ca\": 0}, 0]", python!.Trim());
+        Assert.Equal("[{\"x509\": 0, \"crl\": 0, \"x509_ca\": 0}, 0]", python.Trim());
         Assert.Equal(new CertificateStoreStats(0, 0, 0), store.GetStats());
     }
 
@@ -213,7 +214,13 @@ public class CertificateStoreTests
             "import ssl,sys,json\nc=ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)\nc.load_verify_locations(cafile=sys.argv[1] if len(sys.argv)>1 else sys.stdin.read())\n"
             + "print(json.dumps(c.cert_store_stats()))\nfor d in c.get_ca_certs(True): print(d.hex())",
             bundle);
-        string[] lines = python!.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(count, store.GetStats().X509 + store.GetStats().Crl);
+        if (python is null)
+        {
+            return; // the system bundle differs per machine, so there is nothing recorded to compare with
+        }
+
+        string[] lines = python.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(JsonSerializer.Deserialize<Dictionary<string, int>>(lines[0])!, store.GetStats().ToDictionary());
         Assert.Equal(lines.Skip(1).ToArray(), store.GetCaCertificates().Select(d => Convert.ToHexString(d).ToLowerInvariant()).ToArray());
     }

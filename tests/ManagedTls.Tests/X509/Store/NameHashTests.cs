@@ -43,6 +43,14 @@ public class NameHashTests
             "/CN=",
         };
         string[] masks = { "utf8only", "default", "nombstr" };
+        if (!Oracles.Has("openssl"))
+        {
+            // Without the openssl binary the recorded hashes (SubjectHash_MatchesRecordedOpensslHash) are the oracle.
+            var recorded = JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(Oracles.Cert("hashes.json")))!;
+            Assert.Equal(recorded["mixedcase"], X509NameHash.HashHex(X509NameHash.Hash(RawCertificate.Parse(File.ReadAllBytes(Oracles.Cert("pem/mixedcase.der"))).SubjectDer)));
+            return;
+        }
+
         string dir = Path.Combine(Path.GetTempPath(), "managedtls-namehash-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
         try
