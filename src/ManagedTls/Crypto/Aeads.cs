@@ -50,9 +50,9 @@ internal sealed class BcAead : IAead
     private readonly byte[] _key;
 
     // One nonce buffer and one key-less parameter object per direction, reused for every record. This is
-    // safe because BouncyCastle copies the nonce out of AeadParameters during Init (GCM and CCM keep their
-    // own copy for the nonce-reuse check, ChaCha20-Poly1305 copies into its state) and never keeps the
-    // parameter object itself.
+    // safe because BouncyCastle copies the nonce out of AeadParameters during Init (GCM keeps its own copy
+    // for the nonce-reuse check: ToArray on .NET, GetNonce, which clones, on netstandard2.0;
+    // ChaCha20-Poly1305 copies into its state) and never keeps the parameter object itself.
     private readonly byte[] _sealNonce = new byte[12];
     private readonly byte[] _openNonce = new byte[12];
     private readonly AeadParameters _sealParameters;
@@ -174,6 +174,8 @@ internal sealed class BcAead : IAead
         if (!_disposed)
         {
             _disposed = true;
+            Scrub(_sealer);
+            Scrub(_opener);
             CryptoUtil.Wipe(_key);
             CryptoUtil.Wipe(_sealNonce);
             CryptoUtil.Wipe(_openNonce);
@@ -203,6 +205,29 @@ internal sealed class BcAead : IAead
         }
 
         return slot;
+    }
+
+    /// <summary>
+    /// Re-keys a cipher with an all-zero key so that the key material BouncyCastle holds (ChaCha20's key
+    /// array, overwritten in place; GCM's expanded AES key and hash key) no longer derives from the real key.
+    /// </summary>
+    private void Scrub(IAeadCipher? cipher)
+    {
+        if (cipher is null)
+        {
+            return;
+        }
+
+        byte[] nonce = new byte[12];
+        nonce[0] = 0x5a;
+        try
+        {
+            cipher.Init(true, new AeadParameters(new KeyParameter(new byte[_key.Length]), TagSize * 8, nonce));
+        }
+        catch (ArgumentException)
+        {
+            // Only when the real key was all zeros and the last nonce was this one: nothing to hide then.
+        }
     }
 
     private IAeadCipher CreateCipher() => Algorithm switch

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using Org.BouncyCastle.Crypto;
 using Org.BouncyCastle.Crypto.Parameters;
 
@@ -24,6 +25,8 @@ internal sealed class AesCcm : IAead
 
     private readonly IBlockCipher _aes;
     private readonly int _nonceSize;
+    private readonly byte[] _lastSealNonce;
+    private bool _sealed;
     private bool _disposed;
 
     /// <summary>Creates AES-CCM with a 16- or 32-byte key, a tag of 4..16 (even) bytes and a nonce of 7..13 bytes.</summary>
@@ -43,6 +46,7 @@ internal sealed class AesCcm : IAead
         TagSize = tagSize;
         _nonceSize = nonceSize;
         KeySize = key.Length;
+        _lastSealNonce = new byte[nonceSize];
         _aes = AesUtilities.CreateEngine();
         byte[] keyCopy = key.ToArray();
         try
@@ -79,6 +83,16 @@ internal sealed class AesCcm : IAead
         {
             throw new ArgumentException("destination too small for ciphertext and tag", nameof(destination));
         }
+
+        // The same defence in depth as BouncyCastle's GCM and ChaCha20-Poly1305: never seal twice in a row
+        // under one nonce (CTR keystream reuse would expose both plaintexts).
+        if (_sealed && nonce.SequenceEqual(_lastSealNonce))
+        {
+            throw new ArgumentException("cannot reuse a nonce for AES-CCM encryption", nameof(nonce));
+        }
+
+        nonce.CopyTo(_lastSealNonce);
+        _sealed = true;
 
         Span<byte> tag = stackalloc byte[BlockSize];
         Span<byte> counter = stackalloc byte[BlockSize];
@@ -153,10 +167,25 @@ internal sealed class AesCcm : IAead
 
     private static void Xor(Span<byte> target, ReadOnlySpan<byte> mask)
     {
+        if (target.Length == BlockSize)
+        {
+            Xor16(target, mask, target);
+            return;
+        }
+
         for (int i = 0; i < target.Length; i++)
         {
             target[i] ^= mask[i];
         }
+    }
+
+    /// <summary>output = a XOR b for one 16-byte block, eight bytes at a time.</summary>
+    private static void Xor16(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b, Span<byte> output)
+    {
+        ulong lo = BinaryPrimitives.ReadUInt64LittleEndian(a) ^ BinaryPrimitives.ReadUInt64LittleEndian(b);
+        ulong hi = BinaryPrimitives.ReadUInt64LittleEndian(a.Slice(8)) ^ BinaryPrimitives.ReadUInt64LittleEndian(b.Slice(8));
+        BinaryPrimitives.WriteUInt64LittleEndian(output, lo);
+        BinaryPrimitives.WriteUInt64LittleEndian(output.Slice(8), hi);
     }
 
     private void CheckArguments(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> associatedData, int payloadLength)
@@ -237,9 +266,16 @@ internal sealed class AesCcm : IAead
             Increment(counter);
             Encrypt(counter, keystream);
             int n = Math.Min(BlockSize, input.Length - offset);
-            for (int i = 0; i < n; i++)
+            if (n == BlockSize)
             {
-                output[offset + i] = (byte)(input[offset + i] ^ keystream[i]);
+                Xor16(input.Slice(offset, BlockSize), keystream, output.Slice(offset, BlockSize));
+            }
+            else
+            {
+                for (int i = 0; i < n; i++)
+                {
+                    output[offset + i] = (byte)(input[offset + i] ^ keystream[i]);
+                }
             }
 
             offset += n;

@@ -12,7 +12,9 @@ namespace ManagedTls.Crypto;
 /// vector; SHA from FIPS 180-4 examples; HMAC from RFC 4231 cases 2 and 6; X25519 and X448 from RFC 7748
 /// sections 6.1 and 6.2; NIST-curve ECDH from fixed scalars with the shared secret computed by OpenSSL 3.0
 /// (Python <c>cryptography</c>); ffdhe2048 from fixed exponents with the values computed by Python integer
-/// arithmetic over the prime printed by <c>openssl genpkey -genparam -pkeyopt group:ffdhe2048</c>.
+/// arithmetic over the prime printed by <c>openssl genpkey -genparam -pkeyopt group:ffdhe2048</c>;
+/// X25519MLKEM768's ML-KEM-768 key, ciphertext and secret from the Python <c>cryptography</c> package
+/// (OpenSSL 4.0), combined with the RFC 7748 X25519 keys.
 /// </remarks>
 internal static class CryptoKnownAnswers
 {
@@ -124,6 +126,7 @@ internal static class CryptoKnownAnswers
                 KnownAnswerTest.Expect(g.Name + " g", "02", g.Generator);
             }
         });
+        yield return new("X25519MLKEM768 client side (ML-KEM by Python cryptography/OpenSSL 4.0, X25519 RFC 7748)", HybridClientKnownAnswer);
         yield return new("X25519MLKEM768 round trip and implicit rejection", HybridRoundTrip);
         yield return new("Key exchange round trip, every group, OS entropy", () =>
         {
@@ -204,6 +207,45 @@ internal static class CryptoKnownAnswers
         KnownAnswerTest.Expect("ffdhe2048 Z (Bob)", z, bob.DeriveSharedSecret(alice.PublicShare));
         byte[] premaster = kx.ToTls12PremasterSecret(secret);
         KnownAnswerTest.Expect("ffdhe2048 TLS 1.2 premaster (leading zero stripped)", z.Substring(2), premaster);
+    }
+
+    private static void HybridClientKnownAnswer()
+    {
+        // ML-KEM-768 seed d || z, the encapsulation key's SHA-256, and a ciphertext with its shared secret,
+        // all produced by the Python cryptography package (OpenSSL 4.0's ML-KEM); the X25519 halves are
+        // RFC 7748 section 6.1's Alice (client) and Bob (server).
+        const string ciphertext =
+            "9a80ca2a162a78907126b3301da186a08368091bc98b9e055ce3211e8c7807dd599a49e99ce67949ccc92c0af4a2bce41104810f634e37d0"
+            + "f0d8bf61e9ea159c11c2bc79c75fd0f04c973420101fd74da9a69418af2fa2329af7736a8079a0e0cb54ce9622b7afe75042ba36f2bb644b"
+            + "3bebdf4c4f49350d7ca18e2a1803b0d77bd88ddf51d548ea6d8302b7b6f772aa90d68b48f8cf1ae9e4528fe03149bb119d27974af230e560"
+            + "3d8e421b0e93e592313d3dcc46293fe9d53fcd46e4562d4bc2146e0839d1b63209218e0667a8330735bd1de41e03e6bc3c3d59397820a272"
+            + "08eccb847e04a42c27849cce6491e99d311ad2ee17f0a4cde526ad93e2c455a13b1850cad1f97f44c59580be1ccf83be7f2cbd591445fe17"
+            + "9c9e16b37c359472f4db355f0a8524fa85c8363b68859f8f3c982dfc5364ee440ce713459ae96d8fea8ece2dd5ce8a9b633fe25784e36a4c"
+            + "821c27486b1ad54039aa93e6f332905652f1df6ad73ed53529f991ea3a9f2048d0f5de8d9c20b7db3a7463cf3992b82f6caebb071c268a74"
+            + "69b63550a1c27c5e0ae8eab9d0046df8a6ff1d7828f2b0e373613cd8005d41596e2bb5dd0dd3917a0f4e41d1e9f62be56ecfc991889d5f36"
+            + "73627d94cd8e283145a8d5a42b1bc776adb84c344a6d8adcb5996d79524fa7f7a9825ba7910a6e7397bade9dbb7bf6ca24cee2f581f9cc7e"
+            + "520eaa036f4ad170607082f9e267ddb969952bbc09fbd8c8e7a4a9533094e3755b0a2638da338522922357c89b50cb8cb85c0969c4344274"
+            + "19878dda423e3dcbf06c8de4e3be5d3be4c4b070a2579bf46b365e47287e7af801170010518d3ecc608a842debe1de973eb863825dfd6c5e"
+            + "816eaa1c4cdcd0ca7255f14448eae7cee01c754e68d7ccf4c7d09194e8b7720518dcfe50ab04812d245492d5e6d48774c4d32396b8890907"
+            + "bbf9182ec3221d69cfb6b4ea100440527c094058aea724a68217ea212c4dd54aeb20da80a26cd693fd75ebb300ac7a2b34e1169a966578a6"
+            + "7cd1028f9e956e734fa5617a9fc218ed3bbb6befe1ebaf1fedc7fe2e7a3cf4d0a419de533bdb4f5b8ea029d8863a973bc39b1cc5748e50be"
+            + "e2a83fef317f5415b4b572fea916dad227df6946103c0a5967c59d78882ee5fdbcde4f38b08923a0dd691e429bba6064968e891642674ebd"
+            + "d5171af1765b57c1743618df4f93f3ac4f96a5c4cf89914e2fc0c980d518796f0ed0ff791d3bf0b491cc9bf31b8bf875e254b8948fe56b53"
+            + "1dd9a3b370318acb7aeeab3ff1a058021069b0eea262c65f1b19bc401d768b55ea853f874a69ebbc6337a5275950b01768bf505c04761695"
+            + "524d0f164c110df20c1626c06a8df02650bac54b46da89580eeb1f09b588cdf1a09012f05da159ebfe4b6c5b8254bd2841f8c8a8fc4c438b"
+            + "adbaea24dcd331f97cd38df564130feb6ba15418851b09d188c5dce37a8807a97505dba22605fb93f993bbd39e3a7b9d77a6688c2ca12ec4"
+            + "9a57f2c43221a395f7d32a0cc1a3f9f205692121d3a81e70";
+        var kx = (X25519MlKem768KeyExchange)KeyExchanges.X25519MlKem768;
+        using IKeyExchange client = kx.FromSeeds(
+            CryptoUtil.FromHex("c4367ff52677db6e11af7107c15f6a83bb2c7819e1009a9218558dd2212b2d26cf4ec12d1657640c89574bc45667815204288041e2b8c8c59cc58ef366a7f070"),
+            CryptoUtil.FromHex("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a"));
+        KnownAnswerTest.Expect("SHA-256 of the encapsulation key", "ba6e893dbde05bce3b61543fe1108e6129db2efe6ea6ef623b9d0503a63d8ef3", Hashes.Compute(HashAlgorithm.Sha256, client.PublicShare.Slice(0, 1184)));
+        KnownAnswerTest.Expect("X25519 half of the client share", "8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a", client.PublicShare.Slice(1184));
+        byte[] serverShare = CryptoUtil.FromHex(ciphertext + "de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f");
+        KnownAnswerTest.Expect(
+            "hybrid shared secret",
+            "e9443cdb99b03c56da9a822386d3ba4b2d767f2b39d9db7f086e8129240a554c" + "4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742",
+            client.DeriveSharedSecret(serverShare));
     }
 
     private static void HybridRoundTrip()

@@ -11,7 +11,9 @@ namespace ManagedTls.Crypto;
 /// </summary>
 /// <remarks>
 /// A share is the public value Y as a big-endian integer left-padded to the length of p (RFC 8446 section
-/// 4.2.8.1; RFC 7919 section 3 pads dh_Ys in TLS 1.2 too, and receivers accept shorter encodings there).
+/// 4.2.8.1). This side sends the padded form in TLS 1.2 as well (dh_Ys, dh_Yc are plain integers there, so
+/// leading zeros are harmless); from a TLS 1.2 peer shorter encodings are accepted (<see cref="RespondTls12"/>,
+/// <see cref="DeriveTls12"/>).
 /// A peer's Y must satisfy 1 &lt; Y &lt; p-1 (RFC 7919 section 5.1), which excludes the elements of order
 /// one and two. The shared secret is Z = Y^x mod p left-padded to the length of p (RFC 8446 section
 /// 7.4.1); <see cref="ToTls12PremasterSecret"/> strips the leading zeros as RFC 5246 section 8.1.2 requires.

@@ -34,7 +34,8 @@ internal interface IAead : IDisposable
     int TagSize { get; }
 
     /// <summary>Encrypts and authenticates: <paramref name="destination"/> receives ciphertext then tag
-    /// (<c>plaintext.Length + TagSize</c> bytes).</summary>
+    /// (<c>plaintext.Length + TagSize</c> bytes). Sealing with the same nonce as the previous seal throws
+    /// <see cref="ArgumentException"/> (a defence in depth: nonces come from sequence numbers).</summary>
     void Seal(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> associatedData, ReadOnlySpan<byte> plaintext, Span<byte> destination);
 
     /// <summary>Verifies and decrypts <paramref name="ciphertextAndTag"/>. On failure returns false and leaves

@@ -136,6 +136,23 @@ public class AeadTests
         Assert.False(aead.TryOpen(Nonce(0), [], new byte[aead.TagSize], new byte[16]));
     }
 
+    [Theory]
+    [MemberData(nameof(Algorithms))]
+    public void SealingTwiceWithOneNonceIsRefused(string name)
+    {
+        AeadAlgorithm alg = Parse(name);
+        using IAead aead = Aeads.Create(alg, Key(alg));
+        byte[] output = new byte[10 + aead.TagSize];
+        aead.Seal(Nonce(7), [], new byte[10], output);
+        Assert.Throws<ArgumentException>(() => aead.Seal(Nonce(7), [], new byte[10], output));
+        aead.Seal(Nonce(8), [], new byte[10], output);
+
+        // Opening is not affected by the guard.
+        byte[] plain = new byte[10];
+        Assert.True(aead.TryOpen(Nonce(8), [], output, plain));
+        Assert.True(aead.TryOpen(Nonce(8), [], output, plain));
+    }
+
     [Fact]
     public void WrongKeyOrNonceSizeIsRejected()
     {
