@@ -190,7 +190,10 @@ internal sealed class Cert
                 _keyTried = true;
                 try
                 {
-                    _key = PublicKeyFactory.CreateKey(PublicKeyInfo);
+                    string alg = PublicKeyInfo.Algorithm.Algorithm.Id;
+                    _key = alg is "1.2.840.113549.1.1.1" or "1.2.840.113549.1.1.10"
+                        ? RsaPublicKey.From(PublicKeyInfo)
+                        : PublicKeyFactory.CreateKey(PublicKeyInfo);
                 }
                 catch (Exception e) when (e is IOException or ArgumentException or InvalidCastException or InvalidOperationException or FormatException or SecurityUtilityException or Asn1Exception)
                 {
