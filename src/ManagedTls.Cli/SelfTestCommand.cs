@@ -36,6 +36,7 @@ internal static class SelfTestCommand
     /// <summary>Every known-answer test of every layer.</summary>
     internal static IEnumerable<KnownAnswerTest> All()
     {
-        return CoreKnownAnswers.All();
+        return CoreKnownAnswers.All()
+            .Concat(ManagedTls.X509.X509KnownAnswers.All());
     }
 }

@@ -16,7 +16,8 @@ public class KnownAnswerTests
     }
 
     /// <summary>Every layer's known-answer list; the CLI's selftest runs the same lists.</summary>
-    internal static IEnumerable<KnownAnswerTest> AllTests() => CoreKnownAnswers.All();
+    internal static IEnumerable<KnownAnswerTest> AllTests() => CoreKnownAnswers.All()
+        .Concat(ManagedTls.X509.X509KnownAnswers.All());
 
     [Theory]
     [MemberData(nameof(Names))]
