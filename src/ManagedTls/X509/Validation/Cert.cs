@@ -79,7 +79,7 @@ internal sealed class Cert
         {
             c.Decode();
         }
-        catch (Exception e) when (e is IOException or ArgumentException or InvalidCastException or InvalidOperationException or FormatException or OverflowException or Asn1Exception)
+        catch (Exception e) when (e is IOException or ArithmeticException or ArgumentException or InvalidCastException or InvalidOperationException or FormatException or OverflowException or Asn1Exception)
         {
             c.Fatal = new CertProblem(VerifyError.Unspecified, "malformed certificate: " + e.Message);
         }
@@ -195,7 +195,7 @@ internal sealed class Cert
                         ? RsaPublicKey.From(PublicKeyInfo)
                         : PublicKeyFactory.CreateKey(PublicKeyInfo);
                 }
-                catch (Exception e) when (e is IOException or ArgumentException or InvalidCastException or InvalidOperationException or FormatException or SecurityUtilityException or Asn1Exception)
+                catch (Exception e) when (e is IOException or ArithmeticException or ArgumentException or InvalidCastException or InvalidOperationException or FormatException or SecurityUtilityException or Asn1Exception)
                 {
                     _key = null;
                 }

@@ -123,7 +123,7 @@ internal static class SignatureCheck
 
             return verifier(signed, signature) ? null : "bad signature";
         }
-        catch (Exception e) when (e is ArgumentException or InvalidCastException or InvalidOperationException or CryptoException or FormatException or IOException)
+        catch (Exception e) when (e is ArgumentException or ArithmeticException or InvalidCastException or InvalidOperationException or CryptoException or FormatException or IOException)
         {
             return "signature cannot be checked: " + e.Message;
         }
