@@ -19,6 +19,15 @@ public static class CertificateVerifier
             throw new ArgumentNullException(nameof(request));
         }
 
-        return new PathSearch(request).Run();
+        try
+        {
+            return new PathSearch(request).Run();
+        }
+        catch (Exception e) when (e is IOException or ArithmeticException or ArgumentException or InvalidCastException or FormatException or Org.BouncyCastle.Asn1.Asn1Exception)
+        {
+            // Decoding is guarded where certificates and CRLs are read; this catches what a hostile encoding
+            // might still raise deeper inside BouncyCastle's ASN.1 classes, so it fails verification instead.
+            return new VerifyResult([], VerifyError.Unspecified, 0, "malformed input: " + e.Message);
+        }
     }
 }

@@ -187,6 +187,16 @@ public class CertificateVerifierTests
         Assert.True(Verify(Leaf(rsaRoot, "l", null, "a.example"), [], [rsaRoot]).IsValid);
         Node pssLeaf = Leaf(rsaRoot, "l", s => s.SignatureAlgorithm = "SHA384WITHRSAANDMGF1", "a.example");
         Assert.True(Verify(pssLeaf, [], [rsaRoot]).IsValid);
+        foreach (Node signed in new[] { Leaf(rsaRoot, "l", null, "a.example"), pssLeaf })
+        {
+            byte[] tampered = signed.Der;
+            tampered[^5] ^= 0x01; // inside the signature value
+            VerifyResult bad = CertificateVerifier.Verify(new VerifyRequest { PeerChain = [tampered], Trust = new TrustStore([rsaRoot.Der]), Time = Now });
+            Assert.Equal(VerifyError.CertSignatureFailure, bad.Error);
+        }
+
+        Node pss32 = Leaf(rsaRoot, "l", s => s.SignatureAlgorithm = "SHA256WITHRSAANDMGF1", "a.example");
+        Assert.True(Verify(pss32, [], [rsaRoot]).IsValid);
         Node ed = Root("ed", s => s.Key = Ed25519Key());
         Assert.True(Verify(Leaf(ed, "l", null, "a.example"), [], [ed]).IsValid);
         Node ed448 = Root("ed448", s => s.Key = Ed448Key());

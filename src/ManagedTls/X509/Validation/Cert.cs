@@ -79,7 +79,7 @@ internal sealed class Cert
         {
             c.Decode();
         }
-        catch (Exception e) when (e is IOException or ArgumentException or InvalidCastException or InvalidOperationException or FormatException or OverflowException or Asn1Exception)
+        catch (Exception e) when (e is IOException or ArithmeticException or ArgumentException or InvalidCastException or InvalidOperationException or FormatException or OverflowException or Asn1Exception)
         {
             c.Fatal = new CertProblem(VerifyError.Unspecified, "malformed certificate: " + e.Message);
         }
@@ -190,9 +190,12 @@ internal sealed class Cert
                 _keyTried = true;
                 try
                 {
-                    _key = PublicKeyFactory.CreateKey(PublicKeyInfo);
+                    string alg = PublicKeyInfo.Algorithm.Algorithm.Id;
+                    _key = alg is "1.2.840.113549.1.1.1" or "1.2.840.113549.1.1.10"
+                        ? RsaPublicKey.From(PublicKeyInfo)
+                        : PublicKeyFactory.CreateKey(PublicKeyInfo);
                 }
-                catch (Exception e) when (e is IOException or ArgumentException or InvalidCastException or InvalidOperationException or FormatException or SecurityUtilityException or Asn1Exception)
+                catch (Exception e) when (e is IOException or ArithmeticException or ArgumentException or InvalidCastException or InvalidOperationException or FormatException or SecurityUtilityException or Asn1Exception)
                 {
                     _key = null;
                 }

@@ -109,7 +109,7 @@ internal sealed class CertExtensions
             {
                 ext.ParseOne(oid, critical, value, cert);
             }
-            catch (Exception x) when (x is IOException or ArgumentException or InvalidCastException or InvalidOperationException or FormatException or OverflowException or Asn1Exception)
+            catch (Exception x) when (x is IOException or ArithmeticException or ArgumentException or InvalidCastException or InvalidOperationException or FormatException or OverflowException or Asn1Exception)
             {
                 cert.Problems.Add(new(VerifyError.InvalidExtension, "malformed extension " + oid + ": " + x.Message));
             }

@@ -95,7 +95,7 @@ return stop;
 
             if (actsAsCa)
             {
-                bool legacyRoot = !_strict && c.Version == 1 && i == n - 1 && _search.IsSelfSigned(c);
+                bool legacyRoot = !_strict && c.Version == 1 && i == n - 1 && PathSearch.IsSelfSigned(c);
                 if (!legacyRoot && (!x.HasBasicConstraints || !x.IsCa))
                 {
                     if (Stop(Fail(VerifyError.InvalidCa, i, "issuer is not a CA", p)) is { } stop)
@@ -166,7 +166,7 @@ return stop;
     {
         CertExtensions x = c.Ext;
         bool actsAsCa = i > 0;
-        bool selfSigned = _search.IsSelfSigned(c);
+        bool selfSigned = PathSearch.IsSelfSigned(c);
         if (c.SubjectEmpty && actsAsCa)
         {
             return new(VerifyError.SubjectNameEmpty, "CA with an empty subject");

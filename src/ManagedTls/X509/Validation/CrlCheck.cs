@@ -198,7 +198,7 @@ internal static class CrlCheck
                 UnhandledCritical = unhandled,
             };
         }
-        catch (Exception e) when (e is IOException or ArgumentException or InvalidCastException or InvalidOperationException or FormatException or Asn1Exception)
+        catch (Exception e) when (e is IOException or ArithmeticException or ArgumentException or InvalidCastException or InvalidOperationException or FormatException or Asn1Exception)
         {
             return null;
         }

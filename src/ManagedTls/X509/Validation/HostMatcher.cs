@@ -55,7 +55,7 @@ internal static class HostMatcher
                     }
                 }
 
-                if (!anyDns && checkCommonName && leaf.Ext.SubjectAltNames is null)
+                if (!anyDns && checkCommonName)
                 {
                     foreach (var (oid, text) in CertNames.SubjectStrings(leaf))
                     {

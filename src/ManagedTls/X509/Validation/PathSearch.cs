@@ -37,7 +37,6 @@ internal sealed class PathSearch
     private readonly Dictionary<string, List<Cert>> _bySubject = new(StringComparer.Ordinal);
     private readonly HashSet<string> _sourcesQueried = new(StringComparer.Ordinal);
     private readonly Dictionary<(Cert, Cert), (VerifyError Code, string? Why)> _sigCache = [];
-    private readonly Dictionary<Cert, bool> _selfSigned = [];
     private readonly ChainValidator _validator;
     private PathFailure? _best;
     private int _sigChecks;
@@ -133,22 +132,11 @@ internal sealed class PathSearch
 
     public bool IsTrusted(Cert c) => _trusted.Contains(Key(c.Der));
 
-    /// <summary>Self-issued, key identifiers consistent, and the signature verifies with its own key.</summary>
-    public bool IsSelfSigned(Cert c)
-    {
-        if (!c.SelfIssued)
-        {
-            return false;
-        }
-
-        if (!_selfSigned.TryGetValue(c, out bool r))
-        {
-            r = KeyIdsCompatible(c, c) && SignatureCheck.Verify(c.SignatureAlgorithm, c.TbsDer, c.Signature, c.PublicKey, 0, out _) is null;
-            _selfSigned[c] = r;
-        }
-
-        return r;
-    }
+    /// <summary>
+    /// Self-signed as OpenSSL decides it without checking the signature: subject equals issuer and the key
+    /// identifiers, when present, agree. A trust anchor's own signature is not verified (it is trusted as given).
+    /// </summary>
+    public static bool IsSelfSigned(Cert c) => c.SelfIssued && KeyIdsCompatible(c, c);
 
     private static bool KeyIdsCompatible(Cert child, Cert issuer) =>
         child.Ext.AuthorityKeyId is null || issuer.Ext.SubjectKeyId is null

@@ -3,7 +3,6 @@ using Org.BouncyCastle.Asn1.Pkcs;
 using Org.BouncyCastle.Asn1.X509;
 using Org.BouncyCastle.Crypto;
 using Org.BouncyCastle.Crypto.Digests;
-using Org.BouncyCastle.Crypto.Engines;
 using Org.BouncyCastle.Crypto.Parameters;
 using Org.BouncyCastle.Crypto.Signers;
 
@@ -58,7 +57,7 @@ internal static class SignatureCheck
 
         switch (key)
         {
-            case RsaKeyParameters rsa:
+            case RsaPublicKey rsa:
             {
                 int bits = rsa.Modulus.BitLength;
                 int min = securityLevel >= 2 ? 2048 : securityLevel == 1 ? 1024 : 512;
@@ -114,20 +113,17 @@ internal static class SignatureCheck
             return "issuer key cannot be decoded";
         }
 
-        ISigner? signer;
         try
         {
-            signer = CreateSigner(sigAlg, key, securityLevel, out string? why, ref code);
-            if (signer is null)
+            Func<byte[], byte[], bool>? verifier = CreateVerifier(sigAlg, key, securityLevel, out string? why, ref code);
+            if (verifier is null)
             {
                 return why;
             }
 
-            signer.Init(false, key);
-            signer.BlockUpdate(signed, 0, signed.Length);
-            return signer.VerifySignature(signature) ? null : "bad signature";
+            return verifier(signed, signature) ? null : "bad signature";
         }
-        catch (Exception e) when (e is ArgumentException or InvalidCastException or InvalidOperationException or CryptoException or FormatException or IOException)
+        catch (Exception e) when (e is ArgumentException or ArithmeticException or InvalidCastException or InvalidOperationException or CryptoException or FormatException or IOException)
         {
             return "signature cannot be checked: " + e.Message;
         }
@@ -145,7 +141,14 @@ internal static class SignatureCheck
 
     private static bool NoParams(AlgorithmIdentifier a) => a.Parameters is null || a.Parameters is DerNull;
 
-    private static ISigner? CreateSigner(AlgorithmIdentifier sigAlg, AsymmetricKeyParameter key, int level, out string? why, ref VerifyError code)
+    private static Func<byte[], byte[], bool> Signer(ISigner signer, AsymmetricKeyParameter key) => (data, sig) =>
+    {
+        signer.Init(false, key);
+        signer.BlockUpdate(data, 0, data.Length);
+        return signer.VerifySignature(sig);
+    };
+
+    private static Func<byte[], byte[], bool>? CreateVerifier(AlgorithmIdentifier sigAlg, AsymmetricKeyParameter key, int level, out string? why, ref VerifyError code)
     {
         why = null;
         string oid = sigAlg.Algorithm.Id;
@@ -171,26 +174,26 @@ internal static class SignatureCheck
             case "1.2.840.113549.1.1.5":
             case "1.2.840.113549.1.1.4":
             {
-                if (key is not RsaKeyParameters || !NoParams(sigAlg))
+                if (key is not RsaPublicKey rsa || !NoParams(sigAlg))
                 {
                     break;
                 }
 
-                IDigest d = oid switch
+                (IDigest d, string digestOid) = oid switch
                 {
-                    "1.2.840.113549.1.1.11" => new Sha256Digest(),
-                    "1.2.840.113549.1.1.12" => new Sha384Digest(),
-                    "1.2.840.113549.1.1.13" => new Sha512Digest(),
-                    "1.2.840.113549.1.1.14" => new Sha224Digest(),
-                    "1.2.840.113549.1.1.5" => new Sha1Digest(),
-                    _ => new MD5Digest(),
+                    "1.2.840.113549.1.1.11" => ((IDigest)new Sha256Digest(), "2.16.840.1.101.3.4.2.1"),
+                    "1.2.840.113549.1.1.12" => (new Sha384Digest(), "2.16.840.1.101.3.4.2.2"),
+                    "1.2.840.113549.1.1.13" => (new Sha512Digest(), "2.16.840.1.101.3.4.2.3"),
+                    "1.2.840.113549.1.1.14" => (new Sha224Digest(), "2.16.840.1.101.3.4.2.4"),
+                    "1.2.840.113549.1.1.5" => (new Sha1Digest(), "1.3.14.3.2.26"),
+                    _ => (new MD5Digest(), "1.2.840.113549.2.5"),
                 };
-                return new RsaDigestSigner(d);
+                return (data, sig) => RsaVerifier.VerifyPkcs1(rsa, d, new DerObjectIdentifier(digestOid), data, sig);
             }
 
             case RsaPss:
             {
-                if (key is not RsaKeyParameters || sigAlg.Parameters is null)
+                if (key is not RsaPublicKey rsaKey || sigAlg.Parameters is null)
                 {
                     break;
                 }
@@ -221,7 +224,8 @@ internal static class SignatureCheck
                     break;
                 }
 
-                return new PssSigner(new RsaBlindedEngine(), d, Digest(mgfHash.Algorithm.Id)!, salt, PssSigner.TrailerImplicit);
+                IDigest mgfDigest = Digest(mgfHash.Algorithm.Id)!;
+                return (data, sig) => RsaVerifier.VerifyPss(rsaKey, d, mgfDigest, salt, data, sig);
             }
 
             case "1.2.840.10045.4.3.1":
@@ -243,20 +247,20 @@ internal static class SignatureCheck
                     "1.2.840.10045.4.3.4" => new Sha512Digest(),
                     _ => new Sha1Digest(),
                 };
-                return new DsaDigestSigner(new ECDsaSigner(), d);
+                return Signer(new DsaDigestSigner(new ECDsaSigner(), d), key);
             }
 
             case Ed25519:
                 if (key is Ed25519PublicKeyParameters && sigAlg.Parameters is null)
                 {
-                    return new Ed25519Signer();
+                    return Signer(new Ed25519Signer(), key);
                 }
 
                 break;
             case Ed448:
                 if (key is Ed448PublicKeyParameters && sigAlg.Parameters is null)
                 {
-                    return new Ed448Signer([]);
+                    return Signer(new Ed448Signer([]), key);
                 }
 
                 break;
