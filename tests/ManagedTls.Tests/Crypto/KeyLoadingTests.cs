@@ -189,7 +189,7 @@ public class KeyLoadingTests
         byte[] original = KeyTestFiles.Read(file);
         var random = new Random(file.Length);
         bool spki = file.EndsWith(".spki.der", StringComparison.Ordinal);
-        for (int i = 0; i < 150; i++)
+        for (int i = 0; i < 80; i++)
         {
             byte[] mutated = (byte[])original.Clone();
             int position = random.Next(Math.Min(mutated.Length, 64));
