@@ -42,6 +42,7 @@ internal static class SignatureKnownAnswers
             }
         }
 
+        yield return new("X.509 RSASSA-PSS (salt 20) certificate signature", X509Pss);
         yield return new("key kinds refuse foreign algorithms", KeyKindsRefuseForeignAlgorithms);
         yield return new("ECDSA verify rejects non-DER signatures", EcdsaRejectsNonDer);
         yield return new("RSA decrypt of an openssl-encrypted premaster", () =>
@@ -156,6 +157,18 @@ internal static class SignatureKnownAnswers
         byte[] other = (byte[])signature.Clone();
         other[other.Length - 1] ^= 0x01;
         KnownAnswerTest.Check(!key.PublicKey.Verify(algorithm, Message, other), $"{algorithm}: corrupted own signature verifies");
+    }
+
+    private static void X509Pss()
+    {
+        var reader = new Org.BouncyCastle.Utilities.IO.Pem.PemReader(new StringReader(V.RsaPssSalt20CertificatePem));
+        var cert = Org.BouncyCastle.Asn1.X509.X509CertificateStructure.GetInstance(reader.ReadPemObject().Content);
+        PublicKey key = PublicKey.FromSubjectPublicKeyInfo(cert.SubjectPublicKeyInfo);
+        KnownAnswerTest.Expect("issuer key", V.Rsa2048Spki, key.SubjectPublicKeyInfo);
+        byte[] tbs = cert.TbsCertificate.GetDerEncoded();
+        KnownAnswerTest.Check(X509Signatures.Verify(key, cert.SignatureAlgorithm, tbs, cert.Signature.GetOctets()), "certificate signature does not verify");
+        tbs[tbs.Length - 1] ^= 1;
+        KnownAnswerTest.Check(!X509Signatures.Verify(key, cert.SignatureAlgorithm, tbs, cert.Signature.GetOctets()), "altered certificate verifies");
     }
 
     private static void KeyKindsRefuseForeignAlgorithms()

@@ -31,8 +31,8 @@ public class KeyLoadingTests
         { "p384-legacy-aes256.pem", KeyTestFiles.Password, "Ec", "P384", 384, "p384.spki.der" },
         { "p521.pem", null, "Ec", "P521", 521, "p521.spki.der" },
         { "p521-pkcs8-aes256.pem", KeyTestFiles.Password, "Ec", "P521", 521, "p521.spki.der" },
-        { "ed25519.pem", null, "Ed25519", "None", 256, "ed25519.spki.der" },
-        { "ed25519-pkcs8-aes256.pem", KeyTestFiles.Password, "Ed25519", "None", 256, "ed25519.spki.der" },
+        { "ed25519.pem", null, "Ed25519", "None", 253, "ed25519.spki.der" },
+        { "ed25519-pkcs8-aes256.pem", KeyTestFiles.Password, "Ed25519", "None", 253, "ed25519.spki.der" },
         { "ed448.pem", null, "Ed448", "None", 456, "ed448.spki.der" },
     };
 
@@ -189,7 +189,7 @@ public class KeyLoadingTests
         byte[] original = KeyTestFiles.Read(file);
         var random = new Random(file.Length);
         bool spki = file.EndsWith(".spki.der", StringComparison.Ordinal);
-        for (int i = 0; i < 150; i++)
+        for (int i = 0; i < 80; i++)
         {
             byte[] mutated = (byte[])original.Clone();
             int position = random.Next(Math.Min(mutated.Length, 64));
@@ -222,5 +222,22 @@ public class KeyLoadingTests
     public void Malformed_spki_is_a_key_format_error(string hex)
     {
         Assert.Throws<KeyFormatException>(() => PublicKey.FromSubjectPublicKeyInfo(CryptoUtil.FromHex(hex)));
+    }
+
+    [Fact]
+    public void Pem_with_crlf_and_surrounding_text_loads()
+    {
+        string pem = File.ReadAllText(KeyTestFiles.PathOf("p256.pem")).Replace("\n", "\r\n", StringComparison.Ordinal);
+        string text = "Bag Attributes\r\n    localKeyID: 01 02 03\r\nKey Attributes: <No Attributes>\r\n" + pem + "trailing words\r\n";
+        Assert.True(PrivateKey.FromPem(text).Matches(KeyTestFiles.Spki("p256.spki.der")));
+    }
+
+    [Fact]
+    public void Public_keys_of_unsupported_curves_are_rejected()
+    {
+        // secp256k1 SubjectPublicKeyInfo (generator point as the key).
+        const string secp256k1 = "3056301006072a8648ce3d020106052b8104000a0342000479be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798483ada7726a3c4655da4fbfc0e1108a8fd17b448a68554199c47d08ffb10d4b8";
+        var e = Assert.Throws<KeyFormatException>(() => PublicKey.FromSubjectPublicKeyInfo(CryptoUtil.FromHex(secp256k1)));
+        Assert.Equal(KeyFormatError.Unsupported, e.Reason);
     }
 }

@@ -50,7 +50,7 @@ internal static class KeyAlgorithms
 
                 return (KeyKind.Ec, curve, CurveBits(curve));
             case Ed25519PublicKeyParameters or Ed25519PrivateKeyParameters:
-                return (KeyKind.Ed25519, EcCurve.None, 256);
+                return (KeyKind.Ed25519, EcCurve.None, 253);
             case Ed448PublicKeyParameters or Ed448PrivateKeyParameters:
                 return (KeyKind.Ed448, EcCurve.None, 456);
             default:

@@ -34,7 +34,7 @@ internal sealed class PublicKey
     /// <summary>For EC keys, the curve; otherwise <see cref="EcCurve.None"/>.</summary>
     public EcCurve Curve { get; }
 
-    /// <summary>The key size in bits: the modulus length for RSA, the field size for EC, 255 or 448 for EdDSA.</summary>
+    /// <summary>The key size in bits as OpenSSL reports it: the modulus length for RSA, the field size for EC, 253 for Ed25519 and 456 for Ed448.</summary>
     public int Bits { get; }
 
     /// <summary>For an id-RSASSA-PSS key with parameters, what it may sign with; otherwise null.</summary>

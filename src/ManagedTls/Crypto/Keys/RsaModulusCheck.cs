@@ -13,6 +13,11 @@ namespace ManagedTls.Crypto;
 /// </summary>
 internal static class RsaModulusCheck
 {
+    private const int MaxChecked = 1024;
+
+    /// <summary>SHA-256 fingerprints of moduli already proven composite.</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> Checked = new();
+
     /// <summary>Runs <paramref name="create"/> (which builds RSA key parameters) without BouncyCastle's own primality test.</summary>
     public static T Create<T>(Func<T> create)
     {
@@ -42,6 +47,13 @@ internal static class RsaModulusCheck
     /// </summary>
     public static void CheckComposite(BigInteger modulus)
     {
+        // The test costs a few full-size exponentiations; the same certificates are parsed again and again.
+        string fingerprint = CryptoUtil.ToHex(Hashes.Compute(HashAlgorithm.Sha256, modulus.ToByteArrayUnsigned()));
+        if (Checked.ContainsKey(fingerprint))
+        {
+            return;
+        }
+
         int halfBits = modulus.BitLength / 2;
         int iterations = halfBits >= 1536 ? 3 : halfBits >= 1024 ? 4 : halfBits >= 512 ? 7 : 50;
         Org.BouncyCastle.Math.Primes.MROutput result = Org.BouncyCastle.Math.Primes.EnhancedMRProbablePrimeTest(modulus, BcRandom.Create(OsEntropy.Instance), iterations);
@@ -49,5 +61,12 @@ internal static class RsaModulusCheck
         {
             throw new KeyFormatException(KeyFormatError.Malformed, "RSA modulus is not composite");
         }
+
+        if (Checked.Count >= MaxChecked)
+        {
+            Checked.Clear();
+        }
+
+        Checked.TryAdd(fingerprint, true);
     }
 }

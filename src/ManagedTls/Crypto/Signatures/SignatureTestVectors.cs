@@ -203,4 +203,29 @@ twv9K5vn82UuvO7oPpiqTFz68Zt1Et0nHQ==
 
     /// <summary><see cref="Premaster"/> encrypted to <see cref="Rsa2048Pem"/> by openssl pkeyutl -encrypt -pkeyopt rsa_padding_mode:pkcs1.</summary>
     public const string PremasterCiphertext = "395944f853594a174dfe70d653e444cccef0f77956b64a0b82e34c78be002991343ad2857c7422775f900cacc048f2a992cca1a6ec0fcb8af2aeec1254f74f01db32d3578bfb12f9a3d52d5d6b4e7228c6202254f40dd5591efe507226ab952ea82d0de88fae51b4893aa54ca8399c10820d9fc258624a98d40dadf13bdd7a944219f7f8b849bdb6a88653944823fd4e08fc3ecbc8e9f8267b9da159ced97e660969cc6fd326ac0fa897f74b59b00515e325c38cc2196a445a12eac8738fefd0f57afbe65c3efba83684ff66ffae6c755d807e0103e938682cc790d5f6573fc4ca6bfb44dd42829c6137bf4b4c4e4487612acfdcdfcd2353e4c6699fbf3790d6";
+
+    /// <summary>Self-signed by <see cref="Rsa2048Pem"/> with RSASSA-PSS, SHA-256, MGF1-SHA-256, salt 20 (openssl req -x509 -sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:20).</summary>
+    public const string RsaPssSalt20CertificatePem = """
+-----BEGIN CERTIFICATE-----
+MIIDaTCCAiKgAwIBAgIUJQXQh3Jrq1i9h6pIL7yztLeOMEIwPAYJKoZIhvcNAQEK
+MC+gDzANBglghkgBZQMEAgEFAKEcMBoGCSqGSIb3DQEBCDANBglghkgBZQMEAgEF
+ADAVMRMwEQYDVQQDDApwc3Mtc2FsdDIwMB4XDTI2MTEyMzE1MjEwM1oXDTM2MTEy
+MDE1MjEwM1owFTETMBEGA1UEAwwKcHNzLXNhbHQyMDCCASIwDQYJKoZIhvcNAQEB
+BQADggEPADCCAQoCggEBAMceJuhlNZRzmJct9z51swxv7PRyvPuY6dYkJznJdyBY
+Fj9hhlktCX/t5j2X0+F2TOy7GlUn7fOS3V+Ate6Q7o3eJ5SisdUMlLfEhdxSk/fy
+hF9CkxX2qRJfT8EwiGU1r8nyA1p+HbkDQnn/YQqFizeS9uCbWPqxeUvJHzQs/c/j
+SBep2lKMSr3IjlHhON+PxtL09pZtv8hnp2ShZk1GFBe67HtB9S0DjbaHTxG3eEPj
+qeti0ihv7QudR/K6V8QqJHB14N1/popfWnu0UrtR1xwrmR9SsbVUwsQta52RbqWs
+qpVKyxM0XntMMDl3OYv4wlJoFDJ1+ZbtXoLjCM3rXFECAwEAAaNTMFEwHQYDVR0O
+BBYEFDlqkn8RypZlGvsmTCUJKBrUM4s2MB8GA1UdIwQYMBaAFDlqkn8RypZlGvsm
+TCUJKBrUM4s2MA8GA1UdEwEB/wQFMAMBAf8wPAYJKoZIhvcNAQEKMC+gDzANBglg
+hkgBZQMEAgEFAKEcMBoGCSqGSIb3DQEBCDANBglghkgBZQMEAgEFAAOCAQEAgqsd
+m+f0WZn7eaXttGBBrcVNRkbJ5EDl4OQIRxr5bLDnse86X3waCdMWWoPt2eqylFtu
+8bkmd95gpDWf/tqkdOdmwhlyK377PaUzq5G5Pnt7fHBRQqd0KjiJ3BFi4AC55IvX
+TpAlsqhUu9IG4fddt0wtyIye5lHiTe8Xf0SKU42naaVc8SeBojxQwGKJTCjyWWw+
+R7qWDiNEII4zzHLPR+1f8BRfjkhs9hXtMpqEQ6rvZsLP0I1jR0M2vfuBFPWWQo1Q
+aMauCj+jTWbGLSthjdrKEoyYn1zpwPOnK8aCihFc3FFa4EqhTPOdQIJY/yEtAnBx
+Di4yp0vxYv54E0aWtw==
+-----END CERTIFICATE-----
+""";
 }
