@@ -205,6 +205,19 @@ public class WireStrictnessTests
     }
 
     [Fact]
+    public void Downgrade_marker_is_recognised()
+    {
+        byte[] random = new byte[32];
+        ServerHello.SetDowngradeMarker(random, ProtocolVersion.Tls12);
+        Assert.Equal("444f574e47524401", CryptoUtil.ToHex(random.AsSpan(24)));
+        var sh = new ServerHello(ProtocolVersion.Tls12, random, [], TlsCipherSuite.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, 0, new ExtensionBlock());
+        Assert.Equal(ProtocolVersion.Tls12, sh.DowngradeMarker);
+        ServerHello.SetDowngradeMarker(random, ProtocolVersion.Tls11);
+        Assert.Equal(ProtocolVersion.Tls11, new ServerHello(ProtocolVersion.Tls12, random, [], 0, 0, new ExtensionBlock()).DowngradeMarker);
+        Assert.Null(new ServerHello(ProtocolVersion.Tls12, new byte[32], [], 0, 0, new ExtensionBlock()).DowngradeMarker);
+    }
+
+    [Fact]
     public void HelloRetryRequest_random_is_recognised_and_writable()
     {
         var hrr = new ServerHello(ProtocolVersion.Tls12, ServerHello.HelloRetryRequestRandom, [], TlsCipherSuite.TLS_AES_128_GCM_SHA256, 0,

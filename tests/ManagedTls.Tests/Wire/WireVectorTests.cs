@@ -199,6 +199,23 @@ public class WireVectorTests
     }
 
     [Fact]
+    public void Openssl_ocsp_stapling_in_both_versions()
+    {
+        var ch = Parse<ClientHello>("openssl-t12ocsp-client-ClientHello");
+        var req = ch.Extensions.Get<StatusRequestExtension>()!;
+        Assert.Equal(StatusRequestForm.Request, req.Form);
+        Assert.Equal(1, req.StatusType);
+        Assert.Equal(StatusRequestForm.Empty, Parse<ServerHello>("openssl-t12ocsp-server-ServerHello").Extensions.Get<StatusRequestExtension>()!.Form);
+        CertificateStatus status = Parse<CertificateStatus>("openssl-t12ocsp-server-CertificateStatus");
+        Assert.Equal(0x30, status.OcspResponse[0]);
+
+        CertificateMessage cert = Parse<CertificateMessage>("openssl-t13ocsp-server-Certificate");
+        var stapled = cert.Entries[0].Extensions.Get<StatusRequestExtension>()!;
+        Assert.Equal(StatusRequestForm.Response, stapled.Form);
+        Assert.Equal(status.OcspResponse, stapled.OcspResponse);
+    }
+
+    [Fact]
     public void Building_a_ClientHello_matches_rfc8448_bytes()
     {
         ClientHello original = Parse<ClientHello>("rfc8448-s3-client-ClientHello");

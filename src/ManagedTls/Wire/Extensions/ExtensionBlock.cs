@@ -13,8 +13,8 @@ namespace ManagedTls.Wire.Extensions;
 ///     opaque extension_data&lt;0..2^16-1&gt;;
 /// } Extension;
 /// </code>
-/// Decoding rejects duplicate types (RFC 8446 section 4.2, RFC 5246 section 7.4.1.4) with
-/// <c>illegal_parameter</c>, a recognised extension in a message it is not defined for with
+/// Decoding rejects duplicate types (forbidden by RFC 8446 section 4.2 and RFC 5246 section 7.4.1.4,
+/// which name no alert) with <c>illegal_parameter</c>, a recognised extension in a message it is not defined for with
 /// <c>illegal_parameter</c> (TLS 1.3, RFC 8446 section 4.2) or <c>unsupported_extension</c> (TLS 1.2
 /// ServerHello, RFC 5246 section 7.4.1.4), and a ClientHello whose pre_shared_key is not last with
 /// <c>illegal_parameter</c> (RFC 8446 section 4.2.11).

@@ -182,6 +182,37 @@ internal sealed class ServerHello : HandshakeMessage
     /// <summary>True when the random is the HelloRetryRequest marker.</summary>
     public bool IsHelloRetryRequest => Random.AsSpan().SequenceEqual(HrrRandom);
 
+    /// <summary>
+    /// The downgrade marker in the last 8 bytes of the random (RFC 8446 section 4.1.3): <c>Tls12</c> for
+    /// "DOWNGRD\x01" (a TLS 1.3 server negotiating TLS 1.2), <c>Tls11</c> for "DOWNGRD\x00", else null.
+    /// </summary>
+    public ProtocolVersion? DowngradeMarker
+    {
+        get
+        {
+            ReadOnlySpan<byte> tail = Random.AsSpan(Random.Length - 8);
+            if (!tail.Slice(0, 7).SequenceEqual("DOWNGRD"u8))
+            {
+                return null;
+            }
+
+            return tail[7] switch
+            {
+                1 => ProtocolVersion.Tls12,
+                0 => ProtocolVersion.Tls11,
+                _ => null,
+            };
+        }
+    }
+
+    /// <summary>Writes the TLS 1.2 ("DOWNGRD\x01") or TLS 1.1 ("DOWNGRD\x00") marker into the last 8 bytes of <paramref name="random"/>.</summary>
+    public static void SetDowngradeMarker(Span<byte> random, ProtocolVersion negotiated)
+    {
+        Span<byte> tail = random.Slice(random.Length - 8);
+        "DOWNGRD"u8.CopyTo(tail);
+        tail[7] = negotiated == ProtocolVersion.Tls12 ? (byte)1 : (byte)0;
+    }
+
     /// <summary>supported_versions' selected_version when present, else legacy_version.</summary>
     public ProtocolVersion SelectedVersion
         => Extensions.Get<SupportedVersionsServerHello>()?.SelectedVersion ?? LegacyVersion;
