@@ -150,9 +150,9 @@ internal sealed class Tls13RecordProtection : RecordProtection
         }
 
         Span<byte> inner = fragment.Slice(0, fragment.Length - _aead.TagSize);
-        if (inner.Length > RecordLimits.MaxPlaintext + 1)
+        if (inner.Length > MaxReceivePlaintext + 1)
         {
-            throw new TlsAlertException(AlertDescription.RecordOverflow, $"TLSInnerPlaintext of {inner.Length} bytes exceeds 2^14 + 1");
+            throw new TlsAlertException(AlertDescription.RecordOverflow, $"TLSInnerPlaintext of {inner.Length} bytes exceeds {MaxReceivePlaintext + 1}");
         }
 
         int i = inner.Length - 1;
@@ -172,7 +172,7 @@ internal sealed class Tls13RecordProtection : RecordProtection
             throw new TlsAlertException(AlertDescription.UnexpectedMessage, "change_cipher_spec inside a protected TLS 1.3 record");
         }
 
-        RecordRules.CheckContent(type, i);
+        RecordRules.CheckContent(type, i, MaxReceivePlaintext);
         content = inner.Slice(0, i);
         return type;
     }

@@ -436,3 +436,34 @@ public class RecordProtectionFailureTests
         Assert.False(p.IsProtected);
     }
 }
+
+public class RecordSizeLimitTests
+{
+    [Fact]
+    public void Announced_limit_bounds_opened_plaintext()
+    {
+        byte[] key = new byte[16];
+        byte[] iv = new byte[12];
+        using var sealer = new Tls13RecordProtection(ManagedTls.Crypto.AeadAlgorithm.Aes128Gcm, key, iv);
+        using var opener = new Tls13RecordProtection(ManagedTls.Crypto.AeadAlgorithm.Aes128Gcm, key, iv) { MaxReceivePlaintext = 1023 };
+        byte[] buffer = new byte[2000];
+        int n = sealer.Seal(ContentType.ApplicationData, new byte[1023], buffer);
+        opener.Open(ContentType.ApplicationData, 0x0303, buffer.AsSpan(5, n - 5), out Span<byte> content);
+        Assert.Equal(1023, content.Length);
+        n = sealer.Seal(ContentType.ApplicationData, new byte[1024], buffer);
+        var e = Assert.Throws<TlsAlertException>(() => opener.Open(ContentType.ApplicationData, 0x0303, buffer.AsSpan(5, n - 5), out _));
+        Assert.Equal(AlertDescription.RecordOverflow, e.Description);
+    }
+
+    [Fact]
+    public void Announced_limit_bounds_tls12_plaintext()
+    {
+        byte[] key = new byte[16];
+        using var sealer = new Tls12AeadRecordProtection(ManagedTls.Crypto.AeadAlgorithm.Aes128Gcm, key, new byte[4]);
+        using var opener = new Tls12AeadRecordProtection(ManagedTls.Crypto.AeadAlgorithm.Aes128Gcm, key, new byte[4]) { MaxReceivePlaintext = 512 };
+        byte[] buffer = new byte[2000];
+        int n = sealer.Seal(ContentType.ApplicationData, new byte[513], buffer);
+        var e = Assert.Throws<TlsAlertException>(() => opener.Open(ContentType.ApplicationData, 0x0303, buffer.AsSpan(5, n - 5), out _));
+        Assert.Equal(AlertDescription.RecordOverflow, e.Description);
+    }
+}
