@@ -99,6 +99,11 @@ internal sealed class Tls13RecordProtection : RecordProtection
     public int Seal(ContentType type, ReadOnlySpan<byte> content, Span<byte> destination, int paddingLength)
     {
         CheckContentLength(content.Length);
+        if (type is not (ContentType.Handshake or ContentType.Alert or ContentType.ApplicationData))
+        {
+            throw TlsAlertException.Internal($"{type} is never sent inside a protected TLS 1.3 record");
+        }
+
         int innerLength = content.Length + 1 + paddingLength;
         if (paddingLength < 0 || innerLength > RecordLimits.MaxPlaintext + 1)
         {

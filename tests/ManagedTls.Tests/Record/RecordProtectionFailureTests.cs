@@ -467,3 +467,18 @@ public class RecordSizeLimitTests
         Assert.Equal(AlertDescription.RecordOverflow, e.Description);
     }
 }
+
+public class Tls13SealTypeTests
+{
+    [Theory]
+    [InlineData(ContentType.ChangeCipherSpec)]
+    [InlineData(ContentType.Invalid)]
+    [InlineData(ContentType.Heartbeat)]
+    public void Only_handshake_alert_and_application_data_are_sealed(ContentType type)
+    {
+        using var p = new Tls13RecordProtection(ManagedTls.Crypto.AeadAlgorithm.Aes128Gcm, new byte[16], new byte[12]);
+        var e = Assert.Throws<TlsAlertException>(() => p.Seal(type, [1], new byte[100]));
+        Assert.Equal(AlertDescription.InternalError, e.Description);
+        Assert.Equal(0UL, p.SequenceNumber);
+    }
+}
