@@ -482,3 +482,26 @@ public class Tls13SealTypeTests
         Assert.Equal(0UL, p.SequenceNumber);
     }
 }
+
+public class Tls13TrialDecryptionTests
+{
+    [Fact]
+    public void TryOpen_skips_a_record_under_other_keys_without_consuming_the_sequence_number()
+    {
+        byte[] iv = new byte[12];
+        using var early = new Tls13RecordProtection(ManagedTls.Crypto.AeadAlgorithm.Aes128Gcm, Enumerable.Repeat((byte)1, 16).ToArray(), iv);
+        using var handshake = new Tls13RecordProtection(ManagedTls.Crypto.AeadAlgorithm.Aes128Gcm, Enumerable.Repeat((byte)2, 16).ToArray(), iv);
+        using var opener = new Tls13RecordProtection(ManagedTls.Crypto.AeadAlgorithm.Aes128Gcm, Enumerable.Repeat((byte)2, 16).ToArray(), iv);
+        byte[] skipped = new byte[100];
+        int n1 = early.Seal(ContentType.ApplicationData, [1, 2, 3], skipped);
+        byte[] real = new byte[100];
+        int n2 = handshake.Seal(ContentType.Handshake, [20, 0, 0, 0], real);
+
+        Assert.False(opener.TryOpen(ContentType.ApplicationData, 0x0303, skipped.AsSpan(5, n1 - 5), out _, out _));
+        Assert.Equal(0UL, opener.SequenceNumber);
+        Assert.True(opener.TryOpen(ContentType.ApplicationData, 0x0303, real.AsSpan(5, n2 - 5), out ContentType type, out Span<byte> content));
+        Assert.Equal(ContentType.Handshake, type);
+        Assert.Equal(4, content.Length);
+        Assert.Equal(1UL, opener.SequenceNumber);
+    }
+}
