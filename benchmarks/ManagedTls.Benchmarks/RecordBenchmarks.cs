@@ -32,6 +32,8 @@ public enum RecordAead
 /// Open rows first copy the sealed record into the work buffer (both rows alike), since opening is in place.
 /// </summary>
 [MemoryDiagnoser]
+[MinColumn]
+[MedianColumn]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory, BenchmarkLogicalGroupRule.ByParams)]
 [CategoriesColumn]
 public class Tls13RecordBenchmarks
@@ -165,6 +167,8 @@ public enum Tls12Protection
 
 /// <summary>Sealing and opening one 16 KiB TLS 1.2 record.</summary>
 [MemoryDiagnoser]
+[MinColumn]
+[MedianColumn]
 public class Tls12RecordBenchmarks
 {
     private const int ContentLength = 16384;

@@ -47,7 +47,7 @@ internal sealed class PlaintextRecordProtection : RecordProtection
     public override ContentType Open(ContentType outerType, ushort legacyVersion, Span<byte> fragment, out Span<byte> content)
     {
         ThrowIfDisposed();
-        RecordRules.CheckContent(outerType, fragment.Length);
+        RecordRules.CheckContent(outerType, fragment.Length, MaxReceivePlaintext);
         content = fragment;
         return outerType;
     }

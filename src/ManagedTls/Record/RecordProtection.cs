@@ -13,6 +13,7 @@ namespace ManagedTls.Record;
 internal abstract class RecordProtection : IDisposable
 {
     private bool _disposed;
+    private int _maxReceivePlaintext = RecordLimits.MaxPlaintext;
 
     /// <summary>Creates the base with the given sequence limits.</summary>
     protected RecordProtection(SequenceLimits limits)
@@ -28,6 +29,19 @@ internal abstract class RecordProtection : IDisposable
 
     /// <summary>The sequence number the next sealed or opened record will use.</summary>
     public ulong SequenceNumber { get; internal set; }
+
+    /// <summary>
+    /// Largest plaintext accepted by <see cref="Open"/>: 2^14, or lower when we announced a record_size_limit
+    /// (RFC 8449; in TLS 1.3 the announced limit minus one, since it counts the content type byte).
+    /// Anything larger is <c>record_overflow</c>.
+    /// </summary>
+    public int MaxReceivePlaintext
+    {
+        get => _maxReceivePlaintext;
+        set => _maxReceivePlaintext = value >= 1 && value <= RecordLimits.MaxPlaintext
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(value), "plaintext limit must be between 1 and 2^14");
+    }
 
     /// <summary>The limits in force for these keys.</summary>
     public SequenceLimits Limits { get; }

@@ -55,6 +55,21 @@ internal readonly struct RecordReadRules
     /// <summary>Rules before the version is known: plaintext records, any 0x03xx legacy version.</summary>
     public static RecordReadRules Initial => new(RecordReadState.Plaintext, RecordVersionCheck.MajorThree);
 
+    /// <summary>
+    /// Rules once TLS 1.3 is negotiated: legacy_record_version must be 0x0303 and application_data records are
+    /// ciphertext. Use it from the ServerHello on (the client) or after sending it (the server).
+    /// </summary>
+    /// <param name="protectedRecords">True once handshake keys are installed for reading.</param>
+    /// <param name="maxPlaintext">2^14, or the record_size_limit we announced minus one (RFC 8449).</param>
+    public static RecordReadRules Tls13(bool protectedRecords, int maxPlaintext = RecordLimits.MaxPlaintext) =>
+        new(protectedRecords ? RecordReadState.Tls13Protected : RecordReadState.Plaintext, RecordVersionCheck.Exact, 0x0303, maxPlaintext);
+
+    /// <summary>Rules once TLS 1.2 is negotiated: legacy_record_version must be 0x0303; ciphertext after ChangeCipherSpec.</summary>
+    /// <param name="protectedRecords">True once the peer's ChangeCipherSpec has switched on its keys.</param>
+    /// <param name="maxPlaintext">2^14, or the record_size_limit we announced (RFC 8449).</param>
+    public static RecordReadRules Tls12(bool protectedRecords, int maxPlaintext = RecordLimits.MaxPlaintext) =>
+        new(protectedRecords ? RecordReadState.Tls12Protected : RecordReadState.Plaintext, RecordVersionCheck.Exact, 0x0303, maxPlaintext);
+
     /// <summary>Which limits apply.</summary>
     public RecordReadState State { get; }
 

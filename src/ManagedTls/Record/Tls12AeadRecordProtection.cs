@@ -111,7 +111,7 @@ internal sealed class Tls12AeadRecordProtection : RecordProtection
         }
 
         content = body.Slice(0, plainLength);
-        RecordRules.CheckContent(outerType, plainLength);
+        RecordRules.CheckContent(outerType, plainLength, MaxReceivePlaintext);
         return outerType;
     }
 

@@ -147,7 +147,7 @@ internal sealed class Tls12CbcRecordProtection : RecordProtection
             ? OpenEncryptThenMac(seq, outerType, legacyVersion, fragment)
             : OpenMacThenEncrypt(seq, outerType, legacyVersion, fragment);
         content = fragment.Slice(BlockSize, length);
-        RecordRules.CheckContent(outerType, length);
+        RecordRules.CheckContent(outerType, length, MaxReceivePlaintext);
         return outerType;
     }
 

@@ -99,6 +99,11 @@ internal sealed class Tls13RecordProtection : RecordProtection
     public int Seal(ContentType type, ReadOnlySpan<byte> content, Span<byte> destination, int paddingLength)
     {
         CheckContentLength(content.Length);
+        if (type is not (ContentType.Handshake or ContentType.Alert or ContentType.ApplicationData))
+        {
+            throw TlsAlertException.Internal($"{type} is never sent inside a protected TLS 1.3 record");
+        }
+
         int innerLength = content.Length + 1 + paddingLength;
         if (paddingLength < 0 || innerLength > RecordLimits.MaxPlaintext + 1)
         {
@@ -124,6 +129,26 @@ internal sealed class Tls13RecordProtection : RecordProtection
     /// <inheritdoc />
     public override ContentType Open(ContentType outerType, ushort legacyVersion, Span<byte> fragment, out Span<byte> content)
     {
+        if (!OpenCore(outerType, legacyVersion, fragment, consumeOnFailure: true, out ContentType type, out content))
+        {
+            throw BadRecordMac();
+        }
+
+        return type;
+    }
+
+    /// <summary>
+    /// Like <see cref="Open"/>, but a record that fails authentication returns false and leaves the sequence
+    /// number where it was. For a server skipping rejected 0-RTT records by trial decryption
+    /// (RFC 8446 section 4.2.10): the engine counts what it skips against max_early_data_size.
+    /// </summary>
+    public bool TryOpen(ContentType outerType, ushort legacyVersion, Span<byte> fragment, out ContentType type, out Span<byte> content) =>
+        OpenCore(outerType, legacyVersion, fragment, consumeOnFailure: false, out type, out content);
+
+    private bool OpenCore(ContentType outerType, ushort legacyVersion, Span<byte> fragment, bool consumeOnFailure, out ContentType type, out Span<byte> content)
+    {
+        type = ContentType.Invalid;
+        content = Span<byte>.Empty;
         if (outerType != ContentType.ApplicationData)
         {
             throw new TlsAlertException(AlertDescription.UnexpectedMessage, $"protected TLS 1.3 record has outer type {outerType}, not application_data");
@@ -137,7 +162,7 @@ internal sealed class Tls13RecordProtection : RecordProtection
         ulong seq = NextSequenceNumber();
         if (fragment.Length <= _aead.TagSize)
         {
-            throw BadRecordMac();
+            return Fail(seq, consumeOnFailure);
         }
 
         Span<byte> aad = stackalloc byte[RecordLimits.HeaderSize];
@@ -146,13 +171,13 @@ internal sealed class Tls13RecordProtection : RecordProtection
         MakeNonce(seq, nonce);
         if (!_aead.TryOpen(nonce, aad, fragment, fragment))
         {
-            throw BadRecordMac();
+            return Fail(seq, consumeOnFailure);
         }
 
         Span<byte> inner = fragment.Slice(0, fragment.Length - _aead.TagSize);
-        if (inner.Length > RecordLimits.MaxPlaintext + 1)
+        if (inner.Length > MaxReceivePlaintext + 1)
         {
-            throw new TlsAlertException(AlertDescription.RecordOverflow, $"TLSInnerPlaintext of {inner.Length} bytes exceeds 2^14 + 1");
+            throw new TlsAlertException(AlertDescription.RecordOverflow, $"TLSInnerPlaintext of {inner.Length} bytes exceeds {MaxReceivePlaintext + 1}");
         }
 
         int i = inner.Length - 1;
@@ -166,15 +191,25 @@ internal sealed class Tls13RecordProtection : RecordProtection
             throw new TlsAlertException(AlertDescription.UnexpectedMessage, "TLS 1.3 record has no non-zero content type (all padding)");
         }
 
-        var type = (ContentType)inner[i];
+        type = (ContentType)inner[i];
         if (type == ContentType.ChangeCipherSpec)
         {
             throw new TlsAlertException(AlertDescription.UnexpectedMessage, "change_cipher_spec inside a protected TLS 1.3 record");
         }
 
-        RecordRules.CheckContent(type, i);
+        RecordRules.CheckContent(type, i, MaxReceivePlaintext);
         content = inner.Slice(0, i);
-        return type;
+        return true;
+    }
+
+    private bool Fail(ulong seq, bool consume)
+    {
+        if (!consume)
+        {
+            SequenceNumber = seq;
+        }
+
+        return false;
     }
 
     /// <inheritdoc />

@@ -6,8 +6,8 @@ namespace ManagedTls.Tests.Record;
 public class RecordDeframerTests
 {
     private static readonly RecordReadRules Plain = new(RecordReadState.Plaintext, RecordVersionCheck.Exact);
-    private static readonly RecordReadRules Tls13 = new(RecordReadState.Tls13Protected, RecordVersionCheck.Exact);
-    private static readonly RecordReadRules Tls12 = new(RecordReadState.Tls12Protected, RecordVersionCheck.Exact);
+    private static readonly RecordReadRules Tls13 = RecordReadRules.Tls13(protectedRecords: true);
+    private static readonly RecordReadRules Tls12 = RecordReadRules.Tls12(protectedRecords: true);
 
     internal static byte[] Record(ContentType type, int length, ushort version = 0x0303, byte fill = 0x42)
     {

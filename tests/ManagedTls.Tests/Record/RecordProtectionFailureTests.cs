@@ -436,3 +436,72 @@ public class RecordProtectionFailureTests
         Assert.False(p.IsProtected);
     }
 }
+
+public class RecordSizeLimitTests
+{
+    [Fact]
+    public void Announced_limit_bounds_opened_plaintext()
+    {
+        byte[] key = new byte[16];
+        byte[] iv = new byte[12];
+        using var sealer = new Tls13RecordProtection(ManagedTls.Crypto.AeadAlgorithm.Aes128Gcm, key, iv);
+        using var opener = new Tls13RecordProtection(ManagedTls.Crypto.AeadAlgorithm.Aes128Gcm, key, iv) { MaxReceivePlaintext = 1023 };
+        byte[] buffer = new byte[2000];
+        int n = sealer.Seal(ContentType.ApplicationData, new byte[1023], buffer);
+        opener.Open(ContentType.ApplicationData, 0x0303, buffer.AsSpan(5, n - 5), out Span<byte> content);
+        Assert.Equal(1023, content.Length);
+        n = sealer.Seal(ContentType.ApplicationData, new byte[1024], buffer);
+        var e = Assert.Throws<TlsAlertException>(() => opener.Open(ContentType.ApplicationData, 0x0303, buffer.AsSpan(5, n - 5), out _));
+        Assert.Equal(AlertDescription.RecordOverflow, e.Description);
+    }
+
+    [Fact]
+    public void Announced_limit_bounds_tls12_plaintext()
+    {
+        byte[] key = new byte[16];
+        using var sealer = new Tls12AeadRecordProtection(ManagedTls.Crypto.AeadAlgorithm.Aes128Gcm, key, new byte[4]);
+        using var opener = new Tls12AeadRecordProtection(ManagedTls.Crypto.AeadAlgorithm.Aes128Gcm, key, new byte[4]) { MaxReceivePlaintext = 512 };
+        byte[] buffer = new byte[2000];
+        int n = sealer.Seal(ContentType.ApplicationData, new byte[513], buffer);
+        var e = Assert.Throws<TlsAlertException>(() => opener.Open(ContentType.ApplicationData, 0x0303, buffer.AsSpan(5, n - 5), out _));
+        Assert.Equal(AlertDescription.RecordOverflow, e.Description);
+    }
+}
+
+public class Tls13SealTypeTests
+{
+    [Theory]
+    [InlineData(ContentType.ChangeCipherSpec)]
+    [InlineData(ContentType.Invalid)]
+    [InlineData(ContentType.Heartbeat)]
+    public void Only_handshake_alert_and_application_data_are_sealed(ContentType type)
+    {
+        using var p = new Tls13RecordProtection(ManagedTls.Crypto.AeadAlgorithm.Aes128Gcm, new byte[16], new byte[12]);
+        var e = Assert.Throws<TlsAlertException>(() => p.Seal(type, [1], new byte[100]));
+        Assert.Equal(AlertDescription.InternalError, e.Description);
+        Assert.Equal(0UL, p.SequenceNumber);
+    }
+}
+
+public class Tls13TrialDecryptionTests
+{
+    [Fact]
+    public void TryOpen_skips_a_record_under_other_keys_without_consuming_the_sequence_number()
+    {
+        byte[] iv = new byte[12];
+        using var early = new Tls13RecordProtection(ManagedTls.Crypto.AeadAlgorithm.Aes128Gcm, Enumerable.Repeat((byte)1, 16).ToArray(), iv);
+        using var handshake = new Tls13RecordProtection(ManagedTls.Crypto.AeadAlgorithm.Aes128Gcm, Enumerable.Repeat((byte)2, 16).ToArray(), iv);
+        using var opener = new Tls13RecordProtection(ManagedTls.Crypto.AeadAlgorithm.Aes128Gcm, Enumerable.Repeat((byte)2, 16).ToArray(), iv);
+        byte[] skipped = new byte[100];
+        int n1 = early.Seal(ContentType.ApplicationData, [1, 2, 3], skipped);
+        byte[] real = new byte[100];
+        int n2 = handshake.Seal(ContentType.Handshake, [20, 0, 0, 0], real);
+
+        Assert.False(opener.TryOpen(ContentType.ApplicationData, 0x0303, skipped.AsSpan(5, n1 - 5), out _, out _));
+        Assert.Equal(0UL, opener.SequenceNumber);
+        Assert.True(opener.TryOpen(ContentType.ApplicationData, 0x0303, real.AsSpan(5, n2 - 5), out ContentType type, out Span<byte> content));
+        Assert.Equal(ContentType.Handshake, type);
+        Assert.Equal(4, content.Length);
+        Assert.Equal(1UL, opener.SequenceNumber);
+    }
+}
