@@ -21,6 +21,7 @@ internal static class SelfTest
             .Concat(WireKnownAnswers.All())
             .Concat(CipherSuiteKnownAnswers.All())
             .Concat(X509StoreKnownAnswers.All())
+            .Concat(ManagedTls.X509.X509KnownAnswers.All())
             .Concat(RecordKnownAnswers.All())
             .Concat(KeyScheduleKnownAnswers.All())
             .Concat(SslKnownAnswers.All());
