@@ -140,28 +140,14 @@ internal sealed class EcdhKeyExchange : KeyExchangeAlgorithm
     }
 
     /// <summary>
-    /// Affine coordinates of a point in Jacobian coordinates (x = X/Z^2, y = Y/Z^3), with the inversion
-    /// blinded by a random field element as BouncyCastle's own <c>Normalize</c> does. Normalize draws its
-    /// blinding factor from a static generator seeded by .NET's RandomNumberGenerator (OpenSSL on Linux),
-    /// so the same computation is done here with the injected entropy instead.
+    /// Affine coordinates with the inversion blinded by the injected entropy (<see cref="EcMath.Normalize(ECPoint, SecureRandom)"/>):
+    /// BouncyCastle's own <c>Normalize</c> draws its blinding factor from a static generator seeded by
+    /// .NET's RandomNumberGenerator (OpenSSL on Linux).
     /// </summary>
     private static (ECFieldElement X, ECFieldElement Y) ToAffine(ECPoint point, SecureRandom random)
     {
-        if (point.IsInfinity)
-        {
-            throw new ArgumentException("the point at infinity has no affine coordinates", nameof(point));
-        }
-
-        ECFieldElement z = point.GetZCoord(0);
-        if (z.IsOne)
-        {
-            return (point.XCoord, point.YCoord);
-        }
-
-        ECFieldElement blind = point.Curve.RandomFieldElementMult(random);
-        ECFieldElement zInverse = z.Multiply(blind).Invert().Multiply(blind);
-        ECFieldElement zInverse2 = zInverse.Square();
-        return (point.XCoord.Multiply(zInverse2), point.YCoord.Multiply(zInverse2.Multiply(zInverse)));
+        ECPoint affine = EcMath.Normalize(point, random);
+        return (affine.AffineXCoord, affine.AffineYCoord);
     }
 
     private static void Encode(ECFieldElement element, Span<byte> destination)

@@ -1,6 +1,7 @@
 using Org.BouncyCastle.Crypto.Parameters;
 using Org.BouncyCastle.Crypto.Signers;
 using Org.BouncyCastle.Math;
+using Org.BouncyCastle.Security;
 using Org.BouncyCastle.Math.EC;
 using Org.BouncyCastle.Math.EC.Multiplier;
 using Org.BouncyCastle.Utilities;
@@ -21,7 +22,11 @@ internal static class EcMath
     /// b, computing (Z * b)^-1 * b, so a side channel in the inversion says nothing about Z
     /// (Drucker and Gueron, "Yet another GCD based inversion side-channel affecting ECC implementations").
     /// </summary>
-    public static ECPoint Normalize(ECPoint point, IEntropySource entropy)
+    public static ECPoint Normalize(ECPoint point, IEntropySource entropy) => Normalize(point, BcRandom.Create(entropy));
+
+    /// <summary>As <see cref="Normalize(ECPoint, IEntropySource)"/>, drawing the blinding factor from <paramref name="random"/>
+    /// (a <see cref="BcRandom"/> over the injected entropy, never BouncyCastle's default).</summary>
+    public static ECPoint Normalize(ECPoint point, SecureRandom random)
     {
         if (point.IsInfinity || point.IsNormalized())
         {
@@ -30,7 +35,7 @@ internal static class EcMath
 
         ECCurve curve = point.Curve;
         BigInteger p = curve.Field.Characteristic;
-        BigInteger blind = BigIntegers.CreateRandomInRange(BigInteger.One, p.Subtract(BigInteger.One), BcRandom.Create(entropy));
+        BigInteger blind = BigIntegers.CreateRandomInRange(BigInteger.One, p.Subtract(BigInteger.One), random);
         ECFieldElement b = curve.FromBigInteger(blind);
         ECFieldElement zInv = point.GetZCoord(0).Multiply(b).Invert().Multiply(b);
         ECFieldElement x, y;
