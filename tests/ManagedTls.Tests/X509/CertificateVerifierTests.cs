@@ -403,6 +403,17 @@ public class CertificateVerifierTests
     }
 
     [Fact]
+    public void SanSyntax_UnderscoreOnlyUnderStrict_WrongIpLengthAlways()
+    {
+        Node root = Root("root");
+        Node underscore = Leaf(root, "leaf", null, "foo_bar.example.com");
+        Assert.True(Verify(underscore, [], [root]).IsValid);
+        Expect(VerifyError.UnsupportedNameSyntax, Verify(underscore, [], [root], q => q.Flags = VerifyFlags.VerifyX509Strict), 0);
+        Node badIp = Leaf(root, "leaf", s => s.San = [new GeneralName(GeneralName.IPAddress, new DerOctetString(new byte[] { 192, 0, 2, 0, 255, 255, 255, 0 }))]);
+        Expect(VerifyError.UnsupportedNameSyntax, Verify(badIp, [], [root]), 0);
+    }
+
+    [Fact]
     public void TrustStoreSources_AreSearchedBySubject()
     {
         var (root, ica, leaf) = Basic.Value;

@@ -208,10 +208,10 @@ internal sealed class CertExtensions
 
                 foreach (GeneralName n in names)
                 {
-                    string? bad = NameSyntax.CheckGeneralName(n);
+                    string? bad = NameSyntax.CheckGeneralName(n, out bool strictOnly);
                     if (bad is not null)
                     {
-                        cert.Problems.Add(new(VerifyError.UnsupportedNameSyntax, bad));
+                        (strictOnly ? cert.StrictProblems : cert.Problems).Add(new(VerifyError.UnsupportedNameSyntax, bad));
                     }
                 }
 

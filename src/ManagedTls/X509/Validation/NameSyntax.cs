@@ -8,14 +8,20 @@ namespace ManagedTls.X509.Validation;
 /// <summary>Syntax rules for names in certificates and peer names: DNS names, IP addresses, email addresses.</summary>
 internal static class NameSyntax
 {
-    /// <summary>Checks one subjectAltName entry; null when well formed, else the reason.</summary>
-    public static string? CheckGeneralName(GeneralName n)
+    /// <summary>
+    /// Checks one subjectAltName entry; null when well formed, else the reason. <paramref name="strictOnly"/> is
+    /// set when the entry is readable but breaks the preferred name syntax (an underscore, say), which only
+    /// <see cref="VerifyFlags.VerifyX509Strict"/> refuses.
+    /// </summary>
+    public static string? CheckGeneralName(GeneralName n, out bool strictOnly)
     {
+        strictOnly = false;
         switch (n.TagNo)
         {
             case GeneralName.DnsName:
             {
                 string? s = Ia5(n);
+                strictOnly = s is not null;
                 return s is not null && IsDnsName(s, allowWildcard: true) ? null : "malformed dNSName";
             }
 
