@@ -12,9 +12,16 @@ internal sealed class Mutator(int seed)
     /// <summary>True for a small share of decodable mutants, which join the pool.</summary>
     public bool Keep() => _random.Next(64) == 0;
 
-    /// <summary>A mutant of a random pool member (1 to 8 stacked mutations).</summary>
-    public byte[] Mutate(List<byte[]> pool)
+    /// <summary>Index in [0, count).</summary>
+    public int Next(int count) => _random.Next(count);
+
+    /// <summary>
+    /// A mutant (1 to 8 stacked mutations) of a seed, or half of the time of a kept mutant, so the seeds
+    /// stay the main starting points and the pool cannot drift to degenerate inputs.
+    /// </summary>
+    public byte[] Mutate(List<byte[]> seeds, List<byte[]> kept)
     {
+        List<byte[]> pool = kept.Count > 0 && _random.Next(2) == 0 ? kept : seeds;
         var data = new List<byte>(pool[_random.Next(pool.Count)]);
         int n = 1 + _random.Next(8);
         for (int i = 0; i < n; i++)

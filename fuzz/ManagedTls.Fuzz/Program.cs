@@ -153,20 +153,28 @@ public static class Program
         }
 
         var mutator = new Mutator(seed);
+        var kept = new List<byte[]>();
         var clock = Stopwatch.StartNew();
         long runs = 0, decoded = 0;
         while (clock.Elapsed.TotalSeconds < seconds)
         {
-            byte[] input = mutator.Mutate(inputs);
+            byte[] input = mutator.Mutate(inputs, kept);
             runs++;
             try
             {
                 if (FuzzTargets.RunOne(target, input))
                 {
                     decoded++;
-                    if (inputs.Count < 4096 && mutator.Keep())
+                    if (mutator.Keep())
                     {
-                        inputs.Add(input);
+                        if (kept.Count < 1024)
+                        {
+                            kept.Add(input);
+                        }
+                        else
+                        {
+                            kept[mutator.Next(kept.Count)] = input;
+                        }
                     }
                 }
             }
@@ -180,7 +188,7 @@ public static class Program
             }
         }
 
-        Console.WriteLine($"{name}: {runs} run(s) in {clock.Elapsed.TotalSeconds:F1} s (seed {seed}), {decoded} decoded, pool {inputs.Count}, 0 crashes");
+        Console.WriteLine($"{name}: {runs} run(s) in {clock.Elapsed.TotalSeconds:F1} s (seed {seed}), {decoded} decoded, {inputs.Count} seed(s), {kept.Count} kept mutant(s), 0 crashes");
         return 0;
     }
 
