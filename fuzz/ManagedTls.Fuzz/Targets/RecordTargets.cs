@@ -17,6 +17,7 @@ public static class RecordTargets
     /// AES-GCM, TLS 1.2 AES-GCM, TLS 1.2 CBC MAC-then-encrypt or encrypt-then-MAC); the second the chunk size.
     /// Only <see cref="TlsAlertException"/> may escape the record layer; it is the expected outcome for bad input.
     /// </summary>
+    [FuzzTarget("record")]
     public static void Deframe(ReadOnlySpan<byte> data)
     {
         if (data.Length < 2)
