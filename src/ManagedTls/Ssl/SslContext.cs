@@ -18,6 +18,11 @@ public sealed partial class SslContext
         }
 
         Protocol = protocol;
+        if (protocol == SslProtocol.TlsClient)
+        {
+            _verifyMode = VerifyMode.CertRequired;
+            _checkHostname = true;
+        }
     }
 
     /// <summary>Python's <c>SSLContext.protocol</c>.</summary>
