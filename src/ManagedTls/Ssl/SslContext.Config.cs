@@ -429,20 +429,19 @@ public sealed partial class SslContext
     /// </summary>
     /// <param name="serverSide">True for a server connection.</param>
     /// <param name="connection">The connection object handed to <see cref="SniCallback"/>, or null.</param>
-    /// <exception cref="ArgumentException">A server from a <see cref="SslProtocol.TlsClient"/> context or the reverse
-    /// (Python's <c>ValueError</c>).</exception>
-    /// <exception cref="SslException">No version left (<c>[SSL: NO_PROTOCOLS_AVAILABLE] no protocols available</c>)
+    /// <exception cref="SslException">A server from a <see cref="SslProtocol.TlsClient"/> context or the reverse
+    /// (<c>Cannot create a server socket with a PROTOCOL_TLS_CLIENT context</c>, as Python), no version left (<c>[SSL: NO_PROTOCOLS_AVAILABLE] no protocols available</c>)
     /// or no suite left (<c>[SSL: NO_CIPHERS_AVAILABLE] no ciphers available</c>).</exception>
     internal TlsConfig Freeze(bool serverSide, object? connection = null)
     {
         if (serverSide && Protocol == SslProtocol.TlsClient)
         {
-            throw new ArgumentException("Cannot create a server socket with a PROTOCOL_TLS_CLIENT context");
+            throw new SslException("Cannot create a server socket with a PROTOCOL_TLS_CLIENT context");
         }
 
         if (!serverSide && Protocol == SslProtocol.TlsServer)
         {
-            throw new ArgumentException("Cannot create a client socket with a PROTOCOL_TLS_SERVER context");
+            throw new SslException("Cannot create a client socket with a PROTOCOL_TLS_SERVER context");
         }
 
         SslOptions o = _options;
