@@ -338,7 +338,7 @@ public sealed partial class SslContext
 
     /// <summary>
     /// Python's <c>load_cert_chain(certfile, keyfile, password)</c>: this side's certificate chain (PEM, leaf first) and
-    /// its private key (PEM or DER: PKCS#8, encrypted PKCS#8, PKCS#1, SEC 1, legacy encrypted PEM). Without
+    /// its private key (PEM, as Python: PKCS#8, encrypted PKCS#8, PKCS#1, SEC 1, legacy encrypted PEM). Without
     /// <paramref name="keyfile"/> the key is read from <paramref name="certfile"/>.
     /// </summary>
     /// <param name="certfile">PEM file with the certificate, then any intermediates.</param>
@@ -404,7 +404,8 @@ public sealed partial class SslContext
         try
         {
             certKey = PublicKey.FromSubjectPublicKeyInfo(leafSpki);
-            key = PrivateKey.Load(keyBytes, ResolvePassword(password, keyBytes));
+            string keyText = PemReader.Latin1(keyBytes);
+            key = PrivateKey.FromPem(keyText, ResolvePassword(password, keyText));
         }
         catch (KeyFormatException e)
         {
@@ -551,9 +552,9 @@ public sealed partial class SslContext
         return tbs[i + 5].Encoded();
     }
 
-    private static string? ResolvePassword(object? password, byte[] keyBytes)
+    private static string? ResolvePassword(object? password, string keyText)
     {
-        if (password is null || !LooksEncrypted(keyBytes))
+        if (password is null || !LooksEncrypted(keyText))
         {
             return null;
         }
@@ -581,11 +582,8 @@ public sealed partial class SslContext
         return Encoding.UTF8.GetString(bytes);
     }
 
-    private static bool LooksEncrypted(byte[] keyBytes)
-    {
-        string text = PemReader.Latin1(keyBytes);
-        return text.IndexOf("ENCRYPTED", StringComparison.Ordinal) >= 0 || text.IndexOf("-----BEGIN", StringComparison.Ordinal) < 0;
-    }
+    // PKCS#8 "ENCRYPTED PRIVATE KEY" blocks and legacy "Proc-Type: 4,ENCRYPTED" headers both carry the word.
+    private static bool LooksEncrypted(string keyText) => keyText.IndexOf("ENCRYPTED", StringComparison.Ordinal) >= 0;
 
     private static void OpenKeylog(string path)
     {

@@ -3,7 +3,7 @@ namespace ManagedTls.Ssl;
 /// <summary>
 /// Python's <c>ssl.SSLContext</c>: the settings and trust material connections are made from. Mutable, as in
 /// Python; a connection freezes what it needs when it is created. This part holds construction; trust
-/// material is in <c>SslContext.Verify.cs</c>.
+/// material is in <c>SslContext.Verify.cs</c>, protocol settings and freezing in <c>SslContext.Config.cs</c>.
 /// </summary>
 public sealed partial class SslContext
 {

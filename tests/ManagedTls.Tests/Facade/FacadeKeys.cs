@@ -53,6 +53,8 @@ internal static class FacadeKeys
         File.WriteAllText(Path.Combine(dir, "other.pem"), OtherKey + "\n");
         File.WriteAllText(Path.Combine(dir, "enc.pem"), EncryptedKey + "\n");
         File.WriteAllText(Path.Combine(dir, "combined.pem"), Certificate + "\n" + Key + "\n");
+        string base64 = string.Concat(Key.Split('\n').Where(l => !l.StartsWith("-----", StringComparison.Ordinal)).Select(l => l.Trim()));
+        File.WriteAllBytes(Path.Combine(dir, "key.der"), Convert.FromBase64String(base64));
         return dir;
     }
 }

@@ -26,6 +26,8 @@ public sealed class LoadCertChainTests : IDisposable
         ("cert.pem", "enc.pem", "5", "TypeError password should be a string or callable"),
         ("cert.pem", "key.pem", "'unused'", "ok"),
         (".", null, null, "IsADirectoryError"),
+        ("cert.pem", "key.der", null, "SSLError SSL None PEM lib"),
+        ("cert.pem", "cert.pem", "'secret'", "SSLError SSL None PEM lib"),
     };
 
     private readonly string _dir = FacadeKeys.WriteFiles();
