@@ -113,6 +113,7 @@ public class CipherConfigTests
         // Deliberate difference: OpenSSL selects its anonymous (ADH/AECDH) suites for "aNULL"; this library has none.
         var c = new SslContext(SslProtocol.TlsClient);
         Assert.Throws<SslException>(() => c.SetCiphers("aNULL"));
+        Assert.Throws<SslException>(() => c.SetCiphers("PSK"));
         Assert.Equal("ADH", PythonOracle.Run("import ssl\nc = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)\nc.set_ciphers('aNULL:@SECLEVEL=0')\nprint(c.get_ciphers()[3]['name'][:3])"));
     }
 
