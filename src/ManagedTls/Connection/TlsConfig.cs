@@ -114,8 +114,8 @@ internal sealed class TlsConfig
         ServerSide = s.ServerSide;
         MinimumVersion = min;
         MaximumVersion = max;
-        Tls13Suites = max == ProtocolVersion.Tls13 ? s.Tls13Suites.ToArray() : Array.Empty<CipherSuiteInfo>();
-        Tls12Suites = min == ProtocolVersion.Tls12 ? s.Tls12Suites.ToArray() : Array.Empty<CipherSuiteInfo>();
+        Tls13Suites = max == ProtocolVersion.Tls13 ? Allowed(s.Tls13Suites, s.SecurityLevel) : Array.Empty<CipherSuiteInfo>();
+        Tls12Suites = min == ProtocolVersion.Tls12 ? Allowed(s.Tls12Suites, s.SecurityLevel) : Array.Empty<CipherSuiteInfo>();
         Groups = KeyExchangeGroups.Default;
         SignatureSchemes = CipherSuites.SignatureSchemes.Default;
         SecurityLevel = s.SecurityLevel;
@@ -153,10 +153,10 @@ internal sealed class TlsConfig
     /// <summary>True when TLS 1.2 is in the range.</summary>
     public bool Tls12Enabled => MinimumVersion == ProtocolVersion.Tls12;
 
-    /// <summary>TLS 1.3 suites in preference order; empty when TLS 1.3 is out of range.</summary>
+    /// <summary>TLS 1.3 suites in preference order, those the security level allows; empty when TLS 1.3 is out of range.</summary>
     public IReadOnlyList<CipherSuiteInfo> Tls13Suites { get; }
 
-    /// <summary>TLS 1.2 suites in preference order; empty when TLS 1.2 is out of range.</summary>
+    /// <summary>TLS 1.2 suites in preference order, those the security level allows; empty when TLS 1.2 is out of range.</summary>
     public IReadOnlyList<CipherSuiteInfo> Tls12Suites { get; }
 
     /// <summary>Key exchange groups in preference order.</summary>
@@ -223,7 +223,8 @@ internal sealed class TlsConfig
     /// Resolves <paramref name="settings"/> into a configuration. The version range is the requested
     /// minimum and maximum (unset: TLS 1.2 and TLS 1.3; below TLS 1.2 counts as TLS 1.2, as this engine speaks
     /// nothing older) with <see cref="TlsSettings.DisableTls12"/> and <see cref="TlsSettings.DisableTls13"/>
-    /// removing their version.
+    /// removing their version. Suites the security level forbids (OpenSSL's security callback: too few bits, from
+    /// level 3 no static RSA key exchange, above 160 bits no HMAC-SHA1) are dropped, as OpenSSL never offers them.
     /// </summary>
     /// <exception cref="TlsConfigException">The range is empty (OpenSSL's <c>NO_PROTOCOLS_AVAILABLE</c>), or
     /// every suite of the range is gone (<c>NO_CIPHERS_AVAILABLE</c>).</exception>
@@ -248,7 +249,9 @@ internal sealed class TlsConfig
 
         bool tls13 = max == (int)ProtocolVersion.Tls13;
         bool tls12 = min == (int)ProtocolVersion.Tls12;
-        if ((!tls13 || settings.Tls13Suites.Count == 0) && (!tls12 || settings.Tls12Suites.Count == 0))
+        int level = settings.SecurityLevel;
+        if ((!tls13 || !settings.Tls13Suites.Any(x => CipherSuites.SecurityLevel.Allows(x, level)))
+            && (!tls12 || !settings.Tls12Suites.Any(x => CipherSuites.SecurityLevel.Allows(x, level))))
         {
             throw new TlsConfigException("NO_CIPHERS_AVAILABLE", "no ciphers available");
         }
@@ -260,6 +263,9 @@ internal sealed class TlsConfig
 
         return new TlsConfig(settings, (ProtocolVersion)min, (ProtocolVersion)max);
     }
+
+    private static CipherSuiteInfo[] Allowed(IReadOnlyList<CipherSuiteInfo> suites, int level) =>
+        suites.Where(x => CipherSuites.SecurityLevel.Allows(x, level)).ToArray();
 }
 
 /// <summary>Settings that cannot make a working connection; the facade reports it as an <c>SslException</c> with the same reason.</summary>

@@ -161,6 +161,8 @@ public class ContextConfigTests
             Assert.Null(c.KeylogFilename);
             Assert.Throws<FileNotFoundException>(() => c.KeylogFilename = Path.Combine(dir, "missing", "k.txt"));
             Assert.Throws<FileNotFoundException>(() => c.KeylogFilename = string.Empty);
+            Assert.Throws<IOException>(() => c.KeylogFilename = dir);
+            Assert.Null(c.KeylogFilename);
             string ours = Path.Combine(dir, "ours.txt");
             c.KeylogFilename = ours;
             c.KeylogFilename = ours;

@@ -195,6 +195,30 @@ public class TlsConfigTests
         Assert.Equal("example.com", seen.Name);
         Assert.Same(ctx, seen.Ctx);
         Assert.Equal(AlertDescription.UnrecognizedName, config.ServerNameCallback("bad"));
+
+        ctx.SniCallback = (_, _, _) => throw new InvalidOperationException("callback bug");
+        Assert.Equal(AlertDescription.HandshakeFailure, ctx.Freeze(true, connection).ServerNameCallback!("x"));
+    }
+
+    [Fact]
+    public void SecurityLevelDropsForbiddenSuites()
+    {
+        // openssl ciphers -s: static RSA key exchange is gone from level 3; "AES128-SHA" alone leaves nothing there.
+        var ctx = new SslContext(SslProtocol.TlsClient);
+        ctx.SetCiphers("AES128-SHA:ECDHE-RSA-AES128-GCM-SHA256:@SECLEVEL=3");
+        Assert.Equal(2, ctx.GetCiphers().Count - 3);
+        TlsConfig c = ctx.Freeze(false);
+        Assert.Equal(new[] { "ECDHE-RSA-AES128-GCM-SHA256" }, c.Tls12Suites.Select(x => x.OpenSslName));
+        ctx.SetCiphers("AES128-SHA:@SECLEVEL=3");
+        ctx.MaximumVersion = TlsVersion.TlsV1_2;
+        Assert.Equal("[SSL: NO_CIPHERS_AVAILABLE] no ciphers available", Assert.Throws<SslException>(() => ctx.Freeze(false)).Message);
+        ctx.SetCiphers("AES128-SHA:@SECLEVEL=2");
+        Assert.Single(ctx.Freeze(false).Tls12Suites);
+        string live = PythonOracle.Run(
+            "import ssl\nc = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)\nc.set_ciphers('AES128-SHA:@SECLEVEL=3')\nc.maximum_version = ssl.TLSVersion.TLSv1_2\n" +
+            "o = c.wrap_bio(ssl.MemoryBIO(), ssl.MemoryBIO(), server_hostname='x')\n" +
+            "try: o.do_handshake()\nexcept ssl.SSLError as e: print(e.library, e.reason)")!;
+        Assert.Equal("SSL NO_CIPHERS_AVAILABLE", live);
     }
 
     [Fact]
