@@ -66,6 +66,21 @@ public sealed class LoadCertChainTests : IDisposable
     }
 
     [Fact]
+    public void IntermediatesFollowTheLeafInFileOrder()
+    {
+        string ca = File.ReadAllText(ManagedTls.Tests.SslFacade.Oracles.Cert("pem/ca.pem"));
+        string inter = File.ReadAllText(ManagedTls.Tests.SslFacade.Oracles.Cert("pem/intermediate.pem"));
+        string chainFile = Path.Combine(_dir, "chain.pem");
+        File.WriteAllText(chainFile, FacadeKeys.Certificate + "\n" + inter + "some text between blocks\n" + ca + FacadeKeys.Key + "\n");
+        var c = new SslContext(SslProtocol.TlsServer);
+        c.LoadCertChain(chainFile);
+        Assert.Equal(
+            new[] { Ssl.Ssl.PemCertToDerCert(FacadeKeys.Certificate), Ssl.Ssl.PemCertToDerCert(inter), Ssl.Ssl.PemCertToDerCert(ca) },
+            c.CertificateChain);
+        Assert.Equal("ok", PythonOracle.Run($"import ssl\nssl.SSLContext(ssl.PROTOCOL_TLS_SERVER).load_cert_chain({ContextConfigTests.Py(chainFile)}); print('ok')"));
+    }
+
+    [Fact]
     public void PasswordCallbackIsNotCalledForAPlainKey()
     {
         var c = new SslContext(SslProtocol.TlsServer);

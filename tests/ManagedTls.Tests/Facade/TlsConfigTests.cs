@@ -1,3 +1,4 @@
+using FsCheck.Xunit;
 using ManagedTls.CipherSuites;
 using ManagedTls.Connection;
 using ManagedTls.Ssl;
@@ -82,6 +83,44 @@ public class TlsConfigTests
             "o = c.wrap_bio(ssl.MemoryBIO(), ssl.MemoryBIO(), server_hostname='x')\n" +
             "try: o.do_handshake()\nexcept ssl.SSLError as e: print(e.library, e.reason)")!;
         Assert.Equal("SSL NO_PROTOCOLS_AVAILABLE", live);
+    }
+
+    /// <summary>
+    /// Any minimum, maximum and disabling options: the frozen range is exactly the versions in [min, max] ∩ {1.2, 1.3}
+    /// that are not disabled (a contiguous range here), or freezing fails with no protocols available.
+    /// </summary>
+    [Property(MaxTest = 300)]
+    public bool RangeIsTheModelsIntersection(byte minPick, byte maxPick, bool no12, bool no13)
+    {
+        TlsVersion[] values = { TlsVersion.MinimumSupported, TlsVersion.MaximumSupported, TlsVersion.SslV3, TlsVersion.TlsV1, TlsVersion.TlsV1_1, TlsVersion.TlsV1_2, TlsVersion.TlsV1_3 };
+        var ctx = new SslContext(SslProtocol.TlsClient)
+        {
+            MinimumVersion = values[minPick % values.Length],
+            MaximumVersion = values[maxPick % values.Length],
+        };
+        if (no12)
+        {
+            ctx.Options |= SslOptions.NoTlsV1_2;
+        }
+
+        if (no13)
+        {
+            ctx.Options |= SslOptions.NoTlsV1_3;
+        }
+
+        int lo = ctx.MinimumVersion == TlsVersion.MinimumSupported ? 0 : (int)ctx.MinimumVersion;
+        int hi = ctx.MaximumVersion == TlsVersion.MaximumSupported ? int.MaxValue : (int)ctx.MaximumVersion;
+        var allowed = new[] { (0x0303, !no12), (0x0304, !no13) }.Where(v => v.Item2 && v.Item1 >= lo && v.Item1 <= hi).Select(v => v.Item1).ToArray();
+        try
+        {
+            TlsConfig c = ctx.Freeze(false);
+            return allowed.Length > 0 && (int)c.MinimumVersion == allowed.Min() && (int)c.MaximumVersion == allowed.Max()
+                && c.Tls12Enabled == allowed.Contains(0x0303) && c.Tls13Enabled == allowed.Contains(0x0304);
+        }
+        catch (SslException e)
+        {
+            return allowed.Length == 0 && e.Reason == "NO_PROTOCOLS_AVAILABLE";
+        }
     }
 
     [Fact]
