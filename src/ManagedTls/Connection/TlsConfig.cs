@@ -213,7 +213,10 @@ internal sealed class TlsConfig
     /// <summary>The leaf's private key, or null.</summary>
     public PrivateKey? PrivateKey { get; }
 
-    /// <summary>Trust anchors and hashed directories, or null.</summary>
+    /// <summary>
+    /// Trust anchors and hashed directories, or null. This is a reference to the context's store, not a copy: as in
+    /// OpenSSL (where connections share their context's <c>X509_STORE</c>), certificates loaded into the context later are seen.
+    /// </summary>
     public CertificateStore? TrustStore { get; }
 
     /// <summary>Server: the server-name callback, or null.</summary>
