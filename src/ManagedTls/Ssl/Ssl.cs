@@ -20,6 +20,39 @@ public static class Ssl
     /// <summary>Python's <c>ssl.PEM_FOOTER</c>.</summary>
     public const string PemFooter = "-----END CERTIFICATE-----";
 
+    /// <summary>Python's <c>HAS_ALPN</c>: application-layer protocol negotiation is supported.</summary>
+    public const bool HasAlpn = true;
+
+    /// <summary>Python's <c>HAS_NPN</c>: next protocol negotiation is not supported (see <see cref="SslContext.SetNpnProtocols"/>).</summary>
+    public const bool HasNpn = false;
+
+    /// <summary>Python's <c>HAS_SNI</c>: server name indication is supported.</summary>
+    public const bool HasSni = true;
+
+    /// <summary>Python's <c>HAS_ECDH</c>: elliptic-curve Diffie-Hellman key exchange is supported.</summary>
+    public const bool HasEcdh = true;
+
+    /// <summary>Python's <c>HAS_NEVER_CHECK_COMMON_NAME</c>: <see cref="SslContext.HostnameChecksCommonName"/> can be turned off.</summary>
+    public const bool HasNeverCheckCommonName = true;
+
+    /// <summary>Python's <c>HAS_SSLv2</c>: false.</summary>
+    public const bool HasSslV2 = false;
+
+    /// <summary>Python's <c>HAS_SSLv3</c>: false.</summary>
+    public const bool HasSslV3 = false;
+
+    /// <summary>Python's <c>HAS_TLSv1</c>: false, because this library never speaks TLS 1.0 (Python with OpenSSL 3 says true).</summary>
+    public const bool HasTlsV1 = false;
+
+    /// <summary>Python's <c>HAS_TLSv1_1</c>: false, because this library never speaks TLS 1.1 (Python with OpenSSL 3 says true).</summary>
+    public const bool HasTlsV1_1 = false;
+
+    /// <summary>Python's <c>HAS_TLSv1_2</c>: true.</summary>
+    public const bool HasTlsV1_2 = true;
+
+    /// <summary>Python's <c>HAS_TLSv1_3</c>: true.</summary>
+    public const bool HasTlsV1_3 = true;
+
     private const string TimeFormat = " %d %H:%M:%S %Y GMT";
 
     private static readonly string[] Months = { "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };

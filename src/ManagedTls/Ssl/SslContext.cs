@@ -3,7 +3,7 @@ namespace ManagedTls.Ssl;
 /// <summary>
 /// Python's <c>ssl.SSLContext</c>: the settings and trust material connections are made from. Mutable, as in
 /// Python; a connection freezes what it needs when it is created. This part holds construction; trust
-/// material is in <c>SslContext.Verify.cs</c>.
+/// material is in <c>SslContext.Verify.cs</c>, protocol settings and freezing in <c>SslContext.Config.cs</c>.
 /// </summary>
 public sealed partial class SslContext
 {
@@ -18,6 +18,11 @@ public sealed partial class SslContext
         }
 
         Protocol = protocol;
+        if (protocol == SslProtocol.TlsClient)
+        {
+            _verifyMode = VerifyMode.CertRequired;
+            _checkHostname = true;
+        }
     }
 
     /// <summary>Python's <c>SSLContext.protocol</c>.</summary>

@@ -1,0 +1,641 @@
+using System.Text;
+using ManagedTls.CipherSuites;
+using ManagedTls.Connection;
+using ManagedTls.Crypto;
+using ManagedTls.Wire;
+using ManagedTls.X509;
+using ManagedTls.X509.Store;
+
+namespace ManagedTls.Ssl;
+
+/// <summary>
+/// Python's <c>sni_callback</c>: called on a server when a client's hello names a server (or names none).
+/// </summary>
+/// <param name="connection">The connection being set up (the facade's <c>SslObject</c> or <c>SslSocket</c>); the
+/// callback may switch it to another context there, as in Python.</param>
+/// <param name="serverName">The name the client asked for, or null when it sent none.</param>
+/// <param name="context">The context the connection was made from.</param>
+/// <returns>Null to go on (Python's <c>None</c>), or an alert to abort the handshake with (Python's
+/// <c>ALERT_DESCRIPTION_*</c>). An exception thrown by the callback aborts with <c>handshake_failure</c>.</returns>
+public delegate AlertDescription? SniCallback(object connection, string? serverName, SslContext context);
+
+/// <summary>
+/// One entry of <see cref="SslContext.GetCiphers"/>, with the keys of Python's dictionary as properties.
+/// </summary>
+/// <param name="Id">Python's <c>id</c>: OpenSSL's id, <c>0x03000000 | IANA code</c>.</param>
+/// <param name="Name">Python's <c>name</c>: OpenSSL's name (the IANA name for TLS 1.3 suites).</param>
+/// <param name="Protocol">Python's <c>protocol</c>: the oldest version the suite works with (<c>TLSv1.2</c>).</param>
+/// <param name="Description">Python's <c>description</c>: OpenSSL's one-line description.</param>
+/// <param name="StrengthBits">Python's <c>strength_bits</c>.</param>
+/// <param name="AlgBits">Python's <c>alg_bits</c>.</param>
+/// <param name="Aead">Python's <c>aead</c>.</param>
+/// <param name="Symmetric">Python's <c>symmetric</c> (<c>aes-256-gcm</c>).</param>
+/// <param name="Digest">Python's <c>digest</c>: the MAC hash, null for AEAD suites.</param>
+/// <param name="Kea">Python's <c>kea</c> (<c>kx-ecdhe</c>).</param>
+/// <param name="Auth">Python's <c>auth</c> (<c>auth-rsa</c>).</param>
+public sealed record SslCipherInfo(
+    long Id, string Name, string Protocol, string Description, int StrengthBits, int AlgBits, bool Aead, string Symmetric, string? Digest, string Kea, string Auth);
+
+/// <content>Protocol settings: options, versions, verification, ciphers, ALPN, tickets, own certificate, freezing.</content>
+public sealed partial class SslContext
+{
+    private const int MaxPasswordLength = 1024;
+
+    private static readonly Lazy<CipherStringResult> PythonDefaultCiphers = new(() => CipherString.Parse(CipherString.PythonDefault));
+
+    private SslOptions _options = SslOptions.Default;
+    private TlsVersion _minimumVersion = TlsVersion.TlsV1_2;
+    private TlsVersion _maximumVersion = TlsVersion.MaximumSupported;
+    private VerifyMode _verifyMode;
+    private bool _checkHostname;
+    private VerifyFlags _verifyFlags = VerifyFlags.VerifyX509TrustedFirst;
+    private IReadOnlyList<CipherSuiteInfo> _tls12Suites = PythonDefaultCiphers.Value.Suites;
+    private int _securityLevel = PythonDefaultCiphers.Value.SecurityLevel ?? CipherSuites.SecurityLevel.PythonDefault;
+    private byte[][] _alpn = Array.Empty<byte[]>();
+    private int _numTickets = 2;
+    private string? _keylogFilename;
+    private SniCallback? _sniCallback;
+    private byte[][] _certificateChain = Array.Empty<byte[]>();
+    private PrivateKey? _privateKey;
+
+    /// <summary>
+    /// Python's <c>options</c>. Starts at <see cref="SslOptions.Default"/> (0x82520050) for every protocol, as Python with OpenSSL 3.
+    /// Any bits can be set or cleared; they are interpreted when a connection is made (see <c>docs/python-mapping.md</c>).
+    /// </summary>
+    public SslOptions Options
+    {
+        get => _options;
+        set => _options = value;
+    }
+
+    /// <summary>
+    /// Python's <c>minimum_version</c> (default <see cref="TlsVersion.TlsV1_2"/>). SSL 3.0, TLS 1.0 and TLS 1.1 are
+    /// accepted and read back as set (as Python), but this library never speaks them: the range a connection uses
+    /// starts at TLS 1.2 whatever is lower. <see cref="TlsVersion.MaximumSupported"/> reads back as TLS 1.3, as in Python.
+    /// </summary>
+    /// <exception cref="ArgumentException">A value that is no <see cref="TlsVersion"/> (Python: <c>Unsupported TLS/SSL version 0x5</c>).</exception>
+    public TlsVersion MinimumVersion
+    {
+        get => _minimumVersion;
+        set => _minimumVersion = CheckVersion(value) == TlsVersion.MaximumSupported ? TlsVersion.TlsV1_3 : value;
+    }
+
+    /// <summary>
+    /// Python's <c>maximum_version</c> (default <see cref="TlsVersion.MaximumSupported"/>). A version below TLS 1.2 leaves no
+    /// version to speak: making a connection then fails with <c>no protocols available</c>, as OpenSSL's handshake does.
+    /// <see cref="TlsVersion.MinimumSupported"/> reads back as TLS 1.2 (Python: TLS 1.0, OpenSSL's lowest).
+    /// </summary>
+    /// <exception cref="ArgumentException">A value that is no <see cref="TlsVersion"/>.</exception>
+    public TlsVersion MaximumVersion
+    {
+        get => _maximumVersion;
+        set => _maximumVersion = CheckVersion(value) == TlsVersion.MinimumSupported ? TlsVersion.TlsV1_2 : value;
+    }
+
+    /// <summary>
+    /// Python's <c>verify_mode</c>: <see cref="VerifyMode.CertRequired"/> for <see cref="SslProtocol.TlsClient"/>,
+    /// <see cref="VerifyMode.CertNone"/> otherwise.
+    /// </summary>
+    /// <exception cref="ArgumentException">Setting <see cref="VerifyMode.CertNone"/> while <see cref="CheckHostname"/> is true
+    /// (Python's <c>ValueError</c>: <c>Cannot set verify_mode to CERT_NONE when check_hostname is enabled.</c>), or an
+    /// undefined value (<c>invalid value for verify_mode</c>).</exception>
+    public VerifyMode VerifyMode
+    {
+        get => _verifyMode;
+        set
+        {
+            if (value is not (VerifyMode.CertNone or VerifyMode.CertOptional or VerifyMode.CertRequired))
+            {
+                throw new ArgumentException("invalid value for verify_mode");
+            }
+
+            if (value == VerifyMode.CertNone && _checkHostname)
+            {
+                throw new ArgumentException("Cannot set verify_mode to CERT_NONE when check_hostname is enabled.");
+            }
+
+            _verifyMode = value;
+        }
+    }
+
+    /// <summary>
+    /// Python's <c>check_hostname</c>: true for <see cref="SslProtocol.TlsClient"/>. Turning it on while
+    /// <see cref="VerifyMode"/> is <see cref="VerifyMode.CertNone"/> switches that to <see cref="VerifyMode.CertRequired"/>, as Python does.
+    /// </summary>
+    public bool CheckHostname
+    {
+        get => _checkHostname;
+        set
+        {
+            if (value && _verifyMode == VerifyMode.CertNone)
+            {
+                _verifyMode = VerifyMode.CertRequired;
+            }
+
+            _checkHostname = value;
+        }
+    }
+
+    /// <summary>Python's <c>verify_flags</c>; starts at <see cref="VerifyFlags.VerifyX509TrustedFirst"/> (0x8000), as Python with OpenSSL 3.</summary>
+    public VerifyFlags VerifyFlags
+    {
+        get => _verifyFlags;
+        set => _verifyFlags = value;
+    }
+
+    /// <summary>
+    /// Python's <c>hostname_checks_common_name</c> (true by default on OpenSSL 3.0): the subject common name is matched
+    /// when the certificate has no DNS subjectAltName.
+    /// </summary>
+    public bool HostnameChecksCommonName { get; set; } = true;
+
+    /// <summary>Python's <c>security_level</c>: 2 unless a cipher string set another with <c>@SECLEVEL=n</c> (the last one set stays).</summary>
+    public int SecurityLevel => _securityLevel;
+
+    /// <summary>Python's <c>post_handshake_auth</c> (TLS 1.3 post-handshake client authentication); false by default.</summary>
+    public bool PostHandshakeAuth { get; set; }
+
+    /// <summary>
+    /// Python's <c>num_tickets</c>: TLS 1.3 session tickets a server sends after the handshake (default 2).
+    /// </summary>
+    /// <exception cref="ArgumentException">Set on a context that is not <see cref="SslProtocol.TlsServer"/> (Python:
+    /// <c>SSLContext is not a server context.</c>) or to a negative value (<c>value must be non-negative</c>).</exception>
+    public int NumTickets
+    {
+        get => _numTickets;
+        set
+        {
+            if (value < 0)
+            {
+                throw new ArgumentException("value must be non-negative");
+            }
+
+            if (Protocol != SslProtocol.TlsServer)
+            {
+                throw new ArgumentException("SSLContext is not a server context.");
+            }
+
+            _numTickets = value;
+        }
+    }
+
+    /// <summary>
+    /// Python's <c>keylog_filename</c>: where TLS secrets are appended in NSS key log format, or null. Setting a file
+    /// opens it for appending at once (creating it, and writing OpenSSL's comment line when it is empty), as Python does.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The directory does not exist or the name is empty (Python's <c>FileNotFoundError</c>).</exception>
+    /// <exception cref="IOException">The name is a directory or the file cannot be opened for appending (Python's
+    /// <c>IsADirectoryError</c>, <c>PermissionError</c>).</exception>
+    public string? KeylogFilename
+    {
+        get => _keylogFilename;
+        set
+        {
+            if (value is not null)
+            {
+                OpenKeylog(value);
+            }
+
+            _keylogFilename = value;
+        }
+    }
+
+    /// <summary>Python's <c>sni_callback</c>: server-side handler of the client's server name, or null.</summary>
+    /// <exception cref="ArgumentException">Set on a <see cref="SslProtocol.TlsClient"/> context (Python:
+    /// <c>sni_callback cannot be set on TLS_CLIENT context</c>).</exception>
+    public SniCallback? SniCallback
+    {
+        get => _sniCallback;
+        set
+        {
+            if (Protocol == SslProtocol.TlsClient)
+            {
+                throw new ArgumentException("sni_callback cannot be set on TLS_CLIENT context");
+            }
+
+            _sniCallback = value;
+        }
+    }
+
+    /// <summary>
+    /// Python's <c>create_default_context(purpose, cafile, capath, cadata)</c>: for <see cref="Purpose.ServerAuth"/> a
+    /// <see cref="SslProtocol.TlsClient"/> context (certificates required, host names checked), for
+    /// <see cref="Purpose.ClientAuth"/> a <see cref="SslProtocol.TlsServer"/> one. The given CA material is loaded;
+    /// with none, a client context loads the system's default certificates (a server context loads nothing, as
+    /// Python does when its verify mode is <c>CERT_NONE</c>).
+    /// </summary>
+    /// <param name="purpose">What the context authenticates.</param>
+    /// <param name="cafile">As <see cref="LoadVerifyLocations"/>.</param>
+    /// <param name="capath">As <see cref="LoadVerifyLocations"/>.</param>
+    /// <param name="cadata">As <see cref="LoadVerifyLocations"/>.</param>
+    /// <returns>The context.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">An undefined purpose.</exception>
+    public static SslContext CreateDefault(Purpose purpose = Purpose.ServerAuth, string? cafile = null, string? capath = null, object? cadata = null)
+    {
+        var context = purpose switch
+        {
+            Purpose.ServerAuth => new SslContext(SslProtocol.TlsClient),
+            Purpose.ClientAuth => new SslContext(SslProtocol.TlsServer),
+            _ => throw new ArgumentOutOfRangeException(nameof(purpose), purpose, "purpose must be ServerAuth or ClientAuth"),
+        };
+
+        if (cafile is not null || capath is not null || cadata is not null)
+        {
+            context.LoadVerifyLocations(cafile, capath, cadata);
+        }
+        else if (context.VerifyMode != VerifyMode.CertNone)
+        {
+            context.LoadDefaultCerts(purpose);
+        }
+
+        return context;
+    }
+
+    /// <summary>
+    /// Python's <c>set_ciphers(ciphers)</c>: the TLS 1.2 suites, in OpenSSL's cipher-list language
+    /// (<c>ECDHE+AESGCM:!aNULL</c>). TLS 1.3 suites are not affected. <c>@SECLEVEL=n</c> sets <see cref="SecurityLevel"/>.
+    /// </summary>
+    /// <param name="ciphers">The cipher string.</param>
+    /// <exception cref="SslException">No suite is selected, or the string is malformed (Python: <c>No cipher can be selected.</c>).</exception>
+    public void SetCiphers(string ciphers)
+    {
+        if (ciphers is null)
+        {
+            throw new ArgumentNullException(nameof(ciphers));
+        }
+
+        CipherStringResult result;
+        try
+        {
+            result = CipherString.Parse(ciphers);
+        }
+        catch (CipherStringException e)
+        {
+            throw new SslException("No cipher can be selected.", e);
+        }
+
+        _tls12Suites = result.Suites;
+        if (result.SecurityLevel is { } level)
+        {
+            _securityLevel = level;
+        }
+    }
+
+    /// <summary>Python's <c>get_ciphers()</c>: the TLS 1.3 suites, then the TLS 1.2 suites of the cipher string, in preference order.</summary>
+    /// <returns>One entry per suite.</returns>
+    public IReadOnlyList<SslCipherInfo> GetCiphers() =>
+        Tls13CipherSuiteList.Default.Concat(_tls12Suites).Select(Describe).ToArray();
+
+    /// <summary>
+    /// Python's <c>set_alpn_protocols(protocols)</c>: the application protocols offered (client) or accepted (server),
+    /// most preferred first. An empty list turns ALPN off.
+    /// </summary>
+    /// <param name="protocols">Protocol names (ASCII), each 1 to 255 bytes.</param>
+    /// <exception cref="SslException">A name is empty or longer than 255 bytes (Python: <c>ALPN protocols must be 1 to 255 in length</c>).</exception>
+    /// <exception cref="ArgumentException">A name is not ASCII (Python's <c>UnicodeEncodeError</c>).</exception>
+    public void SetAlpnProtocols(IEnumerable<string> protocols)
+    {
+        if (protocols is null)
+        {
+            throw new ArgumentNullException(nameof(protocols));
+        }
+
+        var list = new List<byte[]>();
+        foreach (string protocol in protocols)
+        {
+            if (protocol is null)
+            {
+                throw new ArgumentNullException(nameof(protocols), "encoding without a string argument");
+            }
+
+            for (int i = 0; i < protocol.Length; i++)
+            {
+                if (protocol[i] > 0x7F)
+                {
+                    throw new ArgumentException(
+                        $"'ascii' codec can't encode character '\\x{(int)protocol[i]:x2}' in position {i}: ordinal not in range(128)");
+                }
+            }
+
+            if (protocol.Length is 0 or > 255)
+            {
+                throw new SslException("ALPN protocols must be 1 to 255 in length");
+            }
+
+            list.Add(Encoding.ASCII.GetBytes(protocol));
+        }
+
+        _alpn = list.ToArray();
+    }
+
+    /// <summary>The ALPN protocols set by <see cref="SetAlpnProtocols"/>, as ASCII strings.</summary>
+    public IReadOnlyList<string> AlpnProtocols => _alpn.Select(p => Encoding.ASCII.GetString(p)).ToArray();
+
+    /// <summary>Python's <c>set_npn_protocols</c>: NPN is not supported (<see cref="Ssl.HasNpn"/> is false); always throws.</summary>
+    /// <param name="protocols">Ignored.</param>
+    /// <exception cref="NotSupportedException">Always.</exception>
+    public void SetNpnProtocols(IEnumerable<string> protocols) =>
+        throw new NotSupportedException("NPN is not supported; use ALPN (SetAlpnProtocols)");
+
+    /// <summary>
+    /// Python's <c>load_cert_chain(certfile, keyfile, password)</c>: this side's certificate chain (PEM, leaf first) and
+    /// its private key (PEM, as Python: PKCS#8, encrypted PKCS#8, PKCS#1, SEC 1, legacy encrypted PEM). Without
+    /// <paramref name="keyfile"/> the key is read from <paramref name="certfile"/>.
+    /// </summary>
+    /// <param name="certfile">PEM file with the certificate, then any intermediates.</param>
+    /// <param name="keyfile">Key file, or null.</param>
+    /// <param name="password">For an encrypted key: a <see cref="string"/>, a <see cref="byte"/>[] (UTF-8), or a
+    /// <see cref="Func{TResult}"/> returning either (called only when the key is encrypted); at most 1024 bytes.</param>
+    /// <exception cref="FileNotFoundException">A file does not exist (Python's <c>FileNotFoundError</c>).</exception>
+    /// <exception cref="IOException">A file is a directory or cannot be read.</exception>
+    /// <exception cref="ArgumentException"><paramref name="password"/> of another type, a callback returning another type
+    /// (Python's <c>TypeError</c>), or longer than 1024 bytes (<c>ValueError</c>).</exception>
+    /// <exception cref="SslException">No certificate or no key, malformed content, a wrong password (<c>[SSL] PEM lib</c>),
+    /// or a key that does not belong to the certificate (<c>[X509: KEY_VALUES_MISMATCH] key values mismatch</c>).</exception>
+    public void LoadCertChain(string certfile, string? keyfile = null, object? password = null)
+    {
+        if (certfile is null)
+        {
+            throw new ArgumentNullException(nameof(certfile));
+        }
+
+        if (password is not (null or string or byte[] or Func<string> or Func<byte[]> or Func<object>))
+        {
+            throw new ArgumentException("password should be a string or callable");
+        }
+
+        if ((password is string s && Encoding.UTF8.GetByteCount(s) > MaxPasswordLength) || (password is byte[] b && b.Length > MaxPasswordLength))
+        {
+            throw new ArgumentException("password cannot be longer than 1024 bytes");
+        }
+
+        byte[] certBytes = ReadFile(certfile);
+        byte[] keyBytes = keyfile is null ? certBytes : ReadFile(keyfile);
+
+        var chain = new List<byte[]>();
+        byte[] leafSpki;
+        try
+        {
+            foreach (PemBlock block in PemReader.Read(PemReader.Latin1(certBytes)))
+            {
+                if (block.Label is "CERTIFICATE" or "X509 CERTIFICATE" or "TRUSTED CERTIFICATE")
+                {
+                    chain.Add(CertificateDer(block));
+                }
+            }
+
+            if (chain.Count == 0)
+            {
+                throw PemLib();
+            }
+
+            leafSpki = SubjectPublicKeyInfo(chain[0]);
+        }
+        catch (CertificateStoreException e)
+        {
+            throw new SslException("SSL", null, "PEM lib", e);
+        }
+        catch (TlsAlertException e)
+        {
+            throw new SslException("SSL", null, "PEM lib", e);
+        }
+
+        PrivateKey key;
+        PublicKey certKey;
+        try
+        {
+            certKey = PublicKey.FromSubjectPublicKeyInfo(leafSpki);
+            string keyText = PemReader.Latin1(keyBytes);
+            key = PrivateKey.FromPem(keyText, ResolvePassword(password, keyText));
+        }
+        catch (KeyFormatException e)
+        {
+            throw new SslException("SSL", null, "PEM lib", e);
+        }
+
+        if (!key.Matches(certKey))
+        {
+            throw new SslException("X509", "KEY_VALUES_MISMATCH", "key values mismatch");
+        }
+
+        _certificateChain = chain.ToArray();
+        _privateKey = key;
+    }
+
+    /// <summary>The loaded certificate chain (DER copies, leaf first); empty before <see cref="LoadCertChain"/>.</summary>
+    public IReadOnlyList<byte[]> CertificateChain => _certificateChain.Select(c => (byte[])c.Clone()).ToArray();
+
+    /// <summary>
+    /// Makes the immutable configuration of one connection: option bits become named settings here and only here,
+    /// then <see cref="TlsConfig.Create"/> resolves them. Later changes to this context do not reach the result.
+    /// </summary>
+    /// <param name="serverSide">True for a server connection.</param>
+    /// <param name="connection">The connection object handed to <see cref="SniCallback"/>, or null.</param>
+    /// <exception cref="SslException">A server from a <see cref="SslProtocol.TlsClient"/> context or the reverse
+    /// (<c>Cannot create a server socket with a PROTOCOL_TLS_CLIENT context</c>, as Python), no version left (<c>[SSL: NO_PROTOCOLS_AVAILABLE] no protocols available</c>)
+    /// or no suite left (<c>[SSL: NO_CIPHERS_AVAILABLE] no ciphers available</c>).</exception>
+    internal TlsConfig Freeze(bool serverSide, object? connection = null)
+    {
+        if (serverSide && Protocol == SslProtocol.TlsClient)
+        {
+            throw new SslException("Cannot create a server socket with a PROTOCOL_TLS_CLIENT context");
+        }
+
+        if (!serverSide && Protocol == SslProtocol.TlsServer)
+        {
+            throw new SslException("Cannot create a client socket with a PROTOCOL_TLS_SERVER context");
+        }
+
+        SslOptions o = _options;
+        SniCallback? sni = _sniCallback;
+        object self = connection ?? this;
+        var settings = new TlsSettings
+        {
+            ServerSide = serverSide,
+            MinimumVersion = WireVersion(_minimumVersion),
+            MaximumVersion = WireVersion(_maximumVersion),
+            DisableTls12 = (o & SslOptions.NoTlsV1_2) != 0,
+            DisableTls13 = (o & SslOptions.NoTlsV1_3) != 0,
+            MiddleboxCompat = (o & SslOptions.EnableMiddleboxCompat) != 0,
+            StatelessTickets = (o & SslOptions.NoTicket) == 0,
+            ServerPreference = (o & SslOptions.CipherServerPreference) != 0,
+            IgnoreUnexpectedEof = (o & SslOptions.IgnoreUnexpectedEof) != 0,
+            RefuseRenegotiation = (o & SslOptions.NoRenegotiation) != 0,
+            Tls13Suites = Tls13CipherSuiteList.Default,
+            Tls12Suites = _tls12Suites,
+            SecurityLevel = _securityLevel,
+            AlpnProtocols = _alpn,
+            Verification = _verifyMode switch
+            {
+                VerifyMode.CertRequired => PeerVerification.Required,
+                VerifyMode.CertOptional => PeerVerification.Optional,
+                _ => PeerVerification.None,
+            },
+            VerifyFlags = _verifyFlags,
+            CheckHostname = _checkHostname,
+            HostnameChecksCommonName = HostnameChecksCommonName,
+            NumTickets = _numTickets,
+            PostHandshakeAuth = PostHandshakeAuth,
+            KeylogFilename = _keylogFilename,
+            CertificateChain = _certificateChain,
+            PrivateKey = _privateKey,
+            TrustStore = CertStore,
+            ServerNameCallback = sni is null ? null : name => CallSni(sni, self, name),
+        };
+
+        try
+        {
+            return TlsConfig.Create(settings);
+        }
+        catch (TlsConfigException e)
+        {
+            throw new SslException(e.Reason is null ? null : "SSL", e.Reason, e.Message, e);
+        }
+    }
+
+    // Python reports an exception from the callback as unraisable and aborts the handshake with handshake_failure.
+    private AlertDescription? CallSni(SniCallback callback, object connection, string? name)
+    {
+        try
+        {
+            return callback(connection, name, this);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return AlertDescription.HandshakeFailure;
+        }
+    }
+
+    private static TlsVersion CheckVersion(TlsVersion value) =>
+        value is TlsVersion.MinimumSupported or TlsVersion.MaximumSupported or TlsVersion.SslV3 or TlsVersion.TlsV1
+            or TlsVersion.TlsV1_1 or TlsVersion.TlsV1_2 or TlsVersion.TlsV1_3
+            ? value
+            : throw new ArgumentException($"Unsupported TLS/SSL version 0x{(int)value:x}");
+
+    private static ProtocolVersion? WireVersion(TlsVersion v) =>
+        v is TlsVersion.MinimumSupported or TlsVersion.MaximumSupported ? null : (ProtocolVersion)(int)v;
+
+    private static SslCipherInfo Describe(CipherSuiteInfo s) => new(
+        s.OpenSslId, s.OpenSslName, s.PythonProtocol, s.Description, s.StrengthBits, s.AlgBits, s.IsAead, s.PythonSymmetric, s.PythonDigest, s.PythonKea, s.PythonAuth);
+
+    private static SslException PemLib() => new("SSL", null, "PEM lib");
+
+    private static byte[] ReadFile(string path)
+    {
+        if (Directory.Exists(path))
+        {
+            throw new IOException($"[Errno 21] Is a directory: '{path}'");
+        }
+
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException("[Errno 2] No such file or directory", path);
+        }
+
+        try
+        {
+            return File.ReadAllBytes(path);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new IOException($"[Errno 13] Permission denied: '{path}'", e);
+        }
+    }
+
+    private static byte[] CertificateDer(PemBlock block)
+    {
+        if (block.Label != "TRUSTED CERTIFICATE")
+        {
+            return block.Data;
+        }
+
+        // A trusted certificate is the certificate followed by its trust settings: keep the first element.
+        DerNode first = DerNode.Parse(block.Data);
+        return first.Encoded();
+    }
+
+    /// <summary>The DER SubjectPublicKeyInfo of a certificate (RFC 5280 TBSCertificate, seventh field counting the optional version).</summary>
+    private static byte[] SubjectPublicKeyInfo(byte[] certificateDer)
+    {
+        var outer = DerNode.Parse(certificateDer).Sequence();
+        if (outer.Count != 3)
+        {
+            throw DerNode.Bad("certificate is not a 3-element SEQUENCE");
+        }
+
+        var tbs = outer[0].Sequence();
+        int i = tbs.Count > 0 && tbs[0].IsContext && tbs[0].TagNumber == 0 ? 1 : 0;
+        if (tbs.Count < i + 6)
+        {
+            throw DerNode.Bad("TBSCertificate too short");
+        }
+
+        return tbs[i + 5].Encoded();
+    }
+
+    private static string? ResolvePassword(object? password, string keyText)
+    {
+        if (password is null || !LooksEncrypted(keyText))
+        {
+            return null;
+        }
+
+        object? value = password switch
+        {
+            Func<string> f => f(),
+            Func<byte[]> f => f(),
+            Func<object> f => f(),
+            _ => password,
+        };
+
+        byte[] bytes = value switch
+        {
+            string s => Encoding.UTF8.GetBytes(s),
+            byte[] b => b,
+            _ => throw new ArgumentException("password callback must return a string"),
+        };
+
+        if (bytes.Length > MaxPasswordLength)
+        {
+            throw new ArgumentException("password cannot be longer than 1024 bytes");
+        }
+
+        return Encoding.UTF8.GetString(bytes);
+    }
+
+    // PKCS#8 "ENCRYPTED PRIVATE KEY" blocks and legacy "Proc-Type: 4,ENCRYPTED" headers both carry the word.
+    private static bool LooksEncrypted(string keyText) => keyText.IndexOf("ENCRYPTED", StringComparison.Ordinal) >= 0;
+
+    private static void OpenKeylog(string path)
+    {
+        if (path.Length == 0)
+        {
+            throw new FileNotFoundException("[Errno 2] No such file or directory: ''", path);
+        }
+
+        string? dir = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (dir is not null && !Directory.Exists(dir))
+        {
+            throw new FileNotFoundException($"[Errno 2] No such file or directory: '{path}'", path);
+        }
+
+        if (Directory.Exists(path))
+        {
+            throw new IOException($"[Errno 21] Is a directory: '{path}'");
+        }
+
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite);
+            if (stream.Length == 0)
+            {
+                byte[] header = Encoding.ASCII.GetBytes("# TLS secrets log file, generated by OpenSSL / Python\n");
+                stream.Write(header, 0, header.Length);
+            }
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new IOException($"[Errno 13] Permission denied: '{path}'", e);
+        }
+    }
+}
