@@ -1,4 +1,5 @@
 using ManagedTls.CipherSuites;
+using ManagedTls.Crypto;
 using ManagedTls.Handshake;
 using ManagedTls.Handshake.Tls13;
 using ManagedTls.Record;
@@ -24,7 +25,11 @@ internal sealed partial class TlsConnection
     {
         _writer.FlushHandshake(_writeProtection, _outgoing);
         RecordProtection old = _writeProtection;
-        _writeProtection = Tls13RecordProtection.FromTrafficSecret(HandshakeCommon.AeadOf(suite), suite.PrfHash, secret.Secret);
+        AeadAlgorithm aead = HandshakeCommon.AeadOf(suite);
+        SequenceLimits? limits = _cx.Settings.KeyUpdateAfterRecords is ulong records
+            ? new SequenceLimits(Math.Min(records, SequenceLimits.For(aead).KeyUpdateThreshold), SequenceLimits.For(aead).Limit)
+            : null;
+        _writeProtection = Tls13RecordProtection.FromTrafficSecret(aead, suite.PrfHash, secret.Secret, limits);
         old.Dispose();
     }
 

@@ -88,6 +88,12 @@ internal sealed record HandshakeSettings
     public int MaxKeyUpdatesWithoutData { get; init; } = 32;
 
     /// <summary>
+    /// Update our write keys after this many records under one key (a KeyUpdate before the next
+    /// application record); null uses the AEAD's own safety limit (RFC 8446 section 5.5).
+    /// </summary>
+    public ulong? KeyUpdateAfterRecords { get; init; }
+
+    /// <summary>
     /// Checks the settings are coherent for their role; throws <see cref="ArgumentException"/> naming the problem.
     /// </summary>
     public void Validate()
@@ -130,6 +136,11 @@ internal sealed record HandshakeSettings
         if (AlpnProtocols.Any(p => p.Length == 0 || p.Length > 255))
         {
             throw new ArgumentException("ALPN protocol names are 1 to 255 bytes", nameof(AlpnProtocols));
+        }
+
+        if (KeyUpdateAfterRecords is 0)
+        {
+            throw new ArgumentException("the key update interval must be positive", nameof(KeyUpdateAfterRecords));
         }
 
         if (MaxKeyUpdatesWithoutData < 1)
