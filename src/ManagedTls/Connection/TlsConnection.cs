@@ -42,6 +42,14 @@ internal sealed partial class TlsConnection : IRecordLayer, IDisposable
         settings.Validate();
         _cx = new HandshakeContext(settings, this);
         _state = settings.Role == TlsRole.Client ? ClientHandshake.Start(_cx) : new ExpectClientHello(null);
+
+        // Only TLS 1.3 is spoken, so every record from a server we can talk to carries 0x0303; a server
+        // still accepts any 0x03xx on the ClientHello record (RFC 8446 appendix D).
+        if (settings.Role == TlsRole.Client)
+        {
+            _deframer.Rules = RecordReadRules.Tls13(protectedRecords: false);
+        }
+
         _writer.FlushHandshake(_writeProtection, _outgoing);
     }
 

@@ -142,7 +142,8 @@ internal static class HandshakeCommon
         IsIpLiteral(serverName) ? PeerName.Ip(serverName) : PeerName.Dns(serverName);
 
     /// <summary>True for an IPv4 or IPv6 literal (never sent in server_name, RFC 6066 section 3).</summary>
-    public static bool IsIpLiteral(string name) => System.Net.IPAddress.TryParse(name, out _);
+    public static bool IsIpLiteral(string name) =>
+        (name.Contains(':') || name.Count(c => c == '.') == 3) && System.Net.IPAddress.TryParse(name, out _);
 
     /// <summary>Our certificate chain as TLS 1.3 certificate entries.</summary>
     public static CertificateEntry[] OwnEntries(HandshakeSettings settings) =>
