@@ -38,6 +38,13 @@ internal sealed class ByteQueue : IBufferWriter<byte>, IDisposable
     {
         int n = Math.Min(destination.Length, Length);
         _buffer.AsSpan(_start, n).CopyTo(destination);
+        return Skip(n);
+    }
+
+    /// <summary>Consumes (and wipes) up to <paramref name="count"/> bytes without copying them; returns how many.</summary>
+    public int Skip(int count)
+    {
+        int n = Math.Min(Math.Max(count, 0), Length);
         CryptoUtil.Wipe(_buffer.AsSpan(_start, n));
         _start += n;
         if (_start == _end)

@@ -1,3 +1,4 @@
+using System.Buffers;
 using ManagedTls.CipherSuites;
 using ManagedTls.Crypto;
 using ManagedTls.Handshake;
@@ -10,13 +11,13 @@ namespace ManagedTls.Connection;
 
 /// <summary>
 /// A TLS 1.3 connection without I/O: TLS bytes go in with <see cref="ReceiveBytes"/>, TLS bytes to send come
-/// out of <see cref="TakeOutgoing"/>, received plaintext comes out of <see cref="ReadApplicationData"/> and
+/// out of <see cref="TakeOutgoing(Span{byte})"/>, received plaintext comes out of <see cref="ReadApplicationData"/> and
 /// plaintext to send goes in with <see cref="WriteApplicationData"/>.
 /// </summary>
 /// <remarks>
 /// <para>Every protocol failure raises <see cref="TlsAlertException"/> to the caller and queues the matching
 /// fatal alert in the outgoing bytes; a fatal alert from the peer raises it with <c>Received</c> set. After
-/// either, every call except <see cref="TakeOutgoing"/> throws <see cref="InvalidOperationException"/>.</para>
+/// either, every call except <see cref="TakeOutgoing(Span{byte})"/> throws <see cref="InvalidOperationException"/>.</para>
 /// <para>Writing application data before the handshake completes, or after <see cref="Close"/>, is a caller
 /// error (<see cref="InvalidOperationException"/>); nothing is queued for later. A zero-length write sends nothing.</para>
 /// </remarks>
@@ -76,7 +77,7 @@ internal sealed partial class TlsConnection : IRecordLayer, IDisposable
     /// <summary>True once the peer's close_notify arrived: a clean end of stream once the buffered data is read.</summary>
     public bool PeerClosed { get; private set; }
 
-    /// <summary>True when TLS bytes wait in <see cref="TakeOutgoing"/>.</summary>
+    /// <summary>True when TLS bytes wait in <see cref="TakeOutgoing(Span{byte})"/>.</summary>
     public bool HasOutgoing => _outgoing.Length > 0;
 
     /// <summary>How many TLS bytes wait to be sent.</summary>
@@ -162,6 +163,17 @@ internal sealed partial class TlsConnection : IRecordLayer, IDisposable
     {
         ThrowIfDisposed();
         return _outgoing.Read(destination);
+    }
+
+    /// <summary>Moves every pending TLS byte into <paramref name="output"/>; returns the byte count.</summary>
+    public int TakeOutgoing(IBufferWriter<byte> output)
+    {
+        ThrowIfDisposed();
+        int n = _outgoing.Length;
+        _outgoing.Peek.CopyTo(output.GetSpan(n));
+        output.Advance(n);
+        _outgoing.Skip(n);
+        return n;
     }
 
     /// <summary>

@@ -180,3 +180,21 @@ public class TlsConnectionDataTests
         Assert.True(pair.ClientError.Received);
     }
 }
+
+public class TlsConnectionBufferWriterTests
+{
+    [Fact]
+    public void OutgoingBytesCanBeTakenThroughABufferWriter()
+    {
+        using var pair = new ConnectionPair(ConnectionTestKit.Client(), ConnectionTestKit.Server());
+        var writer = new System.Buffers.ArrayBufferWriter<byte>();
+        int n = pair.Client.TakeOutgoing(writer);
+        Assert.True(n > 0);
+        Assert.Equal(n, writer.WrittenCount);
+        Assert.False(pair.Client.HasOutgoing);
+        pair.Server.ReceiveBytes(writer.WrittenSpan);
+        pair.Pump();
+        Assert.True(pair.Client.IsHandshakeComplete);
+        Assert.True(pair.Server.IsHandshakeComplete);
+    }
+}
