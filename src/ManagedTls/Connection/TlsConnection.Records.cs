@@ -157,6 +157,8 @@ internal sealed partial class TlsConnection
                     // The keys are unusable (exhausted or disposed): the failure stands without an alert.
                 }
             }
+
+            _state.Dispose();
         }
 
         return alert;

@@ -267,7 +267,7 @@ internal sealed partial class TlsConnection : IRecordLayer, IDisposable
         }
 
         _disposed = true;
-        (_state as ExpectTraffic)?.Dispose();
+        _state.Dispose();
         _cx.Exporter?.Dispose();
         _readProtection.Dispose();
         _writeProtection.Dispose();

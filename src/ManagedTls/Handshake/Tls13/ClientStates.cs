@@ -79,6 +79,15 @@ internal sealed class ExpectServerHello : HandshakeState
         _hrrSuite = hrrSuite;
     }
 
+    /// <summary>Wipes the private keys of the shares not yet used.</summary>
+    public override void Dispose()
+    {
+        foreach (IKeyExchange k in _shares.Values)
+        {
+            k.Dispose();
+        }
+    }
+
     /// <inheritdoc/>
     public override HandshakeState Handle(HandshakeContext cx, ReadOnlySpan<byte> encoded)
     {
@@ -229,11 +238,23 @@ internal sealed class ExpectServerHello : HandshakeState
 }
 
 /// <summary>The client's handshake-stage secrets, carried from the ServerHello to the client Finished.</summary>
-internal sealed record ClientHandshakeKeys(CipherSuiteInfo Suite, Tls13HandshakeSecret Secret, Tls13TrafficSecret ClientTraffic, Tls13TrafficSecret ServerTraffic);
+internal sealed record ClientHandshakeKeys(CipherSuiteInfo Suite, Tls13HandshakeSecret Secret, Tls13TrafficSecret ClientTraffic, Tls13TrafficSecret ServerTraffic) : IDisposable
+{
+    /// <summary>Wipes all three secrets.</summary>
+    public void Dispose()
+    {
+        Secret.Dispose();
+        ClientTraffic.Dispose();
+        ServerTraffic.Dispose();
+    }
+}
 
 /// <summary>Waits for EncryptedExtensions: ALPN must be one protocol we offered; nothing unsolicited.</summary>
 internal sealed class ExpectEncryptedExtensions(ClientHandshakeKeys keys) : HandshakeState
 {
+    /// <inheritdoc/>
+    public override void Dispose() => keys.Dispose();
+
     /// <inheritdoc/>
     public override HandshakeState Handle(HandshakeContext cx, ReadOnlySpan<byte> encoded)
     {
@@ -272,6 +293,9 @@ internal sealed class ExpectEncryptedExtensions(ClientHandshakeKeys keys) : Hand
 internal sealed class ExpectCertificateOrCertificateRequest(ClientHandshakeKeys keys) : HandshakeState
 {
     /// <inheritdoc/>
+    public override void Dispose() => keys.Dispose();
+
+    /// <inheritdoc/>
     public override HandshakeState Handle(HandshakeContext cx, ReadOnlySpan<byte> encoded)
     {
         switch (TypeOf(encoded))
@@ -297,6 +321,9 @@ internal sealed class ExpectCertificateOrCertificateRequest(ClientHandshakeKeys 
 internal sealed class ExpectCertificate(ClientHandshakeKeys keys, CertificateRequest13 request) : HandshakeState
 {
     /// <inheritdoc/>
+    public override void Dispose() => keys.Dispose();
+
+    /// <inheritdoc/>
     public override HandshakeState Handle(HandshakeContext cx, ReadOnlySpan<byte> encoded) =>
         TypeOf(encoded) == HandshakeType.Certificate ? Accept(cx, keys, request, encoded) : throw Unexpected(encoded);
 
@@ -319,6 +346,9 @@ internal sealed class ExpectCertificate(ClientHandshakeKeys keys, CertificateReq
 internal sealed class ExpectCertificateVerify(ClientHandshakeKeys keys, CertificateRequest13? request, PublicKey leafKey) : HandshakeState
 {
     /// <inheritdoc/>
+    public override void Dispose() => keys.Dispose();
+
+    /// <inheritdoc/>
     public override HandshakeState Handle(HandshakeContext cx, ReadOnlySpan<byte> encoded)
     {
         if (TypeOf(encoded) != HandshakeType.CertificateVerify)
@@ -338,6 +368,9 @@ internal sealed class ExpectCertificateVerify(ClientHandshakeKeys keys, Certific
 /// </summary>
 internal sealed class ExpectFinished(ClientHandshakeKeys keys, CertificateRequest13? request) : HandshakeState
 {
+    /// <inheritdoc/>
+    public override void Dispose() => keys.Dispose();
+
     /// <inheritdoc/>
     public override HandshakeState Handle(HandshakeContext cx, ReadOnlySpan<byte> encoded)
     {

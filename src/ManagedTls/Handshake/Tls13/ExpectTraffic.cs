@@ -8,7 +8,7 @@ namespace ManagedTls.Handshake.Tls13;
 /// After both Finished messages: application traffic. Accepts KeyUpdate (both roles) and, on the client,
 /// NewSessionTicket, which is checked and dropped because this engine does not resume sessions.
 /// </summary>
-internal sealed class ExpectTraffic : HandshakeState, IDisposable
+internal sealed class ExpectTraffic : HandshakeState
 {
     private readonly CipherSuiteInfo _suite;
     private readonly Tls13TrafficSecret _read;
@@ -72,7 +72,7 @@ internal sealed class ExpectTraffic : HandshakeState, IDisposable
     }
 
     /// <summary>Wipes both traffic secrets.</summary>
-    public void Dispose()
+    public override void Dispose()
     {
         _read.Dispose();
         _write.Dispose();

@@ -11,7 +11,7 @@ namespace ManagedTls.Handshake.Tls13;
 /// One state of a TLS 1.3 handshake: it accepts the messages legal at this point and returns the next
 /// state. Anything else is <c>unexpected_message</c>, raised by <see cref="Unexpected"/>.
 /// </summary>
-internal abstract class HandshakeState
+internal abstract class HandshakeState : IDisposable
 {
     /// <summary>A short name for error messages, the class name.</summary>
     public string Name => GetType().Name;
@@ -24,6 +24,14 @@ internal abstract class HandshakeState
     /// next state. Throws <see cref="TlsAlertException"/> on any failure.
     /// </summary>
     public abstract HandshakeState Handle(HandshakeContext cx, ReadOnlySpan<byte> encoded);
+
+    /// <summary>
+    /// Wipes the secrets this state holds. The connection calls it on the current state when it fails or is
+    /// disposed; a state handed on to its successor passes its secrets along and is not disposed.
+    /// </summary>
+    public virtual void Dispose()
+    {
+    }
 
     /// <summary>The one place a message not legal in a state becomes <c>unexpected_message</c>.</summary>
     public TlsAlertException Unexpected(ReadOnlySpan<byte> encoded) =>

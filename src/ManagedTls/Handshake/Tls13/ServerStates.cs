@@ -232,11 +232,23 @@ internal sealed class ExpectClientHello(RetryState? retry) : HandshakeState
 }
 
 /// <summary>The server's secrets between its Finished and the client's.</summary>
-internal sealed record ServerFinishKeys(CipherSuiteInfo Suite, Tls13TrafficSecret ClientHandshake, Tls13TrafficSecret ClientApplication, Tls13TrafficSecret ServerApplication);
+internal sealed record ServerFinishKeys(CipherSuiteInfo Suite, Tls13TrafficSecret ClientHandshake, Tls13TrafficSecret ClientApplication, Tls13TrafficSecret ServerApplication) : IDisposable
+{
+    /// <summary>Wipes all three secrets.</summary>
+    public void Dispose()
+    {
+        ClientHandshake.Dispose();
+        ClientApplication.Dispose();
+        ServerApplication.Dispose();
+    }
+}
 
 /// <summary>After a CertificateRequest: waits for the client's Certificate, which may be empty.</summary>
 internal sealed class ExpectClientCertificate(ServerFinishKeys keys) : HandshakeState
 {
+    /// <inheritdoc/>
+    public override void Dispose() => keys.Dispose();
+
     /// <inheritdoc/>
     public override HandshakeState Handle(HandshakeContext cx, ReadOnlySpan<byte> encoded)
     {
@@ -272,6 +284,9 @@ internal sealed class ExpectClientCertificate(ServerFinishKeys keys) : Handshake
 internal sealed class ExpectClientCertificateVerify(ServerFinishKeys keys, PublicKey leafKey) : HandshakeState
 {
     /// <inheritdoc/>
+    public override void Dispose() => keys.Dispose();
+
+    /// <inheritdoc/>
     public override HandshakeState Handle(HandshakeContext cx, ReadOnlySpan<byte> encoded)
     {
         if (TypeOf(encoded) != HandshakeType.CertificateVerify)
@@ -288,6 +303,9 @@ internal sealed class ExpectClientCertificateVerify(ServerFinishKeys keys, Publi
 /// <summary>Waits for the client Finished, then reads application traffic.</summary>
 internal sealed class ExpectClientFinished(ServerFinishKeys keys) : HandshakeState
 {
+    /// <inheritdoc/>
+    public override void Dispose() => keys.Dispose();
+
     /// <inheritdoc/>
     public override HandshakeState Handle(HandshakeContext cx, ReadOnlySpan<byte> encoded)
     {
