@@ -62,6 +62,18 @@ public sealed class Tls13OpenSslInteropTests : IDisposable
         });
     }
 
+    [Fact]
+    public void OurClientAuthenticatesToOpenSslServer()
+    {
+        HandshakeSettings settings = ClientSettings() with
+        {
+            CertificateChain = [PemToDer(File.ReadAllText(_cert))],
+            PrivateKey = PrivateKey.LoadFile(_key),
+        };
+        RunAgainstServer(["-Verify", "1", "-CAfile", _cert, "-verify_return_error"], settings, client =>
+            Assert.Equal(SignatureScheme.EcdsaSecp256r1Sha256, client.ClientSignatureScheme));
+    }
+
     [Theory]
     [InlineData("TLS_AES_256_GCM_SHA384")]
     [InlineData("TLS_CHACHA20_POLY1305_SHA256")]
@@ -105,6 +117,49 @@ public sealed class Tls13OpenSslInteropTests : IDisposable
             Assert.Contains("Verify return code: 0 (ok)", output);
             Assert.Contains("hello from ManagedTls", output);
             Assert.Contains("TLSv1.3", output);
+        }
+        finally
+        {
+            Kill(client);
+        }
+    }
+
+    [Fact]
+    public void OpenSslClientAuthenticatesToOurServer()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        using Process client = StartOpenSsl([
+            "s_client", "-connect", $"127.0.0.1:{port}", "-tls1_3", "-servername", "localhost", "-CAfile", _cert,
+            "-verify_return_error", "-cert", _cert, "-key", _key,
+        ]);
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            while (!listener.Pending())
+            {
+                Assert.True(clock.ElapsedMilliseconds < TimeoutMs, "s_client did not connect");
+                Thread.Sleep(20);
+            }
+
+            using Socket socket = listener.AcceptSocket();
+            socket.ReceiveTimeout = TimeoutMs;
+            HandshakeSettings settings = ServerSettings() with
+            {
+                RequestClientCertificate = true,
+                RequireClientCertificate = true,
+                Trust = new TrustStore([PemToDer(File.ReadAllText(_cert))]),
+            };
+            using TlsConnection server = TlsConnection.CreateServer(settings);
+            Pump(socket, server, () => server.IsHandshakeComplete);
+            Assert.True(server.VerifyResult!.IsValid);
+            Assert.Equal(PemToDer(File.ReadAllText(_cert)), server.PeerCertificateChain[0]);
+            Assert.NotNull(server.ClientSignatureScheme);
+            server.Close();
+            Flush(socket, server);
+            client.StandardInput.Close();
+            Assert.True(client.WaitForExit(TimeoutMs), "s_client did not exit");
         }
         finally
         {
