@@ -115,6 +115,56 @@ public class Tls13TamperingTests
         }
     }
 
+    [Fact]
+    public void FlippingAnyByteOfTheClientFinishedFlightFailsTheServerWithAnAlert()
+    {
+        // Both sides deterministic, so a fresh server reaches the same state and expects the same Finished.
+        static (TlsConnection Client, TlsConnection Server) Start()
+        {
+            TlsConnection client = NewClient();
+            TlsConnection server = TlsConnection.CreateServer(ConnectionTestKit.Server() with { Entropy = new SeededEntropy(99) });
+            server.ReceiveBytes(ConnectionPair.Drain(client));
+            client.ReceiveBytes(ConnectionPair.Drain(server));
+            return (client, server);
+        }
+
+        byte[] flight;
+        var (c0, s0) = Start();
+        using (c0)
+        using (s0)
+        {
+            flight = ConnectionPair.Drain(c0);
+            s0.ReceiveBytes(flight);
+            Assert.True(s0.IsHandshakeComplete);
+        }
+
+        var lengthBytes = RecordStarts(flight).SelectMany(start => new[] { start + 3, start + 4 }).ToHashSet();
+        for (int i = 0; i < flight.Length; i++)
+        {
+            byte[] tampered = (byte[])flight.Clone();
+            tampered[i] ^= 0x10;
+            var (client, server) = Start();
+            using (client)
+            using (server)
+            {
+                ConnectionPair.Drain(client);
+                try
+                {
+                    server.ReceiveBytes(tampered);
+                    Assert.Contains(i, lengthBytes);
+                }
+                catch (TlsAlertException e)
+                {
+                    Assert.False(e.Received);
+                    Assert.NotEqual(AlertDescription.InternalError, e.Description);
+                    Assert.True(server.HasOutgoing);
+                }
+
+                Assert.False(server.IsHandshakeComplete, $"byte {i} flipped, server completed");
+            }
+        }
+    }
+
     [Property(MaxTest = 100)]
     public void MutatedClientHellosEndInAlertsOrStallNeverOtherwise(ushort position, byte value, bool truncate)
     {
