@@ -1,0 +1,122 @@
+using System.Buffers;
+using ManagedTls.Crypto;
+
+namespace ManagedTls.Connection;
+
+/// <summary>
+/// A first-in first-out byte buffer over one pooled array: written through <see cref="IBufferWriter{T}"/>
+/// (records are sealed straight into it), read by copying out. Wiped when it shrinks back or is disposed,
+/// since it holds plaintext.
+/// </summary>
+internal sealed class ByteQueue : IBufferWriter<byte>, IDisposable
+{
+    private byte[] _buffer;
+    private int _start;
+    private int _end;
+
+    /// <summary>Creates a queue with room for <paramref name="initialCapacity"/> bytes.</summary>
+    public ByteQueue(int initialCapacity = 4096)
+    {
+        _buffer = ArrayPool<byte>.Shared.Rent(initialCapacity);
+    }
+
+    /// <summary>Bytes waiting to be read.</summary>
+    public int Length => _end - _start;
+
+    /// <summary>The waiting bytes, without consuming them.</summary>
+    public ReadOnlySpan<byte> Peek => _buffer.AsSpan(_start, _end - _start);
+
+    /// <summary>Appends <paramref name="data"/>.</summary>
+    public void Write(ReadOnlySpan<byte> data)
+    {
+        data.CopyTo(GetSpan(data.Length));
+        Advance(data.Length);
+    }
+
+    /// <summary>Copies up to <paramref name="destination"/>.Length bytes out and consumes them.</summary>
+    public int Read(Span<byte> destination)
+    {
+        int n = Math.Min(destination.Length, Length);
+        _buffer.AsSpan(_start, n).CopyTo(destination);
+        return Skip(n);
+    }
+
+    /// <summary>Consumes (and wipes) up to <paramref name="count"/> bytes without copying them; returns how many.</summary>
+    public int Skip(int count)
+    {
+        int n = Math.Min(Math.Max(count, 0), Length);
+        CryptoUtil.Wipe(_buffer.AsSpan(_start, n));
+        _start += n;
+        if (_start == _end)
+        {
+            _start = 0;
+            _end = 0;
+        }
+
+        return n;
+    }
+
+    /// <inheritdoc/>
+    public void Advance(int count)
+    {
+        if (count < 0 || _end + count > _buffer.Length)
+        {
+            throw new ArgumentOutOfRangeException(nameof(count));
+        }
+
+        _end += count;
+    }
+
+    /// <inheritdoc/>
+    public Memory<byte> GetMemory(int sizeHint = 0)
+    {
+        Ensure(Math.Max(sizeHint, 1));
+        return _buffer.AsMemory(_end);
+    }
+
+    /// <inheritdoc/>
+    public Span<byte> GetSpan(int sizeHint = 0)
+    {
+        Ensure(Math.Max(sizeHint, 1));
+        return _buffer.AsSpan(_end);
+    }
+
+    /// <summary>Wipes and returns the array.</summary>
+    public void Dispose()
+    {
+        if (_buffer.Length != 0)
+        {
+            CryptoUtil.Wipe(_buffer);
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = [];
+            _start = 0;
+            _end = 0;
+        }
+    }
+
+    private void Ensure(int size)
+    {
+        if (_buffer.Length - _end >= size)
+        {
+            return;
+        }
+
+        int length = Length;
+        if (_buffer.Length - length >= size && _start > 0)
+        {
+            _buffer.AsSpan(_start, length).CopyTo(_buffer);
+            CryptoUtil.Wipe(_buffer.AsSpan(length, _end - length));
+        }
+        else
+        {
+            byte[] bigger = ArrayPool<byte>.Shared.Rent(Math.Max(_buffer.Length * 2, length + size));
+            _buffer.AsSpan(_start, length).CopyTo(bigger);
+            CryptoUtil.Wipe(_buffer);
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = bigger;
+        }
+
+        _start = 0;
+        _end = length;
+    }
+}

@@ -1,0 +1,189 @@
+using ManagedTls.CipherSuites;
+using ManagedTls.Crypto;
+using ManagedTls.Handshake;
+using ManagedTls.Handshake.Tls13;
+using ManagedTls.Record;
+using ManagedTls.Wire;
+
+namespace ManagedTls.Connection;
+
+/// <summary>The record side of the connection: reading records, key changes, alerts and failure.</summary>
+internal sealed partial class TlsConnection
+{
+    /// <inheritdoc/>
+    void IRecordLayer.QueueHandshake(ReadOnlySpan<byte> encodedMessage) => _writer.QueueHandshake(encodedMessage);
+
+    /// <inheritdoc/>
+    void IRecordLayer.SendChangeCipherSpec()
+    {
+        _writer.FlushHandshake(_writeProtection, _outgoing);
+        _writer.Write(ContentType.ChangeCipherSpec, ChangeCipherSpecBody, _ccsProtection, _outgoing);
+    }
+
+    /// <inheritdoc/>
+    void IRecordLayer.SetWriteKeys(CipherSuiteInfo suite, Tls13TrafficSecret secret)
+    {
+        _writer.FlushHandshake(_writeProtection, _outgoing);
+        RecordProtection old = _writeProtection;
+        AeadAlgorithm aead = HandshakeCommon.AeadOf(suite);
+        SequenceLimits? limits = _cx.Settings.KeyUpdateAfterRecords is ulong records
+            ? new SequenceLimits(Math.Min(records, SequenceLimits.For(aead).KeyUpdateThreshold), SequenceLimits.For(aead).Limit)
+            : null;
+        _writeProtection = Tls13RecordProtection.FromTrafficSecret(aead, suite.PrfHash, secret.Secret, limits);
+        old.Dispose();
+    }
+
+    /// <inheritdoc/>
+    void IRecordLayer.SetReadKeys(CipherSuiteInfo suite, Tls13TrafficSecret secret)
+    {
+        _reassembler.CheckKeyChange();
+        RecordProtection old = _readProtection;
+        _readProtection = Tls13RecordProtection.FromTrafficSecret(HandshakeCommon.AeadOf(suite), suite.PrfHash, secret.Secret);
+        old.Dispose();
+        _deframer.Rules = RecordReadRules.Tls13(protectedRecords: true);
+    }
+
+    private int ProcessRecords()
+    {
+        int count = 0;
+        while (!PeerClosed && _deframer.TryRead(out TlsRecord record))
+        {
+            count++;
+            ContentType outer = record.Type;
+            if (outer == ContentType.ChangeCipherSpec)
+            {
+                AcceptChangeCipherSpec(record.Fragment);
+                continue;
+            }
+
+            ContentType type;
+            Span<byte> content;
+            if (outer == ContentType.Alert && _readProtection.IsProtected && !_state.IsTraffic)
+            {
+                // The peer may fail before it has our handshake keys; its alert then arrives in the clear.
+                type = ContentType.Alert;
+                content = record.Fragment;
+            }
+            else if (outer == ContentType.ApplicationData && !_readProtection.IsProtected)
+            {
+                throw new TlsAlertException(AlertDescription.UnexpectedMessage, "application_data record before any keys");
+            }
+            else
+            {
+                type = _readProtection.Open(outer, record.LegacyVersion, record.Fragment, out content);
+            }
+
+            _reassembler.CheckInterleaving(type);
+            switch (type)
+            {
+                case ContentType.Handshake:
+                    _reassembler.AddFragment(content);
+                    while (_reassembler.TryReadMessage(out HandshakeMessage message))
+                    {
+                        _state = _state.Handle(_cx, message.Encoded);
+                    }
+
+                    break;
+                case ContentType.Alert:
+                    ReceiveAlert(content);
+                    break;
+                case ContentType.ApplicationData when _state is ExpectTraffic traffic:
+                    traffic.OnApplicationData();
+                    _received.Write(content);
+                    break;
+                default:
+                    throw new TlsAlertException(AlertDescription.UnexpectedMessage, $"{type} record in {_state.Name}");
+            }
+        }
+
+        return count;
+    }
+
+    // RFC 8446 section 5: an unprotected change_cipher_spec of the single byte 0x01, after the first
+    // ClientHello and before the peer's Finished, is dropped; any other is unexpected_message.
+    private void AcceptChangeCipherSpec(ReadOnlySpan<byte> fragment)
+    {
+        bool afterClientHello = _cx.IsClient || _cx.ClientHelloSeen;
+        if (_state.IsTraffic || !afterClientHello || fragment.Length != 1 || fragment[0] != 0x01)
+        {
+            throw new TlsAlertException(AlertDescription.UnexpectedMessage, "change_cipher_spec not allowed here");
+        }
+
+        _reassembler.CheckInterleaving(ContentType.ChangeCipherSpec);
+    }
+
+    private void ReceiveAlert(ReadOnlySpan<byte> content)
+    {
+        if (content.Length != 2)
+        {
+            throw TlsAlertException.Decode($"alert of {content.Length} bytes");
+        }
+
+        var description = (AlertDescription)content[1];
+        switch (description)
+        {
+            case AlertDescription.CloseNotify:
+                PeerClosed = true;
+                break;
+            case AlertDescription.UserCanceled:
+                break;
+            default:
+                throw new TlsAlertException(description, $"the peer sent {description} ({(AlertLevel)content[0]})", received: true);
+        }
+    }
+
+    private void SendAlert(AlertLevel level, AlertDescription description)
+    {
+        ReadOnlySpan<byte> body = [(byte)level, (byte)description];
+        _writer.Write(ContentType.Alert, body, _writeProtection, _outgoing);
+    }
+
+    // Records the failure, queues the fatal alert (unless the peer sent it) and returns what to throw.
+    private TlsAlertException Fail(Exception e)
+    {
+        TlsAlertException alert = e as TlsAlertException
+            ?? new TlsAlertException(AlertDescription.InternalError, $"internal error: {e.Message}", e);
+        if (_failure is null)
+        {
+            _failure = alert;
+            if (!alert.Received)
+            {
+                try
+                {
+                    SendAlert(AlertLevel.Fatal, alert.Description);
+                }
+                catch (Exception)
+                {
+                    // The keys are unusable (exhausted or disposed): the failure stands without an alert.
+                }
+            }
+
+            _state.Dispose();
+        }
+
+        return alert;
+    }
+
+    private ExpectTraffic RequireTraffic()
+    {
+        ThrowIfUnusable();
+        return _state as ExpectTraffic ?? throw new InvalidOperationException("the handshake is not complete");
+    }
+
+    private void ThrowIfUnusable()
+    {
+        ThrowIfDisposed();
+        if (_failure is not null)
+        {
+            throw new InvalidOperationException($"the connection failed ({_failure.Description}) and cannot be used", _failure);
+        }
+    }
+
+    private void ThrowIfDisposed()
+    {
+        if (_disposed)
+        {
+            throw new ObjectDisposedException(nameof(TlsConnection));
+        }
+    }
+}

@@ -1,0 +1,281 @@
+using System.Buffers;
+using ManagedTls.CipherSuites;
+using ManagedTls.Crypto;
+using ManagedTls.Handshake;
+using ManagedTls.Handshake.Tls13;
+using ManagedTls.Record;
+using ManagedTls.Wire;
+using ManagedTls.X509;
+
+namespace ManagedTls.Connection;
+
+/// <summary>
+/// A TLS 1.3 connection without I/O: TLS bytes go in with <see cref="ReceiveBytes"/>, TLS bytes to send come
+/// out of <see cref="TakeOutgoing(Span{byte})"/>, received plaintext comes out of <see cref="ReadApplicationData"/> and
+/// plaintext to send goes in with <see cref="WriteApplicationData"/>.
+/// </summary>
+/// <remarks>
+/// <para>Every protocol failure raises <see cref="TlsAlertException"/> to the caller and queues the matching
+/// fatal alert in the outgoing bytes; a fatal alert from the peer raises it with <c>Received</c> set. After
+/// either, every call except <see cref="TakeOutgoing(Span{byte})"/> throws <see cref="InvalidOperationException"/>.</para>
+/// <para>Writing application data before the handshake completes, or after <see cref="Close"/>, is a caller
+/// error (<see cref="InvalidOperationException"/>); nothing is queued for later. A zero-length write sends nothing.</para>
+/// </remarks>
+internal sealed partial class TlsConnection : IRecordLayer, IDisposable
+{
+    private static readonly byte[] ChangeCipherSpecBody = [0x01];
+
+    private readonly HandshakeContext _cx;
+    private readonly RecordDeframer _deframer = new();
+    private readonly HandshakeReassembler _reassembler = new();
+    private readonly RecordWriter _writer = new();
+    private readonly PlaintextRecordProtection _ccsProtection = new();
+    private readonly ByteQueue _outgoing = new();
+    private readonly ByteQueue _received = new();
+    private HandshakeState _state;
+    private RecordProtection _readProtection = new PlaintextRecordProtection();
+    private RecordProtection _writeProtection = new PlaintextRecordProtection();
+    private TlsAlertException? _failure;
+    private bool _disposed;
+
+    private TlsConnection(HandshakeSettings settings)
+    {
+        settings.Validate();
+        _cx = new HandshakeContext(settings, this);
+        _state = settings.Role == TlsRole.Client ? ClientHandshake.Start(_cx) : new ExpectClientHello(null);
+
+        // Only TLS 1.3 is spoken, so every record from a server we can talk to carries 0x0303; a server
+        // still accepts any 0x03xx on the ClientHello record (RFC 8446 appendix D).
+        if (settings.Role == TlsRole.Client)
+        {
+            _deframer.Rules = RecordReadRules.Tls13(protectedRecords: false);
+        }
+
+        _writer.FlushHandshake(_writeProtection, _outgoing);
+    }
+
+    /// <summary>Creates a client; its ClientHello is ready in the outgoing bytes at once.</summary>
+    public static TlsConnection CreateClient(HandshakeSettings settings) =>
+        settings.Role == TlsRole.Client ? new TlsConnection(settings) : throw new ArgumentException("settings are for a server", nameof(settings));
+
+    /// <summary>Creates a server waiting for a ClientHello.</summary>
+    public static TlsConnection CreateServer(HandshakeSettings settings) =>
+        settings.Role == TlsRole.Server ? new TlsConnection(settings) : throw new ArgumentException("settings are for a client", nameof(settings));
+
+    /// <summary>True for the client side.</summary>
+    public bool IsClient => _cx.IsClient;
+
+    /// <summary>True once both Finished messages have been exchanged (from this side's point of view).</summary>
+    public bool IsHandshakeComplete => _state.IsTraffic;
+
+    /// <summary>The failure that ended the connection, or null.</summary>
+    public TlsAlertException? Failure => _failure;
+
+    /// <summary>True once we sent close_notify.</summary>
+    public bool IsClosedForWriting { get; private set; }
+
+    /// <summary>True once the peer's close_notify arrived: a clean end of stream once the buffered data is read.</summary>
+    public bool PeerClosed { get; private set; }
+
+    /// <summary>True when TLS bytes wait in <see cref="TakeOutgoing(Span{byte})"/>.</summary>
+    public bool HasOutgoing => _outgoing.Length > 0;
+
+    /// <summary>How many TLS bytes wait to be sent.</summary>
+    public int OutgoingLength => _outgoing.Length;
+
+    /// <summary>Received plaintext not yet read.</summary>
+    public int PendingApplicationData => _received.Length;
+
+    /// <summary>The negotiated version: TLS 1.3 once the server's hello is settled, else null.</summary>
+    public ProtocolVersion? Version => _cx.Suite is null ? null : ProtocolVersion.Tls13;
+
+    /// <summary>The negotiated suite, or null before it is known.</summary>
+    public CipherSuiteInfo? CipherSuite => _cx.Suite;
+
+    /// <summary>The key exchange group used, or null.</summary>
+    public NamedGroup? NamedGroup => _cx.Group;
+
+    /// <summary>The server's CertificateVerify scheme, or null.</summary>
+    public SignatureScheme? SignatureScheme => _cx.SignatureScheme;
+
+    /// <summary>The client's CertificateVerify scheme when it authenticated, or null.</summary>
+    public SignatureScheme? ClientSignatureScheme => _cx.ClientSignatureScheme;
+
+    /// <summary>The agreed ALPN protocol, or null.</summary>
+    public byte[]? AlpnProtocol => _cx.Alpn;
+
+    /// <summary>The server name: the one the client asked for (server side) or was configured with (client side).</summary>
+    public string? ServerName => _cx.ServerName;
+
+    /// <summary>The peer's certificate chain as sent, leaf first (DER); empty when none.</summary>
+    public IReadOnlyList<byte[]> PeerCertificateChain => _cx.PeerChain;
+
+    /// <summary>The result of verifying the peer's chain, or null when it was not verified.</summary>
+    public VerifyResult? VerifyResult => _cx.VerifyResult;
+
+    /// <summary>True when a HelloRetryRequest was part of the handshake.</summary>
+    public bool HelloRetried => _cx.HelloRetried;
+
+    /// <summary>How many times our write keys were updated since the handshake.</summary>
+    public int WriteKeyGeneration => (_state as ExpectTraffic)?.WriteGeneration ?? 0;
+
+    /// <summary>How many times the peer's keys were updated since the handshake.</summary>
+    public int ReadKeyGeneration => (_state as ExpectTraffic)?.ReadGeneration ?? 0;
+
+    /// <summary>
+    /// Takes TLS bytes from the peer and processes every complete record: handshake messages advance the
+    /// state machine (answers appear in the outgoing bytes), application data becomes readable, alerts end
+    /// the connection. Partial records are kept for the next call. Bytes after the peer's close_notify are ignored.
+    /// </summary>
+    public void ReceiveBytes(ReadOnlySpan<byte> data)
+    {
+        ThrowIfUnusable();
+        try
+        {
+            while (!data.IsEmpty && !PeerClosed)
+            {
+                int taken = _deframer.Write(data);
+                data = data.Slice(taken);
+                int records = ProcessRecords();
+                if (taken == 0 && records == 0)
+                {
+                    throw TlsAlertException.Internal("record buffer full without a complete record");
+                }
+            }
+
+            _writer.FlushHandshake(_writeProtection, _outgoing);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw Fail(e);
+        }
+    }
+
+    /// <summary>Copies received plaintext into <paramref name="destination"/>; returns the byte count (0 when none is buffered).</summary>
+    public int ReadApplicationData(Span<byte> destination)
+    {
+        ThrowIfDisposed();
+        return _received.Read(destination);
+    }
+
+    /// <summary>Copies pending TLS bytes into <paramref name="destination"/>; returns the byte count. Works after a failure, to deliver the alert.</summary>
+    public int TakeOutgoing(Span<byte> destination)
+    {
+        ThrowIfDisposed();
+        return _outgoing.Read(destination);
+    }
+
+    /// <summary>Moves every pending TLS byte into <paramref name="output"/>; returns the byte count.</summary>
+    public int TakeOutgoing(IBufferWriter<byte> output)
+    {
+        ThrowIfDisposed();
+        int n = _outgoing.Length;
+        _outgoing.Peek.CopyTo(output.GetSpan(n));
+        output.Advance(n);
+        _outgoing.Skip(n);
+        return n;
+    }
+
+    /// <summary>
+    /// Protects <paramref name="data"/> as application_data records of at most 2^14 bytes each and queues them.
+    /// Updates our keys first whenever the record protection asks for it.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The handshake is not complete, or we already closed.</exception>
+    public void WriteApplicationData(ReadOnlySpan<byte> data)
+    {
+        ExpectTraffic traffic = RequireTraffic();
+        if (IsClosedForWriting)
+        {
+            throw new InvalidOperationException("close_notify was sent; no more data may be written");
+        }
+
+        try
+        {
+            while (!data.IsEmpty)
+            {
+                if (_writeProtection.NeedsKeyUpdate)
+                {
+                    traffic.SendKeyUpdate(_cx, requestPeerUpdate: false);
+                }
+
+                int n = Math.Min(data.Length, _writer.MaxFragmentLength);
+                _writer.Write(ContentType.ApplicationData, data.Slice(0, n), _writeProtection, _outgoing);
+                data = data.Slice(n);
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw Fail(e);
+        }
+    }
+
+    /// <summary>Sends KeyUpdate and switches to new write keys; with <paramref name="requestPeerUpdate"/> the peer is asked to do the same.</summary>
+    public void UpdateKeys(bool requestPeerUpdate)
+    {
+        ExpectTraffic traffic = RequireTraffic();
+        if (IsClosedForWriting)
+        {
+            throw new InvalidOperationException("close_notify was sent");
+        }
+
+        try
+        {
+            traffic.SendKeyUpdate(_cx, requestPeerUpdate);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw Fail(e);
+        }
+    }
+
+    /// <summary>Queues close_notify (once). Received data stays readable; nothing more may be written.</summary>
+    public void Close()
+    {
+        ThrowIfUnusable();
+        if (IsClosedForWriting)
+        {
+            return;
+        }
+
+        try
+        {
+            _writer.FlushHandshake(_writeProtection, _outgoing);
+            SendAlert(AlertLevel.Warning, AlertDescription.CloseNotify);
+            IsClosedForWriting = true;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw Fail(e);
+        }
+    }
+
+    /// <summary>
+    /// Keying material exported per RFC 8446 section 7.5 (<c>HKDF-Expand-Label(Derive-Secret(exporter, label, ""), "exporter", Hash(context), length)</c>).
+    /// </summary>
+    public byte[] ExportKeyingMaterial(string label, ReadOnlySpan<byte> context, int length)
+    {
+        RequireTraffic();
+        return _cx.Exporter!.Export(label, context, length);
+    }
+
+    /// <summary>Wipes every buffer and secret the connection holds.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        _state.Dispose();
+        _cx.Exporter?.Dispose();
+        _readProtection.Dispose();
+        _writeProtection.Dispose();
+        _ccsProtection.Dispose();
+        _deframer.Dispose();
+        _reassembler.Dispose();
+        _writer.Dispose();
+        _outgoing.Dispose();
+        _received.Dispose();
+    }
+}

@@ -1,0 +1,432 @@
+using ManagedTls.CipherSuites;
+using ManagedTls.Crypto;
+using ManagedTls.Wire;
+using ManagedTls.Wire.Extensions;
+using ManagedTls.Wire.Messages;
+
+namespace ManagedTls.Handshake.Tls13;
+
+/// <summary>Starts a client handshake: builds and sends the first ClientHello.</summary>
+internal static class ClientHandshake
+{
+    /// <summary>Sends ClientHello1 and returns the state waiting for the ServerHello.</summary>
+    public static HandshakeState Start(HandshakeContext cx)
+    {
+        HandshakeSettings s = cx.Settings;
+        byte[] random = cx.RandomBytes(32);
+        byte[] sessionId = s.MiddleboxCompatibility ? cx.RandomBytes(32) : [];
+        cx.ClientRandom = random;
+        cx.ServerName = s.ServerName;
+        IReadOnlyList<NamedGroup> shareGroups = s.KeyShareGroups.Count > 0 ? s.KeyShareGroups : [s.Groups[0].Group];
+        var shares = new Dictionary<NamedGroup, IKeyExchange>();
+        foreach (NamedGroup g in shareGroups)
+        {
+            shares[g] = s.Groups.First(k => k.Group == g).Algorithm.Generate(s.Entropy);
+        }
+
+        cx.Send(BuildHello(cx, random, sessionId, shares, cookie: null));
+        return new ExpectServerHello(random, sessionId, shares, hrrSuite: null);
+    }
+
+    /// <summary>
+    /// The ClientHello: only TLS 1.3 suites and version, our groups and schemes, key shares in the order
+    /// given, server_name unless the name is an IP literal, ALPN when configured, the cookie after a retry.
+    /// </summary>
+    public static ClientHello BuildHello(HandshakeContext cx, byte[] random, byte[] sessionId, Dictionary<NamedGroup, IKeyExchange> shares, byte[]? cookie)
+    {
+        HandshakeSettings s = cx.Settings;
+        var ext = new ExtensionBlock();
+        if (s.ServerName is { Length: > 0 } name && !HandshakeCommon.IsIpLiteral(name))
+        {
+            ext.Add(new ServerNameExtension(name));
+        }
+
+        ext.Add(new SupportedGroupsExtension(s.Groups.Select(g => g.Group).ToArray()));
+        ext.Add(new SignatureAlgorithmsExtension(s.SignatureSchemes.Where(SignatureSchemes.AllowedInTls13).ToArray()));
+        if (s.AlpnProtocols.Count > 0)
+        {
+            ext.Add(new AlpnExtension(s.AlpnProtocols));
+        }
+
+        ext.Add(new SupportedVersionsClientHello([ProtocolVersion.Tls13]));
+        if (cookie is not null)
+        {
+            ext.Add(new CookieExtension(cookie));
+        }
+
+        ext.Add(new KeyShareClientHello(shares.Select(p => new KeyShareEntry(p.Key, p.Value.PublicShare.ToArray())).ToArray()));
+        return new ClientHello(ProtocolVersion.Tls12, random, sessionId, s.CipherSuites.Select(c => c.Suite).ToArray(), [0], ext);
+    }
+}
+
+/// <summary>
+/// Waits for the ServerHello (or, once, a HelloRetryRequest). Checks version, downgrade marker, echo,
+/// suite and key share, derives the handshake secrets and switches to handshake keys.
+/// </summary>
+internal sealed class ExpectServerHello : HandshakeState
+{
+    private readonly byte[] _random;
+    private readonly byte[] _sessionId;
+    private readonly Dictionary<NamedGroup, IKeyExchange> _shares;
+    private readonly CipherSuiteInfo? _hrrSuite;
+
+    /// <summary>Creates the state; <paramref name="hrrSuite"/> is the suite a HelloRetryRequest named, if one came.</summary>
+    public ExpectServerHello(byte[] random, byte[] sessionId, Dictionary<NamedGroup, IKeyExchange> shares, CipherSuiteInfo? hrrSuite)
+    {
+        _random = random;
+        _sessionId = sessionId;
+        _shares = shares;
+        _hrrSuite = hrrSuite;
+    }
+
+    /// <summary>Wipes the private keys of the shares not yet used.</summary>
+    public override void Dispose()
+    {
+        foreach (IKeyExchange k in _shares.Values)
+        {
+            k.Dispose();
+        }
+    }
+
+    /// <inheritdoc/>
+    public override HandshakeState Handle(HandshakeContext cx, ReadOnlySpan<byte> encoded)
+    {
+        if (TypeOf(encoded) != HandshakeType.ServerHello)
+        {
+            throw Unexpected(encoded);
+        }
+
+        var sh = Parse<ServerHello>(encoded);
+        CipherSuiteInfo suite = CheckCommon(cx, sh);
+        if (sh.IsHelloRetryRequest)
+        {
+            return HandleRetry(cx, sh, suite, encoded);
+        }
+
+        if (_hrrSuite is not null && suite != _hrrSuite)
+        {
+            throw TlsAlertException.Illegal("the ServerHello suite differs from the HelloRetryRequest's");
+        }
+
+        foreach (TlsExtension e in sh.Extensions)
+        {
+            if (e.Type is not (ExtensionType.SupportedVersions or ExtensionType.KeyShare))
+            {
+                throw new TlsAlertException(AlertDescription.UnsupportedExtension, $"ServerHello carries {e.Type}, which was not offered");
+            }
+        }
+
+        KeyShareServerHello keyShare = sh.Extensions.Get<KeyShareServerHello>()
+            ?? throw new TlsAlertException(AlertDescription.MissingExtension, "ServerHello without key_share");
+        if (!_shares.TryGetValue(keyShare.Share.Group, out IKeyExchange? kx))
+        {
+            throw TlsAlertException.Illegal($"ServerHello key share for {keyShare.Share.Group}, which we sent no share for");
+        }
+
+        byte[] shared = kx.DeriveSharedSecret(keyShare.Share.KeyExchange);
+        foreach (IKeyExchange k in _shares.Values)
+        {
+            k.Dispose();
+        }
+
+        if (_hrrSuite is null)
+        {
+            cx.Transcript.SetAlgorithm(suite.PrfHash);
+        }
+
+        cx.Transcript.Add(encoded);
+        cx.Suite = suite;
+        cx.Group = keyShare.Share.Group;
+        Tls13HandshakeSecret hs;
+        using (Tls13EarlySecret early = Tls13EarlySecret.WithoutPsk(suite.PrfHash))
+        {
+            hs = early.ToHandshakeSecret(shared);
+        }
+
+        CryptoUtil.Wipe(shared);
+        byte[] hash = cx.Transcript.GetCurrentHash();
+        Tls13TrafficSecret clientHs = hs.ClientHandshakeTrafficSecret(hash);
+        Tls13TrafficSecret serverHs = hs.ServerHandshakeTrafficSecret(hash);
+        cx.LogSecret(NssKeyLog.ClientHandshakeTrafficSecret, clientHs);
+        cx.LogSecret(NssKeyLog.ServerHandshakeTrafficSecret, serverHs);
+        cx.SendCompatibilityCcs();
+        cx.Records.SetWriteKeys(suite, clientHs);
+        cx.Records.SetReadKeys(suite, serverHs);
+        return new ExpectEncryptedExtensions(new ClientHandshakeKeys(suite, hs, clientHs, serverHs));
+    }
+
+    private CipherSuiteInfo CheckCommon(HandshakeContext cx, ServerHello sh)
+    {
+        SupportedVersionsServerHello? versions = sh.Extensions.Get<SupportedVersionsServerHello>();
+        if (versions is null)
+        {
+            if (sh.DowngradeMarker is not null)
+            {
+                throw TlsAlertException.Illegal("ServerHello random carries a downgrade marker");
+            }
+
+            throw new TlsAlertException(AlertDescription.ProtocolVersion, $"server chose {sh.LegacyVersion}; only TLS 1.3 was offered");
+        }
+
+        if (versions.SelectedVersion != ProtocolVersion.Tls13 || sh.LegacyVersion != ProtocolVersion.Tls12)
+        {
+            throw TlsAlertException.Illegal($"server selected version 0x{(ushort)versions.SelectedVersion:x4}, which was not offered");
+        }
+
+        if (!sh.SessionIdEcho.AsSpan().SequenceEqual(_sessionId))
+        {
+            throw TlsAlertException.Illegal("legacy_session_id_echo does not match");
+        }
+
+        if (sh.CompressionMethod != 0)
+        {
+            throw TlsAlertException.Illegal("non-null compression method");
+        }
+
+        return cx.Settings.CipherSuites.FirstOrDefault(s => s.Suite == sh.CipherSuite)
+            ?? throw TlsAlertException.Illegal($"server chose suite 0x{(ushort)sh.CipherSuite:x4}, which was not offered");
+    }
+
+    private HandshakeState HandleRetry(HandshakeContext cx, ServerHello hrr, CipherSuiteInfo suite, ReadOnlySpan<byte> encoded)
+    {
+        if (cx.HelloRetried)
+        {
+            throw new TlsAlertException(AlertDescription.UnexpectedMessage, "second HelloRetryRequest");
+        }
+
+        foreach (TlsExtension e in hrr.Extensions)
+        {
+            if (e.Type is not (ExtensionType.SupportedVersions or ExtensionType.KeyShare or ExtensionType.Cookie))
+            {
+                throw new TlsAlertException(AlertDescription.UnsupportedExtension, $"HelloRetryRequest carries {e.Type}, which was not offered");
+            }
+        }
+
+        KeyShareHelloRetryRequest? keyShare = hrr.Extensions.Get<KeyShareHelloRetryRequest>();
+        byte[]? cookie = hrr.Extensions.Get<CookieExtension>()?.Cookie;
+        if (keyShare is null && cookie is null)
+        {
+            throw TlsAlertException.Illegal("HelloRetryRequest would not change the ClientHello");
+        }
+
+        Dictionary<NamedGroup, IKeyExchange> shares = _shares;
+        if (keyShare is not null)
+        {
+            KeyExchangeGroup group = cx.Settings.Groups.FirstOrDefault(g => g.Group == keyShare.SelectedGroup)
+                ?? throw TlsAlertException.Illegal($"HelloRetryRequest asks for {keyShare.SelectedGroup}, which was not offered");
+            if (_shares.ContainsKey(group.Group))
+            {
+                throw TlsAlertException.Illegal($"HelloRetryRequest asks for {group.Group}, which already had a key share");
+            }
+
+            foreach (IKeyExchange k in _shares.Values)
+            {
+                k.Dispose();
+            }
+
+            shares = new Dictionary<NamedGroup, IKeyExchange> { [group.Group] = group.Algorithm.Generate(cx.Settings.Entropy) };
+        }
+
+        cx.HelloRetried = true;
+        cx.Transcript.SetAlgorithm(suite.PrfHash);
+        cx.Transcript.ReplaceClientHelloWithMessageHash();
+        cx.Transcript.Add(encoded);
+        cx.SendCompatibilityCcs();
+        cx.Send(ClientHandshake.BuildHello(cx, _random, _sessionId, shares, cookie));
+        return new ExpectServerHello(_random, _sessionId, shares, suite);
+    }
+}
+
+/// <summary>The client's handshake-stage secrets, carried from the ServerHello to the client Finished.</summary>
+internal sealed record ClientHandshakeKeys(CipherSuiteInfo Suite, Tls13HandshakeSecret Secret, Tls13TrafficSecret ClientTraffic, Tls13TrafficSecret ServerTraffic) : IDisposable
+{
+    /// <summary>Wipes all three secrets.</summary>
+    public void Dispose()
+    {
+        Secret.Dispose();
+        ClientTraffic.Dispose();
+        ServerTraffic.Dispose();
+    }
+}
+
+/// <summary>Waits for EncryptedExtensions: ALPN must be one protocol we offered; nothing unsolicited.</summary>
+internal sealed class ExpectEncryptedExtensions(ClientHandshakeKeys keys) : HandshakeState
+{
+    /// <inheritdoc/>
+    public override void Dispose() => keys.Dispose();
+
+    /// <inheritdoc/>
+    public override HandshakeState Handle(HandshakeContext cx, ReadOnlySpan<byte> encoded)
+    {
+        if (TypeOf(encoded) != HandshakeType.EncryptedExtensions)
+        {
+            throw Unexpected(encoded);
+        }
+
+        var ee = Parse<EncryptedExtensions>(encoded);
+        foreach (TlsExtension e in ee.Extensions)
+        {
+            switch (e)
+            {
+                case AlpnExtension alpn when cx.Settings.AlpnProtocols.Count > 0:
+                    if (alpn.Protocols.Count != 1 || !cx.Settings.AlpnProtocols.Any(p => p.AsSpan().SequenceEqual(alpn.Protocols[0])))
+                    {
+                        throw TlsAlertException.Illegal("server selected an ALPN protocol that was not offered");
+                    }
+
+                    cx.Alpn = alpn.Protocols[0];
+                    break;
+                case ServerNameExtension when cx.Settings.ServerName is { Length: > 0 } n && !HandshakeCommon.IsIpLiteral(n):
+                case SupportedGroupsExtension:
+                    break;
+                default:
+                    throw new TlsAlertException(AlertDescription.UnsupportedExtension, $"EncryptedExtensions carries {e.Type}, which was not offered");
+            }
+        }
+
+        cx.Transcript.Add(encoded);
+        return new ExpectCertificateOrCertificateRequest(keys);
+    }
+}
+
+/// <summary>Waits for the server's Certificate, or a CertificateRequest before it.</summary>
+internal sealed class ExpectCertificateOrCertificateRequest(ClientHandshakeKeys keys) : HandshakeState
+{
+    /// <inheritdoc/>
+    public override void Dispose() => keys.Dispose();
+
+    /// <inheritdoc/>
+    public override HandshakeState Handle(HandshakeContext cx, ReadOnlySpan<byte> encoded)
+    {
+        switch (TypeOf(encoded))
+        {
+            case HandshakeType.CertificateRequest:
+                var request = Parse<CertificateRequest13>(encoded);
+                if (request.Context.Length != 0)
+                {
+                    throw TlsAlertException.Illegal("CertificateRequest during the handshake must have an empty context");
+                }
+
+                cx.Transcript.Add(encoded);
+                return new ExpectCertificate(keys, request);
+            case HandshakeType.Certificate:
+                return ExpectCertificate.Accept(cx, keys, null, encoded);
+            default:
+                throw Unexpected(encoded);
+        }
+    }
+}
+
+/// <summary>After a CertificateRequest: waits for the server's Certificate.</summary>
+internal sealed class ExpectCertificate(ClientHandshakeKeys keys, CertificateRequest13 request) : HandshakeState
+{
+    /// <inheritdoc/>
+    public override void Dispose() => keys.Dispose();
+
+    /// <inheritdoc/>
+    public override HandshakeState Handle(HandshakeContext cx, ReadOnlySpan<byte> encoded) =>
+        TypeOf(encoded) == HandshakeType.Certificate ? Accept(cx, keys, request, encoded) : throw Unexpected(encoded);
+
+    /// <summary>Checks and verifies the server's chain and moves on to its CertificateVerify.</summary>
+    public static HandshakeState Accept(HandshakeContext cx, ClientHandshakeKeys keys, CertificateRequest13? request, ReadOnlySpan<byte> encoded)
+    {
+        var certificate = Parse<CertificateMessage>(encoded);
+        if (certificate.RequestContext is not { Length: 0 })
+        {
+            throw TlsAlertException.Illegal("server Certificate with a non-empty request context");
+        }
+
+        PublicKey leafKey = HandshakeCommon.AcceptPeerChain(cx, certificate);
+        cx.Transcript.Add(encoded);
+        return new ExpectCertificateVerify(keys, request, leafKey);
+    }
+}
+
+/// <summary>Waits for the server's CertificateVerify and checks it with the leaf key.</summary>
+internal sealed class ExpectCertificateVerify(ClientHandshakeKeys keys, CertificateRequest13? request, PublicKey leafKey) : HandshakeState
+{
+    /// <inheritdoc/>
+    public override void Dispose() => keys.Dispose();
+
+    /// <inheritdoc/>
+    public override HandshakeState Handle(HandshakeContext cx, ReadOnlySpan<byte> encoded)
+    {
+        if (TypeOf(encoded) != HandshakeType.CertificateVerify)
+        {
+            throw Unexpected(encoded);
+        }
+
+        cx.SignatureScheme = HandshakeCommon.VerifyPeerSignature(cx, Parse<CertificateVerify>(encoded), leafKey);
+        cx.Transcript.Add(encoded);
+        return new ExpectFinished(keys, request);
+    }
+}
+
+/// <summary>
+/// Waits for the server Finished; then sends our certificate if one was requested, our Finished, and
+/// switches both directions to application traffic keys.
+/// </summary>
+internal sealed class ExpectFinished(ClientHandshakeKeys keys, CertificateRequest13? request) : HandshakeState
+{
+    /// <inheritdoc/>
+    public override void Dispose() => keys.Dispose();
+
+    /// <inheritdoc/>
+    public override HandshakeState Handle(HandshakeContext cx, ReadOnlySpan<byte> encoded)
+    {
+        if (TypeOf(encoded) != HandshakeType.Finished)
+        {
+            throw Unexpected(encoded);
+        }
+
+        var finished = Parse<Finished>(encoded);
+        if (!keys.ServerTraffic.VerifyFinished(cx.Transcript.GetCurrentHash(), finished.VerifyData))
+        {
+            throw new TlsAlertException(AlertDescription.DecryptError, "server Finished does not verify");
+        }
+
+        cx.Transcript.Add(encoded);
+        byte[] hash = cx.Transcript.GetCurrentHash();
+        Tls13TrafficSecret clientApp;
+        Tls13TrafficSecret serverApp;
+        using (Tls13MasterSecret master = keys.Secret.ToMasterSecret())
+        {
+            clientApp = master.ClientApplicationTrafficSecret(hash);
+            serverApp = master.ServerApplicationTrafficSecret(hash);
+            cx.Exporter = master.ExporterMasterSecret(hash);
+        }
+
+        cx.LogSecret(NssKeyLog.ClientTrafficSecret0, clientApp);
+        cx.LogSecret(NssKeyLog.ServerTrafficSecret0, serverApp);
+        cx.LogSecret(NssKeyLog.ExporterSecret, cx.Exporter);
+        if (request is not null)
+        {
+            SendClientCertificate(cx, request);
+        }
+
+        cx.Send(new Finished(keys.ClientTraffic.ComputeFinished(cx.Transcript.GetCurrentHash())));
+        cx.Records.SetWriteKeys(keys.Suite, clientApp);
+        cx.Records.SetReadKeys(keys.Suite, serverApp);
+        keys.ClientTraffic.Dispose();
+        keys.ServerTraffic.Dispose();
+        return new ExpectTraffic(keys.Suite, serverApp, clientApp);
+    }
+
+    private static void SendClientCertificate(HandshakeContext cx, CertificateRequest13 request)
+    {
+        IReadOnlyList<SignatureScheme> accepted = request.Extensions.Get<SignatureAlgorithmsExtension>()?.Schemes
+            ?? throw new TlsAlertException(AlertDescription.MissingExtension, "CertificateRequest without signature_algorithms");
+        PrivateKey? key = cx.Settings.PrivateKey;
+        SignatureSchemeInfo? scheme = key is null ? null
+            : SignatureSchemes.SignableBy(key, cx.Settings.SignatureSchemes.Where(accepted.Contains), tls13: true).FirstOrDefault();
+        if (scheme is null)
+        {
+            cx.Send(new CertificateMessage(request.Context, []));
+            return;
+        }
+
+        cx.Send(new CertificateMessage(request.Context, HandshakeCommon.OwnEntries(cx.Settings)));
+        HandshakeCommon.SendCertificateVerify(cx, scheme);
+        cx.ClientSignatureScheme = scheme.Scheme;
+    }
+}

@@ -1,0 +1,121 @@
+using ManagedTls.CipherSuites;
+using ManagedTls.Crypto;
+using ManagedTls.Wire;
+using ManagedTls.Wire.Messages;
+using ManagedTls.X509;
+
+namespace ManagedTls.Handshake.Tls13;
+
+/// <summary>
+/// What the state machines need from the record layer. The connection implements it; the handshake never
+/// sees records, only messages and key changes, in the order it asks for them.
+/// </summary>
+internal interface IRecordLayer
+{
+    /// <summary>Queues one encoded handshake message under the current write keys.</summary>
+    void QueueHandshake(ReadOnlySpan<byte> encodedMessage);
+
+    /// <summary>Flushes queued handshake data, then writes the unprotected change_cipher_spec record (one byte, 0x01).</summary>
+    void SendChangeCipherSpec();
+
+    /// <summary>Flushes queued handshake data under the old keys, then protects what follows with <paramref name="secret"/>.</summary>
+    void SetWriteKeys(CipherSuiteInfo suite, Tls13TrafficSecret secret);
+
+    /// <summary>Opens records after the current one with <paramref name="secret"/>; the message that caused it must end the record.</summary>
+    void SetReadKeys(CipherSuiteInfo suite, Tls13TrafficSecret secret);
+}
+
+/// <summary>
+/// What one TLS 1.3 handshake has established so far and the services the states share: settings, record
+/// layer, transcript, key logging. Negotiated values are read by the connection.
+/// </summary>
+internal sealed class HandshakeContext
+{
+    /// <summary>Creates the context for one connection.</summary>
+    public HandshakeContext(HandshakeSettings settings, IRecordLayer records)
+    {
+        Settings = settings;
+        Records = records;
+    }
+
+    /// <summary>The settings snapshot.</summary>
+    public HandshakeSettings Settings { get; }
+
+    /// <summary>Where messages and key changes go.</summary>
+    public IRecordLayer Records { get; }
+
+    /// <summary>The transcript (hash unknown until the suite is chosen).</summary>
+    public TranscriptHash Transcript { get; } = new();
+
+    /// <summary>The client random (key log lines are indexed by it).</summary>
+    public byte[] ClientRandom { get; set; } = [];
+
+    /// <summary>The negotiated suite.</summary>
+    public CipherSuiteInfo? Suite { get; set; }
+
+    /// <summary>The key exchange group used.</summary>
+    public NamedGroup? Group { get; set; }
+
+    /// <summary>The scheme the server signed its CertificateVerify with.</summary>
+    public SignatureScheme? SignatureScheme { get; set; }
+
+    /// <summary>The scheme the client signed its CertificateVerify with, when it authenticated.</summary>
+    public SignatureScheme? ClientSignatureScheme { get; set; }
+
+    /// <summary>The agreed ALPN protocol, or null.</summary>
+    public byte[]? Alpn { get; set; }
+
+    /// <summary>The server name the client asked for (recorded by the server; the configured name on the client).</summary>
+    public string? ServerName { get; set; }
+
+    /// <summary>The peer's certificate chain as sent, leaf first (DER); empty when it sent none.</summary>
+    public IReadOnlyList<byte[]> PeerChain { get; set; } = [];
+
+    /// <summary>The outcome of verifying the peer's chain, or null when it was not verified.</summary>
+    public VerifyResult? VerifyResult { get; set; }
+
+    /// <summary>True once a HelloRetryRequest was sent or received.</summary>
+    public bool HelloRetried { get; set; }
+
+    /// <summary>True once we sent the compatibility change_cipher_spec.</summary>
+    public bool SentChangeCipherSpec { get; set; }
+
+    /// <summary>Server: true once the first ClientHello arrived (change_cipher_spec is dropped only after it).</summary>
+    public bool ClientHelloSeen { get; set; }
+
+    /// <summary>The exporter master secret once the handshake is complete.</summary>
+    public Tls13ExporterSecret? Exporter { get; set; }
+
+    /// <summary>True when we are the client.</summary>
+    public bool IsClient => Settings.Role == TlsRole.Client;
+
+    /// <summary>Encodes <paramref name="message"/>, adds it to the transcript and queues it.</summary>
+    public void Send(HandshakeMessage message)
+    {
+        byte[] encoded = message.Encode();
+        Transcript.Add(encoded);
+        Records.QueueHandshake(encoded);
+    }
+
+    /// <summary>Sends the compatibility change_cipher_spec once, when the mode is on.</summary>
+    public void SendCompatibilityCcs()
+    {
+        if (Settings.MiddleboxCompatibility && !SentChangeCipherSpec)
+        {
+            SentChangeCipherSpec = true;
+            Records.SendChangeCipherSpec();
+        }
+    }
+
+    /// <summary>Writes a key log line for <paramref name="secret"/> when a key log is configured.</summary>
+    public void LogSecret(string label, Tls13DerivedSecret secret) =>
+        Settings.KeyLog?.Invoke(secret.ToKeyLogLine(label, ClientRandom));
+
+    /// <summary>Fresh random bytes from the configured entropy source.</summary>
+    public byte[] RandomBytes(int length)
+    {
+        byte[] bytes = new byte[length];
+        Settings.Entropy.GetBytes(bytes);
+        return bytes;
+    }
+}

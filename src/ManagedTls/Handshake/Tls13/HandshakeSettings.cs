@@ -1,0 +1,151 @@
+using ManagedTls.CipherSuites;
+using ManagedTls.Crypto;
+using ManagedTls.Wire;
+using ManagedTls.X509;
+
+namespace ManagedTls.Handshake.Tls13;
+
+/// <summary>Which side of the handshake an endpoint plays.</summary>
+internal enum TlsRole
+{
+    /// <summary>Sends the ClientHello.</summary>
+    Client,
+
+    /// <summary>Answers the ClientHello.</summary>
+    Server,
+}
+
+/// <summary>
+/// The immutable settings one TLS 1.3 handshake reads. The facade's configuration snapshot produces one of
+/// these per connection; the state machines never see option bits, only these typed fields.
+/// </summary>
+internal sealed record HandshakeSettings
+{
+    /// <summary>Client or server.</summary>
+    public TlsRole Role { get; init; }
+
+    /// <summary>TLS 1.3 cipher suites in preference order (non-TLS 1.3 entries are refused at construction of a connection).</summary>
+    public IReadOnlyList<CipherSuiteInfo> CipherSuites { get; init; } = CipherSuiteRegistry.Tls13Suites;
+
+    /// <summary>Key exchange groups in preference order (supported_groups).</summary>
+    public IReadOnlyList<KeyExchangeGroup> Groups { get; init; } = KeyExchangeGroups.Default;
+
+    /// <summary>
+    /// Client only: the groups a key share is sent for in the first ClientHello; empty means the first of
+    /// <see cref="Groups"/>. Every entry must be in <see cref="Groups"/>.
+    /// </summary>
+    public IReadOnlyList<NamedGroup> KeyShareGroups { get; init; } = [];
+
+    /// <summary>Signature schemes offered (client) and accepted for signing or verifying, in preference order.</summary>
+    public IReadOnlyList<SignatureScheme> SignatureSchemes { get; init; } = ManagedTls.CipherSuites.SignatureSchemes.Default;
+
+    /// <summary>Our certificate chain, leaf first (DER); empty when we have none.</summary>
+    public IReadOnlyList<byte[]> CertificateChain { get; init; } = [];
+
+    /// <summary>The private key of the leaf in <see cref="CertificateChain"/>.</summary>
+    public PrivateKey? PrivateKey { get; init; }
+
+    /// <summary>True to verify the peer's certificate chain against <see cref="Trust"/> (the server only when it requests a certificate).</summary>
+    public bool VerifyPeer { get; init; } = true;
+
+    /// <summary>Trust anchors for the peer's chain.</summary>
+    public TrustStore Trust { get; init; } = new([]);
+
+    /// <summary>Verification flags passed to the certificate verifier.</summary>
+    public VerifyFlags VerifyFlags { get; init; }
+
+    /// <summary>Client only: require the server certificate to name <see cref="ServerName"/>.</summary>
+    public bool CheckHostname { get; init; }
+
+    /// <summary>Client only: the server name sent in server_name (unless it is an IP literal) and checked against the certificate.</summary>
+    public string? ServerName { get; init; }
+
+    /// <summary>Server only: send a CertificateRequest.</summary>
+    public bool RequestClientCertificate { get; init; }
+
+    /// <summary>Server only: fail with certificate_required when the client sends no certificate.</summary>
+    public bool RequireClientCertificate { get; init; }
+
+    /// <summary>ALPN protocols in preference order; empty disables ALPN.</summary>
+    public IReadOnlyList<byte[]> AlpnProtocols { get; init; } = [];
+
+    /// <summary>Server only: choose the cipher suite by our order rather than the client's.</summary>
+    public bool PreferServerCipherSuites { get; init; }
+
+    /// <summary>Middlebox compatibility mode (RFC 8446 appendix D.4): a legacy session id and dummy change_cipher_spec records.</summary>
+    public bool MiddleboxCompatibility { get; init; } = true;
+
+    /// <summary>Randomness for hello randoms, session ids, key shares, cookies and signatures.</summary>
+    public IEntropySource Entropy { get; init; } = OsEntropy.Instance;
+
+    /// <summary>The clock certificates are validated against.</summary>
+    public Func<DateTimeOffset> Clock { get; init; } = static () => DateTimeOffset.UtcNow;
+
+    /// <summary>Receives NSS key log lines (SSLKEYLOGFILE format) when set.</summary>
+    public Action<string>? KeyLog { get; init; }
+
+    /// <summary>How many KeyUpdate messages the peer may send without application data in between before we refuse.</summary>
+    public int MaxKeyUpdatesWithoutData { get; init; } = 32;
+
+    /// <summary>
+    /// Update our write keys after this many records under one key (a KeyUpdate before the next
+    /// application record); null uses the AEAD's own safety limit (RFC 8446 section 5.5).
+    /// </summary>
+    public ulong? KeyUpdateAfterRecords { get; init; }
+
+    /// <summary>
+    /// Checks the settings are coherent for their role; throws <see cref="ArgumentException"/> naming the problem.
+    /// </summary>
+    public void Validate()
+    {
+        if (CipherSuites.Count == 0 || CipherSuites.Any(s => !s.IsTls13 || s.Aead is null))
+        {
+            throw new ArgumentException("at least one cipher suite is needed, and all must be TLS 1.3 suites", nameof(CipherSuites));
+        }
+
+        if (Groups.Count == 0)
+        {
+            throw new ArgumentException("at least one key exchange group is needed", nameof(Groups));
+        }
+
+        if (KeyShareGroups.Any(g => !Groups.Any(k => k.Group == g)))
+        {
+            throw new ArgumentException("every key share group must be among the supported groups", nameof(KeyShareGroups));
+        }
+
+        if (SignatureSchemes.Count == 0)
+        {
+            throw new ArgumentException("at least one signature scheme is needed", nameof(SignatureSchemes));
+        }
+
+        if ((CertificateChain.Count == 0) != (PrivateKey is null))
+        {
+            throw new ArgumentException("a certificate chain and its private key go together", nameof(PrivateKey));
+        }
+
+        if (Role == TlsRole.Server && PrivateKey is null)
+        {
+            throw new ArgumentException("a TLS 1.3 server needs a certificate chain and private key", nameof(CertificateChain));
+        }
+
+        if (CheckHostname && string.IsNullOrEmpty(ServerName))
+        {
+            throw new ArgumentException("checking the host name needs a server name", nameof(ServerName));
+        }
+
+        if (AlpnProtocols.Any(p => p.Length == 0 || p.Length > 255))
+        {
+            throw new ArgumentException("ALPN protocol names are 1 to 255 bytes", nameof(AlpnProtocols));
+        }
+
+        if (KeyUpdateAfterRecords is 0)
+        {
+            throw new ArgumentException("the key update interval must be positive", nameof(KeyUpdateAfterRecords));
+        }
+
+        if (MaxKeyUpdatesWithoutData < 1)
+        {
+            throw new ArgumentException("the KeyUpdate limit must be positive", nameof(MaxKeyUpdatesWithoutData));
+        }
+    }
+}

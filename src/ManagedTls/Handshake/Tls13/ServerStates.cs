@@ -1,0 +1,328 @@
+using ManagedTls.CipherSuites;
+using ManagedTls.Crypto;
+using ManagedTls.Wire;
+using ManagedTls.Wire.Extensions;
+using ManagedTls.Wire.Messages;
+
+namespace ManagedTls.Handshake.Tls13;
+
+/// <summary>What a server remembers between its HelloRetryRequest and the second ClientHello.</summary>
+internal sealed record RetryState(CipherSuiteInfo Suite, NamedGroup Group, byte[] Cookie);
+
+/// <summary>
+/// Waits for a ClientHello and negotiates: version (supported_versions must offer TLS 1.3), suite (client
+/// order unless the server prefers its own), group (a key share we accept, else a HelloRetryRequest for a
+/// mutually supported group), the signature scheme our key can make, ALPN. Then sends the whole server
+/// flight up to Finished.
+/// </summary>
+internal sealed class ExpectClientHello(RetryState? retry) : HandshakeState
+{
+    /// <inheritdoc/>
+    public override HandshakeState Handle(HandshakeContext cx, ReadOnlySpan<byte> encoded)
+    {
+        if (TypeOf(encoded) != HandshakeType.ClientHello)
+        {
+            throw Unexpected(encoded);
+        }
+
+        var ch = Parse<ClientHello>(encoded);
+        cx.ClientHelloSeen = true;
+        HandshakeSettings s = cx.Settings;
+        SupportedVersionsClientHello? versions = ch.Extensions.Get<SupportedVersionsClientHello>();
+        if (versions is null || !versions.Versions.Contains(ProtocolVersion.Tls13))
+        {
+            throw new TlsAlertException(AlertDescription.ProtocolVersion, "the client does not offer TLS 1.3");
+        }
+
+        if (ch.CompressionMethods is not [0])
+        {
+            throw TlsAlertException.Illegal("TLS 1.3 ClientHello must offer only the null compression method");
+        }
+
+        CipherSuiteInfo suite = ChooseSuite(s, ch.CipherSuites)
+            ?? throw new TlsAlertException(AlertDescription.HandshakeFailure, "no cipher suite in common");
+        if (retry is not null && suite != retry.Suite)
+        {
+            throw TlsAlertException.Illegal("the second ClientHello changes the suite chosen for the HelloRetryRequest");
+        }
+
+        SupportedGroupsExtension groups = ch.Extensions.Get<SupportedGroupsExtension>()
+            ?? throw new TlsAlertException(AlertDescription.MissingExtension, "ClientHello without supported_groups");
+        KeyShareClientHello shares = ch.Extensions.Get<KeyShareClientHello>()
+            ?? throw new TlsAlertException(AlertDescription.MissingExtension, "ClientHello without key_share");
+        SignatureAlgorithmsExtension schemes = ch.Extensions.Get<SignatureAlgorithmsExtension>()
+            ?? throw new TlsAlertException(AlertDescription.MissingExtension, "ClientHello without signature_algorithms");
+        if (shares.Shares.Any(e => !groups.Groups.Contains(e.Group)))
+        {
+            throw TlsAlertException.Illegal("key share for a group not in supported_groups");
+        }
+
+        SignatureSchemeInfo scheme = SignatureSchemes.SignableBy(s.PrivateKey!, schemes.Schemes.Where(s.SignatureSchemes.Contains), tls13: true).FirstOrDefault()
+            ?? throw new TlsAlertException(AlertDescription.HandshakeFailure, "no signature scheme the certificate key can make was offered");
+        byte[]? alpn = ChooseAlpn(s, ch.Extensions.Get<AlpnExtension>());
+
+        KeyExchangeGroup? group = null;
+        KeyShareEntry? share = null;
+        foreach (KeyExchangeGroup g in s.Groups)
+        {
+            share = shares.Shares.FirstOrDefault(e => e.Group == g.Group);
+            if (share is not null)
+            {
+                group = g;
+                break;
+            }
+        }
+
+        if (retry is not null)
+        {
+            byte[]? cookie = ch.Extensions.Get<CookieExtension>()?.Cookie;
+            if (cookie is null || !CryptoUtil.FixedTimeEquals(cookie, retry.Cookie))
+            {
+                throw TlsAlertException.Illegal("the second ClientHello does not return our cookie");
+            }
+
+            if (shares.Shares.Count != 1 || shares.Shares[0].Group != retry.Group)
+            {
+                throw TlsAlertException.Illegal("the second ClientHello must carry exactly the key share requested");
+            }
+        }
+        else if (share is null)
+        {
+            KeyExchangeGroup retryGroup = s.Groups.FirstOrDefault(g => groups.Groups.Contains(g.Group))
+                ?? throw new TlsAlertException(AlertDescription.HandshakeFailure, "no key exchange group in common");
+            return SendRetry(cx, ch, suite, retryGroup, encoded);
+        }
+
+        if (group is null || share is null)
+        {
+            throw new TlsAlertException(AlertDescription.HandshakeFailure, "no key exchange group in common");
+        }
+
+        if (retry is null)
+        {
+            cx.Transcript.SetAlgorithm(suite.PrfHash);
+        }
+
+        cx.Transcript.Add(encoded);
+        cx.ClientRandom = ch.Random;
+        cx.Suite = suite;
+        cx.Group = group.Group;
+        cx.SignatureScheme = scheme.Scheme;
+        cx.Alpn = alpn;
+        cx.ServerName = ch.Extensions.Get<ServerNameExtension>()?.HostName;
+        return SendFlight(cx, ch, suite, group, share, scheme);
+    }
+
+    private static CipherSuiteInfo? ChooseSuite(HandshakeSettings s, IReadOnlyList<TlsCipherSuite> offered)
+    {
+        if (s.PreferServerCipherSuites)
+        {
+            return s.CipherSuites.FirstOrDefault(c => offered.Contains(c.Suite));
+        }
+
+        foreach (TlsCipherSuite code in offered)
+        {
+            CipherSuiteInfo? match = s.CipherSuites.FirstOrDefault(c => c.Suite == code);
+            if (match is not null)
+            {
+                return match;
+            }
+        }
+
+        return null;
+    }
+
+    private static byte[]? ChooseAlpn(HandshakeSettings s, AlpnExtension? offered)
+    {
+        if (offered is null || s.AlpnProtocols.Count == 0)
+        {
+            return null;
+        }
+
+        return s.AlpnProtocols.FirstOrDefault(p => offered.Protocols.Any(o => o.AsSpan().SequenceEqual(p)))
+            ?? throw new TlsAlertException(AlertDescription.NoApplicationProtocol, "no ALPN protocol in common");
+    }
+
+    private static HandshakeState SendRetry(HandshakeContext cx, ClientHello ch, CipherSuiteInfo suite, KeyExchangeGroup group, ReadOnlySpan<byte> encoded)
+    {
+        cx.Transcript.SetAlgorithm(suite.PrfHash);
+        cx.Transcript.Add(encoded);
+        cx.Transcript.ReplaceClientHelloWithMessageHash();
+        byte[] cookie = cx.RandomBytes(32);
+        var ext = new ExtensionBlock()
+            .Add(new SupportedVersionsServerHello(ProtocolVersion.Tls13))
+            .Add(new KeyShareHelloRetryRequest(group.Group))
+            .Add(new CookieExtension(cookie));
+        cx.Send(new ServerHello(ProtocolVersion.Tls12, ServerHello.HelloRetryRequestRandom, ch.SessionId, suite.Suite, 0, ext));
+        cx.HelloRetried = true;
+        if (ch.SessionId.Length > 0)
+        {
+            cx.SendCompatibilityCcs();
+        }
+
+        return new ExpectClientHello(new RetryState(suite, group.Group, cookie));
+    }
+
+    private static HandshakeState SendFlight(HandshakeContext cx, ClientHello ch, CipherSuiteInfo suite, KeyExchangeGroup group, KeyShareEntry share, SignatureSchemeInfo scheme)
+    {
+        HandshakeSettings s = cx.Settings;
+        Tls13HandshakeSecret hs;
+        using (KeyExchangeResponse response = group.Algorithm.Respond(share.KeyExchange, s.Entropy))
+        {
+            var ext = new ExtensionBlock()
+                .Add(new SupportedVersionsServerHello(ProtocolVersion.Tls13))
+                .Add(new KeyShareServerHello(new KeyShareEntry(group.Group, response.Share)));
+            cx.Send(new ServerHello(ProtocolVersion.Tls12, cx.RandomBytes(32), ch.SessionId, suite.Suite, 0, ext));
+            using Tls13EarlySecret early = Tls13EarlySecret.WithoutPsk(suite.PrfHash);
+            hs = early.ToHandshakeSecret(response.SharedSecret);
+        }
+
+        byte[] hash = cx.Transcript.GetCurrentHash();
+        Tls13TrafficSecret clientHs = hs.ClientHandshakeTrafficSecret(hash);
+        Tls13TrafficSecret serverHs = hs.ServerHandshakeTrafficSecret(hash);
+        cx.LogSecret(NssKeyLog.ClientHandshakeTrafficSecret, clientHs);
+        cx.LogSecret(NssKeyLog.ServerHandshakeTrafficSecret, serverHs);
+        if (ch.SessionId.Length > 0)
+        {
+            cx.SendCompatibilityCcs();
+        }
+
+        cx.Records.SetWriteKeys(suite, serverHs);
+        var ee = new ExtensionBlock();
+        if (cx.Alpn is not null)
+        {
+            ee.Add(new AlpnExtension([cx.Alpn]));
+        }
+
+        if (cx.ServerName is not null)
+        {
+            ee.Add(new ServerNameExtension((byte[]?)null));
+        }
+
+        cx.Send(new EncryptedExtensions(ee));
+        if (s.RequestClientCertificate)
+        {
+            var requestExt = new ExtensionBlock().Add(new SignatureAlgorithmsExtension(s.SignatureSchemes.Where(SignatureSchemes.AllowedInTls13).ToArray()));
+            cx.Send(new CertificateRequest13([], requestExt));
+        }
+
+        cx.Send(new CertificateMessage([], HandshakeCommon.OwnEntries(s)));
+        HandshakeCommon.SendCertificateVerify(cx, scheme);
+        cx.Send(new Finished(serverHs.ComputeFinished(cx.Transcript.GetCurrentHash())));
+        serverHs.Dispose();
+
+        hash = cx.Transcript.GetCurrentHash();
+        Tls13TrafficSecret clientApp;
+        Tls13TrafficSecret serverApp;
+        using (Tls13MasterSecret master = hs.ToMasterSecret())
+        {
+            clientApp = master.ClientApplicationTrafficSecret(hash);
+            serverApp = master.ServerApplicationTrafficSecret(hash);
+            cx.Exporter = master.ExporterMasterSecret(hash);
+        }
+
+        cx.LogSecret(NssKeyLog.ClientTrafficSecret0, clientApp);
+        cx.LogSecret(NssKeyLog.ServerTrafficSecret0, serverApp);
+        cx.LogSecret(NssKeyLog.ExporterSecret, cx.Exporter);
+        cx.Records.SetWriteKeys(suite, serverApp);
+        cx.Records.SetReadKeys(suite, clientHs);
+        var keys = new ServerFinishKeys(suite, clientHs, clientApp, serverApp);
+        return s.RequestClientCertificate ? new ExpectClientCertificate(keys) : new ExpectClientFinished(keys);
+    }
+}
+
+/// <summary>The server's secrets between its Finished and the client's.</summary>
+internal sealed record ServerFinishKeys(CipherSuiteInfo Suite, Tls13TrafficSecret ClientHandshake, Tls13TrafficSecret ClientApplication, Tls13TrafficSecret ServerApplication) : IDisposable
+{
+    /// <summary>Wipes all three secrets.</summary>
+    public void Dispose()
+    {
+        ClientHandshake.Dispose();
+        ClientApplication.Dispose();
+        ServerApplication.Dispose();
+    }
+}
+
+/// <summary>After a CertificateRequest: waits for the client's Certificate, which may be empty.</summary>
+internal sealed class ExpectClientCertificate(ServerFinishKeys keys) : HandshakeState
+{
+    /// <inheritdoc/>
+    public override void Dispose() => keys.Dispose();
+
+    /// <inheritdoc/>
+    public override HandshakeState Handle(HandshakeContext cx, ReadOnlySpan<byte> encoded)
+    {
+        if (TypeOf(encoded) != HandshakeType.Certificate)
+        {
+            throw Unexpected(encoded);
+        }
+
+        var certificate = Parse<CertificateMessage>(encoded);
+        if (certificate.RequestContext is not { Length: 0 })
+        {
+            throw TlsAlertException.Illegal("client Certificate with a request context we did not send");
+        }
+
+        if (certificate.Entries.Count == 0)
+        {
+            if (cx.Settings.RequireClientCertificate)
+            {
+                throw new TlsAlertException(AlertDescription.CertificateRequired, "the client sent no certificate");
+            }
+
+            cx.Transcript.Add(encoded);
+            return new ExpectClientFinished(keys);
+        }
+
+        PublicKey leafKey = HandshakeCommon.AcceptPeerChain(cx, certificate);
+        cx.Transcript.Add(encoded);
+        return new ExpectClientCertificateVerify(keys, leafKey);
+    }
+}
+
+/// <summary>Waits for the client's CertificateVerify and checks it with its leaf key.</summary>
+internal sealed class ExpectClientCertificateVerify(ServerFinishKeys keys, PublicKey leafKey) : HandshakeState
+{
+    /// <inheritdoc/>
+    public override void Dispose() => keys.Dispose();
+
+    /// <inheritdoc/>
+    public override HandshakeState Handle(HandshakeContext cx, ReadOnlySpan<byte> encoded)
+    {
+        if (TypeOf(encoded) != HandshakeType.CertificateVerify)
+        {
+            throw Unexpected(encoded);
+        }
+
+        cx.ClientSignatureScheme = HandshakeCommon.VerifyPeerSignature(cx, Parse<CertificateVerify>(encoded), leafKey);
+        cx.Transcript.Add(encoded);
+        return new ExpectClientFinished(keys);
+    }
+}
+
+/// <summary>Waits for the client Finished, then reads application traffic.</summary>
+internal sealed class ExpectClientFinished(ServerFinishKeys keys) : HandshakeState
+{
+    /// <inheritdoc/>
+    public override void Dispose() => keys.Dispose();
+
+    /// <inheritdoc/>
+    public override HandshakeState Handle(HandshakeContext cx, ReadOnlySpan<byte> encoded)
+    {
+        if (TypeOf(encoded) != HandshakeType.Finished)
+        {
+            throw Unexpected(encoded);
+        }
+
+        var finished = Parse<Finished>(encoded);
+        if (!keys.ClientHandshake.VerifyFinished(cx.Transcript.GetCurrentHash(), finished.VerifyData))
+        {
+            throw new TlsAlertException(AlertDescription.DecryptError, "client Finished does not verify");
+        }
+
+        cx.Transcript.Add(encoded);
+        cx.Records.SetReadKeys(keys.Suite, keys.ClientApplication);
+        keys.ClientHandshake.Dispose();
+        return new ExpectTraffic(keys.Suite, keys.ClientApplication, keys.ServerApplication);
+    }
+}
