@@ -24,5 +24,7 @@ internal static class SelfTest
             .Concat(ManagedTls.X509.X509KnownAnswers.All())
             .Concat(RecordKnownAnswers.All())
             .Concat(KeyScheduleKnownAnswers.All())
-            .Concat(SslKnownAnswers.All());
+            .Concat(SslKnownAnswers.All())
+            .Concat(ManagedTls.Connection.ConnectionKnownAnswers.All())
+            .Concat(ManagedTls.Connection.HandshakeMatrixKnownAnswers.All());
 }
