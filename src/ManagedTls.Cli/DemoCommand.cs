@@ -33,7 +33,7 @@ internal static class DemoCommand
 
         int failures = 0;
         Console.WriteLine("ManagedTls demo");
-        Console.WriteLine($"entropy source: {OsEntropy.Instance.Mechanism} (no OpenSSL, no System.Security.Cryptography)");
+        Console.WriteLine($"entropy source: {OsEntropy.Instance.Mechanism} (no OpenSSL, no native crypto)");
         Console.WriteLine();
 
         Console.WriteLine($"cipher suites ({CipherSuiteRegistry.All.Count}):");
