@@ -233,38 +233,24 @@ internal static class Pem
         }
     }
 
-    /// <summary>Every block of the given label (base64 between BEGIN and END lines).</summary>
+    /// <summary>Every block of the given label, read by the trust store's PEM reader; reading stops at the first
+    /// malformed block, keeping the blocks before it.</summary>
     public static List<byte[]> Decode(string text, string label)
     {
         var r = new List<byte[]>();
-        string begin = $"-----BEGIN {label}-----";
-        string end = $"-----END {label}-----";
-        int pos = 0;
-        while (true)
+        try
         {
-            int b = text.IndexOf(begin, pos, StringComparison.Ordinal);
-            if (b < 0)
+            foreach (ManagedTls.X509.Store.PemBlock block in ManagedTls.X509.Store.PemReader.Read(text))
             {
-                break;
+                if (block.Label == label)
+                {
+                    r.Add(block.Data);
+                }
             }
-
-            int e = text.IndexOf(end, b, StringComparison.Ordinal);
-            if (e < 0)
-            {
-                break;
-            }
-
-            string body = text.Substring(b + begin.Length, e - b - begin.Length);
-            try
-            {
-                r.Add(Convert.FromBase64String(new string(body.Where(c => !char.IsWhiteSpace(c)).ToArray())));
-            }
-            catch (FormatException)
-            {
-                // A block that is not base64 is skipped, as openssl skips unreadable blocks.
-            }
-
-            pos = e + end.Length;
+        }
+        catch (ManagedTls.X509.Store.CertificateStoreException)
+        {
+            // As openssl: what was read before the broken block stands.
         }
 
         return r;
