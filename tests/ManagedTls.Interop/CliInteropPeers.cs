@@ -155,6 +155,10 @@ internal static class CliPeers
         }
     }
 
+    /// <summary>The managedtls CLI as its own process (<c>dotnet ManagedTls.Cli.dll ARGS</c>).</summary>
+    public static OpenSslPeer CliProcess(byte[]? stdin, params string[] args) =>
+        new(["exec", Path.Combine(AppContext.BaseDirectory, "ManagedTls.Cli.dll"), .. args], stdin, "dotnet");
+
     /// <summary>The <c>-brief</c> summary block: from CONNECTION ESTABLISHED, the "Name: value" lines.</summary>
     public static List<string> BriefLines(string stderr)
     {
@@ -211,16 +215,16 @@ internal sealed class OurServer : IDisposable
     }
 }
 
-/// <summary>An openssl process with captured output; killed on dispose.</summary>
+/// <summary>An openssl (or other) process with captured output; killed on dispose.</summary>
 internal sealed class OpenSslPeer : IDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _stderr = new();
     private readonly Task _stdoutCopy;
 
-    public OpenSslPeer(IEnumerable<string> args, byte[]? stdin)
+    public OpenSslPeer(IEnumerable<string> args, byte[]? stdin, string program = "openssl")
     {
-        var psi = new ProcessStartInfo("openssl")
+        var psi = new ProcessStartInfo(program)
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,

@@ -233,6 +233,27 @@ public sealed class CliInteropTests : IClassFixture<CliCertificates>
         AssertSameKeyLog(ours, theirs);
     }
 
+    [Fact]
+    public void CliProcessesTalkToOpenSsl()
+    {
+        int port = CliPeers.FreePort();
+        using (OpenSslPeer server = CliPeers.CliProcess(null, "s_server", "-accept", P(port), "-cert", _c.EcCert, "-key", _c.EcKey, "-www", "-naccept", "1"))
+        {
+            Assert.True(server.Stdout.WaitFor("ACCEPT", CliPeers.TimeoutMs), server.Stderr);
+            ClientRun get = CliPeers.OpenSslClient("GET / HTTP/1.0\r\n\r\n", "-connect", "127.0.0.1:" + P(port), "-ign_eof");
+            Assert.Contains("HTTP/1.0 200 ok", get.Stdout);
+            Assert.Equal(0, server.WaitExit().ExitCode);
+        }
+
+        port = CliPeers.FreePort();
+        using var openssl = CliPeers.StartOpenSslServer(port, "-tls1_3", "-cert", _c.EcCert, "-key", _c.EcKey, "-rev");
+        using OpenSslPeer client = CliPeers.CliProcess("over a pipe\n"u8.ToArray(), "s_client", "-connect", "127.0.0.1:" + P(port), "-brief", "-CAfile", _c.EcCert);
+        ClientRun run = client.WaitExit();
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Contains("epip a revo", run.Stdout);
+        Assert.Contains("Verification: OK", run.Stderr);
+    }
+
     [Theory]
     [InlineData("s_client")]
     [InlineData("s_client", "-connect", "localhost")]
