@@ -266,8 +266,8 @@ internal static class TlsCliCommon
         SignatureScheme.RsaPkcs1Sha256 => ("SHA256", "RSA"),
         SignatureScheme.RsaPkcs1Sha384 => ("SHA384", "RSA"),
         SignatureScheme.RsaPkcs1Sha512 => ("SHA512", "RSA"),
-        SignatureScheme.Ed25519 => ("UNDEF", "Ed25519"),
-        SignatureScheme.Ed448 => ("UNDEF", "Ed448"),
+        SignatureScheme.Ed25519 => ("UNDEF", "ed25519"),
+        SignatureScheme.Ed448 => ("UNDEF", "ed448"),
         _ => ("UNDEF", s.ToString()),
     };
 

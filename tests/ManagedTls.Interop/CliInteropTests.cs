@@ -14,6 +14,12 @@ public sealed class CliCertificates : IDisposable
         RsaKey = Path.Combine(Dir, "rsa-key.pem");
         ClientCert = Path.Combine(Dir, "client-cert.pem");
         ClientKey = Path.Combine(Dir, "client-key.pem");
+        EdCert = Path.Combine(Dir, "ed-cert.pem");
+        EdKey = Path.Combine(Dir, "ed-key.pem");
+        OpenSslProcess.Run([
+            "req", "-x509", "-newkey", "ed25519", "-nodes", "-days", "2",
+            "-subj", "/CN=localhost/OU=Edwards", "-keyout", EdKey, "-out", EdCert,
+        ]);
         OpenSslProcess.Run([
             "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "2",
             "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost", "-keyout", EcKey, "-out", EcCert,
@@ -37,6 +43,8 @@ public sealed class CliCertificates : IDisposable
     public string RsaKey { get; }
     public string ClientCert { get; }
     public string ClientKey { get; }
+    public string EdCert { get; }
+    public string EdKey { get; }
 
     public void Dispose() => Directory.Delete(Dir, recursive: true);
 }
@@ -66,16 +74,29 @@ public sealed class CliInteropTests : IClassFixture<CliCertificates>
     }
 
     [Theory]
-    [InlineData("ec", true, null)]
-    [InlineData("ec", false, "X448")]
-    [InlineData("rsa", true, "P-256")]
-    [InlineData("rsa", false, "P-384:X25519")]
-    public void BriefSummaryMatchesOpenSslClient(string key, bool trust, string? groups)
+    [InlineData("ec", true, null, null)]
+    [InlineData("ec", false, "X448", "TLS_CHACHA20_POLY1305_SHA256")]
+    [InlineData("rsa", true, "P-256", "TLS_AES_128_GCM_SHA256")]
+    [InlineData("rsa", false, "P-384:X25519", null)]
+    [InlineData("ed", true, "ffdhe2048", null)]
+    [InlineData("ed", false, "P-521", "TLS_AES_128_CCM_SHA256:TLS_AES_256_GCM_SHA384")]
+    public void BriefSummaryMatchesOpenSslClient(string key, bool trust, string? groups, string? suites)
     {
-        string cert = key == "ec" ? _c.EcCert : _c.RsaCert;
+        (string cert, string keyFile) = key switch
+        {
+            "ec" => (_c.EcCert, _c.EcKey),
+            "rsa" => (_c.RsaCert, _c.RsaKey),
+            _ => (_c.EdCert, _c.EdKey),
+        };
         int port = CliPeers.FreePort();
-        using var server = CliPeers.StartOpenSslServer(port, "-tls1_3", "-cert", cert, "-key", key == "ec" ? _c.EcKey : _c.RsaKey, "-rev");
+        using var server = CliPeers.StartOpenSslServer(port, "-tls1_3", "-cert", cert, "-key", keyFile, "-rev",
+            "-ciphersuites", "TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256:TLS_AES_128_CCM_SHA256");
         var args = new List<string> { "-connect", "127.0.0.1:" + P(port), "-brief", "-servername", "localhost" };
+        if (suites is not null)
+        {
+            args.AddRange(["-ciphersuites", suites]);
+        }
+
         if (trust)
         {
             args.AddRange(["-CAfile", cert]);
