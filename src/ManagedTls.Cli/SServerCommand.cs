@@ -27,7 +27,7 @@ internal static class SServerCommand
     {
         string? certFile = null, keyFile = null, pass = null, caFile = null, keyLogFile = null;
         int? port = null;
-        int naccept = -1, timeoutMs = 10000;
+        int naccept = -1, timeoutMs = 10000, depth = 100;
         bool www = false, brief = false, quiet = false, request = false, require = false;
         var settings = new HandshakeSettings { Role = TlsRole.Server };
         var a = new CliArgs(args);
@@ -43,8 +43,8 @@ internal static class SServerCommand
                 case "-key": keyFile = a.Value(); break;
                 case "-pass": pass = a.Value(); break;
                 case "-CAfile": caFile = a.Value(); break;
-                case "-verify": a.IntValue(); request = true; break;
-                case "-Verify": a.IntValue(); request = require = true; break;
+                case "-verify": depth = a.IntValue(); request = true; break;
+                case "-Verify": depth = a.IntValue(); request = require = true; break;
                 case "-alpn": settings = settings with { AlpnProtocols = TlsCliCommon.Alpn(a.Value()) }; break;
                 case "-groups": settings = settings with { Groups = TlsCliCommon.Groups(a.Value()) }; break;
                 case "-ciphersuites": settings = settings with { CipherSuites = TlsCliCommon.Suites(a.Value()) }; break;
@@ -86,16 +86,9 @@ internal static class SServerCommand
         };
 
         TlsCliCommon.Validate(settings);
-        using var listener = new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp) { DualMode = true };
-        try
+        using Socket? listener = Listen(port.Value, stderr);
+        if (listener is null)
         {
-            listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-            listener.Bind(new IPEndPoint(IPAddress.IPv6Any, port.Value));
-            listener.Listen(16);
-        }
-        catch (SocketException e)
-        {
-            stderr.WriteLine($"cannot listen on port {port}: {e.Message}");
             return 1;
         }
 
@@ -119,6 +112,7 @@ internal static class SServerCommand
                 PeerChain = tls.PeerCertificateChain,
                 Trust = trust,
                 Purpose = VerifyPurpose.ClientAuth,
+                MaxDepth = depth,
             });
             if (brief)
             {
@@ -136,6 +130,37 @@ internal static class SServerCommand
         }
 
         return result;
+    }
+
+    /// <summary>Listens on every address as openssl does: IPv6 and IPv4 on one socket, IPv4 alone where IPv6 is off.</summary>
+    private static Socket? Listen(int port, TextWriter stderr)
+    {
+        Socket? listener = null;
+        try
+        {
+            try
+            {
+                listener = new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp) { DualMode = true };
+                listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+                listener.Bind(new IPEndPoint(IPAddress.IPv6Any, port));
+            }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.AddressFamilyNotSupported or SocketError.ProtocolNotSupported)
+            {
+                listener?.Dispose();
+                listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+                listener.Bind(new IPEndPoint(IPAddress.Any, port));
+            }
+
+            listener.Listen(16);
+            return listener;
+        }
+        catch (SocketException e)
+        {
+            listener?.Dispose();
+            stderr.WriteLine($"cannot listen on port {port}: {e.Message}");
+            return null;
+        }
     }
 
     /// <summary>Reads one HTTP request and answers a GET with a short page about the connection, then sends close_notify.</summary>

@@ -231,6 +231,18 @@ public sealed class CliInteropTests : IClassFixture<CliCertificates>
     }
 
     [Fact]
+    public void OurClientQuitsOnQ()
+    {
+        int port = CliPeers.FreePort();
+        using var server = CliPeers.StartOpenSslServer(port, "-tls1_3", "-cert", _c.EcCert, "-key", _c.EcKey, "-rev");
+        ClientRun run = CliPeers.OurClient(new LineStream("first\n", "Q\n", "never sent\n"), "-connect", "127.0.0.1:" + P(port), "-brief");
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Contains("tsrif", run.Stdout);
+        Assert.DoesNotContain("tnes reven", run.Stdout);
+        Assert.Contains("DONE", run.Stderr);
+    }
+
+    [Fact]
     public void KeyLogOfOurClientMatchesOpenSslServer()
     {
         int port = CliPeers.FreePort();
