@@ -21,6 +21,8 @@ public static class Program
                 "ciphers" => CiphersCommand.Run(rest),
                 "verify" => VerifyCommand.Run(rest),
                 "certinfo" => CertInfoCommand.Run(rest),
+                "s_client" => SClientCommand.Run(rest),
+                "s_server" => SServerCommand.Run(rest),
                 "-h" or "--help" or "help" => Usage(0),
                 _ => Usage(),
             };
@@ -42,6 +44,8 @@ public static class Program
         w.WriteLine("  ciphers         list the suites a cipher string selects, as `openssl ciphers` does");
         w.WriteLine("  verify          verify a certificate chain as openssl verify does; --limbo FILE runs an x509-limbo suite");
         w.WriteLine("  certinfo FILE.. subject hash and getpeercert() JSON of each certificate; --default-paths: trust locations");
+        w.WriteLine("  s_client        TLS 1.3 client with openssl s_client's flags (-connect, -brief, -CAfile, -alpn, -groups...)");
+        w.WriteLine("  s_server        TLS 1.3 server with openssl s_server's flags (-accept, -cert, -key, -www, -Verify...)");
         return code;
     }
 }

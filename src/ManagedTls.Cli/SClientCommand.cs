@@ -1,0 +1,178 @@
+using System.Net;
+using System.Net.Sockets;
+using ManagedTls.CipherSuites;
+using ManagedTls.Connection;
+using ManagedTls.Crypto;
+using ManagedTls.Handshake.Tls13;
+using ManagedTls.X509;
+
+namespace ManagedTls.Cli;
+
+/// <summary>
+/// <c>managedtls s_client</c>: a TLS 1.3 client with openssl s_client's flags. It connects, handshakes,
+/// then copies standard input to the connection and the connection's data to standard output until either
+/// side ends. As in openssl, a failed certificate verification is reported but does not stop the connection
+/// unless <c>-verify_return_error</c> is given.
+/// </summary>
+internal static class SClientCommand
+{
+    private const string UsageText =
+        "usage: s_client -connect host:port [-servername N | -noservername] [-CAfile F] [-verify_return_error] "
+        + "[-cert F -key F [-pass pass:X]] [-alpn L] [-groups L] [-ciphersuites L] [-tls1_3] [-keylogfile F] [-brief] [-quiet] [-timeout MS]";
+
+    public static int Run(string[] args) =>
+        Run(args, Console.OpenStandardInput(), Console.OpenStandardOutput(), Console.Error);
+
+    /// <summary>Runs the client over the given standard streams (tests pass their own).</summary>
+    public static int Run(string[] args, Stream stdin, Stream stdout, TextWriter stderr)
+    {
+        string? connect = null, serverName = null, caFile = null, certFile = null, keyFile = null, pass = null, keyLogFile = null;
+        bool noServerName = false, verifyReturnError = false, brief = false, quiet = false;
+        int timeoutMs = 10000;
+        var settings = new HandshakeSettings { Role = TlsRole.Client };
+        var a = new CliArgs(args);
+        while (a.Next())
+        {
+            switch (a.Current)
+            {
+                case "-connect": connect = a.Value(); break;
+                case "-servername": serverName = a.Value(); break;
+                case "-noservername": noServerName = true; break;
+                case "-CAfile": caFile = a.Value(); break;
+                case "-verify_return_error": verifyReturnError = true; break;
+                case "-cert": certFile = a.Value(); break;
+                case "-key": keyFile = a.Value(); break;
+                case "-pass": pass = a.Value(); break;
+                case "-alpn": settings = settings with { AlpnProtocols = TlsCliCommon.Alpn(a.Value()) }; break;
+                case "-groups":
+                    IReadOnlyList<KeyExchangeGroup> groups = TlsCliCommon.Groups(a.Value());
+                    settings = settings with { Groups = groups, KeyShareGroups = [groups[0].Group] };
+                    break;
+                case "-ciphersuites": settings = settings with { CipherSuites = TlsCliCommon.Suites(a.Value()) }; break;
+                case "-tls1_3": break;
+                case "-keylogfile": keyLogFile = a.Value(); break;
+                case "-brief": brief = true; break;
+                case "-quiet": quiet = true; break;
+                case "-timeout": timeoutMs = a.IntValue(); break;
+                default:
+                    TlsCliCommon.RejectUnsupported(a.Current);
+                    throw new UsageException($"unknown option {a.Current}\n{UsageText}");
+            }
+        }
+
+        if (connect is null)
+        {
+            throw new UsageException("-connect host:port is required\n" + UsageText);
+        }
+
+        (string host, int port) = HostPort(connect);
+        if ((certFile is null) != (keyFile is null))
+        {
+            throw new UsageException("-cert and -key go together");
+        }
+
+        if (certFile is not null)
+        {
+            settings = settings with { CertificateChain = TlsCliCommon.LoadCertificates(certFile), PrivateKey = TlsCliCommon.LoadKey(keyFile!, pass) };
+        }
+
+        TrustStore trust = TlsCliCommon.LoadTrust(caFile);
+        settings = settings with
+        {
+            Trust = trust,
+            VerifyPeer = verifyReturnError,
+            ServerName = noServerName ? null : serverName ?? host,
+            KeyLog = TlsCliCommon.KeyLog(keyLogFile),
+        };
+
+        TlsCliCommon.Validate(settings);
+        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            if (!socket.ConnectAsync(host, port).Wait(timeoutMs))
+            {
+                stderr.WriteLine($"connect to {host}:{port} timed out");
+                return 1;
+            }
+        }
+        catch (AggregateException e) when (e.InnerException is SocketException se)
+        {
+            stderr.WriteLine($"connect to {host}:{port} failed: {se.Message}");
+            return 1;
+        }
+
+        socket.NoDelay = true;
+        if (!quiet && !brief)
+        {
+            stdout.Write(System.Text.Encoding.ASCII.GetBytes($"CONNECTED({socket.Handle:X8})\n"));
+        }
+
+        using var tls = TlsConnection.CreateClient(settings);
+        if (!TlsCliCommon.Handshake(tls, socket, timeoutMs, stderr))
+        {
+            return 1;
+        }
+
+        VerifyResult verify = tls.VerifyResult ?? CertificateVerifier.Verify(new VerifyRequest
+        {
+            PeerChain = tls.PeerCertificateChain,
+            Trust = trust,
+            Purpose = VerifyPurpose.ServerAuth,
+        });
+        if (brief)
+        {
+            TlsCliCommon.PrintSummary(tls, verify, stderr);
+        }
+        else if (!quiet)
+        {
+            PrintSession(tls, verify, stdout);
+        }
+
+        var input = new TlsCliCommon.InputReader(stdin);
+        return TlsCliCommon.Pump(tls, socket, input, stdout, stderr, new TlsCliCommon.PumpOptions(Commands: !quiet, IgnoreEof: quiet));
+    }
+
+    private static void PrintSession(TlsConnection tls, VerifyResult verify, Stream stdout)
+    {
+        var w = new StringWriter();
+        w.WriteLine("---");
+        if (tls.PeerCertificateChain.Count > 0)
+        {
+            w.WriteLine("Server certificate");
+            w.WriteLine($"subject={TlsCliCommon.OneLineSubject(tls.PeerCertificateChain[0])}");
+        }
+
+        w.WriteLine("---");
+        w.WriteLine($"New, TLSv1.3, Cipher is {tls.CipherSuite?.IanaName}");
+        if (tls.AlpnProtocol is { } alpn)
+        {
+            w.WriteLine($"ALPN protocol: {System.Text.Encoding.ASCII.GetString(alpn)}");
+        }
+        else
+        {
+            w.WriteLine("No ALPN negotiated");
+        }
+
+        w.WriteLine($"Verify return code: {(int)verify.Error} ({verify.Message})");
+        w.WriteLine("---");
+        stdout.Write(System.Text.Encoding.UTF8.GetBytes(w.ToString()));
+        stdout.Flush();
+    }
+
+    private static (string Host, int Port) HostPort(string connect)
+    {
+        int colon = connect.LastIndexOf(':');
+        if (colon <= 0 || !int.TryParse(connect.AsSpan(colon + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int port) || port is 0 or > 65535)
+        {
+            throw new UsageException($"-connect needs host:port, not '{connect}'");
+        }
+
+        string host = connect.Substring(0, colon);
+        if (host.StartsWith('[') && host.EndsWith(']'))
+        {
+            host = host[1..^1];
+        }
+
+        return (host, port);
+    }
+}
