@@ -83,6 +83,23 @@ public sealed class WrapStreamTests : IDisposable
     }
 
     [Fact]
+    public async Task OneReadAndOneWriteAtTheSameTime()
+    {
+        var (client, server) = await ConnectedAsync();
+        await using (client)
+        await using (server)
+        {
+            byte[] buffer = new byte[4];
+            Task<int> pendingRead = client.ReadAsync(buffer, 0, buffer.Length);
+            await client.WriteAsync(Encoding.ASCII.GetBytes("echo")).AsTask().WaitAsync(Timeout);
+            byte[] echoed = await ReadExactlyAsync(server, 4);
+            await server.WriteAsync(echoed);
+            int n = await pendingRead.WaitAsync(Timeout);
+            Assert.Equal("echo".Substring(0, n), Encoding.ASCII.GetString(buffer, 0, n));
+        }
+    }
+
+    [Fact]
     public async Task ReadIsCancelled()
     {
         var (client, server) = await ConnectedAsync();
