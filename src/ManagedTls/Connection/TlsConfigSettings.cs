@@ -1,0 +1,69 @@
+using ManagedTls.Handshake.Tls13;
+using ManagedTls.X509;
+
+namespace ManagedTls.Connection;
+
+/// <summary>
+/// Turns a frozen <see cref="TlsConfig"/> into the <see cref="HandshakeSettings"/> of one TLS 1.3 connection: the
+/// only place where the facade's Python-shaped settings meet the engine's typed ones.
+/// </summary>
+internal static class TlsConfigSettings
+{
+    /// <summary>
+    /// The handshake settings for <paramref name="config"/>. Verification follows OpenSSL: a client with
+    /// <see cref="PeerVerification.None"/> does not verify; a server requests a certificate for
+    /// <see cref="PeerVerification.Optional"/> and also requires one for <see cref="PeerVerification.Required"/>.
+    /// The trust store is the context's store itself (its anchors, and its sources looked up by subject).
+    /// </summary>
+    /// <param name="config">The connection's configuration.</param>
+    /// <param name="serverHostname">Client: the name sent in server_name and checked when <see cref="TlsConfig.CheckHostname"/> is set.</param>
+    /// <exception cref="TlsConfigException">TLS 1.3 is not enabled, or a server has no certificate.</exception>
+    public static HandshakeSettings ToHandshakeSettings(TlsConfig config, string? serverHostname)
+    {
+        if (!config.Tls13Enabled || config.Tls13Suites.Count == 0)
+        {
+            throw new TlsConfigException("NO_PROTOCOLS_AVAILABLE", "no protocols available");
+        }
+
+        if (config.ServerSide && (config.PrivateKey is null || config.CertificateChain.Count == 0))
+        {
+            throw new TlsConfigException("NO_SHARED_CIPHER", "no shared cipher");
+        }
+
+        bool verify = config.Verification != PeerVerification.None;
+        TrustStore trust = config.TrustStore is { } store
+            ? new TrustStore(store.GetCertificates(), [store])
+            : new TrustStore([]);
+        string? keylog = config.KeylogFilename;
+        return new HandshakeSettings
+        {
+            Role = config.ServerSide ? TlsRole.Server : TlsRole.Client,
+            CipherSuites = config.Tls13Suites,
+            Groups = config.Groups,
+            SignatureSchemes = config.SignatureSchemes,
+            CertificateChain = config.CertificateChain,
+            PrivateKey = config.PrivateKey,
+            VerifyPeer = verify,
+            Trust = trust,
+            VerifyFlags = config.VerifyFlags,
+            CheckHostname = !config.ServerSide && config.CheckHostname && verify,
+            ServerName = config.ServerSide ? null : serverHostname,
+            RequestClientCertificate = config.ServerSide && config.Verification != PeerVerification.None,
+            RequireClientCertificate = config.ServerSide && config.Verification == PeerVerification.Required,
+            AlpnProtocols = config.AlpnProtocols,
+            PreferServerCipherSuites = config.ServerPreference,
+            MiddleboxCompatibility = config.MiddleboxCompat,
+            KeyLog = keylog is null ? null : line => AppendKeyLog(keylog, line),
+        };
+    }
+
+    private static readonly object KeyLogGate = new();
+
+    private static void AppendKeyLog(string path, string line)
+    {
+        lock (KeyLogGate)
+        {
+            File.AppendAllText(path, line.EndsWith("\n", StringComparison.Ordinal) ? line : line + "\n");
+        }
+    }
+}

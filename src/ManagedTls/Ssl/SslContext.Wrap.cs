@@ -1,0 +1,95 @@
+using System.Net.Sockets;
+
+namespace ManagedTls.Ssl;
+
+/// <summary>Python's <c>wrap_bio</c> and <c>wrap_socket</c>.</summary>
+public sealed partial class SslContext
+{
+    /// <summary>
+    /// Python's <c>wrap_bio(incoming, outgoing, server_side, server_hostname)</c>: a TLS connection over two memory queues.
+    /// The context is frozen into the connection's configuration now; later changes to the context do not reach it.
+    /// </summary>
+    /// <param name="incoming">TLS bytes from the peer, written by the caller.</param>
+    /// <param name="outgoing">TLS bytes to send, read by the caller.</param>
+    /// <param name="serverSide">True for the server side.</param>
+    /// <param name="serverHostname">Client: the name sent in server_name and matched against the certificate.</param>
+    /// <returns>The connection; call <see cref="SslObject.DoHandshake"/> to start.</returns>
+    /// <exception cref="ArgumentException"><see cref="CheckHostname"/> is on for a client without a host name
+    /// (<c>check_hostname requires server_hostname</c>), or a server was given a host name.</exception>
+    /// <exception cref="SslException">The side does not fit the context's protocol, or no version or suite is left.</exception>
+    public SslObject WrapBio(MemoryBio incoming, MemoryBio outgoing, bool serverSide = false, string? serverHostname = null)
+    {
+        if (incoming is null)
+        {
+            throw new ArgumentNullException(nameof(incoming));
+        }
+
+        if (outgoing is null)
+        {
+            throw new ArgumentNullException(nameof(outgoing));
+        }
+
+        CheckWrapArguments(serverSide, serverHostname);
+        return new SslObject(this, incoming, outgoing, serverSide, serverHostname);
+    }
+
+    /// <summary>
+    /// Python's <c>wrap_socket(sock, server_side, do_handshake_on_connect, suppress_ragged_eofs, server_hostname)</c>
+    /// over a connected, blocking socket. With <paramref name="doHandshakeOnConnect"/> the handshake runs before this returns.
+    /// </summary>
+    /// <param name="socket">A connected stream socket; the returned object owns it.</param>
+    /// <param name="serverSide">True for the server side.</param>
+    /// <param name="doHandshakeOnConnect">Run the handshake now.</param>
+    /// <param name="suppressRaggedEofs">An end of stream without close_notify reads as an empty result instead of <see cref="SslEofException"/>.</param>
+    /// <param name="serverHostname">Client: the name sent in server_name and matched against the certificate.</param>
+    /// <returns>The TLS socket.</returns>
+    /// <exception cref="ArgumentException">As <see cref="WrapBio"/>, or the socket is not a connected stream socket.</exception>
+    /// <exception cref="SslException">The handshake failed.</exception>
+    public SslSocket WrapSocket(Socket socket, bool serverSide = false, bool doHandshakeOnConnect = true, bool suppressRaggedEofs = true, string? serverHostname = null)
+    {
+        if (socket is null)
+        {
+            throw new ArgumentNullException(nameof(socket));
+        }
+
+        if (socket.SocketType != SocketType.Stream)
+        {
+            throw new ArgumentException("only stream sockets are supported", nameof(socket));
+        }
+
+        CheckWrapArguments(serverSide, serverHostname);
+        if (!socket.Connected)
+        {
+            throw new ArgumentException("the socket must be connected", nameof(socket));
+        }
+
+        var ssl = new SslSocket(this, socket, serverSide, suppressRaggedEofs, serverHostname);
+        if (doHandshakeOnConnect)
+        {
+            try
+            {
+                ssl.DoHandshake();
+            }
+            catch
+            {
+                ssl.Dispose();
+                throw;
+            }
+        }
+
+        return ssl;
+    }
+
+    private void CheckWrapArguments(bool serverSide, string? serverHostname)
+    {
+        if (serverSide && serverHostname is not null)
+        {
+            throw new ArgumentException("server_hostname can only be specified in client mode", nameof(serverHostname));
+        }
+
+        if (!serverSide && CheckHostname && string.IsNullOrEmpty(serverHostname))
+        {
+            throw new ArgumentException("check_hostname requires server_hostname", nameof(serverHostname));
+        }
+    }
+}

@@ -1,0 +1,424 @@
+using System.Text;
+using ManagedTls.Connection;
+using ManagedTls.X509;
+using ManagedTls.X509.PeerCert;
+
+namespace ManagedTls.Ssl;
+
+/// <summary>
+/// Python's <c>ssl.SSLObject</c>: a TLS connection whose transport is two <see cref="MemoryBio"/> queues. TLS bytes
+/// from the peer are written by the caller into the incoming queue; TLS bytes to send appear in the outgoing queue.
+/// An operation that needs bytes not yet received throws <see cref="SslWantReadException"/>, as Python does.
+/// Made by <see cref="SslContext.WrapBio"/>. Not thread-safe.
+/// </summary>
+public sealed class SslObject : IDisposable
+{
+    private readonly TlsConnection _conn;
+    private readonly TlsConfig _config;
+    private readonly MemoryBio _incoming;
+    private readonly MemoryBio _outgoing;
+    private readonly byte[] _scratch = new byte[16 * 1024 + 512];
+    private bool _sentShutdown;
+    private bool _disposed;
+
+    internal SslObject(SslContext context, MemoryBio incoming, MemoryBio outgoing, bool serverSide, string? serverHostname)
+    {
+        Context = context;
+        _incoming = incoming;
+        _outgoing = outgoing;
+        ServerSide = serverSide;
+        ServerHostname = serverHostname;
+        _config = context.Freeze(serverSide, this);
+        try
+        {
+            var settings = TlsConfigSettings.ToHandshakeSettings(_config, serverHostname);
+            _conn = serverSide ? TlsConnection.CreateServer(settings) : TlsConnection.CreateClient(settings);
+        }
+        catch (TlsConfigException e)
+        {
+            throw new SslException("SSL", e.Reason, e.Message, e);
+        }
+    }
+
+    /// <summary>Python's <c>context</c>: the context this object was made from.</summary>
+    public SslContext Context { get; }
+
+    /// <summary>Python's <c>server_side</c>.</summary>
+    public bool ServerSide { get; }
+
+    /// <summary>Python's <c>server_hostname</c>: the name given when wrapping (client side), or null.</summary>
+    public string? ServerHostname { get; }
+
+    /// <summary>True once the handshake has completed.</summary>
+    public bool IsHandshakeComplete => _conn.IsHandshakeComplete;
+
+    internal bool IgnoreUnexpectedEof => _config.IgnoreUnexpectedEof;
+
+    internal MemoryBio Incoming => _incoming;
+
+    internal MemoryBio Outgoing => _outgoing;
+
+    /// <summary>
+    /// Python's <c>do_handshake()</c>: processes the incoming bytes and queues the answer. Returns once the handshake
+    /// is complete; throws <see cref="SslWantReadException"/> when it needs more bytes from the peer (the client's
+    /// first call, after queueing its ClientHello; the server's first call with nothing received; the server after its flight).
+    /// </summary>
+    /// <exception cref="SslWantReadException">More incoming bytes are needed.</exception>
+    /// <exception cref="SslCertVerificationException">The peer's certificate did not verify.</exception>
+    /// <exception cref="SslEofException">The incoming queue ended during the handshake.</exception>
+    /// <exception cref="SslException">Any other failure, as Python reports it.</exception>
+    public void DoHandshake()
+    {
+        if (!HandshakeStep())
+        {
+            throw new SslWantReadException();
+        }
+    }
+
+    /// <summary>
+    /// Python's <c>read(len=1024)</c>: up to <paramref name="len"/> bytes of application data. Returns an empty array
+    /// once the peer's close_notify was read (as Python's <c>b''</c>); after both sides sent close_notify it throws
+    /// <see cref="SslZeroReturnException"/>.
+    /// </summary>
+    /// <param name="len">Most bytes to return.</param>
+    /// <returns>The bytes.</returns>
+    /// <exception cref="SslWantReadException">No data is buffered and more incoming bytes are needed.</exception>
+    /// <exception cref="SslEofException">The incoming queue ended without close_notify (unless <see cref="SslOptions.IgnoreUnexpectedEof"/>).</exception>
+    public byte[] Read(int len = 1024)
+    {
+        if (len < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(len), "size should not be negative");
+        }
+
+        byte[] buffer = new byte[len];
+        int n = Read(buffer.AsSpan());
+        if (n == len)
+        {
+            return buffer;
+        }
+
+        byte[] result = new byte[n];
+        Buffer.BlockCopy(buffer, 0, result, 0, n);
+        return result;
+    }
+
+    /// <summary>Python's <c>read(len, buffer)</c>: reads into <paramref name="buffer"/> and returns the byte count (0 at the end).</summary>
+    /// <param name="buffer">Where the data goes.</param>
+    /// <returns>How many bytes were read.</returns>
+    /// <exception cref="SslWantReadException">More incoming bytes are needed.</exception>
+    public int Read(Span<byte> buffer)
+    {
+        int n = TryRead(buffer, out bool wantRead);
+        return wantRead ? throw new SslWantReadException() : n;
+    }
+
+    /// <summary>Python's <c>read(len, buffer)</c> for an array.</summary>
+    /// <param name="buffer">Where the data goes.</param>
+    /// <returns>How many bytes were read.</returns>
+    public int Read(byte[] buffer) => Read((buffer ?? throw new ArgumentNullException(nameof(buffer))).AsSpan());
+
+    /// <summary>Python's <c>write(data)</c>: protects all of <paramref name="data"/> into the outgoing queue (completing the handshake first).</summary>
+    /// <param name="data">Application data.</param>
+    /// <returns>The byte count written (all of it).</returns>
+    /// <exception cref="SslWantReadException">The handshake is not complete and needs more incoming bytes.</exception>
+    /// <exception cref="SslException">close_notify was already sent (<c>[SSL: PROTOCOL_IS_SHUTDOWN] protocol is shutdown</c>), or another failure.</exception>
+    public int Write(ReadOnlySpan<byte> data)
+    {
+        if (!HandshakeStep())
+        {
+            throw new SslWantReadException();
+        }
+
+        if (_sentShutdown)
+        {
+            throw new SslException("SSL", "PROTOCOL_IS_SHUTDOWN", "protocol is shutdown");
+        }
+
+        try
+        {
+            _conn.WriteApplicationData(data);
+        }
+        catch (TlsAlertException e)
+        {
+            throw Translate(e);
+        }
+        finally
+        {
+            Flush();
+        }
+
+        return data.Length;
+    }
+
+    /// <summary>Python's <c>write(data)</c> for an array.</summary>
+    /// <param name="data">Application data.</param>
+    /// <returns>The byte count written.</returns>
+    public int Write(byte[] data) => Write((data ?? throw new ArgumentNullException(nameof(data))).AsSpan());
+
+    /// <summary>Python's <c>pending()</c>: decrypted bytes ready to read without more input.</summary>
+    /// <returns>The byte count.</returns>
+    public int Pending() => _disposed ? 0 : _conn.PendingApplicationData;
+
+    /// <summary>
+    /// Python's <c>unwrap()</c>: queues close_notify (once) and returns when the peer's close_notify has arrived;
+    /// until then throws <see cref="SslWantReadException"/>. Application data received meanwhile is discarded.
+    /// </summary>
+    /// <exception cref="SslWantReadException">The peer's close_notify has not arrived yet.</exception>
+    /// <exception cref="SslException">The handshake is not complete (<c>[SSL: SHUTDOWN_WHILE_IN_INIT] shutdown while in init</c>).</exception>
+    public void Unwrap()
+    {
+        if (!TryUnwrap())
+        {
+            throw new SslWantReadException();
+        }
+    }
+
+    /// <summary>Python's <c>version()</c>: <c>"TLSv1.3"</c> once the handshake is complete, else null.</summary>
+    /// <returns>The protocol name or null.</returns>
+    public string? Version() => _conn.IsHandshakeComplete ? "TLSv1.3" : null;
+
+    /// <summary>Python's <c>cipher()</c>: (OpenSSL name, protocol, secret bits), e.g. <c>("TLS_AES_256_GCM_SHA384", "TLSv1.3", 256)</c>; null before the handshake completes.</summary>
+    /// <returns>The triple or null.</returns>
+    public (string Name, string Protocol, int SecretBits)? Cipher() =>
+        _conn.IsHandshakeComplete && _conn.CipherSuite is { } s ? (s.OpenSslName, "TLSv1.3", s.StrengthBits) : null;
+
+    /// <summary>Python's <c>compression()</c>: always null (TLS compression is never used).</summary>
+    /// <returns>Null.</returns>
+    public string? Compression() => null;
+
+    /// <summary>Python's <c>selected_alpn_protocol()</c>: the agreed protocol, or null.</summary>
+    /// <returns>The protocol name or null.</returns>
+    public string? SelectedAlpnProtocol() => _conn.AlpnProtocol is { } p ? Encoding.ASCII.GetString(p) : null;
+
+    /// <summary>
+    /// Python's <c>getpeercert(binary_form)</c>. With <paramref name="binaryForm"/> the peer's leaf certificate as DER
+    /// (<see cref="T:byte[]"/>); otherwise Python's dict (<see cref="PeerCertificate.Decode"/>) when the context verifies
+    /// peers, and an empty dict when its verify mode is <see cref="VerifyMode.CertNone"/>. Null when the peer sent no certificate.
+    /// </summary>
+    /// <param name="binaryForm">True for the DER bytes.</param>
+    /// <returns>A <see cref="T:byte[]"/>, an <see cref="IReadOnlyDictionary{TKey, TValue}"/> or null.</returns>
+    /// <exception cref="InvalidOperationException">The handshake is not complete (Python's <c>ValueError: handshake not done yet</c>).</exception>
+    public object? GetPeerCert(bool binaryForm = false)
+    {
+        if (!_conn.IsHandshakeComplete)
+        {
+            throw new InvalidOperationException("handshake not done yet");
+        }
+
+        if (_conn.PeerCertificateChain.Count == 0)
+        {
+            return null;
+        }
+
+        byte[] leaf = _conn.PeerCertificateChain[0];
+        if (binaryForm)
+        {
+            return (byte[])leaf.Clone();
+        }
+
+        return _config.Verification == PeerVerification.None
+            ? new Dictionary<string, object>()
+            : PeerCertificate.Decode(leaf);
+    }
+
+    /// <summary>Wipes the connection's buffers and secrets.</summary>
+    public void Dispose()
+    {
+        if (!_disposed)
+        {
+            _disposed = true;
+            _conn.Dispose();
+        }
+    }
+
+    /// <summary>One handshake step: feeds what was received, queues what to send; true once the handshake is complete.</summary>
+    internal bool HandshakeStep()
+    {
+        ThrowIfFailed();
+        if (_conn.IsHandshakeComplete)
+        {
+            return true;
+        }
+
+        Feed();
+        if (_conn.IsHandshakeComplete)
+        {
+            return true;
+        }
+
+        if (_incoming.Eof)
+        {
+            throw new SslEofException();
+        }
+
+        return false;
+    }
+
+    /// <summary>Reads application data; <paramref name="wantRead"/> tells that nothing is buffered and more input is needed.</summary>
+    internal int TryRead(Span<byte> buffer, out bool wantRead)
+    {
+        wantRead = false;
+        if (!HandshakeStep())
+        {
+            wantRead = true;
+            return 0;
+        }
+
+        while (true)
+        {
+            int n = _conn.ReadApplicationData(buffer);
+            if (n > 0 || buffer.IsEmpty)
+            {
+                return n;
+            }
+
+            if (_conn.PeerClosed)
+            {
+                return _sentShutdown ? throw new SslZeroReturnException() : 0;
+            }
+
+            if (_incoming.Pending > 0)
+            {
+                Feed();
+                continue;
+            }
+
+            if (_incoming.Eof)
+            {
+                return _config.IgnoreUnexpectedEof ? 0 : throw new SslEofException();
+            }
+
+            wantRead = true;
+            return 0;
+        }
+    }
+
+    /// <summary>Queues close_notify once and consumes input; true once the peer's close_notify has arrived.</summary>
+    internal bool TryUnwrap()
+    {
+        ThrowIfFailed();
+        if (!_conn.IsHandshakeComplete)
+        {
+            throw new SslException("SSL", "SHUTDOWN_WHILE_IN_INIT", "shutdown while in init");
+        }
+
+        if (!_sentShutdown)
+        {
+            _sentShutdown = true;
+            try
+            {
+                _conn.Close();
+            }
+            catch (TlsAlertException e)
+            {
+                throw Translate(e);
+            }
+            finally
+            {
+                Flush();
+            }
+        }
+
+        Span<byte> discard = stackalloc byte[256];
+        while (true)
+        {
+            while (_conn.ReadApplicationData(discard) > 0)
+            {
+            }
+
+            if (_conn.PeerClosed)
+            {
+                return true;
+            }
+
+            if (_incoming.Pending > 0)
+            {
+                Feed();
+                continue;
+            }
+
+            if (_incoming.Eof)
+            {
+                return _config.IgnoreUnexpectedEof ? true : throw new SslEofException();
+            }
+
+            return false;
+        }
+    }
+
+    /// <summary>Queues close_notify when the handshake is complete and nothing failed; never throws (for disposal paths).</summary>
+    internal void TrySendCloseNotify()
+    {
+        if (_disposed || _sentShutdown || _conn.Failure is not null || !_conn.IsHandshakeComplete)
+        {
+            return;
+        }
+
+        _sentShutdown = true;
+        try
+        {
+            _conn.Close();
+        }
+        catch (TlsAlertException)
+        {
+            // Best effort: the connection is being torn down anyway.
+        }
+
+        Flush();
+    }
+
+    // Moves every incoming byte into the engine and every outgoing byte to the outgoing queue.
+    private void Feed()
+    {
+        try
+        {
+            while (_incoming.Pending > 0 && !_conn.PeerClosed)
+            {
+                int n = _incoming.Read(_scratch);
+                _conn.ReceiveBytes(_scratch.AsSpan(0, n));
+                Flush();
+            }
+        }
+        catch (TlsAlertException e)
+        {
+            throw Translate(e);
+        }
+        finally
+        {
+            Flush();
+        }
+    }
+
+    private void Flush()
+    {
+        while (_conn.HasOutgoing)
+        {
+            int n = _conn.TakeOutgoing(_scratch);
+            _outgoing.Write(_scratch.AsSpan(0, n));
+        }
+    }
+
+    private void ThrowIfFailed()
+    {
+        if (_disposed)
+        {
+            throw new ObjectDisposedException(nameof(SslObject));
+        }
+
+        if (_conn.Failure is { } failure)
+        {
+            throw Translate(failure);
+        }
+    }
+
+    private SslException Translate(TlsAlertException e)
+    {
+        if (!e.Received && _conn.VerifyResult is { IsValid: false } result)
+        {
+            return new SslCertVerificationException(result.Error);
+        }
+
+        return SslErrors.FromAlert(e);
+    }
+}

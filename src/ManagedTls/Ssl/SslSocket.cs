@@ -1,0 +1,190 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace ManagedTls.Ssl;
+
+/// <summary>
+/// Python's <c>ssl.SSLSocket</c> over a connected, blocking <see cref="System.Net.Sockets.Socket"/>. Made by
+/// <see cref="SslContext.WrapSocket"/>. Reads and writes block until done; the TLS work is the same
+/// <see cref="SslObject"/> a <see cref="MemoryBio"/> pair would drive.
+/// </summary>
+public sealed class SslSocket : IDisposable
+{
+    private readonly TlsChannel _channel;
+    private readonly bool _suppressRaggedEofs;
+    private Socket? _socket;
+
+    internal SslSocket(SslContext context, Socket socket, bool serverSide, bool suppressRaggedEofs, string? serverHostname)
+    {
+        _socket = socket;
+        _suppressRaggedEofs = suppressRaggedEofs;
+        _channel = new TlsChannel(context, serverSide, serverHostname);
+    }
+
+    /// <summary>Python's <c>context</c>.</summary>
+    public SslContext Context => _channel.Ssl.Context;
+
+    /// <summary>Python's <c>server_side</c>.</summary>
+    public bool ServerSide => _channel.Ssl.ServerSide;
+
+    /// <summary>Python's <c>server_hostname</c>.</summary>
+    public string? ServerHostname => _channel.Ssl.ServerHostname;
+
+    /// <summary>Python's <c>suppress_ragged_eofs</c>.</summary>
+    public bool SuppressRaggedEofs => _suppressRaggedEofs;
+
+    /// <summary>The underlying socket (null after <see cref="Unwrap"/> or <see cref="Close"/>).</summary>
+    public Socket? Socket => _socket;
+
+    /// <summary>Python's <c>getpeername()</c>.</summary>
+    public EndPoint? RemoteEndPoint => _socket?.RemoteEndPoint;
+
+    /// <summary>Python's <c>do_handshake()</c>: runs the handshake to completion, blocking.</summary>
+    /// <exception cref="SslCertVerificationException">The peer's certificate did not verify.</exception>
+    /// <exception cref="SslException">The handshake failed.</exception>
+    public void DoHandshake() => Run(_channel.HandshakeAsync(Adapter()));
+
+    /// <summary>Python's <c>read(len=1024)</c>: up to <paramref name="len"/> bytes; empty at the end of the stream.</summary>
+    /// <param name="len">Most bytes to return.</param>
+    /// <returns>The bytes.</returns>
+    /// <exception cref="SslEofException">The peer closed without close_notify and ragged EOFs are not suppressed.</exception>
+    public byte[] Read(int len = 1024)
+    {
+        if (len < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(len), "size should not be negative");
+        }
+
+        byte[] buffer = new byte[len];
+        int n = Read(buffer, 0, len);
+        if (n == len)
+        {
+            return buffer;
+        }
+
+        byte[] result = new byte[n];
+        Buffer.BlockCopy(buffer, 0, result, 0, n);
+        return result;
+    }
+
+    /// <summary>Python's <c>recv(bufsize)</c>.</summary>
+    /// <param name="bufsize">Most bytes to return.</param>
+    /// <returns>The bytes; empty at the end of the stream.</returns>
+    public byte[] Recv(int bufsize) => Read(bufsize);
+
+    /// <summary>Python's <c>recv_into(buffer, nbytes)</c>: reads into <paramref name="buffer"/>.</summary>
+    /// <param name="buffer">Destination.</param>
+    /// <param name="offset">Start in <paramref name="buffer"/>.</param>
+    /// <param name="count">Most bytes to read.</param>
+    /// <returns>How many bytes were read; 0 at the end of the stream.</returns>
+    public int Read(byte[] buffer, int offset, int count)
+    {
+        if (buffer is null)
+        {
+            throw new ArgumentNullException(nameof(buffer));
+        }
+
+        if (offset < 0 || count < 0 || count > buffer.Length - offset)
+        {
+            throw new ArgumentOutOfRangeException(nameof(count));
+        }
+
+        try
+        {
+            return Run(_channel.ReadAsync(Adapter(), buffer.AsMemory(offset, count)));
+        }
+        catch (SslEofException) when (_suppressRaggedEofs)
+        {
+            return 0;
+        }
+    }
+
+    /// <summary>Python's <c>write(data)</c>: writes all of <paramref name="data"/>.</summary>
+    /// <param name="data">Application data.</param>
+    /// <returns>The byte count.</returns>
+    public int Write(byte[] data)
+    {
+        if (data is null)
+        {
+            throw new ArgumentNullException(nameof(data));
+        }
+
+        Run(_channel.WriteAsync(Adapter(), data.AsMemory()));
+        return data.Length;
+    }
+
+    /// <summary>Python's <c>send(data)</c> (a blocking socket sends everything).</summary>
+    /// <param name="data">Application data.</param>
+    /// <returns>The byte count.</returns>
+    public int Send(byte[] data) => Write(data);
+
+    /// <summary>Python's <c>sendall(data)</c>.</summary>
+    /// <param name="data">Application data.</param>
+    public void SendAll(byte[] data) => Write(data);
+
+    /// <summary>Python's <c>pending()</c>.</summary>
+    /// <returns>Decrypted bytes ready to read.</returns>
+    public int Pending() => _channel.Ssl.Pending();
+
+    /// <summary>Python's <c>unwrap()</c>: sends close_notify, waits for the peer's, and hands back the plain socket (no longer owned).</summary>
+    /// <returns>The underlying socket.</returns>
+    public Socket Unwrap()
+    {
+        Socket socket = _socket ?? throw new ObjectDisposedException(nameof(SslSocket));
+        Run(_channel.UnwrapAsync(Adapter()));
+        _socket = null;
+        _channel.Dispose();
+        return socket;
+    }
+
+    /// <summary>Python's <c>version()</c>.</summary>
+    /// <returns>"TLSv1.3" or null.</returns>
+    public string? Version() => _channel.Ssl.Version();
+
+    /// <summary>Python's <c>cipher()</c>.</summary>
+    /// <returns>(name, protocol, secret bits) or null.</returns>
+    public (string Name, string Protocol, int SecretBits)? Cipher() => _channel.Ssl.Cipher();
+
+    /// <summary>Python's <c>compression()</c>: null.</summary>
+    /// <returns>Null.</returns>
+    public string? Compression() => null;
+
+    /// <summary>Python's <c>selected_alpn_protocol()</c>.</summary>
+    /// <returns>The protocol or null.</returns>
+    public string? SelectedAlpnProtocol() => _channel.Ssl.SelectedAlpnProtocol();
+
+    /// <summary>Python's <c>getpeercert(binary_form)</c>; see <see cref="SslObject.GetPeerCert"/>.</summary>
+    /// <param name="binaryForm">True for the DER bytes.</param>
+    /// <returns>A <see cref="T:byte[]"/>, a dictionary or null.</returns>
+    public object? GetPeerCert(bool binaryForm = false) => _channel.Ssl.GetPeerCert(binaryForm);
+
+    /// <summary>Python's <c>close()</c>: closes the socket without waiting for the peer (close_notify is sent when possible).</summary>
+    public void Close() => Dispose();
+
+    /// <summary>Sends close_notify best-effort, closes the socket and wipes the connection.</summary>
+    public void Dispose()
+    {
+        Socket? socket = _socket;
+        _socket = null;
+        if (socket is null)
+        {
+            return;
+        }
+
+        try
+        {
+            _channel.CloseNotifyBestEffort(new SyncSocketAdapter(socket));
+        }
+        finally
+        {
+            _channel.Dispose();
+            socket.Dispose();
+        }
+    }
+
+    private SyncSocketAdapter Adapter() => new(_socket ?? throw new ObjectDisposedException(nameof(SslSocket)));
+
+    private static void Run(Task task) => task.GetAwaiter().GetResult();
+
+    private static T Run<T>(Task<T> task) => task.GetAwaiter().GetResult();
+}

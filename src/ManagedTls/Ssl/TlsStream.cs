@@ -1,0 +1,204 @@
+namespace ManagedTls.Ssl;
+
+/// <summary>
+/// A TLS 1.3 <see cref="Stream"/> over another stream (a <c>NetworkStream</c> or any stream), where .NET code would use
+/// <c>SslStream</c>. Configuration comes from an <see cref="SslContext"/>. Asynchronous reads and writes are truly
+/// asynchronous and honour cancellation; synchronous ones run the same code with a blocking adapter. One read and one
+/// write may be in progress at the same time.
+/// </summary>
+public sealed class TlsStream : Stream
+{
+    private readonly Stream _inner;
+    private readonly SslContext _context;
+    private readonly bool _leaveInnerStreamOpen;
+    private TlsChannel? _channel;
+    private bool _disposed;
+
+    /// <summary>Creates the stream; call <see cref="AuthenticateAsClientAsync"/> or <see cref="AuthenticateAsServerAsync"/> next.</summary>
+    /// <param name="innerStream">The transport.</param>
+    /// <param name="context">The settings the connection is made from (frozen when authentication starts).</param>
+    /// <param name="leaveInnerStreamOpen">True to keep <paramref name="innerStream"/> open on disposal.</param>
+    public TlsStream(Stream innerStream, SslContext context, bool leaveInnerStreamOpen = false)
+    {
+        _inner = innerStream ?? throw new ArgumentNullException(nameof(innerStream));
+        _context = context ?? throw new ArgumentNullException(nameof(context));
+        _leaveInnerStreamOpen = leaveInnerStreamOpen;
+    }
+
+    /// <summary>The TLS connection, for its information methods (<see cref="SslObject.Cipher"/>, <see cref="SslObject.GetPeerCert"/>...); null before authentication starts.</summary>
+    public SslObject? Ssl => _channel?.Ssl;
+
+    /// <summary>True once the handshake is complete.</summary>
+    public bool IsAuthenticated => _channel?.Ssl.IsHandshakeComplete == true;
+
+    /// <inheritdoc/>
+    public override bool CanRead => !_disposed && _inner.CanRead;
+
+    /// <inheritdoc/>
+    public override bool CanWrite => !_disposed && _inner.CanWrite;
+
+    /// <inheritdoc/>
+    public override bool CanSeek => false;
+
+    /// <inheritdoc/>
+    public override long Length => throw new NotSupportedException();
+
+    /// <inheritdoc/>
+    public override long Position
+    {
+        get => throw new NotSupportedException();
+        set => throw new NotSupportedException();
+    }
+
+    /// <summary>Runs the client handshake.</summary>
+    /// <param name="serverName">The server name sent and (with <see cref="SslContext.CheckHostname"/>) checked.</param>
+    /// <param name="cancellationToken">Cancels the transport reads and writes.</param>
+    /// <returns>A task completing with the handshake.</returns>
+    /// <exception cref="SslException">The handshake failed.</exception>
+    public Task AuthenticateAsClientAsync(string? serverName, CancellationToken cancellationToken = default) =>
+        Start(serverSide: false, serverName).HandshakeAsync(new AsyncStreamAdapter(_inner, cancellationToken));
+
+    /// <summary>Runs the server handshake.</summary>
+    /// <param name="cancellationToken">Cancels the transport reads and writes.</param>
+    /// <returns>A task completing with the handshake.</returns>
+    public Task AuthenticateAsServerAsync(CancellationToken cancellationToken = default) =>
+        Start(serverSide: true, null).HandshakeAsync(new AsyncStreamAdapter(_inner, cancellationToken));
+
+    /// <summary>Runs the client handshake, blocking.</summary>
+    /// <param name="serverName">The server name.</param>
+    public void AuthenticateAsClient(string? serverName) =>
+        Start(serverSide: false, serverName).HandshakeAsync(new SyncStreamAdapter(_inner)).GetAwaiter().GetResult();
+
+    /// <summary>Runs the server handshake, blocking.</summary>
+    public void AuthenticateAsServer() =>
+        Start(serverSide: true, null).HandshakeAsync(new SyncStreamAdapter(_inner)).GetAwaiter().GetResult();
+
+    /// <summary>Reads application data; 0 once the peer sent close_notify.</summary>
+    /// <inheritdoc/>
+    /// <exception cref="SslEofException">The transport ended without close_notify (unless the context ignores unexpected EOF).</exception>
+    public override int Read(byte[] buffer, int offset, int count)
+    {
+        CheckBuffer(buffer, offset, count);
+        return Channel().ReadAsync(new SyncStreamAdapter(_inner), buffer.AsMemory(offset, count)).GetAwaiter().GetResult();
+    }
+
+    /// <inheritdoc/>
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+    {
+        CheckBuffer(buffer, offset, count);
+        return Channel().ReadAsync(new AsyncStreamAdapter(_inner, cancellationToken), buffer.AsMemory(offset, count));
+    }
+
+    /// <inheritdoc/>
+    public override void Write(byte[] buffer, int offset, int count)
+    {
+        CheckBuffer(buffer, offset, count);
+        Channel().WriteAsync(new SyncStreamAdapter(_inner), buffer.AsMemory(offset, count)).GetAwaiter().GetResult();
+    }
+
+    /// <inheritdoc/>
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+    {
+        CheckBuffer(buffer, offset, count);
+        return Channel().WriteAsync(new AsyncStreamAdapter(_inner, cancellationToken), buffer.AsMemory(offset, count));
+    }
+
+#if NET
+    /// <inheritdoc/>
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+        new(Channel().ReadAsync(new AsyncStreamAdapter(_inner, cancellationToken), buffer));
+
+    /// <inheritdoc/>
+    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
+        new(Channel().WriteAsync(new AsyncStreamAdapter(_inner, cancellationToken), buffer));
+#endif
+
+    /// <summary>Every write is sent at once; flushes the inner stream.</summary>
+    public override void Flush()
+    {
+        ThrowIfDisposed();
+        _inner.Flush();
+    }
+
+    /// <inheritdoc/>
+    public override Task FlushAsync(CancellationToken cancellationToken)
+    {
+        ThrowIfDisposed();
+        return _inner.FlushAsync(cancellationToken);
+    }
+
+    /// <summary>Sends close_notify and waits for the peer's (Python's <c>unwrap()</c>).</summary>
+    /// <param name="cancellationToken">Cancels the transport reads and writes.</param>
+    /// <returns>A task completing once both sides have closed.</returns>
+    public Task ShutdownAsync(CancellationToken cancellationToken = default) =>
+        Channel().UnwrapAsync(new AsyncStreamAdapter(_inner, cancellationToken));
+
+    /// <inheritdoc/>
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    /// <inheritdoc/>
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    /// <summary>Sends close_notify best-effort, then closes the inner stream unless asked to leave it open.</summary>
+    /// <param name="disposing">True from <see cref="Stream.Dispose()"/>.</param>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing && !_disposed)
+        {
+            _disposed = true;
+            try
+            {
+                _channel?.CloseNotifyBestEffort(new SyncStreamAdapter(_inner));
+            }
+            finally
+            {
+                _channel?.Dispose();
+                if (!_leaveInnerStreamOpen)
+                {
+                    _inner.Dispose();
+                }
+            }
+        }
+
+        base.Dispose(disposing);
+    }
+
+    private TlsChannel Start(bool serverSide, string? serverName)
+    {
+        ThrowIfDisposed();
+        if (_channel is not null)
+        {
+            throw new InvalidOperationException("authentication was already started");
+        }
+
+        _channel = new TlsChannel(_context, serverSide, serverName);
+        return _channel;
+    }
+
+    private TlsChannel Channel()
+    {
+        ThrowIfDisposed();
+        return _channel ?? throw new InvalidOperationException("authenticate first");
+    }
+
+    private void ThrowIfDisposed()
+    {
+        if (_disposed)
+        {
+            throw new ObjectDisposedException(nameof(TlsStream));
+        }
+    }
+
+    private static void CheckBuffer(byte[] buffer, int offset, int count)
+    {
+        if (buffer is null)
+        {
+            throw new ArgumentNullException(nameof(buffer));
+        }
+
+        if (offset < 0 || count < 0 || count > buffer.Length - offset)
+        {
+            throw new ArgumentOutOfRangeException(nameof(count));
+        }
+    }
+}

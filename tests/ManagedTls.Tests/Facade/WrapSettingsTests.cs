@@ -1,0 +1,92 @@
+using ManagedTls.Connection;
+using ManagedTls.Handshake.Tls13;
+using ManagedTls.Ssl;
+
+namespace ManagedTls.Tests.Facade;
+
+/// <summary>The mapping from a frozen context to the engine's handshake settings.</summary>
+public sealed class WrapSettingsTests : IDisposable
+{
+    private readonly string _dir = WrapKeys.WriteFiles();
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private SslContext Server(VerifyMode mode)
+    {
+        var ctx = new SslContext(SslProtocol.TlsServer);
+        ctx.LoadCertChain(Path.Combine(_dir, "cert.pem"), Path.Combine(_dir, "key.pem"));
+        ctx.VerifyMode = mode;
+        return ctx;
+    }
+
+    [Theory]
+    [InlineData(VerifyMode.CertNone, false, false, false)]
+    [InlineData(VerifyMode.CertOptional, true, true, false)]
+    [InlineData(VerifyMode.CertRequired, true, true, true)]
+    public void ServerVerifyModeMapsToCertificateRequest(VerifyMode mode, bool verify, bool request, bool require)
+    {
+        HandshakeSettings s = TlsConfigSettings.ToHandshakeSettings(Server(mode).Freeze(serverSide: true), null);
+        Assert.Equal(TlsRole.Server, s.Role);
+        Assert.Equal(verify, s.VerifyPeer);
+        Assert.Equal(request, s.RequestClientCertificate);
+        Assert.Equal(require, s.RequireClientCertificate);
+        Assert.Single(s.CertificateChain);
+        Assert.NotNull(s.PrivateKey);
+        Assert.Null(s.ServerName);
+    }
+
+    [Fact]
+    public void ClientSettingsCarryHostnameTrustAndOptions()
+    {
+        var ctx = new SslContext(SslProtocol.TlsClient);
+        ctx.LoadVerifyLocations(cafile: Path.Combine(_dir, "cert.pem"));
+        ctx.SetAlpnProtocols(["h2"]);
+        ctx.Options &= ~SslOptions.EnableMiddleboxCompat;
+        HandshakeSettings s = TlsConfigSettings.ToHandshakeSettings(ctx.Freeze(serverSide: false), "localhost");
+        Assert.Equal(TlsRole.Client, s.Role);
+        Assert.True(s.VerifyPeer);
+        Assert.True(s.CheckHostname);
+        Assert.Equal("localhost", s.ServerName);
+        Assert.Single(s.Trust.Anchors);
+        Assert.Equal("h2"u8.ToArray(), Assert.Single(s.AlpnProtocols));
+        Assert.False(s.MiddleboxCompatibility);
+        Assert.Null(s.KeyLog);
+        Assert.All(s.CipherSuites, x => Assert.True(x.IsTls13));
+    }
+
+    [Fact]
+    public void CertNoneClientDoesNotVerifyOrCheckHostname()
+    {
+        var ctx = new SslContext(SslProtocol.TlsClient) { CheckHostname = false, VerifyMode = VerifyMode.CertNone };
+        HandshakeSettings s = TlsConfigSettings.ToHandshakeSettings(ctx.Freeze(serverSide: false), "example.com");
+        Assert.False(s.VerifyPeer);
+        Assert.False(s.CheckHostname);
+        Assert.Equal("example.com", s.ServerName);
+    }
+
+    [Fact]
+    public void ServerPreferenceFollowsTheOption()
+    {
+        SslContext ctx = Server(VerifyMode.CertNone);
+        ctx.Options |= SslOptions.CipherServerPreference;
+        Assert.True(TlsConfigSettings.ToHandshakeSettings(ctx.Freeze(serverSide: true), null).PreferServerCipherSuites);
+        ctx.Options &= ~SslOptions.CipherServerPreference;
+        Assert.False(TlsConfigSettings.ToHandshakeSettings(ctx.Freeze(serverSide: true), null).PreferServerCipherSuites);
+    }
+
+    [Fact]
+    public void TlsOneThreeDisabledIsRefused()
+    {
+        var ctx = new SslContext(SslProtocol.TlsClient);
+        ctx.Options |= SslOptions.NoTlsV1_3;
+        var e = Assert.Throws<SslException>(() => ctx.WrapBio(new MemoryBio(), new MemoryBio(), serverHostname: "localhost"));
+        Assert.Equal("NO_PROTOCOLS_AVAILABLE", e.Reason);
+    }
+
+    [Fact]
+    public void ServerWithoutCertificateIsRefused()
+    {
+        var ctx = new SslContext(SslProtocol.TlsServer);
+        Assert.Throws<SslException>(() => ctx.WrapBio(new MemoryBio(), new MemoryBio(), serverSide: true));
+    }
+}
