@@ -206,6 +206,30 @@ public class ResumptionTests
     }
 
     [Theory]
+    [InlineData(1)]
+    [InlineData(0xffff)]
+    public void SelectedIdentityNotOfferedIsIllegalParameter(int selected)
+    {
+        HandshakeSettings server = Server();
+        (Tls13Session session, ConnectionPair first) = FullHandshake(Client(), server);
+        first.Dispose();
+        using TlsConnection client = TlsConnection.CreateClient(Client() with { ResumptionSession = session });
+        using TlsConnection serverConnection = TlsConnection.CreateServer(server);
+        serverConnection.ReceiveBytes(ConnectionPair.Drain(client));
+        Assert.True(serverConnection.SessionReused);
+        byte[] flight = ConnectionPair.Drain(serverConnection);
+
+        // The ServerHello is the first (plaintext) record; pre_shared_key is its last extension, so the
+        // record ends with selected_identity.
+        int end = 5 + ((flight[3] << 8) | flight[4]);
+        Assert.Equal(0, (flight[end - 2] << 8) | flight[end - 1]);
+        flight[end - 2] = (byte)(selected >> 8);
+        flight[end - 1] = (byte)selected;
+        var e = Assert.Throws<TlsAlertException>(() => client.ReceiveBytes(flight));
+        Assert.Equal(AlertDescription.IllegalParameter, e.Description);
+    }
+
+    [Theory]
     [InlineData(true)]
     [InlineData(false)]
     public void ResumptionAfterHelloRetryRequest(bool stateless)
