@@ -116,6 +116,18 @@ internal sealed partial class TlsConnection : IRecordLayer, IDisposable
     /// <summary>True when a HelloRetryRequest was part of the handshake.</summary>
     public bool HelloRetried => _cx.HelloRetried;
 
+    /// <summary>True when the handshake resumed a session with a PSK instead of authenticating with certificates.</summary>
+    public bool SessionReused => _cx.SessionReused;
+
+    /// <summary>
+    /// Client: the sessions received in NewSessionTicket messages so far, oldest first. They belong to the
+    /// caller, who offers one through <see cref="HandshakeSettings.ResumptionSession"/> and disposes it (wiping its PSK).
+    /// </summary>
+    public IReadOnlyList<Tls13Session> ReceivedSessions => _cx.ReceivedSessions;
+
+    /// <summary>Client: the most recent session received, or null.</summary>
+    public Tls13Session? LatestSession => _cx.ReceivedSessions.Count == 0 ? null : _cx.ReceivedSessions[^1];
+
     /// <summary>How many times our write keys were updated since the handshake.</summary>
     public int WriteKeyGeneration => (_state as ExpectTraffic)?.WriteGeneration ?? 0;
 

@@ -9,6 +9,9 @@ namespace ManagedTls.Handshake.Tls13;
 /// <summary>Starts a client handshake: builds and sends the first ClientHello.</summary>
 internal static class ClientHandshake
 {
+    /// <summary>The psk_dhe_ke key exchange mode (RFC 8446 section 4.2.9), the only one this engine uses.</summary>
+    public const byte PskDheKe = 1;
+
     /// <summary>Sends ClientHello1 and returns the state waiting for the ServerHello.</summary>
     public static HandshakeState Start(HandshakeContext cx)
     {
@@ -24,15 +27,58 @@ internal static class ClientHandshake
             shares[g] = s.Groups.First(k => k.Group == g).Algorithm.Generate(s.Entropy);
         }
 
-        cx.Send(BuildHello(cx, random, sessionId, shares, cookie: null));
-        return new ExpectServerHello(random, sessionId, shares, hrrSuite: null);
+        Tls13Session? session = OfferableSession(s, hash: null);
+        SendHello(cx, BuildHello(cx, random, sessionId, shares, cookie: null, session), session);
+        return new ExpectServerHello(random, sessionId, shares, hrrSuite: null, session);
+    }
+
+    /// <summary>
+    /// The configured resumption session when it can be offered: not wiped, its ticket still valid, the same
+    /// server name, and its suite's hash among our suites (after a HelloRetryRequest, equal to <paramref name="hash"/>).
+    /// </summary>
+    public static Tls13Session? OfferableSession(HandshakeSettings s, HashAlgorithm? hash)
+    {
+        Tls13Session? session = s.ResumptionSession;
+        if (session is null || !session.IsValidAt(s.Clock())
+            || !string.Equals(session.ServerName, s.ServerName, StringComparison.OrdinalIgnoreCase)
+            || !s.CipherSuites.Any(c => c.PrfHash == session.Suite.PrfHash)
+            || (hash is not null && hash != session.Suite.PrfHash))
+        {
+            return null;
+        }
+
+        return session;
+    }
+
+    /// <summary>
+    /// Encodes and sends a ClientHello. With a session offered, the binder placeholder at the end is replaced
+    /// by the real binder over the transcript so far plus the hello truncated before the binders
+    /// (RFC 8446 section 4.2.11.2); the transcript's hash is known only after a HelloRetryRequest.
+    /// </summary>
+    public static void SendHello(HandshakeContext cx, ClientHello hello, Tls13Session? session)
+    {
+        byte[] encoded = hello.Encode();
+        if (session is not null)
+        {
+            HashAlgorithm hash = session.Suite.PrfHash;
+            ReadOnlySpan<byte> truncated = encoded.AsSpan(0, encoded.Length - hello.BindersLength);
+            byte[] transcriptHash = cx.Transcript.IsAlgorithmKnown ? cx.Transcript.GetHashWith(truncated) : Hashes.Compute(hash, truncated);
+            using Tls13EarlySecret early = Tls13EarlySecret.WithPsk(hash, session.Psk);
+            byte[] binder = early.ComputeBinder(PskKind.Resumption, transcriptHash);
+            binder.CopyTo(encoded.AsSpan(encoded.Length - binder.Length));
+        }
+
+        cx.Transcript.Add(encoded);
+        cx.Records.QueueHandshake(encoded);
     }
 
     /// <summary>
     /// The ClientHello: only TLS 1.3 suites and version, our groups and schemes, key shares in the order
-    /// given, server_name unless the name is an IP literal, ALPN when configured, the cookie after a retry.
+    /// given, server_name unless the name is an IP literal, ALPN when configured, the cookie after a retry,
+    /// psk_key_exchange_modes [psk_dhe_ke], and last pre_shared_key with a zero binder placeholder when a
+    /// session is offered (<see cref="SendHello"/> fills in the binder).
     /// </summary>
-    public static ClientHello BuildHello(HandshakeContext cx, byte[] random, byte[] sessionId, Dictionary<NamedGroup, IKeyExchange> shares, byte[]? cookie)
+    public static ClientHello BuildHello(HandshakeContext cx, byte[] random, byte[] sessionId, Dictionary<NamedGroup, IKeyExchange> shares, byte[]? cookie, Tls13Session? session)
     {
         HandshakeSettings s = cx.Settings;
         var ext = new ExtensionBlock();
@@ -55,6 +101,13 @@ internal static class ClientHandshake
         }
 
         ext.Add(new KeyShareClientHello(shares.Select(p => new KeyShareEntry(p.Key, p.Value.PublicShare.ToArray())).ToArray()));
+        ext.Add(new PskKeyExchangeModesExtension([PskDheKe]));
+        if (session is not null)
+        {
+            var identity = new PskIdentity(session.Ticket, session.ObfuscatedAge(s.Clock()));
+            ext.Add(new PreSharedKeyClientHello([identity], [new byte[Hashes.OutputSize(session.Suite.PrfHash)]]));
+        }
+
         return new ClientHello(ProtocolVersion.Tls12, random, sessionId, s.CipherSuites.Select(c => c.Suite).ToArray(), [0], ext);
     }
 }
@@ -69,10 +122,15 @@ internal sealed class ExpectServerHello : HandshakeState
     private readonly byte[] _sessionId;
     private readonly Dictionary<NamedGroup, IKeyExchange> _shares;
     private readonly CipherSuiteInfo? _hrrSuite;
+    private readonly Tls13Session? _offered;
 
-    /// <summary>Creates the state; <paramref name="hrrSuite"/> is the suite a HelloRetryRequest named, if one came.</summary>
-    public ExpectServerHello(byte[] random, byte[] sessionId, Dictionary<NamedGroup, IKeyExchange> shares, CipherSuiteInfo? hrrSuite)
+    /// <summary>
+    /// Creates the state; <paramref name="hrrSuite"/> is the suite a HelloRetryRequest named, if one came, and
+    /// <paramref name="offered"/> the session offered in the last ClientHello, if any.
+    /// </summary>
+    public ExpectServerHello(byte[] random, byte[] sessionId, Dictionary<NamedGroup, IKeyExchange> shares, CipherSuiteInfo? hrrSuite, Tls13Session? offered)
     {
+        _offered = offered;
         _random = random;
         _sessionId = sessionId;
         _shares = shares;
@@ -110,7 +168,8 @@ internal sealed class ExpectServerHello : HandshakeState
 
         foreach (TlsExtension e in sh.Extensions)
         {
-            if (e.Type is not (ExtensionType.SupportedVersions or ExtensionType.KeyShare))
+            if (e.Type is not (ExtensionType.SupportedVersions or ExtensionType.KeyShare)
+                && !(e.Type == ExtensionType.PreSharedKey && _offered is not null))
             {
                 throw new TlsAlertException(AlertDescription.UnsupportedExtension, $"ServerHello carries {e.Type}, which was not offered");
             }
@@ -121,6 +180,12 @@ internal sealed class ExpectServerHello : HandshakeState
         if (!_shares.TryGetValue(keyShare.Share.Group, out IKeyExchange? kx))
         {
             throw TlsAlertException.Illegal($"ServerHello key share for {keyShare.Share.Group}, which we sent no share for");
+        }
+
+        PreSharedKeyServerHello? psk = sh.Extensions.Get<PreSharedKeyServerHello>();
+        if (psk is not null && (psk.SelectedIdentity != 0 || suite.PrfHash != _offered!.Suite.PrfHash))
+        {
+            throw TlsAlertException.Illegal("the server selected a PSK identity that was not offered, or with a suite of another hash");
         }
 
         byte[] shared = kx.DeriveSharedSecret(keyShare.Share.KeyExchange);
@@ -138,9 +203,16 @@ internal sealed class ExpectServerHello : HandshakeState
         cx.Suite = suite;
         cx.Group = keyShare.Share.Group;
         Tls13HandshakeSecret hs;
-        using (Tls13EarlySecret early = Tls13EarlySecret.WithoutPsk(suite.PrfHash))
+        using (Tls13EarlySecret early = psk is null ? Tls13EarlySecret.WithoutPsk(suite.PrfHash) : Tls13EarlySecret.WithPsk(suite.PrfHash, _offered!.Psk))
         {
             hs = early.ToHandshakeSecret(shared);
+        }
+
+        if (psk is not null)
+        {
+            cx.SessionReused = true;
+            cx.PeerChain = _offered!.PeerChain;
+            cx.VerifyResult = _offered.VerifyResult;
         }
 
         CryptoUtil.Wipe(shared);
@@ -232,8 +304,9 @@ internal sealed class ExpectServerHello : HandshakeState
         cx.Transcript.ReplaceClientHelloWithMessageHash();
         cx.Transcript.Add(encoded);
         cx.SendCompatibilityCcs();
-        cx.Send(ClientHandshake.BuildHello(cx, _random, _sessionId, shares, cookie));
-        return new ExpectServerHello(_random, _sessionId, shares, suite);
+        Tls13Session? session = _offered is null ? null : ClientHandshake.OfferableSession(cx.Settings, suite.PrfHash);
+        ClientHandshake.SendHello(cx, ClientHandshake.BuildHello(cx, _random, _sessionId, shares, cookie, session), session);
+        return new ExpectServerHello(_random, _sessionId, shares, suite, session);
     }
 }
 
@@ -285,7 +358,7 @@ internal sealed class ExpectEncryptedExtensions(ClientHandshakeKeys keys) : Hand
         }
 
         cx.Transcript.Add(encoded);
-        return new ExpectCertificateOrCertificateRequest(keys);
+        return cx.SessionReused ? new ExpectFinished(keys, null) : new ExpectCertificateOrCertificateRequest(keys);
     }
 }
 
@@ -387,15 +460,10 @@ internal sealed class ExpectFinished(ClientHandshakeKeys keys, CertificateReques
 
         cx.Transcript.Add(encoded);
         byte[] hash = cx.Transcript.GetCurrentHash();
-        Tls13TrafficSecret clientApp;
-        Tls13TrafficSecret serverApp;
-        using (Tls13MasterSecret master = keys.Secret.ToMasterSecret())
-        {
-            clientApp = master.ClientApplicationTrafficSecret(hash);
-            serverApp = master.ServerApplicationTrafficSecret(hash);
-            cx.Exporter = master.ExporterMasterSecret(hash);
-        }
-
+        using Tls13MasterSecret master = keys.Secret.ToMasterSecret();
+        Tls13TrafficSecret clientApp = master.ClientApplicationTrafficSecret(hash);
+        Tls13TrafficSecret serverApp = master.ServerApplicationTrafficSecret(hash);
+        cx.Exporter = master.ExporterMasterSecret(hash);
         cx.LogSecret(NssKeyLog.ClientTrafficSecret0, clientApp);
         cx.LogSecret(NssKeyLog.ServerTrafficSecret0, serverApp);
         cx.LogSecret(NssKeyLog.ExporterSecret, cx.Exporter);
@@ -405,11 +473,12 @@ internal sealed class ExpectFinished(ClientHandshakeKeys keys, CertificateReques
         }
 
         cx.Send(new Finished(keys.ClientTraffic.ComputeFinished(cx.Transcript.GetCurrentHash())));
+        Tls13ResumptionMasterSecret resumption = master.ResumptionMasterSecret(cx.Transcript.GetCurrentHash());
         cx.Records.SetWriteKeys(keys.Suite, clientApp);
         cx.Records.SetReadKeys(keys.Suite, serverApp);
         keys.ClientTraffic.Dispose();
         keys.ServerTraffic.Dispose();
-        return new ExpectTraffic(keys.Suite, serverApp, clientApp);
+        return new ExpectTraffic(keys.Suite, serverApp, clientApp, resumption);
     }
 
     private static void SendClientCertificate(HandshakeContext cx, CertificateRequest13 request)

@@ -6,18 +6,26 @@ namespace ManagedTls.Handshake.Tls13;
 
 /// <summary>
 /// After both Finished messages: application traffic. Accepts KeyUpdate (both roles) and, on the client,
-/// NewSessionTicket, which is checked and dropped because this engine does not resume sessions.
+/// NewSessionTicket, which becomes a <see cref="Tls13Session"/> in <see cref="HandshakeContext.ReceivedSessions"/>.
 /// </summary>
 internal sealed class ExpectTraffic : HandshakeState
 {
+    /// <summary>The longest ticket_lifetime allowed: 7 days in seconds.</summary>
+    public const uint MaxTicketLifetimeSeconds = 604800;
+
     private readonly CipherSuiteInfo _suite;
     private readonly Tls13TrafficSecret _read;
     private readonly Tls13TrafficSecret _write;
+    private readonly Tls13ResumptionMasterSecret? _resumption;
     private int _keyUpdatesWithoutData;
 
-    /// <summary>Creates the traffic state; it owns both application traffic secrets.</summary>
-    public ExpectTraffic(CipherSuiteInfo suite, Tls13TrafficSecret read, Tls13TrafficSecret write)
+    /// <summary>
+    /// Creates the traffic state; it owns both application traffic secrets and, on the client, the resumption
+    /// master secret that turns each NewSessionTicket's nonce into a PSK.
+    /// </summary>
+    public ExpectTraffic(CipherSuiteInfo suite, Tls13TrafficSecret read, Tls13TrafficSecret write, Tls13ResumptionMasterSecret? resumption = null)
     {
+        _resumption = resumption;
         _suite = suite;
         _read = read;
         _write = write;
@@ -56,7 +64,7 @@ internal sealed class ExpectTraffic : HandshakeState
 
                 return this;
             case HandshakeType.NewSessionTicket when cx.IsClient:
-                Parse<NewSessionTicket13>(encoded);
+                AcceptTicket(cx, Parse<NewSessionTicket13>(encoded));
                 return this;
             default:
                 throw Unexpected(encoded);
@@ -71,10 +79,38 @@ internal sealed class ExpectTraffic : HandshakeState
         cx.Records.SetWriteKeys(_suite, _write);
     }
 
-    /// <summary>Wipes both traffic secrets.</summary>
+    /// <summary>Wipes both traffic secrets and the resumption master secret.</summary>
     public override void Dispose()
     {
         _read.Dispose();
         _write.Dispose();
+        _resumption?.Dispose();
     }
+
+    /// <summary>
+    /// A NewSessionTicket (RFC 8446 section 4.6.1): a lifetime over 7 days is <c>illegal_parameter</c>; a zero
+    /// lifetime means the ticket must not be used and it is dropped. Any early_data extension is ignored: this
+    /// engine never sends early data.
+    /// </summary>
+    private void AcceptTicket(HandshakeContext cx, NewSessionTicket13 ticket)
+    {
+        if (ticket.Lifetime > MaxTicketLifetimeSeconds)
+        {
+            throw TlsAlertException.Illegal($"ticket_lifetime {ticket.Lifetime} is over 7 days");
+        }
+
+        if (ticket.Lifetime == 0 || _resumption is null)
+        {
+            return;
+        }
+
+        cx.ReceivedSessions.Add(new Tls13Session(ticket.Ticket, _resumption.TicketPsk(ticket.Nonce), _suite, ticket.Lifetime, ticket.AgeAdd, cx.Settings.Clock())
+        {
+            Alpn = cx.Alpn,
+            ServerName = cx.ServerName,
+            PeerChain = cx.PeerChain,
+            VerifyResult = cx.VerifyResult,
+        });
+    }
+
 }

@@ -83,6 +83,15 @@ internal sealed class HandshakeContext
     /// <summary>Server: true once the first ClientHello arrived (change_cipher_spec is dropped only after it).</summary>
     public bool ClientHelloSeen { get; set; }
 
+    /// <summary>True when the handshake resumed a session with a PSK (no certificates exchanged).</summary>
+    public bool SessionReused { get; set; }
+
+    /// <summary>Server: true when the client offered psk_dhe_ke, so tickets it receives are usable.</summary>
+    public bool PeerAcceptsTickets { get; set; }
+
+    /// <summary>Client: the sessions received in NewSessionTicket messages, oldest first. They belong to the caller.</summary>
+    public List<Tls13Session> ReceivedSessions { get; } = [];
+
     /// <summary>The exporter master secret once the handshake is complete.</summary>
     public Tls13ExporterSecret? Exporter { get; set; }
 

@@ -93,6 +93,34 @@ internal sealed record HandshakeSettings
     /// </summary>
     public ulong? KeyUpdateAfterRecords { get; init; }
 
+    /// <summary>Server only: how many NewSessionTickets to send after the handshake (0 sends none); at most 255.</summary>
+    public int NumTickets { get; init; } = 2;
+
+    /// <summary>
+    /// Server only: true seals the session state into the ticket with <see cref="TicketKeys"/> (no server
+    /// storage); false keeps it in <see cref="SessionCache"/> under a random id that is the ticket, usable once.
+    /// </summary>
+    public bool StatelessTickets { get; init; } = true;
+
+    /// <summary>Server only: ticket_lifetime of the tickets sent; positive, at most 7 days (RFC 8446 section 4.6.1).</summary>
+    public TimeSpan TicketLifetime { get; init; } = TimeSpan.FromHours(2);
+
+    /// <summary>Server only: how far the client's view of a ticket's age may differ from ours before the ticket is refused.</summary>
+    public TimeSpan TicketAgeTolerance { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Server only: the keys stateless tickets are sealed with; share one ring between the connections of a server.</summary>
+    public TicketKeyRing TicketKeys { get; init; } = new();
+
+    /// <summary>Server only: the store of stateful sessions; share one cache between the connections of a server.</summary>
+    public ServerSessionCache SessionCache { get; init; } = new();
+
+    /// <summary>
+    /// Client only: a session from an earlier connection's NewSessionTicket to offer for resumption
+    /// (psk_dhe_ke). It is offered only while its ticket is valid, for the same server name, and when one of
+    /// our suites shares its hash; otherwise the handshake is a full one.
+    /// </summary>
+    public Tls13Session? ResumptionSession { get; init; }
+
     /// <summary>
     /// Checks the settings are coherent for their role; throws <see cref="ArgumentException"/> naming the problem.
     /// </summary>
@@ -141,6 +169,26 @@ internal sealed record HandshakeSettings
         if (KeyUpdateAfterRecords is 0)
         {
             throw new ArgumentException("the key update interval must be positive", nameof(KeyUpdateAfterRecords));
+        }
+
+        if (NumTickets is < 0 or > 255)
+        {
+            throw new ArgumentException("the number of tickets is 0 to 255", nameof(NumTickets));
+        }
+
+        if (TicketLifetime <= TimeSpan.Zero || TicketLifetime > TimeSpan.FromDays(7))
+        {
+            throw new ArgumentException("the ticket lifetime is positive and at most 7 days", nameof(TicketLifetime));
+        }
+
+        if (TicketAgeTolerance < TimeSpan.Zero)
+        {
+            throw new ArgumentException("the ticket age tolerance cannot be negative", nameof(TicketAgeTolerance));
+        }
+
+        if (Role == TlsRole.Server && ResumptionSession is not null)
+        {
+            throw new ArgumentException("only a client offers a session for resumption", nameof(ResumptionSession));
         }
 
         if (MaxKeyUpdatesWithoutData < 1)

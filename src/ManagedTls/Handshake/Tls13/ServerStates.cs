@@ -98,19 +98,25 @@ internal sealed class ExpectClientHello(RetryState? retry) : HandshakeState
             throw new TlsAlertException(AlertDescription.HandshakeFailure, "no key exchange group in common");
         }
 
-        if (retry is null)
-        {
-            cx.Transcript.SetAlgorithm(suite.PrfHash);
-        }
-
+        cx.Transcript.SetAlgorithm(suite.PrfHash);
+        cx.ServerName = ch.Extensions.Get<ServerNameExtension>()?.HostName;
+        PskKeyExchangeModesExtension? modes = ch.Extensions.Get<PskKeyExchangeModesExtension>();
+        cx.PeerAcceptsTickets = modes is not null && modes.Modes.Contains(ClientHandshake.PskDheKe);
+        ResumedPsk? resumed = ServerResumption.Accept(cx, ch, suite, encoded);
         cx.Transcript.Add(encoded);
         cx.ClientRandom = ch.Random;
         cx.Suite = suite;
         cx.Group = group.Group;
-        cx.SignatureScheme = scheme.Scheme;
+        cx.SignatureScheme = resumed is null ? scheme.Scheme : null;
         cx.Alpn = alpn;
-        cx.ServerName = ch.Extensions.Get<ServerNameExtension>()?.HostName;
-        return SendFlight(cx, ch, suite, group, share, scheme);
+        try
+        {
+            return SendFlight(cx, ch, suite, group, share, scheme, resumed);
+        }
+        finally
+        {
+            resumed?.State.Dispose();
+        }
     }
 
     private static CipherSuiteInfo? ChooseSuite(HandshakeSettings s, IReadOnlyList<TlsCipherSuite> offered)
@@ -163,7 +169,7 @@ internal sealed class ExpectClientHello(RetryState? retry) : HandshakeState
         return new ExpectClientHello(new RetryState(suite, group.Group, cookie));
     }
 
-    private static HandshakeState SendFlight(HandshakeContext cx, ClientHello ch, CipherSuiteInfo suite, KeyExchangeGroup group, KeyShareEntry share, SignatureSchemeInfo scheme)
+    private static HandshakeState SendFlight(HandshakeContext cx, ClientHello ch, CipherSuiteInfo suite, KeyExchangeGroup group, KeyShareEntry share, SignatureSchemeInfo scheme, ResumedPsk? resumed)
     {
         HandshakeSettings s = cx.Settings;
         Tls13HandshakeSecret hs;
@@ -172,8 +178,15 @@ internal sealed class ExpectClientHello(RetryState? retry) : HandshakeState
             var ext = new ExtensionBlock()
                 .Add(new SupportedVersionsServerHello(ProtocolVersion.Tls13))
                 .Add(new KeyShareServerHello(new KeyShareEntry(group.Group, response.Share)));
+            if (resumed is not null)
+            {
+                ext.Add(new PreSharedKeyServerHello(resumed.Index));
+                cx.SessionReused = true;
+                cx.PeerChain = resumed.State.ClientChain;
+            }
+
             cx.Send(new ServerHello(ProtocolVersion.Tls12, cx.RandomBytes(32), ch.SessionId, suite.Suite, 0, ext));
-            using Tls13EarlySecret early = Tls13EarlySecret.WithoutPsk(suite.PrfHash);
+            using Tls13EarlySecret early = resumed is null ? Tls13EarlySecret.WithoutPsk(suite.PrfHash) : Tls13EarlySecret.WithPsk(suite.PrfHash, resumed.State.Psk);
             hs = early.ToHandshakeSecret(response.SharedSecret);
         }
 
@@ -200,46 +213,48 @@ internal sealed class ExpectClientHello(RetryState? retry) : HandshakeState
         }
 
         cx.Send(new EncryptedExtensions(ee));
-        if (s.RequestClientCertificate)
+        bool requestCertificate = s.RequestClientCertificate && resumed is null;
+        if (requestCertificate)
         {
             var requestExt = new ExtensionBlock().Add(new SignatureAlgorithmsExtension(s.SignatureSchemes.Where(SignatureSchemes.AllowedInTls13).ToArray()));
             cx.Send(new CertificateRequest13([], requestExt));
         }
 
-        cx.Send(new CertificateMessage([], HandshakeCommon.OwnEntries(s)));
-        HandshakeCommon.SendCertificateVerify(cx, scheme);
+        if (resumed is null)
+        {
+            cx.Send(new CertificateMessage([], HandshakeCommon.OwnEntries(s)));
+            HandshakeCommon.SendCertificateVerify(cx, scheme);
+        }
+
         cx.Send(new Finished(serverHs.ComputeFinished(cx.Transcript.GetCurrentHash())));
         serverHs.Dispose();
 
         hash = cx.Transcript.GetCurrentHash();
-        Tls13TrafficSecret clientApp;
-        Tls13TrafficSecret serverApp;
-        using (Tls13MasterSecret master = hs.ToMasterSecret())
-        {
-            clientApp = master.ClientApplicationTrafficSecret(hash);
-            serverApp = master.ServerApplicationTrafficSecret(hash);
-            cx.Exporter = master.ExporterMasterSecret(hash);
-        }
+        Tls13MasterSecret master = hs.ToMasterSecret();
+        Tls13TrafficSecret clientApp = master.ClientApplicationTrafficSecret(hash);
+        Tls13TrafficSecret serverApp = master.ServerApplicationTrafficSecret(hash);
+        cx.Exporter = master.ExporterMasterSecret(hash);
 
         cx.LogSecret(NssKeyLog.ClientTrafficSecret0, clientApp);
         cx.LogSecret(NssKeyLog.ServerTrafficSecret0, serverApp);
         cx.LogSecret(NssKeyLog.ExporterSecret, cx.Exporter);
         cx.Records.SetWriteKeys(suite, serverApp);
         cx.Records.SetReadKeys(suite, clientHs);
-        var keys = new ServerFinishKeys(suite, clientHs, clientApp, serverApp);
-        return s.RequestClientCertificate ? new ExpectClientCertificate(keys) : new ExpectClientFinished(keys);
+        var keys = new ServerFinishKeys(suite, clientHs, clientApp, serverApp, master);
+        return requestCertificate ? new ExpectClientCertificate(keys) : new ExpectClientFinished(keys);
     }
 }
 
-/// <summary>The server's secrets between its Finished and the client's.</summary>
-internal sealed record ServerFinishKeys(CipherSuiteInfo Suite, Tls13TrafficSecret ClientHandshake, Tls13TrafficSecret ClientApplication, Tls13TrafficSecret ServerApplication) : IDisposable
+/// <summary>The server's secrets between its Finished and the client's; the master secret stays for the resumption master secret.</summary>
+internal sealed record ServerFinishKeys(CipherSuiteInfo Suite, Tls13TrafficSecret ClientHandshake, Tls13TrafficSecret ClientApplication, Tls13TrafficSecret ServerApplication, Tls13MasterSecret Master) : IDisposable
 {
-    /// <summary>Wipes all three secrets.</summary>
+    /// <summary>Wipes all four secrets.</summary>
     public void Dispose()
     {
         ClientHandshake.Dispose();
         ClientApplication.Dispose();
         ServerApplication.Dispose();
+        Master.Dispose();
     }
 }
 
@@ -323,6 +338,8 @@ internal sealed class ExpectClientFinished(ServerFinishKeys keys) : HandshakeSta
         cx.Transcript.Add(encoded);
         cx.Records.SetReadKeys(keys.Suite, keys.ClientApplication);
         keys.ClientHandshake.Dispose();
+        ServerResumption.IssueTickets(cx, keys.Suite, keys.Master);
+        keys.Master.Dispose();
         return new ExpectTraffic(keys.Suite, keys.ClientApplication, keys.ServerApplication);
     }
 }

@@ -1,0 +1,131 @@
+using ManagedTls.Crypto;
+using ManagedTls.Wire;
+
+namespace ManagedTls.Handshake.Tls13;
+
+/// <summary>
+/// What a server needs to resume a session: the PSK (derived from the resumption master secret and the
+/// ticket nonce), the suite, when and for how long the ticket was issued, its ticket_age_add, and what the
+/// original handshake established (ALPN, server name, the client's certificate chain). Sealed into a
+/// stateless ticket or kept in the <see cref="ServerSessionCache"/>. <see cref="Dispose"/> wipes the PSK.
+/// </summary>
+internal sealed class SessionTicketState : IDisposable
+{
+    private const byte FormatVersion = 1;
+
+    /// <summary>Creates a state; it takes ownership of <paramref name="psk"/>.</summary>
+    public SessionTicketState(byte[] psk, TlsCipherSuite suite, long createdAtMs, uint lifetimeSeconds, uint ageAdd)
+    {
+        Psk = psk;
+        Suite = suite;
+        CreatedAtMs = createdAtMs;
+        LifetimeSeconds = lifetimeSeconds;
+        AgeAdd = ageAdd;
+    }
+
+    /// <summary>The resumption PSK.</summary>
+    public byte[] Psk { get; }
+
+    /// <summary>The suite of the original handshake.</summary>
+    public TlsCipherSuite Suite { get; }
+
+    /// <summary>Issue time, milliseconds since the Unix epoch.</summary>
+    public long CreatedAtMs { get; }
+
+    /// <summary>ticket_lifetime in seconds.</summary>
+    public uint LifetimeSeconds { get; }
+
+    /// <summary>ticket_age_add.</summary>
+    public uint AgeAdd { get; }
+
+    /// <summary>The ALPN protocol agreed, or null.</summary>
+    public byte[]? Alpn { get; init; }
+
+    /// <summary>The server name the client asked for, or null.</summary>
+    public string? ServerName { get; init; }
+
+    /// <summary>The client's certificate chain, leaf first (DER); empty when it sent none.</summary>
+    public IReadOnlyList<byte[]> ClientChain { get; init; } = [];
+
+    /// <summary>
+    /// The serialized state.
+    /// <code>
+    /// struct {
+    ///     uint8 version = 1;
+    ///     CipherSuite suite;
+    ///     uint64 created_at_ms;
+    ///     uint32 lifetime_seconds;
+    ///     uint32 age_add;
+    ///     opaque psk&lt;1..255&gt;;
+    ///     opaque alpn&lt;0..255&gt;;
+    ///     opaque server_name&lt;0..2^16-1&gt;;
+    ///     opaque client_chain&lt;0..2^24-1&gt;;   // ASN.1Cert entries, each &lt;1..2^24-1&gt;
+    /// } SessionTicketState;
+    /// </code>
+    /// The caller wipes the result.
+    /// </summary>
+    public byte[] Encode()
+    {
+        using var w = new TlsWriter(256);
+        w.WriteUInt8(FormatVersion);
+        w.WriteUInt16((ushort)Suite);
+        w.WriteUInt32((uint)((ulong)CreatedAtMs >> 32));
+        w.WriteUInt32((uint)CreatedAtMs);
+        w.WriteUInt32(LifetimeSeconds);
+        w.WriteUInt32(AgeAdd);
+        w.WriteVector8(Psk, "state.psk", 1);
+        w.WriteVector8(Alpn ?? [], "state.alpn");
+        w.WriteVector16(ServerName is null ? [] : System.Text.Encoding.UTF8.GetBytes(ServerName), "state.server_name");
+        VectorMark chain = w.BeginVector24();
+        foreach (byte[] cert in ClientChain)
+        {
+            w.WriteVector24(cert, "state.client_chain.cert", 1);
+        }
+
+        w.EndVector(chain, "state.client_chain");
+        byte[] result = w.ToArray();
+        return result;
+    }
+
+    /// <summary>Parses a serialized state; null when it is malformed (a ticket we cannot read is simply not resumed).</summary>
+    public static SessionTicketState? Decode(ReadOnlySpan<byte> data)
+    {
+        try
+        {
+            var r = new TlsReader(data);
+            if (r.ReadUInt8("state.version") != FormatVersion)
+            {
+                return null;
+            }
+
+            var suite = (TlsCipherSuite)r.ReadUInt16("state.suite");
+            long created = (long)(((ulong)r.ReadUInt32("state.created") << 32) | r.ReadUInt32("state.created"));
+            uint lifetime = r.ReadUInt32("state.lifetime");
+            uint ageAdd = r.ReadUInt32("state.age_add");
+            byte[] psk = r.ReadVector8("state.psk", 1).ToArray();
+            ReadOnlySpan<byte> alpn = r.ReadVector8("state.alpn");
+            ReadOnlySpan<byte> name = r.ReadVector16("state.server_name");
+            TlsReader chainReader = r.Sub24("state.client_chain");
+            var chain = new List<byte[]>();
+            while (!chainReader.IsEmpty)
+            {
+                chain.Add(chainReader.ReadVector24("state.client_chain.cert", 1).ToArray());
+            }
+
+            r.ExpectEnd("state");
+            return new SessionTicketState(psk, suite, created, lifetime, ageAdd)
+            {
+                Alpn = alpn.IsEmpty ? null : alpn.ToArray(),
+                ServerName = name.IsEmpty ? null : System.Text.Encoding.UTF8.GetString(name.ToArray()),
+                ClientChain = chain,
+            };
+        }
+        catch (TlsAlertException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Wipes the PSK.</summary>
+    public void Dispose() => CryptoUtil.Wipe(Psk);
+}
