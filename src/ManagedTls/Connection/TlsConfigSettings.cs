@@ -48,6 +48,7 @@ internal static class TlsConfigSettings
             VerifyFlags = config.VerifyFlags,
             CheckHostname = !config.ServerSide && config.CheckHostname && verify,
             ServerName = config.ServerSide ? null : serverHostname,
+            HostnameChecksCommonName = config.HostnameChecksCommonName,
             RequestClientCertificate = config.ServerSide && config.Verification != PeerVerification.None,
             RequireClientCertificate = config.ServerSide && config.Verification == PeerVerification.Required,
             AlpnProtocols = config.AlpnProtocols,

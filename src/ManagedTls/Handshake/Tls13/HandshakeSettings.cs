@@ -60,6 +60,12 @@ internal sealed record HandshakeSettings
     /// <summary>Client only: the server name sent in server_name (unless it is an IP literal) and checked against the certificate.</summary>
     public string? ServerName { get; init; }
 
+    /// <summary>
+    /// Client: when the server's certificate has no subjectAltName of the expected kind, match the host name
+    /// against the subject's common name (Python's <c>hostname_checks_common_name</c>, true by default there).
+    /// </summary>
+    public bool HostnameChecksCommonName { get; init; }
+
     /// <summary>Server only: send a CertificateRequest.</summary>
     public bool RequestClientCertificate { get; init; }
 

@@ -122,6 +122,7 @@ internal static class HandshakeCommon
                 Purpose = cx.IsClient ? VerifyPurpose.ServerAuth : VerifyPurpose.ClientAuth,
                 ExpectedName = cx.IsClient && s.CheckHostname && s.ServerName is not null ? PeerNameOf(s.ServerName) : null,
                 Flags = s.VerifyFlags,
+                HostnameChecksCommonName = s.HostnameChecksCommonName,
             };
             VerifyResult result = CertificateVerifier.Verify(request);
             cx.VerifyResult = result;
