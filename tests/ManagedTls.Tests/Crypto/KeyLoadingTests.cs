@@ -29,6 +29,9 @@ public class KeyLoadingTests
         { "p256-sec1-nopub.pem", null, "Ec", "P256", 256, "p256.spki.der" },
         { "p384.pem", null, "Ec", "P384", 384, "p384.spki.der" },
         { "p384-legacy-aes256.pem", KeyTestFiles.Password, "Ec", "P384", 384, "p384.spki.der" },
+        { "p256-pkcs8-scrypt.pem", KeyTestFiles.Password, "Ec", "P256", 256, "p256.spki.der" },
+        { "p256-pkcs8-aria256.pem", KeyTestFiles.Password, "Ec", "P256", 256, "p256.spki.der" },
+        { "p256-pkcs8-camellia256.pem", KeyTestFiles.Password, "Ec", "P256", 256, "p256.spki.der" },
         { "p521.pem", null, "Ec", "P521", 521, "p521.spki.der" },
         { "p521-pkcs8-aes256.pem", KeyTestFiles.Password, "Ec", "P521", 521, "p521.spki.der" },
         { "ed25519.pem", null, "Ed25519", "None", 253, "ed25519.spki.der" },
@@ -59,6 +62,8 @@ public class KeyLoadingTests
     [InlineData("p384-legacy-aes256.pem")]
     [InlineData("p521-pkcs8-aes256.pem")]
     [InlineData("ed25519-pkcs8-aes256.pem")]
+    [InlineData("p256-pkcs8-scrypt.pem")]
+    [InlineData("p256-pkcs8-camellia256.pem")]
     public void Encrypted_keys_need_the_right_password(string file)
     {
         var wrong = Assert.Throws<KeyFormatException>(() => KeyTestFiles.Load(file, "not the password"));

@@ -18,7 +18,8 @@ namespace ManagedTls.Crypto;
 /// <list type="bullet">
 /// <item>PKCS#8 PrivateKeyInfo (<c>BEGIN PRIVATE KEY</c>; RSA, RSA-PSS, EC, Ed25519, Ed448);</item>
 /// <item>PKCS#8 EncryptedPrivateKeyInfo (<c>BEGIN ENCRYPTED PRIVATE KEY</c>): PBES2 with PBKDF2 (HMAC-SHA-1/224/256/384/512)
-/// and AES-CBC or DES-EDE3-CBC, as <c>openssl pkcs8 -topk8 -v2</c> writes, and the PKCS#12 PBE schemes
+/// and AES, ARIA, Camellia-CBC or DES-EDE3-CBC, as <c>openssl pkcs8 -topk8 -v2</c> writes, PBES2 with scrypt and AES-CBC
+/// (<c>-scrypt</c>), and the PKCS#12 PBE schemes
 /// such as <c>PBE-SHA1-3DES</c> (<c>-v1</c>);</item>
 /// <item>PKCS#1 RSAPrivateKey (<c>BEGIN RSA PRIVATE KEY</c>) and SEC1 ECPrivateKey (<c>BEGIN EC PRIVATE KEY</c>,
 /// with or without the curve and public key; a missing curve is taken from a preceding <c>EC PARAMETERS</c> block),
@@ -130,6 +131,11 @@ internal static class PrivateKeyLoader
             throw new KeyFormatException(KeyFormatError.PasswordRequired, "the private key is encrypted and no password was given");
         }
 
+        if (TryDecryptScrypt(info, password) is { } scryptPlain)
+        {
+            return FromPrivateKeyInfo(scryptPlain);
+        }
+
         char[] chars = password.ToCharArray();
         PrivateKeyInfo plain;
         try
@@ -150,6 +156,82 @@ internal static class PrivateKeyLoader
         }
 
         return FromPrivateKeyInfo(plain);
+    }
+
+    /// <summary>
+    /// PBES2 with the scrypt KDF (RFC 7914 section 7, <c>openssl pkcs8 -topk8 -scrypt</c>), which BouncyCastle's
+    /// PKCS#8 decryptor lacks: scrypt-params { salt, N, r, p, keyLength? } and AES-CBC with its IV. Null when
+    /// the key is not encrypted that way. N * r is capped so a hostile file cannot demand gigabytes.
+    /// <code>
+    /// PBES2-params ::= SEQUENCE { keyDerivationFunc AlgorithmIdentifier, encryptionScheme AlgorithmIdentifier }
+    /// scrypt-params ::= SEQUENCE { salt OCTET STRING, costParameter INTEGER, blockSize INTEGER,
+    ///                              parallelizationParameter INTEGER, keyLength INTEGER OPTIONAL }
+    /// </code>
+    /// </summary>
+    private static PrivateKeyInfo? TryDecryptScrypt(EncryptedPrivateKeyInfo info, string password)
+    {
+        const string Scrypt = "1.3.6.1.4.1.11591.4.11";
+        if (!info.EncryptionAlgorithm.Algorithm.Equals(PkcsObjectIdentifiers.IdPbeS2)
+            || info.EncryptionAlgorithm.Parameters is not Asn1Sequence { Count: 2 } pbes2
+            || pbes2[0] is not Asn1Sequence { Count: 2 } kdf
+            || kdf[0] is not DerObjectIdentifier kdfOid
+            || kdfOid.Id != Scrypt)
+        {
+            return null;
+        }
+
+        if (kdf[1] is not Asn1Sequence { Count: >= 4 } scrypt
+            || scrypt[0] is not Asn1OctetString salt
+            || scrypt[1] is not DerInteger n || scrypt[2] is not DerInteger r || scrypt[3] is not DerInteger p
+            || pbes2[1] is not Asn1Sequence { Count: 2 } encryption
+            || encryption[0] is not DerObjectIdentifier cipherOid
+            || encryption[1] is not Asn1OctetString iv)
+        {
+            throw new KeyFormatException(KeyFormatError.Malformed, "malformed scrypt parameters");
+        }
+
+        int keyLength = cipherOid.Id switch
+        {
+            "2.16.840.1.101.3.4.1.2" => 16,
+            "2.16.840.1.101.3.4.1.22" => 24,
+            "2.16.840.1.101.3.4.1.42" => 32,
+            _ => throw new KeyFormatException(KeyFormatError.Unsupported, $"unsupported cipher with scrypt ({cipherOid.Id})"),
+        };
+
+        if (n.Value.BitLength > 21 || r.Value.BitLength > 8 || p.Value.BitLength > 5 || n.Value.IntValue < 2
+            || (long)n.Value.IntValue * r.Value.IntValue > (1L << 21) || r.Value.SignValue <= 0 || p.Value.SignValue <= 0
+            || iv.GetOctets().Length != 16)
+        {
+            throw new KeyFormatException(KeyFormatError.Unsupported, "scrypt parameters out of the supported range");
+        }
+
+        byte[] passwordBytes = Encoding.UTF8.GetBytes(password);
+        byte[] key = Org.BouncyCastle.Crypto.Generators.SCrypt.Generate(passwordBytes, salt.GetOctets(), n.Value.IntValue, r.Value.IntValue, p.Value.IntValue, keyLength);
+        CryptoUtil.Wipe(passwordBytes);
+        byte[] plain;
+        try
+        {
+            IBufferedCipher cipher = CipherUtilities.GetCipher("AES/CBC/PKCS7PADDING");
+            cipher.Init(false, new ParametersWithIV(new KeyParameter(key), iv.GetOctets()));
+            plain = cipher.DoFinal(info.GetEncryptedData());
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new KeyFormatException(KeyFormatError.WrongPassword, "bad decrypt: wrong password for the encrypted private key", e);
+        }
+        finally
+        {
+            CryptoUtil.Wipe(key);
+        }
+
+        try
+        {
+            return Parse(() => PrivateKeyInfo.GetInstance(plain), "bad decrypt", KeyFormatError.WrongPassword);
+        }
+        finally
+        {
+            CryptoUtil.Wipe(plain);
+        }
     }
 
     private static PrivateKey FromRsaPrivateKey(byte[] der)
