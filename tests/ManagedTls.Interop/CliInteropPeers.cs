@@ -71,12 +71,7 @@ internal static class CliPeers
 {
     public const int TimeoutMs = 20000;
 
-    public static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
-    }
+    public static int FreePort() => OpenSslProcess.FreePort();
 
     /// <summary>Our s_client, in process, with <paramref name="stdin"/> as its input.</summary>
     public static ClientRun OurClient(string stdin, params string[] args) => OurClient(new MemoryStream(Encoding.UTF8.GetBytes(stdin)), args);
@@ -224,19 +219,7 @@ internal sealed class OpenSslPeer : IDisposable
 
     public OpenSslPeer(IEnumerable<string> args, byte[]? stdin, string program = "openssl")
     {
-        var psi = new ProcessStartInfo(program)
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (string a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        _process = Process.Start(psi) ?? throw new InvalidOperationException("openssl did not start");
+        _process = OpenSslProcess.Start(program, args);
         _process.ErrorDataReceived += (_, e) =>
         {
             if (e.Data is not null)

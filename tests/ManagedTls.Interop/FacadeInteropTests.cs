@@ -34,8 +34,8 @@ public sealed class FacadeInteropTests : IDisposable
     [Fact]
     public void SslSocketClientAgainstOpenSslServer()
     {
-        int port = FreePort();
-        using Process server = Start("openssl", [
+        int port = OpenSslProcess.FreePort();
+        using Process server = OpenSslProcess.Start("openssl", [
             "s_server", "-accept", $"127.0.0.1:{port}", "-tls1_3", "-cert", _cert, "-key", _key, "-www", "-naccept", "1",
         ]);
         try
@@ -65,7 +65,7 @@ public sealed class FacadeInteropTests : IDisposable
         }
         finally
         {
-            Kill(server);
+            OpenSslProcess.Kill(server, TimeoutMs);
         }
     }
 
@@ -88,7 +88,7 @@ public sealed class FacadeInteropTests : IDisposable
                     t.unwrap()
                     print("unwrapped")
             """;
-        using Process python = Start("python3", ["-c", script]);
+        using Process python = OpenSslProcess.Start("python3", ["-c", script]);
         Task<string> output = python.StandardOutput.ReadToEndAsync();
         Task<string> errors = python.StandardError.ReadToEndAsync();
         try
@@ -120,7 +120,7 @@ public sealed class FacadeInteropTests : IDisposable
         }
         finally
         {
-            Kill(python);
+            OpenSslProcess.Kill(python, TimeoutMs);
         }
     }
 
@@ -168,13 +168,6 @@ public sealed class FacadeInteropTests : IDisposable
 
     private static string PyString(string s) => "'" + s.Replace("\\", "\\\\").Replace("'", "\\'") + "'";
 
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
-    }
-
     private static Socket Connect(int port)
     {
         var clock = Stopwatch.StartNew();
@@ -198,29 +191,4 @@ public sealed class FacadeInteropTests : IDisposable
         }
     }
 
-    private static Process Start(string file, string[] args)
-    {
-        var psi = new ProcessStartInfo(file)
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (string a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        return Process.Start(psi) ?? throw new InvalidOperationException(file + " did not start");
-    }
-
-    private static void Kill(Process process)
-    {
-        if (!process.HasExited)
-        {
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit(TimeoutMs);
-        }
-    }
 }

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
 
 namespace ManagedTls.Interop;
 
@@ -7,19 +9,7 @@ internal static class OpenSslProcess
 {
     public static byte[] Run(IEnumerable<string> args, byte[]? stdin = null, int timeoutMs = 30000)
     {
-        var psi = new ProcessStartInfo("openssl")
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (string a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        using var p = Process.Start(psi) ?? throw new InvalidOperationException("openssl did not start");
+        using Process p = Start("openssl", args);
         var output = new MemoryStream();
         var copy = p.StandardOutput.BaseStream.CopyToAsync(output);
         var err = p.StandardError.ReadToEndAsync();
@@ -42,6 +32,42 @@ internal static class OpenSslProcess
         }
 
         return output.ToArray();
+    }
+
+    /// <summary>Starts <paramref name="file"/> with every standard stream redirected.</summary>
+    public static Process Start(string file, IEnumerable<string> args)
+    {
+        var psi = new ProcessStartInfo(file)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (string a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        return Process.Start(psi) ?? throw new InvalidOperationException(file + " did not start");
+    }
+
+    /// <summary>Kills the process and its children if it is still running, waiting at most <paramref name="timeoutMs"/>.</summary>
+    public static void Kill(Process process, int timeoutMs)
+    {
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit(timeoutMs);
+        }
+    }
+
+    /// <summary>A loopback port that was free a moment ago.</summary>
+    public static int FreePort()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 
     public static string RunText(params string[] args) => System.Text.Encoding.UTF8.GetString(Run(args)).Trim();

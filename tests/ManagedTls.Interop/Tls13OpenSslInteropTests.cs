@@ -82,7 +82,7 @@ public sealed class Tls13OpenSslInteropTests : IDisposable
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        using Process client = StartOpenSsl([
+        using Process client = OpenSslProcess.Start("openssl", [
             "s_client", "-connect", $"127.0.0.1:{port}", "-tls1_3", "-ciphersuites", suite, "-servername", "localhost",
             "-CAfile", _cert, "-verify_return_error", "-verify_hostname", "localhost", "-alpn", "h2",
         ]);
@@ -120,7 +120,7 @@ public sealed class Tls13OpenSslInteropTests : IDisposable
         }
         finally
         {
-            Kill(client);
+            OpenSslProcess.Kill(client, TimeoutMs);
         }
     }
 
@@ -130,7 +130,7 @@ public sealed class Tls13OpenSslInteropTests : IDisposable
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        using Process client = StartOpenSsl([
+        using Process client = OpenSslProcess.Start("openssl", [
             "s_client", "-connect", $"127.0.0.1:{port}", "-tls1_3", "-servername", "localhost", "-CAfile", _cert,
             "-verify_return_error", "-cert", _cert, "-key", _key,
         ]);
@@ -163,14 +163,14 @@ public sealed class Tls13OpenSslInteropTests : IDisposable
         }
         finally
         {
-            Kill(client);
+            OpenSslProcess.Kill(client, TimeoutMs);
         }
     }
 
     private void RunAgainstServer(string[] serverArgs, HandshakeSettings settings, Action<TlsConnection> check)
     {
-        int port = FreePort();
-        using Process server = StartOpenSsl([
+        int port = OpenSslProcess.FreePort();
+        using Process server = OpenSslProcess.Start("openssl", [
             "s_server", "-accept", $"127.0.0.1:{port}", "-tls1_3", "-cert", _cert, "-key", _key, "-www", "-naccept", "1", .. serverArgs,
         ]);
         try
@@ -191,7 +191,7 @@ public sealed class Tls13OpenSslInteropTests : IDisposable
         }
         finally
         {
-            Kill(server);
+            OpenSslProcess.Kill(server, TimeoutMs);
         }
     }
 
@@ -269,36 +269,4 @@ public sealed class Tls13OpenSslInteropTests : IDisposable
         }
     }
 
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
-    }
-
-    private static Process StartOpenSsl(string[] args)
-    {
-        var psi = new ProcessStartInfo("openssl")
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (string a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        return Process.Start(psi) ?? throw new InvalidOperationException("openssl did not start");
-    }
-
-    private static void Kill(Process process)
-    {
-        if (!process.HasExited)
-        {
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit(TimeoutMs);
-        }
-    }
 }
