@@ -189,34 +189,44 @@ public class AeadTests
         byte[] record = new byte[16384 + aead.TagSize];
         byte[] aad = new byte[13];
         const int rounds = 16;
+        const int warmUp = 64;
+        const int windows = 3;
         long sequence = 0;
-        byte[][] nonces = Enumerable.Range(0, 2 * (rounds + 4)).Select(i => Nonce(i)).ToArray();
+        byte[][] nonces = Enumerable.Range(0, warmUp + (windows * rounds)).Select(i => Nonce(i)).ToArray();
 
-        // Warm up both directions (first Init keys the cipher, buffers grow to size, JIT).
-        for (int i = 0; i < 4; i++)
+        // Warm up both directions past tiered compilation (first Init keys the cipher, buffers grow to size).
+        for (int i = 0; i < warmUp; i++)
         {
             byte[] n = nonces[sequence++];
             aead.Seal(n, aad, record.AsSpan(0, 16384), record);
             Assert.True(aead.TryOpen(n, aad, record, record));
         }
 
-        long sealBytes = 0;
-        long openBytes = 0;
-        for (int i = 0; i < rounds; i++)
+        // The least of three windows: a one-off runtime allocation lands in one window at most, while an
+        // allocation every record makes shows in all of them.
+        long sealBytes = long.MaxValue;
+        long openBytes = long.MaxValue;
+        for (int w = 0; w < windows; w++)
         {
-            byte[] n = nonces[sequence++];
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            aead.Seal(n, aad, record.AsSpan(0, 16384), record);
-            long middle = GC.GetAllocatedBytesForCurrentThread();
-            bool ok = aead.TryOpen(n, aad, record, record);
-            long after = GC.GetAllocatedBytesForCurrentThread();
-            Assert.True(ok);
-            sealBytes += middle - before;
-            openBytes += after - middle;
+            long seal = 0;
+            long open = 0;
+            for (int i = 0; i < rounds; i++)
+            {
+                byte[] n = nonces[sequence++];
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                aead.Seal(n, aad, record.AsSpan(0, 16384), record);
+                long middle = GC.GetAllocatedBytesForCurrentThread();
+                bool ok = aead.TryOpen(n, aad, record, record);
+                long after = GC.GetAllocatedBytesForCurrentThread();
+                Assert.True(ok);
+                seal += middle - before;
+                open += after - middle;
+            }
+
+            sealBytes = Math.Min(sealBytes, seal / rounds);
+            openBytes = Math.Min(openBytes, open / rounds);
         }
 
-        sealBytes /= rounds;
-        openBytes /= rounds;
         _output.WriteLine($"{alg}: seal {sealBytes} B, open {openBytes} B per 16 KiB record");
         Assert.InRange(sealBytes, 0, maxSealBytes);
         Assert.InRange(openBytes, 0, maxOpenBytes);

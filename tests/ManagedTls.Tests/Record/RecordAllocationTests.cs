@@ -19,20 +19,31 @@ public class RecordAllocationTests
 
     public static TheoryData<int> Aeads() => [0, 1, 2, 3, 4];
 
+    /// <summary>
+    /// Bytes allocated per call: the smallest of three measured windows after a warm-up long enough for tiered
+    /// compilation to promote the code. One-off allocations by the runtime (call counting, tier-up) land in one
+    /// window at most; an allocation made by every call shows in all three.
+    /// </summary>
     private static long PerCall(Action action)
     {
-        for (int i = 0; i < 8; i++)
+        for (int i = 0; i < 64; i++)
         {
             action();
         }
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < Rounds; i++)
+        long least = long.MaxValue;
+        for (int window = 0; window < 3; window++)
         {
-            action();
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < Rounds; i++)
+            {
+                action();
+            }
+
+            least = Math.Min(least, (GC.GetAllocatedBytesForCurrentThread() - before) / Rounds);
         }
 
-        return (GC.GetAllocatedBytesForCurrentThread() - before) / Rounds;
+        return least;
     }
 
     private static (RecordProtection Sealer, RecordProtection Opener) Pair(int kind, AeadAlgorithm alg)
