@@ -11,7 +11,7 @@ namespace ManagedTls.Ssl;
 /// An operation that needs bytes not yet received throws <see cref="SslWantReadException"/>, as Python does.
 /// Made by <see cref="SslContext.WrapBio"/>. Not thread-safe.
 /// </summary>
-public sealed class SslObject : IDisposable
+public sealed partial class SslObject : IDisposable
 {
     private readonly TlsConnection _conn;
     private readonly TlsConfig _config;

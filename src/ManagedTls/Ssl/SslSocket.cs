@@ -8,7 +8,7 @@ namespace ManagedTls.Ssl;
 /// <see cref="SslContext.WrapSocket"/>. Reads and writes block until done; the TLS work is the same
 /// <see cref="SslObject"/> a <see cref="MemoryBio"/> pair would drive.
 /// </summary>
-public sealed class SslSocket : IDisposable
+public sealed partial class SslSocket : IDisposable
 {
     private readonly TlsChannel _channel;
     private readonly bool _suppressRaggedEofs;

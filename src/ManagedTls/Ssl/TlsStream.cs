@@ -6,7 +6,7 @@ namespace ManagedTls.Ssl;
 /// asynchronous and honour cancellation; synchronous ones run the same code with a blocking adapter. One read and one
 /// write may be in progress at the same time.
 /// </summary>
-public sealed class TlsStream : Stream
+public sealed partial class TlsStream : Stream
 {
     private readonly Stream _inner;
     private readonly SslContext _context;
