@@ -424,6 +424,61 @@ internal static class OpenSslTrace
         return hellos;
     }
 
+    /// <summary>Each ClientHello in order: its legacy_session_id length and the groups of its key shares.</summary>
+    public static List<(int SessionIdLength, List<int> KeyShares)> ClientHellos(string trace)
+    {
+        var hellos = new List<(int, List<int>)>();
+        string[] lines = trace.Split('\n');
+        for (int i = 0; i < lines.Length; i++)
+        {
+            if (!lines[i].TrimStart().StartsWith("ClientHello, Length=", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            int sessionId = -1;
+            var shares = new List<int>();
+            for (int j = i + 1; j < lines.Length && !lines[j].EndsWith(" Record", StringComparison.Ordinal); j++)
+            {
+                string l = lines[j].Trim();
+                if (l.StartsWith("session_id (len=", StringComparison.Ordinal))
+                {
+                    sessionId = int.Parse(l["session_id (len=".Length..l.IndexOf(')', StringComparison.Ordinal)], CultureInfo.InvariantCulture);
+                }
+                else if (l.StartsWith("NamedGroup: ", StringComparison.Ordinal) && l.EndsWith(')'))
+                {
+                    shares.Add(int.Parse(l[(l.LastIndexOf('(') + 1)..l.LastIndexOf(')')], CultureInfo.InvariantCulture));
+                }
+            }
+
+            hellos.Add((sessionId, shares));
+        }
+
+        return hellos;
+    }
+
+    /// <summary>Every KeyUpdate in order: whether openssl sent it (else received it) and whether it requested an update.</summary>
+    public static List<(bool Sent, bool Requested)> KeyUpdates(string trace)
+    {
+        var updates = new List<(bool, bool)>();
+        bool sent = false;
+        string[] lines = trace.Split('\n');
+        for (int i = 0; i < lines.Length; i++)
+        {
+            string l = lines[i].Trim();
+            if (l is "Sent Record" or "Received Record")
+            {
+                sent = l == "Sent Record";
+            }
+            else if (l.StartsWith("KeyUpdate, Length=", StringComparison.Ordinal) && i + 1 < lines.Length)
+            {
+                updates.Add((sent, lines[i + 1].Trim().StartsWith("update_requested", StringComparison.Ordinal)));
+            }
+        }
+
+        return updates;
+    }
+
     /// <summary>The outer content type of every record openssl sent (<paramref name="sent"/>) or received.</summary>
     public static List<int> Records(string trace, bool sent)
     {

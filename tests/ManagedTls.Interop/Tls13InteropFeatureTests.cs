@@ -1,0 +1,310 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using ManagedTls.CipherSuites;
+using ManagedTls.Handshake.Tls13;
+using ManagedTls.Wire;
+
+namespace ManagedTls.Interop;
+
+/// <summary>
+/// The engine against openssl for what goes beyond one plain handshake: resumption with openssl's
+/// <c>-sess_out</c>/<c>-sess_in</c> and s_server's cache and tickets, KeyUpdate from openssl's <c>k</c>/<c>K</c>
+/// commands and from our side, middlebox compatibility mode on and off (seen on the wire from both sides)
+/// with and without HelloRetryRequest.
+/// </summary>
+public sealed class Tls13InteropFeatureTests(EngineInteropCertificates certs) : IClassFixture<EngineInteropCertificates>
+{
+    private const byte ChangeCipherSpec = 20;
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void OpenSslClientResumesWithOurServer(bool statelessTickets)
+    {
+        using var ring = new TicketKeyRing();
+        using var cache = new ServerSessionCache();
+        HandshakeSettings settings = certs.Server() with
+        {
+            StatelessTickets = statelessTickets,
+            TicketKeys = ring,
+            SessionCache = cache,
+            AlpnProtocols = ["h2"u8.ToArray()],
+        };
+        string session = certs.NewFile("session.pem");
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        for (int i = 0; i < 2; i++)
+        {
+            string keyLog = certs.NewFile("client.keys");
+            using OpenSslSession client = OpenSslSession.Start(
+                "s_client", "-connect", $"127.0.0.1:{port}", "-tls1_3", "-servername", "localhost", "-CAfile", certs.Cert,
+                "-verify_return_error", "-ign_eof", "-alpn", "h2", i == 0 ? "-sess_out" : "-sess_in", session, "-keylogfile", keyLog);
+            client.WriteLine("ping");
+            client.CloseInput();
+            using EngineSocket server = EngineSocket.Accept(listener, settings, client);
+            server.Handshake();
+            Assert.Equal(i == 1, server.Tls.SessionReused);
+            Assert.Equal("h2", Encoding.ASCII.GetString(server.Tls.AlpnProtocol!));
+            server.ReceiveUntil("ping\n");
+            server.Send("pong\n");
+            server.Close();
+            string output = client.WaitExit();
+            Assert.Contains("pong", output);
+            Assert.Contains(i == 0 ? "New, TLSv1.3, Cipher is " : "Reused, TLSv1.3, Cipher is ", output);
+            Assert.Contains("ALPN protocol: h2", output);
+            OpenSslTrace.AssertSameKeyLog(server.KeyLog, keyLog);
+            if (i == 0)
+            {
+                // Stateless tickets carry the session; the stateful mode keeps one cache entry per ticket sent.
+                Assert.Equal(statelessTickets ? 0 : settings.NumTickets, cache.Count);
+                Assert.Contains("-----BEGIN SSL SESSION PARAMETERS-----", File.ReadAllText(session));
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void OurClientResumesWithOpenSslServer(bool noTicket)
+    {
+        string keyLog = certs.NewFile("server.keys");
+        string[] args = ["-tls1_3", "-cert", certs.Cert, "-key", certs.Key, "-www", "-naccept", "2", "-alpn", "h2", "-keylogfile", keyLog];
+        using OpenSslSession server = OpenSslSession.StartServer(out int port, noTicket ? [.. args, "-no_ticket"] : args);
+        HandshakeSettings settings = certs.Client() with { AlpnProtocols = ["h2"u8.ToArray()] };
+        var ourKeys = new HashSet<string>();
+        Tls13Session? session = null;
+        for (int i = 0; i < 2; i++)
+        {
+            using EngineSocket client = EngineSocket.Connect(port, settings with { ResumptionSession = session });
+            client.Handshake();
+            Assert.Equal(i == 1, client.Tls.SessionReused);
+            Assert.Equal("h2", Encoding.ASCII.GetString(client.Tls.AlpnProtocol!));
+            client.Send("GET / HTTP/1.0\r\n\r\n");
+            string page = client.ReceiveToEnd();
+            Assert.Contains(i == 0 ? "New, TLSv1.3, Cipher is " : "Reused, TLSv1.3, Cipher is ", page);
+            session = client.Tls.LatestSession;
+            Assert.NotNull(session);
+            ourKeys.UnionWith(client.KeyLog);
+        }
+
+        server.WaitExit();
+        OpenSslTrace.AssertSameKeyLog(ourKeys, keyLog, connections: 2);
+    }
+
+    [Fact]
+    public void OpenSslServerKeyUpdateCommandsAndOurUpdates()
+    {
+        using OpenSslSession server = OpenSslSession.StartServer(out int port, "-tls1_3", "-cert", certs.Cert, "-key", certs.Key, "-naccept", "1", "-trace");
+        using (EngineSocket client = EngineSocket.Connect(port, certs.Client()))
+        {
+            client.Handshake();
+            client.Send("handshake done\n");
+            server.WaitFor("handshake done"); // openssl takes commands only once its side of the handshake is over
+
+            server.WriteLine("k");
+            client.Pump(() => client.Tls.ReadKeyGeneration == 1, "openssl's KeyUpdate");
+            Assert.Equal(0, client.Tls.WriteKeyGeneration);
+            server.WriteLine("K");
+            client.Pump(() => client.Tls.ReadKeyGeneration == 2, "openssl's requesting KeyUpdate");
+            Assert.Equal(1, client.Tls.WriteKeyGeneration); // answered at once
+            server.WriteLine("from openssl");
+            client.ReceiveUntil("from openssl\n");
+            client.Send("from us after their updates\n");
+            server.WaitFor("from us after their updates");
+
+            client.Tls.UpdateKeys(requestPeerUpdate: false);
+            client.Send("after our update\n");
+            server.WaitFor("after our update");
+            client.Tls.UpdateKeys(requestPeerUpdate: true);
+            client.Send("after our requesting update\n");
+            server.WaitFor("after our requesting update");
+            server.WriteLine("openssl answers"); // openssl sends its answering KeyUpdate before its next data
+            client.ReceiveUntil("openssl answers\n");
+            Assert.Equal(3, client.Tls.ReadKeyGeneration);
+            Assert.Equal(3, client.Tls.WriteKeyGeneration);
+            client.Close();
+        }
+
+        List<(bool Sent, bool Requested)> updates = OpenSslTrace.KeyUpdates(server.WaitExit());
+        Assert.Equal([(true, false), (true, true), (false, false), (false, false), (false, true), (true, false)], updates);
+    }
+
+    [Fact]
+    public void OpenSslClientKeyUpdateCommandsAndOurUpdates()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        using OpenSslSession client = OpenSslSession.Start(
+            "s_client", "-connect", $"127.0.0.1:{port}", "-tls1_3", "-servername", "localhost", "-CAfile", certs.Cert, "-verify_return_error", "-trace");
+        using (EngineSocket server = EngineSocket.Accept(listener, certs.Server(), client))
+        {
+            server.Handshake();
+            client.WriteLine("k");
+            server.Pump(() => server.Tls.ReadKeyGeneration == 1, "openssl's KeyUpdate");
+            Assert.Equal(0, server.Tls.WriteKeyGeneration);
+            client.WriteLine("K");
+            server.Pump(() => server.Tls.ReadKeyGeneration == 2, "openssl's requesting KeyUpdate");
+            Assert.Equal(1, server.Tls.WriteKeyGeneration);
+            client.WriteLine("from openssl");
+            server.ReceiveUntil("from openssl\n");
+            server.Send("from us after their updates\n");
+            client.WaitFor("from us after their updates");
+
+            server.Tls.UpdateKeys(requestPeerUpdate: false);
+            server.Send("after our update\n");
+            client.WaitFor("after our update");
+            server.Tls.UpdateKeys(requestPeerUpdate: true);
+            server.Send("after our requesting update\n");
+            client.WaitFor("after our requesting update");
+            client.WriteLine("openssl answers");
+            server.ReceiveUntil("openssl answers\n");
+            Assert.Equal(3, server.Tls.ReadKeyGeneration);
+            Assert.Equal(3, server.Tls.WriteKeyGeneration);
+            server.Close();
+            client.WaitExit();
+        }
+
+        Assert.Equal(2, OpenSslSession.Occurrences(client.Stderr, "KEYUPDATE"));
+        List<(bool Sent, bool Requested)> updates = OpenSslTrace.KeyUpdates(client.Stdout.Text);
+        Assert.Equal([(true, false), (true, true), (false, false), (false, false), (false, true), (true, false)], updates);
+    }
+
+    /// <summary>
+    /// Our client with compatibility mode on or off, against s_server with and without <c>-no_middlebox</c>, with
+    /// and without a HelloRetryRequest: a 32-byte legacy_session_id and one change_cipher_spec record exactly
+    /// when the mode is on, in our bytes and in what openssl received.
+    /// </summary>
+    [Theory]
+    [InlineData(true, false, false)]
+    [InlineData(false, false, false)]
+    [InlineData(true, true, false)]
+    [InlineData(false, true, false)]
+    [InlineData(true, false, true)]
+    [InlineData(false, false, true)]
+    [InlineData(true, true, true)]
+    [InlineData(false, true, true)]
+    public void OurClientCompatibilityModeOnTheWire(bool compat, bool opensslNoMiddlebox, bool retry)
+    {
+        string keyLog = certs.NewFile("server.keys");
+        var args = new List<string> { "-tls1_3", "-cert", certs.Cert, "-key", certs.Key, "-www", "-naccept", "1", "-trace", "-keylogfile", keyLog };
+        if (opensslNoMiddlebox)
+        {
+            args.Add("-no_middlebox");
+        }
+
+        if (retry)
+        {
+            args.AddRange(["-groups", "ffdhe2048"]);
+        }
+
+        using OpenSslSession server = OpenSslSession.StartServer(out int port, [.. args]);
+        HandshakeSettings settings = certs.Client() with
+        {
+            MiddleboxCompatibility = compat,
+            Groups = [KeyExchangeGroups.X25519, KeyExchangeGroups.Ffdhe2048],
+            KeyShareGroups = [NamedGroup.X25519],
+        };
+        byte[] sent;
+        HashSet<string> ourKeys;
+        using (EngineSocket client = EngineSocket.Connect(port, settings))
+        {
+            client.Handshake();
+            Assert.Equal(retry, client.Tls.HelloRetried);
+            Assert.Equal(retry ? NamedGroup.Ffdhe2048 : NamedGroup.X25519, client.Tls.NamedGroup);
+            client.Send("GET / HTTP/1.0\r\n\r\n");
+            Assert.Contains("New, TLSv1.3, Cipher is ", client.ReceiveToEnd());
+            sent = client.Sent;
+            ourKeys = client.KeyLog;
+        }
+
+        Assert.Equal(compat ? 32 : 0, EngineSocket.HelloSessionIdLength(sent));
+        Assert.Equal(compat ? 1 : 0, EngineSocket.RecordTypes(sent).Count(t => t == ChangeCipherSpec));
+        string trace = server.WaitExit();
+        OpenSslTrace.AssertSameKeyLog(ourKeys, keyLog);
+        List<(int SessionIdLength, List<int> KeyShares)> hellos = OpenSslTrace.ClientHellos(trace);
+        Assert.Equal(retry ? 2 : 1, hellos.Count);
+        Assert.All(hellos, h => Assert.Equal(compat ? 32 : 0, h.SessionIdLength));
+        Assert.Equal([(int)NamedGroup.X25519], hellos[0].KeyShares);
+        Assert.Equal(retry ? 2 : 1, OpenSslTrace.ServerHellos(trace).Count);
+        Assert.Equal(compat ? 1 : 0, OpenSslTrace.Records(trace, sent: false).Count(t => t == ChangeCipherSpec));
+    }
+
+    /// <summary>
+    /// openssl s_client with and without <c>-no_middlebox</c> against our server with compatibility mode on or off,
+    /// with and without a HelloRetryRequest (openssl 3.0 sends one key share, for the first of its <c>-groups</c>,
+    /// so <c>-groups X25519:P-384</c> against a P-384-only server forces the retry).
+    /// </summary>
+    [Theory]
+    [InlineData(true, true, false)]
+    [InlineData(true, false, false)]
+    [InlineData(false, true, false)]
+    [InlineData(false, false, false)]
+    [InlineData(true, true, true)]
+    [InlineData(true, false, true)]
+    [InlineData(false, true, true)]
+    [InlineData(false, false, true)]
+    public void OpenSslClientCompatibilityModeOnTheWire(bool opensslCompat, bool ourCompat, bool retry)
+    {
+        string keyLog = certs.NewFile("client.keys");
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        var args = new List<string>
+        {
+            "s_client", "-connect", $"127.0.0.1:{port}", "-tls1_3", "-groups", "X25519:P-384", "-servername", "localhost",
+            "-CAfile", certs.Cert, "-verify_return_error", "-ign_eof", "-trace", "-keylogfile", keyLog,
+        };
+        if (!opensslCompat)
+        {
+            args.Add("-no_middlebox");
+        }
+
+        using OpenSslSession client = OpenSslSession.Start([.. args]);
+        client.WriteLine("ping");
+        client.CloseInput();
+        HandshakeSettings settings = certs.Server() with
+        {
+            MiddleboxCompatibility = ourCompat,
+            Groups = retry ? [KeyExchangeGroups.Secp384r1] : KeyExchangeGroups.Default,
+        };
+        byte[] sent;
+        using (EngineSocket server = EngineSocket.Accept(listener, settings, client))
+        {
+            server.Handshake();
+            Assert.Equal(retry, server.Tls.HelloRetried);
+            Assert.Equal(retry ? NamedGroup.Secp384r1 : NamedGroup.X25519, server.Tls.NamedGroup);
+            server.ReceiveUntil("ping\n");
+            server.Send("pong\n");
+            server.Close();
+            client.WaitExit();
+            sent = server.Sent;
+            OpenSslTrace.AssertSameKeyLog(server.KeyLog, keyLog);
+        }
+
+        string trace = client.Stdout.Text;
+        Assert.Contains("pong", trace);
+        List<(int SessionIdLength, List<int> KeyShares)> hellos = OpenSslTrace.ClientHellos(trace);
+        Assert.Equal(retry ? 2 : 1, hellos.Count);
+        Assert.All(hellos, h => Assert.Equal(opensslCompat ? 32 : 0, h.SessionIdLength));
+        Assert.Equal([(int)NamedGroup.X25519], hellos[0].KeyShares);
+        if (retry)
+        {
+            Assert.Equal([(int)NamedGroup.Secp384r1], hellos[1].KeyShares);
+        }
+
+        // We echo openssl's legacy_session_id (in the HelloRetryRequest and the ServerHello alike). As a server we
+        // send change_cipher_spec once when our mode is on and the client's session id shows it is in the mode too
+        // (as openssl's server does); a client without the mode gets none.
+        int ourCcs = ourCompat && opensslCompat ? 1 : 0;
+        Assert.Equal(opensslCompat ? 32 : 0, EngineSocket.HelloSessionIdLength(sent));
+        Assert.Equal(ourCcs, EngineSocket.RecordTypes(sent).Count(t => t == ChangeCipherSpec));
+        Assert.Equal(ourCcs, OpenSslTrace.Records(trace, sent: false).Count(t => t == ChangeCipherSpec));
+        Assert.Equal(opensslCompat ? 1 : 0, OpenSslTrace.Records(trace, sent: true).Count(t => t == ChangeCipherSpec));
+        List<(string Suite, int Group)> serverHellos = OpenSslTrace.ServerHellos(trace);
+        Assert.Equal(retry ? 2 : 1, serverHellos.Count);
+        Assert.All(serverHellos, h => Assert.Equal(retry ? (int)NamedGroup.Secp384r1 : (int)NamedGroup.X25519, h.Group));
+    }
+}
