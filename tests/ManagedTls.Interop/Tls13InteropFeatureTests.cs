@@ -3,7 +3,9 @@ using System.Net.Sockets;
 using System.Text;
 using ManagedTls.CipherSuites;
 using ManagedTls.Handshake.Tls13;
+using ManagedTls.Crypto;
 using ManagedTls.Wire;
+using ManagedTls.X509;
 
 namespace ManagedTls.Interop;
 
@@ -91,6 +93,75 @@ public sealed class Tls13InteropFeatureTests(EngineInteropCertificates certs) : 
 
         server.WaitExit();
         OpenSslTrace.AssertSameKeyLog(ourKeys, keyLog, connections: 2);
+    }
+
+    [Fact]
+    public void OpenSslClientCertificateCarriesIntoResumption()
+    {
+        HandshakeSettings settings = certs.Server() with
+        {
+            RequestClientCertificate = true,
+            RequireClientCertificate = true,
+            Trust = new TrustStore([certs.ClientCertDer]),
+        };
+        string session = certs.NewFile("session.pem");
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        for (int i = 0; i < 2; i++)
+        {
+            using OpenSslSession client = OpenSslSession.Start(
+                "s_client", "-connect", $"127.0.0.1:{port}", "-tls1_3", "-servername", "localhost", "-CAfile", certs.Cert,
+                "-verify_return_error", "-ign_eof", "-cert", certs.ClientCert, "-key", certs.ClientKey, "-trace",
+                i == 0 ? "-sess_out" : "-sess_in", session);
+            client.WriteLine("ping");
+            client.CloseInput();
+            using EngineSocket server = EngineSocket.Accept(listener, settings, client);
+            server.Handshake();
+            Assert.Equal(i == 1, server.Tls.SessionReused);
+            Assert.Equal(certs.ClientCertDer, server.Tls.PeerCertificateChain[0]); // from the ticket when resumed
+            if (i == 0)
+            {
+                Assert.True(server.Tls.VerifyResult!.IsValid);
+            }
+
+            Assert.Equal(i == 0 ? SignatureScheme.EcdsaSecp384r1Sha384 : null, server.Tls.ClientSignatureScheme);
+            server.ReceiveUntil("ping\n");
+            server.Send("pong\n");
+            server.Close();
+            string output = client.WaitExit();
+            Assert.Contains("pong", output);
+            Assert.Contains(i == 0 ? "New, TLSv1.3" : "Reused, TLSv1.3", output);
+            Assert.Equal(i == 0 ? 1 : 0, OpenSslSession.Occurrences(output, "CertificateRequest, Length="));
+        }
+    }
+
+    [Fact]
+    public void OurClientCertificateCarriesIntoResumption()
+    {
+        using OpenSslSession server = OpenSslSession.StartServer(out int port,
+            "-tls1_3", "-cert", certs.Cert, "-key", certs.Key, "-www", "-naccept", "2", "-Verify", "1", "-CAfile", certs.ClientCert, "-verify_return_error");
+        HandshakeSettings settings = certs.Client() with
+        {
+            CertificateChain = [certs.ClientCertDer],
+            PrivateKey = PrivateKey.LoadFile(certs.ClientKey),
+        };
+        Tls13Session? session = null;
+        for (int i = 0; i < 2; i++)
+        {
+            using EngineSocket client = EngineSocket.Connect(port, settings with { ResumptionSession = session });
+            client.Handshake();
+            Assert.Equal(i == 1, client.Tls.SessionReused);
+            Assert.Equal(i == 0 ? SignatureScheme.EcdsaSecp384r1Sha384 : null, client.Tls.ClientSignatureScheme);
+            client.Send("GET / HTTP/1.0\r\n\n");
+            string page = client.ReceiveToEnd();
+            Assert.Contains(i == 0 ? "New, TLSv1.3" : "Reused, TLSv1.3", page);
+            Assert.Contains("Client certificate", page); // openssl keeps our certificate in its session
+            Assert.Contains("CN=interop-client", page.Replace(" ", "", StringComparison.Ordinal));
+            session = client.Tls.LatestSession;
+        }
+
+        server.WaitExit();
     }
 
     [Fact]

@@ -39,6 +39,17 @@ internal static class InteropMatrix
     public static CipherSuiteInfo Suite(string name) => CipherSuiteRegistry.FindByIanaName(name)!;
 
     public static KeyExchangeGroup Group(string name) => KeyExchangeGroups.FindByName(name)!;
+
+    /// <summary>What openssl s_client prints for the server's key share of <paramref name="group"/>.</summary>
+    public static string ServerTempKey(string group) => group switch
+    {
+        "X25519" => "Server Temp Key: X25519, 253 bits",
+        "X448" => "Server Temp Key: X448, 448 bits",
+        "P-256" => "Server Temp Key: ECDH, prime256v1, 256 bits",
+        "P-384" => "Server Temp Key: ECDH, secp384r1, 384 bits",
+        "P-521" => "Server Temp Key: ECDH, secp521r1, 521 bits",
+        _ => "Server Temp Key: DH, " + group["ffdhe".Length..] + " bits",
+    };
 }
 
 /// <summary>
@@ -131,6 +142,7 @@ public sealed class OurServerMatrixTests(EngineInteropCertificates certs) : ICla
             Assert.Contains("pong", output);
             Assert.Contains("Verify return code: 0 (ok)", output);
             Assert.Contains("New, TLSv1.3, Cipher is " + suite, output);
+            Assert.Contains(InteropMatrix.ServerTempKey(group), output);
             var hello = Assert.Single(OpenSslTrace.ServerHellos(output));
             Assert.Equal(suite, hello.Suite);
             Assert.Equal((int)g.Group, hello.Group);
