@@ -324,6 +324,7 @@ internal sealed class OpenSslSession : IDisposable
             var clock = Stopwatch.StartNew();
             while (!server.Stdout.WaitFor("ACCEPT", 50) && !server.HasExited && clock.ElapsedMilliseconds < EngineSocket.TimeoutMs)
             {
+                // Waits in WaitFor; stops early when openssl exits (a port taken in between).
             }
 
             if (server.Stdout.Text.Contains("ACCEPT", StringComparison.Ordinal))
@@ -355,7 +356,7 @@ internal sealed class OpenSslSession : IDisposable
         while (Occurrences(Stdout.Text, text) < count)
         {
             Assert.True(clock.ElapsedMilliseconds < EngineSocket.TimeoutMs, $"openssl did not print \"{text}\" {count} times:\n{Stdout.Text}\n{Stderr}");
-            Stdout.WaitFor("\u0001never", 50);
+            Thread.Sleep(20);
         }
     }
 

@@ -19,10 +19,17 @@ public sealed class Tls13InteropFeatureTests(EngineInteropCertificates certs) : 
 {
     private const byte ChangeCipherSpec = 20;
 
+    /// <summary>
+    /// s_client's <c>-sess_out</c> then <c>-sess_in</c> against one ticket key ring or session cache shared by our
+    /// server's connections; with <paramref name="retry"/> both handshakes go through a HelloRetryRequest, so the
+    /// resumed one recomputes its binder over the retried transcript.
+    /// </summary>
     [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public void OpenSslClientResumesWithOurServer(bool statelessTickets)
+    [InlineData(true, false)]
+    [InlineData(false, false)]
+    [InlineData(true, true)]
+    [InlineData(false, true)]
+    public void OpenSslClientResumesWithOurServer(bool statelessTickets, bool retry)
     {
         using var ring = new TicketKeyRing();
         using var cache = new ServerSessionCache();
@@ -32,6 +39,7 @@ public sealed class Tls13InteropFeatureTests(EngineInteropCertificates certs) : 
             TicketKeys = ring,
             SessionCache = cache,
             AlpnProtocols = ["h2"u8.ToArray()],
+            Groups = retry ? [KeyExchangeGroups.Secp384r1] : KeyExchangeGroups.Default,
         };
         string session = certs.NewFile("session.pem");
         using var listener = new TcpListener(IPAddress.Loopback, 0);
@@ -42,12 +50,14 @@ public sealed class Tls13InteropFeatureTests(EngineInteropCertificates certs) : 
             string keyLog = certs.NewFile("client.keys");
             using OpenSslSession client = OpenSslSession.Start(
                 "s_client", "-connect", $"127.0.0.1:{port}", "-tls1_3", "-servername", "localhost", "-CAfile", certs.Cert,
-                "-verify_return_error", "-ign_eof", "-alpn", "h2", i == 0 ? "-sess_out" : "-sess_in", session, "-keylogfile", keyLog);
+                "-verify_return_error", "-ign_eof", "-alpn", "h2", "-groups", "X25519:P-384",
+                i == 0 ? "-sess_out" : "-sess_in", session, "-keylogfile", keyLog);
             client.WriteLine("ping");
             client.CloseInput();
             using EngineSocket server = EngineSocket.Accept(listener, settings, client);
             server.Handshake();
             Assert.Equal(i == 1, server.Tls.SessionReused);
+            Assert.Equal(retry, server.Tls.HelloRetried);
             Assert.Equal("h2", Encoding.ASCII.GetString(server.Tls.AlpnProtocol!));
             server.ReceiveUntil("ping\n");
             server.Send("pong\n");
@@ -66,15 +76,36 @@ public sealed class Tls13InteropFeatureTests(EngineInteropCertificates certs) : 
         }
     }
 
+    /// <summary>
+    /// Our client offers the latest session of its first connection to the same s_server: stateless tickets by
+    /// default, openssl's session cache with <c>-no_ticket</c>; with <paramref name="retry"/> through a HelloRetryRequest.
+    /// </summary>
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void OurClientResumesWithOpenSslServer(bool noTicket)
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    [InlineData(true, true)]
+    public void OurClientResumesWithOpenSslServer(bool noTicket, bool retry)
     {
         string keyLog = certs.NewFile("server.keys");
-        string[] args = ["-tls1_3", "-cert", certs.Cert, "-key", certs.Key, "-www", "-naccept", "2", "-alpn", "h2", "-keylogfile", keyLog];
-        using OpenSslSession server = OpenSslSession.StartServer(out int port, noTicket ? [.. args, "-no_ticket"] : args);
-        HandshakeSettings settings = certs.Client() with { AlpnProtocols = ["h2"u8.ToArray()] };
+        var args = new List<string> { "-tls1_3", "-cert", certs.Cert, "-key", certs.Key, "-www", "-naccept", "2", "-alpn", "h2", "-keylogfile", keyLog };
+        if (noTicket)
+        {
+            args.Add("-no_ticket");
+        }
+
+        if (retry)
+        {
+            args.AddRange(["-groups", "P-384"]);
+        }
+
+        using OpenSslSession server = OpenSslSession.StartServer(out int port, [.. args]);
+        HandshakeSettings settings = certs.Client() with
+        {
+            AlpnProtocols = ["h2"u8.ToArray()],
+            Groups = [KeyExchangeGroups.X25519, KeyExchangeGroups.Secp384r1],
+            KeyShareGroups = [NamedGroup.X25519],
+        };
         var ourKeys = new HashSet<string>();
         Tls13Session? session = null;
         for (int i = 0; i < 2; i++)
@@ -82,6 +113,7 @@ public sealed class Tls13InteropFeatureTests(EngineInteropCertificates certs) : 
             using EngineSocket client = EngineSocket.Connect(port, settings with { ResumptionSession = session });
             client.Handshake();
             Assert.Equal(i == 1, client.Tls.SessionReused);
+            Assert.Equal(retry, client.Tls.HelloRetried);
             Assert.Equal("h2", Encoding.ASCII.GetString(client.Tls.AlpnProtocol!));
             client.Send("GET / HTTP/1.0\r\n\r\n");
             string page = client.ReceiveToEnd();
