@@ -127,6 +127,75 @@ public sealed class Tls13InteropFeatureTests(EngineInteropCertificates certs) : 
         OpenSslTrace.AssertSameKeyLog(ourKeys, keyLog, connections: 2);
     }
 
+    /// <summary>
+    /// A stateless ticket resumes as often as it is offered; a stateful one once (it leaves the cache); a server
+    /// with other ticket keys and an empty cache ignores the ticket and completes a full handshake.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void OpenSslClientTicketReuseAndRefusalByOurServer(bool statelessTickets)
+    {
+        using var ring = new TicketKeyRing();
+        using var cache = new ServerSessionCache();
+        HandshakeSettings settings = certs.Server() with { StatelessTickets = statelessTickets, TicketKeys = ring, SessionCache = cache };
+        string session = certs.NewFile("session.pem");
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        Assert.False(OpenSslClientOnce(listener, port, settings, "-sess_out", session));
+        Assert.True(OpenSslClientOnce(listener, port, settings, "-sess_in", session));
+        Assert.Equal(statelessTickets, OpenSslClientOnce(listener, port, settings, "-sess_in", session));
+
+        using var otherRing = new TicketKeyRing();
+        using var otherCache = new ServerSessionCache();
+        HandshakeSettings other = settings with { TicketKeys = otherRing, SessionCache = otherCache };
+        Assert.False(OpenSslClientOnce(listener, port, other, "-sess_in", session));
+    }
+
+    [Fact]
+    public void OurClientSessionFromAnotherOpenSslServerFallsBackToFullHandshake()
+    {
+        Tls13Session session;
+        using (OpenSslSession first = OpenSslSession.StartServer(out int firstPort, "-tls1_3", "-cert", certs.Cert, "-key", certs.Key, "-www", "-naccept", "1"))
+        using (EngineSocket client = EngineSocket.Connect(firstPort, certs.Client()))
+        {
+            client.Handshake();
+            client.Send("GET / HTTP/1.0\r\n\r\n");
+            client.ReceiveToEnd();
+            session = client.Tls.LatestSession!;
+        }
+
+        using OpenSslSession second = OpenSslSession.StartServer(out int port, "-tls1_3", "-cert", certs.Cert, "-key", certs.Key, "-www", "-naccept", "1");
+        using EngineSocket again = EngineSocket.Connect(port, certs.Client() with { ResumptionSession = session });
+        again.Handshake();
+        Assert.False(again.Tls.SessionReused);
+        Assert.True(again.Tls.VerifyResult!.IsValid);
+        again.Send("GET / HTTP/1.0\r\n\r\n");
+        Assert.Contains("New, TLSv1.3, Cipher is ", again.ReceiveToEnd());
+    }
+
+    // One s_client connection (ping, pong, close) to our server; returns whether our server resumed, after
+    // checking openssl says the same.
+    private bool OpenSslClientOnce(TcpListener listener, int port, HandshakeSettings settings, params string[] args)
+    {
+        using OpenSslSession client = OpenSslSession.Start([
+            "s_client", "-connect", $"127.0.0.1:{port}", "-tls1_3", "-servername", "localhost", "-CAfile", certs.Cert,
+            "-verify_return_error", "-ign_eof", .. args,
+        ]);
+        client.WriteLine("ping");
+        client.CloseInput();
+        using EngineSocket server = EngineSocket.Accept(listener, settings, client);
+        server.Handshake();
+        server.ReceiveUntil("ping\n");
+        server.Send("pong\n");
+        server.Close();
+        string output = client.WaitExit();
+        Assert.Contains("pong", output);
+        Assert.Contains(server.Tls.SessionReused ? "Reused, TLSv1.3" : "New, TLSv1.3", output);
+        return server.Tls.SessionReused;
+    }
+
     [Fact]
     public void OpenSslClientCertificateCarriesIntoResumption()
     {
