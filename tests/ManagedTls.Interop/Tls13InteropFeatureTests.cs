@@ -196,6 +196,99 @@ public sealed class Tls13InteropFeatureTests(EngineInteropCertificates certs) : 
         return server.Tls.SessionReused;
     }
 
+    /// <summary>Whose suite order wins: openssl's client order unless our server prefers its own.</summary>
+    [Theory]
+    [InlineData(false, "TLS_CHACHA20_POLY1305_SHA256")]
+    [InlineData(true, "TLS_AES_128_CCM_8_SHA256")]
+    public void OurServerSuitePreferenceWithOpenSslClient(bool preferServer, string expected)
+    {
+        HandshakeSettings settings = certs.Server() with
+        {
+            PreferServerCipherSuites = preferServer,
+            CipherSuites = new[] { "TLS_AES_128_CCM_8_SHA256", "TLS_AES_128_GCM_SHA256", "TLS_CHACHA20_POLY1305_SHA256" }.Select(InteropMatrix.Suite).ToArray(),
+        };
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        using OpenSslSession client = OpenSslSession.Start(
+            "s_client", "-connect", $"127.0.0.1:{port}", "-tls1_3", "-servername", "localhost", "-CAfile", certs.Cert, "-verify_return_error", "-ign_eof",
+            "-ciphersuites", "TLS_CHACHA20_POLY1305_SHA256:TLS_AES_256_GCM_SHA384:TLS_AES_128_GCM_SHA256:TLS_AES_128_CCM_8_SHA256");
+        client.WriteLine("ping");
+        client.CloseInput();
+        using EngineSocket server = EngineSocket.Accept(listener, settings, client);
+        server.Handshake();
+        Assert.Equal(expected, server.Tls.CipherSuite!.IanaName);
+        server.ReceiveUntil("ping\n");
+        server.Send("pong\n");
+        server.Close();
+        Assert.Contains("New, TLSv1.3, Cipher is " + expected, client.WaitExit());
+    }
+
+    /// <summary>Whose suite order wins: ours unless s_server has <c>-serverpref</c>.</summary>
+    [Theory]
+    [InlineData(false, "TLS_AES_128_GCM_SHA256")]
+    [InlineData(true, "TLS_AES_128_CCM_SHA256")]
+    public void OurClientSuitePreferenceWithOpenSslServer(bool serverPref, string expected)
+    {
+        var args = new List<string> { "-tls1_3", "-cert", certs.Cert, "-key", certs.Key, "-www", "-naccept", "1",
+            "-ciphersuites", "TLS_AES_128_CCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_AES_128_GCM_SHA256" };
+        if (serverPref)
+        {
+            args.Add("-serverpref");
+        }
+
+        using OpenSslSession server = OpenSslSession.StartServer(out int port, [.. args]);
+        HandshakeSettings settings = certs.Client() with
+        {
+            CipherSuites = new[] { "TLS_AES_128_GCM_SHA256", "TLS_CHACHA20_POLY1305_SHA256", "TLS_AES_128_CCM_SHA256", "TLS_AES_256_GCM_SHA384" }.Select(InteropMatrix.Suite).ToArray(),
+        };
+        using EngineSocket client = EngineSocket.Connect(port, settings);
+        client.Handshake();
+        Assert.Equal(expected, client.Tls.CipherSuite!.IanaName);
+        client.Send("GET / HTTP/1.0\r\n\r\n");
+        Assert.Contains("New, TLSv1.3, Cipher is " + expected, client.ReceiveToEnd());
+    }
+
+    /// <summary>
+    /// Our client sending two key shares (openssl's client sends one): s_server takes one of them, or asks for
+    /// another group with a HelloRetryRequest when it accepts neither; both sides name the same group.
+    /// </summary>
+    [Theory]
+    [InlineData("X25519:X448", false)]
+    [InlineData("X448:X25519", false)]
+    [InlineData("X448", false)]
+    [InlineData("P-256", true)]
+    public void OurClientWithTwoKeySharesAgainstOpenSslServer(string serverGroups, bool retry)
+    {
+        using OpenSslSession server = OpenSslSession.StartServer(out int port,
+            "-tls1_3", "-cert", certs.Cert, "-key", certs.Key, "-www", "-naccept", "1", "-trace", "-groups", serverGroups);
+        HandshakeSettings settings = certs.Client() with
+        {
+            Groups = [KeyExchangeGroups.X25519, KeyExchangeGroups.X448, KeyExchangeGroups.Secp256r1],
+            KeyShareGroups = [NamedGroup.X25519, NamedGroup.X448],
+        };
+        NamedGroup? group;
+        using (EngineSocket client = EngineSocket.Connect(port, settings))
+        {
+            client.Handshake();
+            Assert.Equal(retry, client.Tls.HelloRetried);
+            group = client.Tls.NamedGroup;
+            client.Send("GET / HTTP/1.0\r\n\r\n");
+            Assert.Contains("New, TLSv1.3, Cipher is ", client.ReceiveToEnd());
+        }
+
+        string trace = server.WaitExit();
+        Assert.Equal([(int)NamedGroup.X25519, (int)NamedGroup.X448], OpenSslTrace.ClientHellos(trace)[0].KeyShares);
+        List<(string Suite, int Group)> hellos = OpenSslTrace.ServerHellos(trace);
+        Assert.Equal(retry ? 2 : 1, hellos.Count);
+        Assert.Equal((int)group!, hellos[^1].Group);
+        // openssl 3.0 takes the first of the client's shares that it supports (client order), else retries
+        // with its own first group the client supports.
+        NamedGroup[] supported = serverGroups.Split(':').Select(n => KeyExchangeGroups.FindByName(n)!.Group).ToArray();
+        NamedGroup expected = retry ? supported[0] : settings.KeyShareGroups.First(supported.Contains);
+        Assert.Equal(expected, group);
+    }
+
     [Fact]
     public void OpenSslClientCertificateCarriesIntoResumption()
     {
