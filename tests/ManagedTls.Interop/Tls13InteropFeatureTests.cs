@@ -2,8 +2,8 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using ManagedTls.CipherSuites;
-using ManagedTls.Handshake.Tls13;
 using ManagedTls.Crypto;
+using ManagedTls.Handshake.Tls13;
 using ManagedTls.Wire;
 using ManagedTls.X509;
 
@@ -11,9 +11,10 @@ namespace ManagedTls.Interop;
 
 /// <summary>
 /// The engine against openssl for what goes beyond one plain handshake: resumption with openssl's
-/// <c>-sess_out</c>/<c>-sess_in</c> and s_server's cache and tickets, KeyUpdate from openssl's <c>k</c>/<c>K</c>
-/// commands and from our side, middlebox compatibility mode on and off (seen on the wire from both sides)
-/// with and without HelloRetryRequest.
+/// <c>-sess_out</c>/<c>-sess_in</c> and s_server's cache and tickets (also through a HelloRetryRequest, with
+/// client certificates, and refused tickets), suite preference and multiple key shares, KeyUpdate from
+/// openssl's <c>k</c>/<c>K</c> commands and from our side, middlebox compatibility mode on and off (seen on
+/// the wire from both sides) with and without HelloRetryRequest.
 /// </summary>
 public sealed class Tls13InteropFeatureTests(EngineInteropCertificates certs) : IClassFixture<EngineInteropCertificates>
 {
