@@ -162,7 +162,8 @@ internal static class DemoCommand
         output.WriteLine($"  session reused:     {(r.SessionReused ? "yes" : "no")}");
         output.WriteLine($"  client -> server:   \"{r.ServerHeard}\"");
         output.WriteLine($"  server -> client:   \"{r.Received}\"");
-        output.WriteLine($"  handshake time:     {r.HandshakeTime.TotalMilliseconds:F1} ms; both sides agree on every value above");
+        output.WriteLine($"  handshake time:     {r.HandshakeTime.TotalMilliseconds:F1} ms (a first connection includes compiling the code it runs)");
+        output.WriteLine("  client and server agree on version, suite, group, signature scheme and ALPN");
     }
 
     /// <summary>The subject of Python's <c>getpeercert()</c> dictionary as <c>organizationName=..., commonName=...</c>.</summary>
