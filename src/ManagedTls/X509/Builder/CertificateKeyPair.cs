@@ -14,8 +14,9 @@ namespace ManagedTls.X509.Builder;
 /// <summary>
 /// A freshly generated private key and its public half, for certificates made by <see cref="CertificateBuilder"/>.
 /// Exports the private key as PKCS#8 (RFC 5208; DER or PEM <c>PRIVATE KEY</c>, the form <c>openssl s_server -key</c>
-/// and <c>SslContext.LoadCertChain</c> read) and the public key as a SubjectPublicKeyInfo. Every random byte comes
-/// from the <see cref="IEntropySource"/> given; nothing reaches .NET's or BouncyCastle's default generator.
+/// and <c>SslContext.LoadCertChain</c> read) and the public key as a SubjectPublicKeyInfo. The key material comes from the
+/// <see cref="IEntropySource"/> given (checking the encoding by loading it back blinds its point arithmetic with
+/// <see cref="OsEntropy"/>); nothing reaches .NET's or BouncyCastle's default generator.
 /// <see cref="Dispose"/> wipes the stored private key encoding.
 /// </summary>
 public sealed class CertificateKeyPair : IDisposable
