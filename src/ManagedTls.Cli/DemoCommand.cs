@@ -1,259 +1,304 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using ManagedTls.CipherSuites;
 using ManagedTls.Crypto;
-using ManagedTls.Connection;
-using ManagedTls.Handshake;
-using ManagedTls.Handshake.Tls13;
-using ManagedTls.Record;
-using ManagedTls.Wire;
-using ManagedTls.X509;
-using ManagedTls.X509.PeerCert;
+using ManagedTls.Ssl;
+using ManagedTls.X509.Builder;
 
 namespace ManagedTls.Cli;
 
 /// <summary>
-/// <c>managedtls demo</c>: shows what the engine is built from and proves the layers work together.
-/// It prints the cipher-suite registry, the key-exchange groups and the signature schemes; replays the
-/// TLS 1.3 key schedule against RFC 8448; and, for every TLS 1.3 suite, runs two parties through a key
-/// agreement, the key schedule and record protection: the "server" seals application data with its
-/// traffic keys and the "client", which derived its keys on its own, opens it. Exit code 0 only when every
-/// check passes. Last, our TLS 1.3 client and our TLS 1.3 server make a real handshake over a loopback
-/// TCP connection and exchange data, and the demo prints what they negotiated.
+/// <c>managedtls demo</c>: our TLS client and our TLS server in one process over loopback TCP, through the public API
+/// only. It makes a throwaway CA and a server certificate for <c>localhost</c> and 127.0.0.1 (fresh keys every run), gives
+/// the server the certificate and key as PEM files (<see cref="SslContext.LoadCertChain"/>) and the client the CA
+/// (<see cref="SslContext.LoadVerifyLocations"/> with <c>cadata</c>, certificate and host name checked), connects with
+/// ALPN, sends data both ways, closes with close_notify on both sides, and prints what was negotiated: version, cipher
+/// suite, key-exchange group, signature scheme, ALPN, the verified peer subject and whether the session was reused.
+/// Exit code 0 only when the connection worked and both sides agree on what they negotiated.
 /// </summary>
 internal static class DemoCommand
 {
-    public static int Run(string[] args)
+    /// <summary>The name the client asks for and the server certificate carries.</summary>
+    internal const string ServerName = "localhost";
+
+    private const int TimeoutMilliseconds = 10_000;
+    private const int MaxLineLength = 4096;
+    private static readonly string[] ClientAlpn = ["demo/1", "http/1.1"];
+    private static readonly string[] ServerAlpn = ["demo/1"];
+
+    public static int Run(string[] args) => Run(args, Console.Out);
+
+    /// <summary>Runs the demo, writing to <paramref name="output"/>.</summary>
+    internal static int Run(string[] args, TextWriter output)
     {
         if (args.Length > 0)
         {
             throw new UsageException("demo takes no arguments");
         }
 
-        int failures = 0;
-        Console.WriteLine("ManagedTls demo");
-        Console.WriteLine($"entropy source: {OsEntropy.Instance.Mechanism} (no OpenSSL, no native crypto)");
-        Console.WriteLine();
-
-        Console.WriteLine($"cipher suites ({CipherSuiteRegistry.All.Count}):");
-        foreach (CipherSuiteInfo s in CipherSuiteRegistry.All)
-        {
-            Console.WriteLine($"  0x{s.Code:X4} {s.IanaName,-46} {s.Description}");
-        }
-
-        Console.WriteLine();
-        Console.WriteLine("key-exchange groups (default order): " + string.Join(", ", KeyExchangeGroups.Default.Select(g => g.Name))
-            + "; also: " + string.Join(", ", KeyExchangeGroups.All.Except(KeyExchangeGroups.Default).Select(g => g.Name)));
-        Console.WriteLine("signature schemes: " + string.Join(", ", SignatureSchemes.All.Select(s => s.Algorithm.Name)));
-        Console.WriteLine();
-
-        Console.WriteLine("key schedule self-check (RFC 8448 and TLS 1.2 PRF vectors):");
-        foreach (KnownAnswerTest test in KeyScheduleKnownAnswers.All())
-        {
-            failures += Check(test.Name, () => test.Run());
-        }
-
-        Console.WriteLine();
-        Console.WriteLine("key agreement -> TLS 1.3 key schedule -> record protection, per suite:");
-        foreach (CipherSuiteInfo suite in CipherSuiteRegistry.Tls13Suites)
-        {
-            foreach (KeyExchangeGroup group in new[] { KeyExchangeGroups.X25519, KeyExchangeGroups.Secp256r1, KeyExchangeGroups.X25519MlKem768 })
-            {
-                failures += Check($"{suite.IanaName} over {group.Name}", () => RoundTrip(suite, group));
-            }
-        }
-
-        Console.WriteLine();
-        Console.WriteLine("TLS 1.3 over loopback TCP (our client, our server):");
-        failures += Check("full handshake and data both ways", LoopbackHandshake);
-
-        Console.WriteLine();
-        Console.WriteLine(failures == 0 ? "demo: all checks passed" : $"demo: {failures} check(s) FAILED");
-        return failures == 0 ? 0 : 1;
-    }
-
-    private static int Check(string name, Action action)
-    {
+        output.WriteLine("ManagedTls demo: our TLS client and our TLS server in one process, over loopback TCP");
+        output.WriteLine($"entropy source: {OsEntropy.Instance.Mechanism} (no OpenSSL, no native crypto)");
         try
         {
-            action();
-            Console.WriteLine($"  ok    {name}");
+            DemoPki pki = DemoPki.Create();
+            output.WriteLine($"throwaway CA:        {pki.Ca.Subject} ({KeyName(pki.Ca.Key.Algorithm)}, serial {pki.Ca.SerialNumber})");
+            output.WriteLine($"server certificate:  {pki.Server.Subject} ({KeyName(pki.Server.Key.Algorithm)}), DNS:{ServerName}, IP:{IPAddress.Loopback}, valid until {pki.Server.NotAfter:u}");
+
+            using var server = DemoServer.Start(pki);
+            SslContext client = ClientContext(pki);
+            output.WriteLine($"server listening on {server.EndPoint}");
+
+            ConnectionReport full = Connect(client, server);
+            Print(output, "connection 1: full handshake", full);
+
+            // A resumed connection is a second Connect(client, server, ...) offering the session the first one received.
+            output.WriteLine();
+            output.WriteLine("demo: ok");
             return 0;
         }
-        catch (Exception e)
+        catch (Exception e) when (e is SslException or IOException or SocketException or TimeoutException or InvalidOperationException or OperationCanceledException)
         {
-            Console.WriteLine($"  FAIL  {name}: {e.GetType().Name}: {e.Message}");
+            output.WriteLine($"demo FAILED: {e.GetType().Name}: {e.Message}");
             return 1;
         }
     }
 
-    private static void RoundTrip(CipherSuiteInfo suite, KeyExchangeGroup group)
+    /// <summary>What one connection negotiated, from the client's side (the server's view was checked to be the same), and the data exchanged.</summary>
+    internal sealed record ConnectionReport(
+        string Version,
+        string CipherSuite,
+        int SecretBits,
+        string? Group,
+        string? SignatureScheme,
+        string? Alpn,
+        string PeerSubject,
+        bool SessionReused,
+        string Sent,
+        string Received,
+        TimeSpan HandshakeTime);
+
+    /// <summary>The client context: Python's TLS client defaults (certificate required, host name checked), the demo CA as the only trust anchor, ALPN.</summary>
+    private static SslContext ClientContext(DemoPki pki)
     {
-        AeadAlgorithm aead = suite.Aead ?? throw new InvalidOperationException("TLS 1.3 suites are AEAD suites");
-        HashAlgorithm hash = suite.PrfHash;
-
-        // Key agreement: the client offers a share, the server answers with its own and the shared secret.
-        using IKeyExchange client = group.Algorithm.Generate(OsEntropy.Instance);
-        using KeyExchangeResponse server = group.Algorithm.Respond(client.PublicShare, OsEntropy.Instance);
-        byte[] clientShared = client.DeriveSharedSecret(server.Share);
-
-        // The same synthetic transcript on both sides stands in for ClientHello..server Finished.
-        var transcript = new TranscriptHash(hash);
-        transcript.Add(HandshakeType.ClientHello, client.PublicShare);
-        transcript.Add(HandshakeType.ServerHello, server.Share);
-        byte[] th = transcript.GetCurrentHash();
-
-        byte[] serverSecret = ServerApplicationSecret(hash, server.SharedSecret, th);
-        byte[] clientView = ServerApplicationSecret(hash, clientShared, th);
-        CryptoUtil.Wipe(clientShared);
-
-        using var sealer = Tls13RecordProtection.FromTrafficSecret(aead, hash, serverSecret);
-        using var opener = Tls13RecordProtection.FromTrafficSecret(aead, hash, clientView);
-        CryptoUtil.Wipe(serverSecret);
-        CryptoUtil.Wipe(clientView);
-
-        byte[] message = Encoding.UTF8.GetBytes($"hello over {suite.IanaName} with {group.Name}");
-        byte[] record = new byte[RecordLimits.HeaderSize + sealer.MaxFragmentLength(message.Length)];
-        int length = sealer.Seal(ContentType.ApplicationData, message, record);
-        Span<byte> fragment = record.AsSpan(RecordLimits.HeaderSize, length - RecordLimits.HeaderSize);
-        ContentType type = opener.Open(ContentType.ApplicationData, 0x0303, fragment, out Span<byte> content);
-        if (type != ContentType.ApplicationData || !content.SequenceEqual(message))
+        var context = new SslContext(SslProtocol.TlsClient);
+        context.LoadVerifyLocations(cadata: pki.Ca.CertificatePem);
+        context.SetAlpnProtocols(ClientAlpn);
+        if (context.VerifyMode != VerifyMode.CertRequired || !context.CheckHostname)
         {
-            throw new InvalidOperationException("the opened record differs from what was sealed");
+            throw new InvalidOperationException("the client context must verify the certificate and the host name");
         }
+
+        return context;
     }
 
-    private static void LoopbackHandshake()
+    /// <summary>
+    /// One connection: the server accepts and serves it on a worker thread while the client connects, completes the handshake,
+    /// sends a line, reads the answer and closes with close_notify; then both sides' views of the negotiation are compared.
+    /// </summary>
+    private static ConnectionReport Connect(SslContext clientContext, DemoServer server)
     {
-        var credential = HandshakeMatrixKnownAnswers.P256;
-        byte[] certificate = CryptoUtil.FromHex(credential.CertificateHex);
-        var now = new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero); // inside the embedded certificate's validity
-        byte[] alpn = Encoding.ASCII.GetBytes("demo/1");
-        var serverSettings = new HandshakeSettings
+        Task<ServerView> served = server.ServeOneAsync();
+        ConnectionReport report;
+        using (Socket tcp = NewSocket())
         {
-            Role = TlsRole.Server,
-            CertificateChain = [certificate],
-            PrivateKey = PrivateKey.FromDer(CryptoUtil.FromHex(credential.KeyHex)),
-            AlpnProtocols = [alpn],
-            Clock = () => now,
-        };
-        var clientSettings = new HandshakeSettings
-        {
-            Role = TlsRole.Client,
-            Trust = new TrustStore([certificate]),
-            ServerName = HandshakeMatrixKnownAnswers.ServerName,
-            CheckHostname = true,
-            AlpnProtocols = [alpn],
-            Clock = () => now,
-        };
-
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        string? serverSaw = null;
-        Exception? serverError = null;
-        var serverThread = new Thread(() =>
-        {
+            tcp.Connect(server.EndPoint);
+            var clock = Stopwatch.StartNew();
+            SslSocket tls = clientContext.WrapSocket(tcp, serverHostname: ServerName);
+            TimeSpan handshakeTime = clock.Elapsed;
             try
             {
-                using Socket socket = listener.AcceptSocket();
-                socket.ReceiveTimeout = socket.SendTimeout = 10000;
-                using var tls = TlsConnection.CreateServer(serverSettings);
-                byte[] request = ReadMessage(tls, socket, 5);
-                serverSaw = $"{Encoding.ASCII.GetString(request)} (server saw SNI {tls.ServerName})";
-                tls.WriteApplicationData(Encoding.ASCII.GetBytes("HELLO"));
-                tls.Close();
-                Flush(tls, socket);
+                string sent = $"hello from the client over {tls.Version()}";
+                WriteLine(tls, sent);
+                string received = ReadLine(tls);
+                (string name, _, int bits) = tls.Cipher() ?? throw new InvalidOperationException("no cipher suite after the handshake");
+                report = new ConnectionReport(
+                    tls.Version() ?? throw new InvalidOperationException("no version after the handshake"),
+                    name,
+                    bits,
+                    tls.Group(),
+                    tls.SignatureScheme(),
+                    tls.SelectedAlpnProtocol(),
+                    Subject(tls.GetPeerCert()),
+                    tls.ResumedHandshake,
+                    sent,
+                    received,
+                    handshakeTime);
+                tls.Unwrap();
             }
-            catch (Exception e)
+            finally
             {
-                serverError = e;
+                tls.Dispose();
             }
-        })
-        { IsBackground = true };
-        serverThread.Start();
-
-        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveTimeout = 10000, SendTimeout = 10000 };
-        client.Connect(IPAddress.Loopback, port);
-        using var tlsClient = TlsConnection.CreateClient(clientSettings);
-        Flush(tlsClient, client);
-        while (!tlsClient.IsHandshakeComplete)
-        {
-            Receive(tlsClient, client);
         }
 
-        tlsClient.WriteApplicationData(Encoding.ASCII.GetBytes("hello"));
-        Flush(tlsClient, client);
-        string reply = Encoding.ASCII.GetString(ReadMessage(tlsClient, client, 5));
-        if (!serverThread.Join(10000) || serverError is not null)
+        ServerView view = DemoServer.Wait(served);
+        if (view.Version != report.Version || view.CipherSuite != report.CipherSuite || view.Group != report.Group
+            || view.SignatureScheme != report.SignatureScheme || view.Alpn != report.Alpn)
         {
-            throw new InvalidOperationException("the server side failed: " + (serverError?.Message ?? "timed out"));
+            throw new InvalidOperationException($"client and server disagree: client {report}, server {view}");
         }
 
-        Console.WriteLine($"        127.0.0.1:{port}, version TLS 1.3, suite {tlsClient.CipherSuite?.IanaName}, group {tlsClient.NamedGroup}");
-        Console.WriteLine($"        signature scheme {tlsClient.SignatureScheme}, ALPN {Encoding.ASCII.GetString(tlsClient.AlpnProtocol ?? [])}");
-        Console.WriteLine($"        peer certificate verified: {tlsClient.VerifyResult?.IsValid}, subject {Subject(tlsClient.PeerCertificateChain[0])}");
-        Console.WriteLine($"        client sent \"hello\", {serverSaw}; server answered \"{reply}\"");
-        if (reply != "HELLO" || tlsClient.VerifyResult?.IsValid != true)
+        if (view.Heard != report.Sent)
         {
-            throw new InvalidOperationException("unexpected reply or unverified peer");
+            throw new InvalidOperationException($"the server received \"{view.Heard}\" instead of \"{report.Sent}\"");
         }
+
+        return report;
     }
 
-    private static string Subject(byte[] certificate)
+    private static void Print(TextWriter output, string title, ConnectionReport r)
     {
-        var rdns = (IEnumerable<IReadOnlyList<KeyValuePair<string, string>>>)PeerCertificate.Decode(certificate)["subject"];
+        output.WriteLine();
+        output.WriteLine(title);
+        output.WriteLine($"  version:            {r.Version}");
+        output.WriteLine($"  cipher suite:       {r.CipherSuite} ({r.SecretBits}-bit key)");
+        output.WriteLine($"  group:              {r.Group ?? "none"}");
+        output.WriteLine($"  signature scheme:   {r.SignatureScheme ?? "none"}");
+        output.WriteLine($"  ALPN:               {r.Alpn ?? "none"}");
+        output.WriteLine($"  verified peer:      {r.PeerSubject} (chain to the throwaway CA and host name {ServerName} checked)");
+        output.WriteLine($"  session reused:     {(r.SessionReused ? "yes" : "no")}");
+        output.WriteLine($"  client -> server:   \"{r.Sent}\"");
+        output.WriteLine($"  server -> client:   \"{r.Received}\"");
+        output.WriteLine($"  handshake time:     {r.HandshakeTime.TotalMilliseconds:F1} ms (a first connection includes compiling the code it runs)");
+        output.WriteLine("  client and server agree on version, suite, group, signature scheme and ALPN");
+    }
+
+    /// <summary>The subject of Python's <c>getpeercert()</c> dictionary as <c>organizationName=..., commonName=...</c>.</summary>
+    private static string Subject(object? peerCert)
+    {
+        if (peerCert is not IReadOnlyDictionary<string, object> dict || !dict.TryGetValue("subject", out object? subject)
+            || subject is not IEnumerable<IReadOnlyList<KeyValuePair<string, string>>> rdns)
+        {
+            throw new InvalidOperationException("the client has no verified peer certificate");
+        }
+
         return string.Join(", ", rdns.SelectMany(r => r).Select(kv => $"{kv.Key}={kv.Value}"));
     }
 
-    private static void Flush(TlsConnection tls, Socket socket)
+    private static string KeyName(CertificateKeyAlgorithm algorithm) => algorithm switch
     {
-        while (tls.HasOutgoing)
-        {
-            byte[] bytes = new byte[tls.OutgoingLength];
-            int n = tls.TakeOutgoing(bytes);
-            socket.Send(bytes, 0, n, SocketFlags.None);
-        }
-    }
+        CertificateKeyAlgorithm.EcdsaP256 => "ECDSA P-256",
+        CertificateKeyAlgorithm.EcdsaP384 => "ECDSA P-384",
+        _ => algorithm.ToString(),
+    };
 
-    private static void Receive(TlsConnection tls, Socket socket)
+    private static Socket NewSocket() =>
+        new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp)
+        {
+            NoDelay = true,
+            ReceiveTimeout = TimeoutMilliseconds,
+            SendTimeout = TimeoutMilliseconds,
+        };
+
+    private static void WriteLine(SslSocket tls, string line) => tls.SendAll(Encoding.UTF8.GetBytes(line + "\n"));
+
+    /// <summary>Reads one line (without its LF); the demo's messages are short, so a longer one is an error.</summary>
+    private static string ReadLine(SslSocket tls)
     {
-        byte[] buffer = new byte[16384];
-        int n = socket.Receive(buffer);
-        if (n == 0)
+        var line = new List<byte>();
+        while (true)
         {
-            throw new EndOfStreamException("the peer closed the connection");
-        }
-
-        tls.ReceiveBytes(buffer.AsSpan(0, n));
-        Flush(tls, socket);
-    }
-
-    private static byte[] ReadMessage(TlsConnection tls, Socket socket, int length)
-    {
-        var message = new List<byte>();
-        byte[] chunk = new byte[length];
-        while (message.Count < length)
-        {
-            int n = tls.ReadApplicationData(chunk.AsSpan(0, length - message.Count));
-            if (n > 0)
+            byte[] chunk = tls.Read(MaxLineLength);
+            if (chunk.Length == 0)
             {
-                message.AddRange(chunk.Take(n));
-                continue;
+                throw new IOException("the peer closed the connection before the end of the line");
             }
 
-            Receive(tls, socket);
-        }
+            line.AddRange(chunk);
+            int end = line.IndexOf((byte)'\n');
+            if (end >= 0)
+            {
+                if (end != line.Count - 1)
+                {
+                    throw new InvalidOperationException("the peer sent more than one line");
+                }
 
-        return message.ToArray();
+                return Encoding.UTF8.GetString(line.ToArray(), 0, end);
+            }
+
+            if (line.Count > MaxLineLength)
+            {
+                throw new InvalidOperationException("the peer's line is too long");
+            }
+        }
     }
 
-    private static byte[] ServerApplicationSecret(HashAlgorithm hash, byte[] sharedSecret, byte[] transcriptHash)
+    /// <summary>The server side of one connection as it saw it.</summary>
+    private sealed record ServerView(string Heard, string? Version, string CipherSuite, string? Group, string? SignatureScheme, string? Alpn);
+
+    /// <summary>A throwaway CA and a server certificate it signed, both with fresh ECDSA P-256 keys.</summary>
+    private sealed record DemoPki(GeneratedCertificate Ca, GeneratedCertificate Server)
     {
-        using Tls13HandshakeSecret handshake = Tls13EarlySecret.WithoutPsk(hash).ToHandshakeSecret(sharedSecret);
-        using Tls13MasterSecret master = handshake.ToMasterSecret();
-        using Tls13TrafficSecret traffic = master.ServerApplicationTrafficSecret(transcriptHash);
-        return traffic.Secret.ToArray();
+        public static DemoPki Create()
+        {
+            var builder = new CertificateBuilder { Organization = "ManagedTls demo", Validity = TimeSpan.FromDays(1) };
+            GeneratedCertificate ca = builder.CreateCertificateAuthority("ManagedTls demo CA");
+            GeneratedCertificate server = builder.CreateLeaf(ca, ServerName, [ServerName], [IPAddress.Loopback], CertificateUsages.ServerAuth);
+            return new DemoPki(ca, server);
+        }
+    }
+
+    /// <summary>The server: a loopback listener and a server context holding the demo certificate; serves one connection per call.</summary>
+    private sealed class DemoServer : IDisposable
+    {
+        private readonly TcpListener _listener;
+        private readonly SslContext _context;
+
+        private DemoServer(TcpListener listener, SslContext context)
+        {
+            _listener = listener;
+            _context = context;
+        }
+
+        public IPEndPoint EndPoint => (IPEndPoint)_listener.LocalEndpoint;
+
+        /// <summary>Loads the certificate and key through PEM files in a private temporary directory, deleted at once, and starts listening.</summary>
+        public static DemoServer Start(DemoPki pki)
+        {
+            var context = new SslContext(SslProtocol.TlsServer);
+            DirectoryInfo directory = Directory.CreateTempSubdirectory("managedtls-demo-");
+            try
+            {
+                string certFile = Path.Combine(directory.FullName, "server.pem");
+                string keyFile = Path.Combine(directory.FullName, "server.key");
+                File.WriteAllText(certFile, pki.Server.CertificatePem);
+                File.WriteAllText(keyFile, pki.Server.Key.ExportPkcs8Pem());
+                context.LoadCertChain(certFile, keyFile);
+            }
+            finally
+            {
+                directory.Delete(recursive: true);
+            }
+
+            context.SetAlpnProtocols(ServerAlpn);
+            var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            return new DemoServer(listener, context);
+        }
+
+        /// <summary>Accepts one connection, completes the handshake, answers one line and closes with close_notify.</summary>
+        public Task<ServerView> ServeOneAsync() => Task.Run(async () =>
+        {
+            using var cancel = new CancellationTokenSource(TimeoutMilliseconds);
+            using Socket tcp = await _listener.AcceptSocketAsync(cancel.Token).ConfigureAwait(false);
+            tcp.NoDelay = true;
+            tcp.ReceiveTimeout = tcp.SendTimeout = TimeoutMilliseconds;
+            using SslSocket tls = _context.WrapSocket(tcp, serverSide: true);
+            string heard = ReadLine(tls);
+            (string name, _, _) = tls.Cipher() ?? throw new InvalidOperationException("no cipher suite after the handshake");
+            var view = new ServerView(heard, tls.Version(), name, tls.Group(), tls.SignatureScheme(), tls.SelectedAlpnProtocol());
+            WriteLine(tls, $"hello from the server, which read {Encoding.UTF8.GetByteCount(heard) + 1} bytes");
+            tls.Unwrap();
+            return view;
+        });
+
+        /// <summary>The server side's result, or its failure; at most the demo's timeout.</summary>
+        public static ServerView Wait(Task<ServerView> served) =>
+            Task.WhenAny(served, Task.Delay(TimeoutMilliseconds)).GetAwaiter().GetResult() == served
+                ? served.GetAwaiter().GetResult()
+                : throw new TimeoutException("the server side did not finish in time");
+
+        public void Dispose() => _listener.Stop();
     }
 }

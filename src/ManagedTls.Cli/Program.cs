@@ -39,7 +39,7 @@ public static class Program
         var w = code == 0 ? Console.Out : Console.Error;
         w.WriteLine("usage: managedtls COMMAND [ARGS]");
         w.WriteLine("commands:");
-        w.WriteLine("  demo            the suite registry, the key-schedule self-check and a key agreement to record round trip per suite");
+        w.WriteLine("  demo            our TLS client and server over loopback with a throwaway CA; prints what they negotiated");
         w.WriteLine("  selftest        known-answer tests of every primitive; exit 0 only when all pass");
         w.WriteLine("  ciphers         list the suites a cipher string selects, as `openssl ciphers` does");
         w.WriteLine("  verify          verify a certificate chain as openssl verify does; --limbo FILE runs an x509-limbo suite");

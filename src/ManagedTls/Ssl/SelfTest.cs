@@ -22,6 +22,7 @@ internal static class SelfTest
             .Concat(CipherSuiteKnownAnswers.All())
             .Concat(X509StoreKnownAnswers.All())
             .Concat(ManagedTls.X509.X509KnownAnswers.All())
+            .Concat(ManagedTls.X509.Builder.CertificateBuilderKnownAnswers.All())
             .Concat(RecordKnownAnswers.All())
             .Concat(KeyScheduleKnownAnswers.All())
             .Concat(SslKnownAnswers.All())
