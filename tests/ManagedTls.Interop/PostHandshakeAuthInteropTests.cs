@@ -84,4 +84,108 @@ public sealed class PostHandshakeAuthInteropTests(ClientAuthCertificates certs) 
             }
         }
     }
+
+    [Fact]
+    public void OurClientAnswersOpenSslServersPostHandshakeRequest()
+    {
+        int port = OpenSslProcess.FreePort();
+        Process server = OpenSslProcess.Start("openssl", [
+            "s_server", "-accept", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-cert", certs.File("server.pem"),
+            "-key", certs.File("server-key.pem"), "-CAfile", certs.File("client.pem"), "-naccept", "1",
+        ]);
+        var stdout = new StringBuilder();
+        bool Seen(string text)
+        {
+            lock (stdout)
+            {
+                return stdout.ToString().Contains(text, StringComparison.Ordinal);
+            }
+        }
+
+        void Type(string line)
+        {
+            server.StandardInput.BaseStream.Write(Encoding.ASCII.GetBytes(line));
+            server.StandardInput.BaseStream.Flush();
+        }
+
+        void WaitFor(string text)
+        {
+            var clock = Stopwatch.StartNew();
+            while (!Seen(text))
+            {
+                Assert.True(clock.ElapsedMilliseconds < TimeoutMs, $"s_server did not print '{text}': {stdout}");
+                Thread.Sleep(20);
+            }
+        }
+
+        try
+        {
+            server.OutputDataReceived += (_, e) =>
+            {
+                if (e.Data is not null)
+                {
+                    lock (stdout)
+                    {
+                        stdout.Append(e.Data).Append('\n');
+                    }
+                }
+            };
+            server.ErrorDataReceived += (_, e) =>
+            {
+                if (e.Data is not null)
+                {
+                    lock (stdout)
+                    {
+                        stdout.Append("stderr: ").Append(e.Data).Append('\n');
+                    }
+                }
+            };
+            server.BeginOutputReadLine();
+            server.BeginErrorReadLine();
+            WaitFor("ACCEPT");
+
+            var ctx = new SslContext(SslProtocol.TlsClient) { PostHandshakeAuth = true };
+            ctx.LoadVerifyLocations(cafile: certs.File("server.pem"));
+            ctx.LoadCertChain(certs.File("client.pem"), certs.File("client-key.pem"));
+            var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp)
+            {
+                ReceiveTimeout = TimeoutMs,
+                SendTimeout = TimeoutMs,
+            };
+            socket.Connect(System.Net.IPAddress.Loopback, port);
+            using SslSocket client = ctx.WrapSocket(socket, serverHostname: "localhost");
+            client.Write(Encoding.ASCII.GetBytes("ready\n"));
+            WaitFor("ready");
+            Assert.False(Seen("CN = Interop Client"));
+
+            // s_server's "c" command sends a post-handshake CertificateRequest; it prints what it did only when it
+            // exits, so the request reaching our socket is what we wait for.
+            Type("c\n");
+            var waited = Stopwatch.StartNew();
+            while (socket.Available == 0)
+            {
+                Assert.True(waited.ElapsedMilliseconds < TimeoutMs, "no CertificateRequest arrived");
+                Thread.Sleep(20);
+            }
+
+            // Reading takes in the request and sends the answer; s_server sends no data after it, so the read
+            // ends with the socket's timeout, made short here.
+            socket.ReceiveTimeout = 1500;
+            Assert.Throws<System.Net.Sockets.SocketException>(() => client.Read());
+            socket.ReceiveTimeout = TimeoutMs;
+            client.Write(Encoding.ASCII.GetBytes("after the request\n"));
+            WaitFor("after the request");
+            client.Close();
+            Assert.True(server.WaitForExit(TimeoutMs), "s_server did not exit");
+            server.WaitForExit();
+            Assert.True(Seen("SSL_do_handshake -> 1"), stdout.ToString());
+            Assert.True(Seen("stderr: depth=0 O = ManagedTls Interop, CN = Interop Client\nstderr: verify return:1\n"), stdout.ToString());
+            Assert.False(Seen("verify error"), stdout.ToString());
+        }
+        finally
+        {
+            OpenSslProcess.Kill(server, TimeoutMs);
+            server.Dispose();
+        }
+    }
 }
