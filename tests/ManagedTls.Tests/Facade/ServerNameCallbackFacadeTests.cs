@@ -167,6 +167,34 @@ public sealed class ServerNameCallbackFacadeTests : IDisposable
     }
 
     [Fact]
+    public void SwitchingAlsoTakesTheVerifyModeAndTrust()
+    {
+        // A deliberate difference from OpenSSL, which keeps the connection's verify mode (docs/decisions/0012).
+        SslContext first = ServerContext(_first);
+        SslContext strict = ServerContext(_second);
+        strict.VerifyMode = VerifyMode.CertRequired;
+        strict.LoadVerifyLocations(cafile: Path.Combine(_second, "cert.pem"));
+        first.SniCallback = (conn, _, _) =>
+        {
+            ((SslObject)conn).Context = strict;
+            return null;
+        };
+
+        var (c, s, bios) = Wrap(first);
+        var (_, serverError) = Handshake(c, s, bios);
+        Assert.Equal("CERTIFICATE_REQUIRED", Assert.IsType<SslException>(serverError).Reason);
+
+        SslContext client = ClientContext();
+        client.LoadCertChain(Path.Combine(_second, "cert.pem"), Path.Combine(_second, "key.pem"));
+        MemoryBio[] bios2 = [new(), new(), new(), new()];
+        SslObject c2 = client.WrapBio(bios2[0], bios2[1], serverHostname: "localhost");
+        SslObject s2 = first.WrapBio(bios2[2], bios2[3], serverSide: true);
+        Assert.Equal((null, null), Handshake(c2, s2, bios2));
+        Assert.Equal(Der(FacadeKeys.Certificate), s2.GetPeerCert(binaryForm: true));
+        Assert.NotEmpty(Assert.IsAssignableFrom<IReadOnlyDictionary<string, object>>(s2.GetPeerCert()));
+    }
+
+    [Fact]
     public void ReturningAnAlertFailsBothSides()
     {
         SslContext server = ServerContext(_first);
