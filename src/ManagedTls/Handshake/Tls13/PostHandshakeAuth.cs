@@ -1,6 +1,7 @@
 using ManagedTls.CipherSuites;
 using ManagedTls.Crypto;
 using ManagedTls.Wire;
+using ManagedTls.Wire.Extensions;
 using ManagedTls.Wire.Messages;
 using ManagedTls.X509;
 
@@ -37,7 +38,7 @@ internal static class PostHandshakeAuth
 
         TranscriptHash transcript = cx.Transcript.Clone();
         transcript.Add(encoded);
-        cx.CertificateAuthorities = request.Extensions.Get<Wire.Extensions.CertificateAuthoritiesExtension>()?.Authorities ?? [];
+        cx.CertificateAuthorities = request.Extensions.Get<CertificateAuthoritiesExtension>()?.Authorities ?? [];
         SignatureSchemeInfo? scheme = ExpectFinished.ClientSigningScheme(cx, request);
         var certificate = new CertificateMessage(request.Context, scheme is null ? [] : HandshakeCommon.OwnEntries(cx.Settings));
         Queue(cx, transcript, certificate);
