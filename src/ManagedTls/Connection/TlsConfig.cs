@@ -99,6 +99,9 @@ internal sealed class TlsSettings
 
     /// <summary>Server: called with the client's server name; returns an alert to abort with, or null to go on.</summary>
     public Func<string?, AlertDescription?>? ServerNameCallback { get; set; }
+
+    /// <summary>record_size_limit to announce (RFC 8449), or null for none.</summary>
+    public int? RecordSizeLimit { get; set; }
 }
 
 /// <summary>
@@ -136,6 +139,7 @@ internal sealed class TlsConfig
         PrivateKey = s.PrivateKey;
         TrustStore = s.TrustStore;
         ServerNameCallback = s.ServerNameCallback;
+        RecordSizeLimit = s.RecordSizeLimit;
     }
 
     /// <summary>True for the server side.</summary>
@@ -221,6 +225,9 @@ internal sealed class TlsConfig
 
     /// <summary>Server: the server-name callback, or null.</summary>
     public Func<string?, AlertDescription?>? ServerNameCallback { get; }
+
+    /// <summary>record_size_limit to announce (RFC 8449), or null for none.</summary>
+    public int? RecordSizeLimit { get; }
 
     /// <summary>
     /// Resolves <paramref name="settings"/> into a configuration. The version range is the requested

@@ -49,14 +49,25 @@ internal static class TlsConfigSettings
             CheckHostname = !config.ServerSide && config.CheckHostname && verify,
             ServerName = config.ServerSide ? null : serverHostname,
             HostnameChecksCommonName = config.HostnameChecksCommonName,
-            RequestClientCertificate = config.ServerSide && config.Verification != PeerVerification.None,
+            // As Python sets SSL_VERIFY_POST_HANDSHAKE on a server with post_handshake_auth: the certificate is
+            // then asked for only after the handshake, with VerifyClientPostHandshake.
+            RequestClientCertificate = config.ServerSide && config.Verification != PeerVerification.None && !config.PostHandshakeAuth,
             RequireClientCertificate = config.ServerSide && config.Verification == PeerVerification.Required,
             AlpnProtocols = config.AlpnProtocols,
             PreferServerCipherSuites = config.ServerPreference,
             MiddleboxCompatibility = config.MiddleboxCompat,
             KeyLog = keylog is null ? null : line => AppendKeyLog(keylog, line),
+            PostHandshakeAuth = config.PostHandshakeAuth,
+            RecordSizeLimit = config.RecordSizeLimit,
+            ServerNameCallback = config.ServerSide && config.ServerNameCallback is { } onName ? name => RefuseOnAlert(onName(name)) : null,
         };
     }
+
+    /// <summary>The server-name callback's answer as the engine takes it: an alert aborts, null goes on unchanged.</summary>
+    /// <param name="alert">What the callback returned.</param>
+    /// <returns>Null (no replacement settings).</returns>
+    internal static HandshakeSettings? RefuseOnAlert(AlertDescription? alert) =>
+        alert is { } a ? throw new TlsAlertException(a, $"the server-name callback refused the name ({a})") : null;
 
     private static readonly object KeyLogGate = new();
 

@@ -39,8 +39,24 @@ internal sealed partial class TlsConnection
         _reassembler.CheckKeyChange();
         RecordProtection old = _readProtection;
         _readProtection = Tls13RecordProtection.FromTrafficSecret(HandshakeCommon.AeadOf(suite), suite.PrfHash, secret.Secret);
+        _readProtection.MaxReceivePlaintext = _maxReceivePlaintext;
         old.Dispose();
-        _deframer.Rules = RecordReadRules.Tls13(protectedRecords: true);
+        _deframer.Rules = RecordReadRules.Tls13(protectedRecords: true, _maxReceivePlaintext);
+    }
+
+    /// <inheritdoc/>
+    void IRecordLayer.SetRecordSizeLimits(int peerLimit, int ownLimit)
+    {
+        _writer.FlushHandshake(_writeProtection, _outgoing);
+        _writer.MaxFragmentLength = RecordLimits.MaxFragmentLength(peerLimit, tls13: true);
+
+        // The limit counts TLSInnerPlaintext, whose content type byte is not content.
+        _maxReceivePlaintext = Math.Min(ownLimit - 1, RecordLimits.MaxPlaintext);
+        if (_readProtection.IsProtected)
+        {
+            _readProtection.MaxReceivePlaintext = _maxReceivePlaintext;
+            _deframer.Rules = RecordReadRules.Tls13(protectedRecords: true, _maxReceivePlaintext);
+        }
     }
 
     private int ProcessRecords()

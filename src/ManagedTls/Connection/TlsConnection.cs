@@ -35,6 +35,7 @@ internal sealed partial class TlsConnection : IRecordLayer, IDisposable
     private HandshakeState _state;
     private RecordProtection _readProtection = new PlaintextRecordProtection();
     private RecordProtection _writeProtection = new PlaintextRecordProtection();
+    private int _maxReceivePlaintext = RecordLimits.MaxPlaintext;
     private TlsAlertException? _failure;
     private bool _disposed;
 
@@ -127,6 +128,27 @@ internal sealed partial class TlsConnection : IRecordLayer, IDisposable
 
     /// <summary>Client: the most recent session received, or null.</summary>
     public Tls13Session? LatestSession => _cx.ReceivedSessions.Count == 0 ? null : _cx.ReceivedSessions[^1];
+
+    /// <summary>Server: true when the client offered post_handshake_auth (RFC 8446 section 4.2.6).</summary>
+    public bool PeerOffersPostHandshakeAuth => _cx.PeerOffersPostHandshakeAuth;
+
+    /// <summary>Server: true while a post-handshake CertificateRequest waits for the client's answer.</summary>
+    public bool PostHandshakeAuthPending => (_state as ExpectTraffic)?.ClientAuthPending ?? false;
+
+    /// <summary>Server: how many post-handshake client authentications completed.</summary>
+    public int PostHandshakeAuthCount => (_state as ExpectTraffic)?.ClientAuthCount ?? 0;
+
+    /// <summary>
+    /// Client: the certificate_authorities (DER distinguished names) of the server's latest CertificateRequest,
+    /// during or after the handshake; empty when it sent none.
+    /// </summary>
+    public IReadOnlyList<byte[]> CertificateAuthorities => _cx.CertificateAuthorities;
+
+    /// <summary>The record_size_limit the peer announced, when both sides sent one (RFC 8449); else null.</summary>
+    public int? PeerRecordSizeLimit => _cx.PeerRecordSizeLimit;
+
+    /// <summary>The most content one record we send carries: 2^14, or less under the peer's record_size_limit.</summary>
+    public int MaxOutgoingFragmentLength => _writer.MaxFragmentLength;
 
     /// <summary>How many times our write keys were updated since the handshake.</summary>
     public int WriteKeyGeneration => (_state as ExpectTraffic)?.WriteGeneration ?? 0;
@@ -233,6 +255,50 @@ internal sealed partial class TlsConnection : IRecordLayer, IDisposable
         try
         {
             traffic.SendKeyUpdate(_cx, requestPeerUpdate);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw Fail(e);
+        }
+    }
+
+    /// <summary>
+    /// Server: asks for the client's certificate after the handshake (RFC 8446 section 4.6.2): a
+    /// CertificateRequest with a fresh context is queued at once. The client's Certificate, CertificateVerify
+    /// and Finished are checked as they arrive, interleaved with application data; afterwards
+    /// <see cref="PeerCertificateChain"/> and <see cref="VerifyResult"/> describe the new certificate. An empty
+    /// certificate while <see cref="HandshakeSettings.RequireClientCertificate"/> is set fails with
+    /// <c>certificate_required</c>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">We are the client, the handshake is not complete, the client
+    /// did not offer post_handshake_auth, a request is already pending, or we closed.</exception>
+    public void RequestClientCertificatePostHandshake()
+    {
+        ExpectTraffic traffic = RequireTraffic();
+        if (IsClient)
+        {
+            throw new InvalidOperationException("only a server requests a client certificate");
+        }
+
+        if (!_cx.PeerOffersPostHandshakeAuth)
+        {
+            throw new InvalidOperationException("the client did not offer post_handshake_auth");
+        }
+
+        if (traffic.ClientAuthPending)
+        {
+            throw new InvalidOperationException("a post-handshake certificate request is already pending");
+        }
+
+        if (IsClosedForWriting)
+        {
+            throw new InvalidOperationException("close_notify was sent");
+        }
+
+        try
+        {
+            traffic.RequestClientAuth(_cx);
+            _writer.FlushHandshake(_writeProtection, _outgoing);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

@@ -55,6 +55,7 @@ public sealed partial class SslContext
     private int _numTickets = 2;
     private string? _keylogFilename;
     private SniCallback? _sniCallback;
+    private int? _recordSizeLimit;
     private byte[][] _certificateChain = Array.Empty<byte[]>();
     private PrivateKey? _privateKey;
 
@@ -198,6 +199,22 @@ public sealed partial class SslContext
 
             _keylogFilename = value;
         }
+    }
+
+    /// <summary>
+    /// The record_size_limit to announce (RFC 8449), an extension beyond Python's <c>ssl</c> module: the largest
+    /// protected record, counted as TLS 1.3's inner plaintext (content, type byte and padding), this side accepts;
+    /// 64 to 16385. Null (the default) announces nothing. A client announces it in its hello and a server answers
+    /// only a client that did; once both did, each side keeps its records within the other's limit and a larger
+    /// record is refused with <c>record_overflow</c>.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A value outside 64..16385.</exception>
+    public int? RecordSizeLimit
+    {
+        get => _recordSizeLimit;
+        set => _recordSizeLimit = value is null or (>= 64 and <= 16385)
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(value), "record_size_limit must be between 64 and 16385");
     }
 
     /// <summary>Python's <c>sni_callback</c>: server-side handler of the client's server name, or null.</summary>
@@ -481,6 +498,7 @@ public sealed partial class SslContext
             PrivateKey = _privateKey,
             TrustStore = CertStore,
             ServerNameCallback = sni is null ? null : name => CallSni(sni, self, name),
+            RecordSizeLimit = _recordSizeLimit,
         };
 
         try
@@ -498,7 +516,8 @@ public sealed partial class SslContext
     {
         try
         {
-            return callback(connection, name, this);
+            // Python hands over the SSLSocket when the connection was made by wrap_socket, the SSLObject for wrap_bio.
+            return callback(connection is SslObject ssl ? ssl.CallbackOwner : connection, name, this);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

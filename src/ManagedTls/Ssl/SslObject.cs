@@ -14,7 +14,7 @@ namespace ManagedTls.Ssl;
 public sealed partial class SslObject : IDisposable
 {
     private readonly TlsConnection _conn;
-    private readonly TlsConfig _config;
+    private TlsConfig _config;
     private readonly MemoryBio _incoming;
     private readonly MemoryBio _outgoing;
     private readonly byte[] _scratch = new byte[16 * 1024 + 512];
@@ -23,7 +23,9 @@ public sealed partial class SslObject : IDisposable
 
     internal SslObject(SslContext context, MemoryBio incoming, MemoryBio outgoing, bool serverSide, string? serverHostname)
     {
-        Context = context;
+        _context = context;
+        _frozenContext = context;
+        _callbackOwner = this;
         _incoming = incoming;
         _outgoing = outgoing;
         ServerSide = serverSide;
@@ -32,6 +34,11 @@ public sealed partial class SslObject : IDisposable
         try
         {
             var settings = TlsConfigSettings.ToHandshakeSettings(_config, serverHostname);
+            if (serverSide)
+            {
+                settings = settings with { ServerNameCallback = OnServerName };
+            }
+
             _conn = serverSide ? TlsConnection.CreateServer(settings) : TlsConnection.CreateClient(settings);
         }
         catch (TlsConfigException e)
@@ -39,9 +46,6 @@ public sealed partial class SslObject : IDisposable
             throw new SslException("SSL", e.Reason, e.Message, e);
         }
     }
-
-    /// <summary>Python's <c>context</c>: the context this object was made from.</summary>
-    public SslContext Context { get; }
 
     /// <summary>Python's <c>server_side</c>.</summary>
     public bool ServerSide { get; }
@@ -238,6 +242,8 @@ public sealed partial class SslObject : IDisposable
         ThrowIfFailed();
         if (_conn.IsHandshakeComplete)
         {
+            // A post-handshake request queued since the last call goes out now, as OpenSSL sends it on the next I/O.
+            Flush();
             return true;
         }
 
@@ -414,6 +420,11 @@ public sealed partial class SslObject : IDisposable
 
     private SslException Translate(TlsAlertException e)
     {
+        if (!e.Received && _serverNameRefused)
+        {
+            return new SslException("SSL", "CALLBACK_FAILED", "callback failed", e);
+        }
+
         if (!e.Received && _conn.VerifyResult is { IsValid: false } result)
         {
             return new SslCertVerificationException(result.Error);

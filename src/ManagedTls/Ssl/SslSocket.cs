@@ -19,10 +19,15 @@ public sealed partial class SslSocket : IDisposable
         _socket = socket;
         _suppressRaggedEofs = suppressRaggedEofs;
         _channel = new TlsChannel(context, serverSide, serverHostname);
+        _channel.Ssl.CallbackOwner = this;
     }
 
-    /// <summary>Python's <c>context</c>.</summary>
-    public SslContext Context => _channel.Ssl.Context;
+    /// <summary>Python's <c>context</c>; a server may switch it before or during the handshake, see <see cref="SslObject.Context"/>.</summary>
+    public SslContext Context
+    {
+        get => _channel.Ssl.Context;
+        set => _channel.Ssl.Context = value;
+    }
 
     /// <summary>Python's <c>server_side</c>.</summary>
     public bool ServerSide => _channel.Ssl.ServerSide;

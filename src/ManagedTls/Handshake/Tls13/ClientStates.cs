@@ -102,6 +102,16 @@ internal static class ClientHandshake
 
         ext.Add(new KeyShareClientHello(shares.Select(p => new KeyShareEntry(p.Key, p.Value.PublicShare.ToArray())).ToArray()));
         ext.Add(new PskKeyExchangeModesExtension([PskDheKe]));
+        if (s.RecordSizeLimit is int limit)
+        {
+            ext.Add(new RecordSizeLimitExtension((ushort)limit));
+        }
+
+        if (s.PostHandshakeAuth)
+        {
+            ext.Add(new EmptyExtension(ExtensionType.PostHandshakeAuth));
+        }
+
         if (session is not null)
         {
             var identity = new PskIdentity(session.Ticket, session.ObfuscatedAge(s.Clock()));
@@ -349,6 +359,15 @@ internal sealed class ExpectEncryptedExtensions(ClientHandshakeKeys keys) : Hand
 
                     cx.Alpn = alpn.Protocols[0];
                     break;
+                case RecordSizeLimitExtension limit when cx.Settings.RecordSizeLimit is int own:
+                    if (cx.PeerRecordSizeLimit is not null)
+                    {
+                        throw TlsAlertException.Illegal("record_size_limit sent twice");
+                    }
+
+                    cx.PeerRecordSizeLimit = limit.Limit;
+                    cx.Records.SetRecordSizeLimits(limit.Limit, own);
+                    break;
                 case ServerNameExtension when cx.Settings.ServerName is { Length: > 0 } n && !HandshakeCommon.IsIpLiteral(n):
                 case SupportedGroupsExtension:
                     break;
@@ -381,6 +400,7 @@ internal sealed class ExpectCertificateOrCertificateRequest(ClientHandshakeKeys 
                 }
 
                 cx.Transcript.Add(encoded);
+                cx.CertificateAuthorities = request.Extensions.Get<CertificateAuthoritiesExtension>()?.Authorities ?? [];
                 return new ExpectCertificate(keys, request);
             case HandshakeType.Certificate:
                 return ExpectCertificate.Accept(cx, keys, null, encoded);
@@ -483,11 +503,7 @@ internal sealed class ExpectFinished(ClientHandshakeKeys keys, CertificateReques
 
     private static void SendClientCertificate(HandshakeContext cx, CertificateRequest13 request)
     {
-        IReadOnlyList<SignatureScheme> accepted = request.Extensions.Get<SignatureAlgorithmsExtension>()?.Schemes
-            ?? throw new TlsAlertException(AlertDescription.MissingExtension, "CertificateRequest without signature_algorithms");
-        PrivateKey? key = cx.Settings.PrivateKey;
-        SignatureSchemeInfo? scheme = key is null ? null
-            : SignatureSchemes.SignableBy(key, cx.Settings.SignatureSchemes.Where(accepted.Contains), tls13: true).FirstOrDefault();
+        SignatureSchemeInfo? scheme = ClientSigningScheme(cx, request);
         if (scheme is null)
         {
             cx.Send(new CertificateMessage(request.Context, []));
@@ -497,5 +513,18 @@ internal sealed class ExpectFinished(ClientHandshakeKeys keys, CertificateReques
         cx.Send(new CertificateMessage(request.Context, HandshakeCommon.OwnEntries(cx.Settings)));
         HandshakeCommon.SendCertificateVerify(cx, scheme);
         cx.ClientSignatureScheme = scheme.Scheme;
+    }
+
+    /// <summary>
+    /// The scheme the client signs with for <paramref name="request"/>: the first of ours the server accepts
+    /// that our key can make; null when we have no key or none fits (then an empty Certificate is sent).
+    /// </summary>
+    public static SignatureSchemeInfo? ClientSigningScheme(HandshakeContext cx, CertificateRequest13 request)
+    {
+        IReadOnlyList<SignatureScheme> accepted = request.Extensions.Get<SignatureAlgorithmsExtension>()?.Schemes
+            ?? throw new TlsAlertException(AlertDescription.MissingExtension, "CertificateRequest without signature_algorithms");
+        PrivateKey? key = cx.Settings.PrivateKey;
+        return key is null ? null
+            : SignatureSchemes.SignableBy(key, cx.Settings.SignatureSchemes.Where(accepted.Contains), tls13: true).FirstOrDefault();
     }
 }

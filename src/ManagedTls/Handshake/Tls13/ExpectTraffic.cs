@@ -18,6 +18,7 @@ internal sealed class ExpectTraffic : HandshakeState
     private readonly Tls13TrafficSecret _write;
     private readonly Tls13ResumptionMasterSecret? _resumption;
     private int _keyUpdatesWithoutData;
+    private PendingClientAuth? _pendingAuth;
 
     /// <summary>
     /// Creates the traffic state; it owns both application traffic secrets and, on the client, the resumption
@@ -39,6 +40,18 @@ internal sealed class ExpectTraffic : HandshakeState
 
     /// <summary>How many times the peer's keys were updated.</summary>
     public int ReadGeneration => _read.Generation;
+
+    /// <summary>Server: true while a post-handshake CertificateRequest waits for the client's answer.</summary>
+    public bool ClientAuthPending => _pendingAuth is not null;
+
+    /// <summary>Server: how many post-handshake client authentications completed.</summary>
+    public int ClientAuthCount { get; private set; }
+
+    /// <summary>
+    /// Server: queues a post-handshake CertificateRequest (RFC 8446 section 4.6.2). The caller checks that the
+    /// client offered post_handshake_auth and that no request is pending.
+    /// </summary>
+    public void RequestClientAuth(HandshakeContext cx) => _pendingAuth = PostHandshakeAuth.Request(cx);
 
     /// <summary>Call when application data arrives: resets the count of consecutive KeyUpdates.</summary>
     public void OnApplicationData() => _keyUpdatesWithoutData = 0;
@@ -65,6 +78,17 @@ internal sealed class ExpectTraffic : HandshakeState
                 return this;
             case HandshakeType.NewSessionTicket when cx.IsClient:
                 AcceptTicket(cx, Parse<NewSessionTicket13>(encoded));
+                return this;
+            case HandshakeType.CertificateRequest when cx.IsClient:
+                PostHandshakeAuth.Answer(cx, encoded, _write);
+                return this;
+            case HandshakeType.Certificate or HandshakeType.CertificateVerify or HandshakeType.Finished when _pendingAuth is not null:
+                if (_pendingAuth.Handle(cx, encoded, _read))
+                {
+                    _pendingAuth = null;
+                    ClientAuthCount++;
+                }
+
                 return this;
             default:
                 throw Unexpected(encoded);

@@ -23,6 +23,13 @@ internal interface IRecordLayer
 
     /// <summary>Opens records after the current one with <paramref name="secret"/>; the message that caused it must end the record.</summary>
     void SetReadKeys(CipherSuiteInfo suite, Tls13TrafficSecret secret);
+
+    /// <summary>
+    /// Applies record_size_limit (RFC 8449) once both sides announced one: records we send from now on carry at
+    /// most <paramref name="peerLimit"/> bytes of TLSInnerPlaintext, and protected records we receive may carry at
+    /// most <paramref name="ownLimit"/> (more is <c>record_overflow</c>).
+    /// </summary>
+    void SetRecordSizeLimits(int peerLimit, int ownLimit);
 }
 
 /// <summary>
@@ -38,8 +45,8 @@ internal sealed class HandshakeContext
         Records = records;
     }
 
-    /// <summary>The settings snapshot.</summary>
-    public HandshakeSettings Settings { get; }
+    /// <summary>The settings snapshot (a server-name callback may replace it once, see <see cref="HandshakeSettings.ServerNameCallback"/>).</summary>
+    public HandshakeSettings Settings { get; set; }
 
     /// <summary>Where messages and key changes go.</summary>
     public IRecordLayer Records { get; }
@@ -73,6 +80,15 @@ internal sealed class HandshakeContext
 
     /// <summary>The outcome of verifying the peer's chain, or null when it was not verified.</summary>
     public VerifyResult? VerifyResult { get; set; }
+
+    /// <summary>The record_size_limit the peer announced, when both sides sent one (RFC 8449).</summary>
+    public int? PeerRecordSizeLimit { get; set; }
+
+    /// <summary>Server: true when the client offered post_handshake_auth.</summary>
+    public bool PeerOffersPostHandshakeAuth { get; set; }
+
+    /// <summary>Client: the certificate_authorities of the server's last CertificateRequest (DER names); empty when it sent none.</summary>
+    public IReadOnlyList<byte[]> CertificateAuthorities { get; set; } = [];
 
     /// <summary>True once a HelloRetryRequest was sent or received.</summary>
     public bool HelloRetried { get; set; }

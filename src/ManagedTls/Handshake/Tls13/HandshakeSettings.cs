@@ -128,6 +128,57 @@ internal sealed record HandshakeSettings
     public Tls13Session? ResumptionSession { get; init; }
 
     /// <summary>
+    /// Server only: called once the first ClientHello is parsed, before the certificate, ALPN and client
+    /// authentication are chosen, with the server name the client asked for (null when it sent none). It
+    /// returns null to go on with these settings, or settings whose certificate chain and key, signature
+    /// schemes, ALPN protocols, verification (trust, flags) and client certificate request replace ours for the
+    /// rest of the handshake (see <see cref="WithServerNameSettings"/>). It aborts the handshake by throwing
+    /// <see cref="TlsAlertException"/>; any other exception becomes <c>handshake_failure</c>.
+    /// </summary>
+    public Func<string?, HandshakeSettings?>? ServerNameCallback { get; init; }
+
+    /// <summary>
+    /// record_size_limit (RFC 8449) to announce: the largest TLSInnerPlaintext (content, type byte and padding)
+    /// we accept in a protected record, 64 to 2^14 + 1; null announces nothing. A client sends it in its
+    /// ClientHello; a server in EncryptedExtensions only when the client sent one. Once both sides sent it,
+    /// each enforces its own (<c>record_overflow</c>) and keeps its records within the peer's.
+    /// </summary>
+    public int? RecordSizeLimit { get; init; }
+
+    /// <summary>
+    /// Post-handshake client authentication (RFC 8446 section 4.6.2). Client: offer post_handshake_auth and
+    /// answer a CertificateRequest after the handshake. Server: allow
+    /// <c>TlsConnection.RequestClientCertificatePostHandshake</c> when the client offered it.
+    /// </summary>
+    public bool PostHandshakeAuth { get; init; }
+
+    /// <summary>
+    /// Server only: send certificate_authorities (RFC 8446 section 4.2.4) in CertificateRequest, naming the
+    /// subjects of the in-memory anchors of <see cref="Trust"/> (hashed-directory sources are not listed). It is
+    /// left out when there are none or the list would not fit in 2^16 - 1 bytes.
+    /// </summary>
+    public bool SendCertificateAuthorities { get; init; } = true;
+
+    /// <summary>
+    /// These settings with the parts a server-name callback may replace taken from <paramref name="other"/>:
+    /// certificate chain and key, signature schemes, ALPN, peer verification (trust, flags) and the client
+    /// certificate request. Everything else (entropy, clock, tickets, limits) stays ours.
+    /// </summary>
+    public HandshakeSettings WithServerNameSettings(HandshakeSettings other) => this with
+    {
+        CertificateChain = other.CertificateChain,
+        PrivateKey = other.PrivateKey,
+        SignatureSchemes = other.SignatureSchemes,
+        AlpnProtocols = other.AlpnProtocols,
+        VerifyPeer = other.VerifyPeer,
+        Trust = other.Trust,
+        VerifyFlags = other.VerifyFlags,
+        RequestClientCertificate = other.RequestClientCertificate,
+        RequireClientCertificate = other.RequireClientCertificate,
+        SendCertificateAuthorities = other.SendCertificateAuthorities,
+    };
+
+    /// <summary>
     /// Checks the settings are coherent for their role; throws <see cref="ArgumentException"/> naming the problem.
     /// </summary>
     public void Validate()
@@ -195,6 +246,16 @@ internal sealed record HandshakeSettings
         if (Role == TlsRole.Server && ResumptionSession is not null)
         {
             throw new ArgumentException("only a client offers a session for resumption", nameof(ResumptionSession));
+        }
+
+        if (RecordSizeLimit is < 64 or > 16385)
+        {
+            throw new ArgumentException("record_size_limit is 64 to 2^14 + 1", nameof(RecordSizeLimit));
+        }
+
+        if (Role == TlsRole.Client && ServerNameCallback is not null)
+        {
+            throw new ArgumentException("only a server has a server-name callback", nameof(ServerNameCallback));
         }
 
         if (MaxKeyUpdatesWithoutData < 1)

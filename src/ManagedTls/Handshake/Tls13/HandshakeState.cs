@@ -2,8 +2,10 @@ using System.Text;
 using ManagedTls.CipherSuites;
 using ManagedTls.Crypto;
 using ManagedTls.Wire;
+using ManagedTls.Wire.Extensions;
 using ManagedTls.Wire.Messages;
 using ManagedTls.X509;
+using ManagedTls.X509.Store;
 
 namespace ManagedTls.Handshake.Tls13;
 
@@ -66,12 +68,65 @@ internal static class HandshakeCommon
     }
 
     /// <summary>Signs the transcript so far with our key and sends CertificateVerify.</summary>
-    public static void SendCertificateVerify(HandshakeContext cx, SignatureSchemeInfo scheme)
+    public static void SendCertificateVerify(HandshakeContext cx, SignatureSchemeInfo scheme) =>
+        cx.Send(MakeCertificateVerify(cx, scheme, cx.Transcript));
+
+    /// <summary>A CertificateVerify signing <paramref name="transcript"/> with our key.</summary>
+    public static CertificateVerify MakeCertificateVerify(HandshakeContext cx, SignatureSchemeInfo scheme, TranscriptHash transcript)
     {
         PrivateKey key = cx.Settings.PrivateKey ?? throw TlsAlertException.Internal("no private key to sign with");
-        byte[] content = CertificateVerifyContent(!cx.IsClient, cx.Transcript.GetCurrentHash());
+        byte[] content = CertificateVerifyContent(!cx.IsClient, transcript.GetCurrentHash());
         byte[] signature = key.Sign(scheme.Algorithm, content, cx.Settings.Entropy);
-        cx.Send(new CertificateVerify(scheme.Scheme, signature));
+        return new CertificateVerify(scheme.Scheme, signature);
+    }
+
+    /// <summary>
+    /// A server's CertificateRequest: signature_algorithms, and certificate_authorities naming the subjects
+    /// of our in-memory trust anchors when there are any and they fit (RFC 8446 section 4.3.2).
+    /// </summary>
+    public static CertificateRequest13 BuildCertificateRequest(HandshakeSettings s, byte[] context)
+    {
+        SignatureScheme[] schemes = s.SignatureSchemes.Where(SignatureSchemes.AllowedInTls13).ToArray();
+        var ext = new ExtensionBlock().Add(new SignatureAlgorithmsExtension(schemes));
+        if (s.SendCertificateAuthorities)
+        {
+            IReadOnlyList<byte[]> names = AnchorSubjects(s.Trust);
+
+            // The whole extensions block is at most 2^16 - 1 bytes: signature_algorithms takes 4 + 2 + 2n of it,
+            // certificate_authorities 4 + 2 + the names with their 2-byte lengths.
+            long namesLength = names.Sum(n => 2L + n.Length);
+            if (names.Count > 0 && 6 + 2 * schemes.Length + 6 + namesLength <= 0xFFFF)
+            {
+                ext.Add(new CertificateAuthoritiesExtension(names));
+            }
+        }
+
+        return new CertificateRequest13(context, ext);
+    }
+
+    /// <summary>The distinct subject names (DER) of the in-memory anchors; anchors that do not parse are skipped.</summary>
+    public static IReadOnlyList<byte[]> AnchorSubjects(TrustStore trust)
+    {
+        var names = new List<byte[]>();
+        foreach (byte[] anchor in trust.Anchors)
+        {
+            byte[] subject;
+            try
+            {
+                subject = RawCertificate.Parse(anchor).SubjectDer;
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                continue;
+            }
+
+            if (subject.Length > 0 && !names.Any(n => n.AsSpan().SequenceEqual(subject)))
+            {
+                names.Add(subject);
+            }
+        }
+
+        return names;
     }
 
     /// <summary>
@@ -79,7 +134,11 @@ internal static class HandshakeCommon
     /// TLS 1.3 scheme fitting the key (<c>illegal_parameter</c>), and the signature must verify (<c>decrypt_error</c>).
     /// Call before adding the message to the transcript.
     /// </summary>
-    public static SignatureScheme VerifyPeerSignature(HandshakeContext cx, CertificateVerify message, PublicKey peerKey)
+    public static SignatureScheme VerifyPeerSignature(HandshakeContext cx, CertificateVerify message, PublicKey peerKey) =>
+        VerifyPeerSignature(cx, message, peerKey, cx.Transcript);
+
+    /// <summary>As <see cref="VerifyPeerSignature(HandshakeContext, CertificateVerify, PublicKey)"/>, over <paramref name="transcript"/>.</summary>
+    public static SignatureScheme VerifyPeerSignature(HandshakeContext cx, CertificateVerify message, PublicKey peerKey, TranscriptHash transcript)
     {
         SignatureSchemeInfo? info = SignatureSchemes.Find(message.Algorithm);
         if (info is null || !info.Tls13 || !cx.Settings.SignatureSchemes.Contains(message.Algorithm)
@@ -88,7 +147,7 @@ internal static class HandshakeCommon
             throw TlsAlertException.Illegal($"CertificateVerify uses {message.Algorithm}, which was not offered or does not fit the certificate key");
         }
 
-        byte[] content = CertificateVerifyContent(cx.IsClient, cx.Transcript.GetCurrentHash());
+        byte[] content = CertificateVerifyContent(cx.IsClient, transcript.GetCurrentHash());
         if (!peerKey.Verify(info.Algorithm, content, message.Signature))
         {
             throw new TlsAlertException(AlertDescription.DecryptError, "CertificateVerify signature does not verify");

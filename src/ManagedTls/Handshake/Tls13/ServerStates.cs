@@ -39,6 +39,11 @@ internal sealed class ExpectClientHello(RetryState? retry) : HandshakeState
             throw TlsAlertException.Illegal("TLS 1.3 ClientHello must offer only the null compression method");
         }
 
+        if (retry is null && s.ServerNameCallback is { } onServerName)
+        {
+            s = ApplyServerName(cx, onServerName, ch.Extensions.Get<ServerNameExtension>()?.HostName);
+        }
+
         CipherSuiteInfo suite = ChooseSuite(s, ch.CipherSuites)
             ?? throw new TlsAlertException(AlertDescription.HandshakeFailure, "no cipher suite in common");
         if (retry is not null && suite != retry.Suite)
@@ -102,6 +107,11 @@ internal sealed class ExpectClientHello(RetryState? retry) : HandshakeState
         cx.ServerName = ch.Extensions.Get<ServerNameExtension>()?.HostName;
         PskKeyExchangeModesExtension? modes = ch.Extensions.Get<PskKeyExchangeModesExtension>();
         cx.PeerAcceptsTickets = modes is not null && modes.Modes.Contains(ClientHandshake.PskDheKe);
+        cx.PeerOffersPostHandshakeAuth = ch.Extensions.Contains(ExtensionType.PostHandshakeAuth);
+        if (s.RecordSizeLimit is not null && ch.Extensions.Get<RecordSizeLimitExtension>() is { } peerLimit)
+        {
+            cx.PeerRecordSizeLimit = peerLimit.Limit;
+        }
         ResumedPsk? resumed = ServerResumption.Accept(cx, ch, suite, encoded);
         cx.Transcript.Add(encoded);
         cx.ClientRandom = ch.Random;
@@ -117,6 +127,33 @@ internal sealed class ExpectClientHello(RetryState? retry) : HandshakeState
         {
             resumed?.State.Dispose();
         }
+    }
+
+    // The server-name callback runs before anything depends on the certificate, ALPN or client authentication.
+    private static HandshakeSettings ApplyServerName(HandshakeContext cx, Func<string?, HandshakeSettings?> callback, string? name)
+    {
+        HandshakeSettings? replacement;
+        try
+        {
+            replacement = callback(name);
+        }
+        catch (Exception e) when (e is not (TlsAlertException or OutOfMemoryException))
+        {
+            throw new TlsAlertException(AlertDescription.HandshakeFailure, $"the server-name callback failed: {e.Message}", e);
+        }
+
+        if (replacement is not null)
+        {
+            HandshakeSettings merged = cx.Settings.WithServerNameSettings(replacement);
+            if (merged.PrivateKey is null || merged.CertificateChain.Count == 0)
+            {
+                throw TlsAlertException.Internal("the server-name callback chose settings without a certificate and key");
+            }
+
+            cx.Settings = merged;
+        }
+
+        return cx.Settings;
     }
 
     private static CipherSuiteInfo? ChooseSuite(HandshakeSettings s, IReadOnlyList<TlsCipherSuite> offered)
@@ -183,6 +220,7 @@ internal sealed class ExpectClientHello(RetryState? retry) : HandshakeState
                 ext.Add(new PreSharedKeyServerHello(resumed.Index));
                 cx.SessionReused = true;
                 cx.PeerChain = resumed.State.ClientChain;
+                cx.VerifyResult = resumed.State.ClientVerify;
             }
 
             cx.Send(new ServerHello(ProtocolVersion.Tls12, cx.RandomBytes(32), ch.SessionId, suite.Suite, 0, ext));
@@ -202,6 +240,12 @@ internal sealed class ExpectClientHello(RetryState? retry) : HandshakeState
 
         cx.Records.SetWriteKeys(suite, serverHs);
         var ee = new ExtensionBlock();
+        if (cx.PeerRecordSizeLimit is int peerRecordLimit)
+        {
+            cx.Records.SetRecordSizeLimits(peerRecordLimit, s.RecordSizeLimit!.Value);
+            ee.Add(new RecordSizeLimitExtension((ushort)s.RecordSizeLimit.Value));
+        }
+
         if (cx.Alpn is not null)
         {
             ee.Add(new AlpnExtension([cx.Alpn]));
@@ -216,8 +260,7 @@ internal sealed class ExpectClientHello(RetryState? retry) : HandshakeState
         bool requestCertificate = s.RequestClientCertificate && resumed is null;
         if (requestCertificate)
         {
-            var requestExt = new ExtensionBlock().Add(new SignatureAlgorithmsExtension(s.SignatureSchemes.Where(SignatureSchemes.AllowedInTls13).ToArray()));
-            cx.Send(new CertificateRequest13([], requestExt));
+            cx.Send(HandshakeCommon.BuildCertificateRequest(s, []));
         }
 
         if (resumed is null)

@@ -102,6 +102,7 @@ internal static class ServerResumption
                 Alpn = cx.Alpn,
                 ServerName = cx.ServerName,
                 ClientChain = cx.PeerChain,
+                ClientVerify = cx.VerifyResult,
             };
             byte[] ticket;
             if (s.StatelessTickets)

@@ -1,5 +1,6 @@
 using ManagedTls.Crypto;
 using ManagedTls.Wire;
+using ManagedTls.X509;
 
 namespace ManagedTls.Handshake.Tls13;
 
@@ -11,7 +12,7 @@ namespace ManagedTls.Handshake.Tls13;
 /// </summary>
 internal sealed class SessionTicketState : IDisposable
 {
-    private const byte FormatVersion = 1;
+    private const byte FormatVersion = 2;
 
     /// <summary>Creates a state; it takes ownership of <paramref name="psk"/>.</summary>
     public SessionTicketState(byte[] psk, TlsCipherSuite suite, long createdAtMs, uint lifetimeSeconds, uint ageAdd)
@@ -47,6 +48,9 @@ internal sealed class SessionTicketState : IDisposable
     /// <summary>The client's certificate chain, leaf first (DER); empty when it sent none.</summary>
     public IReadOnlyList<byte[]> ClientChain { get; init; } = [];
 
+    /// <summary>The outcome of verifying the client's chain in the original handshake, or null when it was not verified.</summary>
+    public VerifyResult? ClientVerify { get; init; }
+
     /// <summary>
     /// The serialized state.
     /// <code>
@@ -60,6 +64,10 @@ internal sealed class SessionTicketState : IDisposable
     ///     opaque alpn&lt;0..255&gt;;
     ///     opaque server_name&lt;0..2^16-1&gt;;
     ///     opaque client_chain&lt;0..2^24-1&gt;;   // ASN.1Cert entries, each &lt;1..2^24-1&gt;
+    ///     uint8 client_verified;                // 0: not verified; 1: the three fields below follow
+    ///     uint32 verify_error;
+    ///     uint32 verify_error_depth;
+    ///     opaque verified_chain&lt;0..2^24-1&gt;; // ASN.1Cert entries, each &lt;1..2^24-1&gt;
     /// } SessionTicketState;
     /// </code>
     /// The caller wipes the result.
@@ -83,6 +91,20 @@ internal sealed class SessionTicketState : IDisposable
         }
 
         w.EndVector(chain, "state.client_chain");
+        w.WriteUInt8(ClientVerify is null ? (byte)0 : (byte)1);
+        if (ClientVerify is not null)
+        {
+            w.WriteUInt32((uint)ClientVerify.Error);
+            w.WriteUInt32((uint)ClientVerify.ErrorDepth);
+            VectorMark verified = w.BeginVector24();
+            foreach (byte[] cert in ClientVerify.Chain)
+            {
+                w.WriteVector24(cert, "state.verified_chain.cert", 1);
+            }
+
+            w.EndVector(verified, "state.verified_chain");
+        }
+
         byte[] result = w.ToArray();
         return result;
     }
@@ -112,12 +134,34 @@ internal sealed class SessionTicketState : IDisposable
                 chain.Add(chainReader.ReadVector24("state.client_chain.cert", 1).ToArray());
             }
 
+            VerifyResult? verify = null;
+            byte verified = r.ReadUInt8("state.client_verified");
+            if (verified > 1)
+            {
+                return null;
+            }
+
+            if (verified == 1)
+            {
+                var error = (VerifyError)r.ReadUInt32("state.verify_error");
+                int depth = (int)r.ReadUInt32("state.verify_error_depth");
+                TlsReader verifiedReader = r.Sub24("state.verified_chain");
+                var verifiedChain = new List<byte[]>();
+                while (!verifiedReader.IsEmpty)
+                {
+                    verifiedChain.Add(verifiedReader.ReadVector24("state.verified_chain.cert", 1).ToArray());
+                }
+
+                verify = new VerifyResult(verifiedChain, error, depth, null);
+            }
+
             r.ExpectEnd("state");
             return new SessionTicketState(psk, suite, created, lifetime, ageAdd)
             {
                 Alpn = alpn.IsEmpty ? null : alpn.ToArray(),
                 ServerName = name.IsEmpty ? null : System.Text.Encoding.UTF8.GetString(name.ToArray()),
                 ClientChain = chain,
+                ClientVerify = verify,
             };
         }
         catch (TlsAlertException)

@@ -1,0 +1,131 @@
+using ManagedTls.CipherSuites;
+using ManagedTls.Crypto;
+using ManagedTls.Wire;
+using ManagedTls.Wire.Extensions;
+using ManagedTls.Wire.Messages;
+using ManagedTls.X509;
+
+namespace ManagedTls.Handshake.Tls13;
+
+/// <summary>
+/// Post-handshake client authentication (RFC 8446 sections 4.6.2 and 4.4). Each exchange has its own
+/// transcript: the handshake up to the client Finished, then the CertificateRequest, Certificate,
+/// CertificateVerify; its Finished is keyed with the current client_application_traffic_secret_N.
+/// </summary>
+internal static class PostHandshakeAuth
+{
+    /// <summary>Length of the random certificate_request_context the server sends.</summary>
+    public const int ContextLength = 32;
+
+    /// <summary>
+    /// Client: answers a post-handshake CertificateRequest with Certificate (empty when we have no key or no
+    /// acceptable scheme), CertificateVerify and Finished under <paramref name="clientTraffic"/>. A request
+    /// we did not allow by offering post_handshake_auth is <c>unexpected_message</c>; an empty context is
+    /// <c>illegal_parameter</c>.
+    /// </summary>
+    public static void Answer(HandshakeContext cx, ReadOnlySpan<byte> encoded, Tls13TrafficSecret clientTraffic)
+    {
+        if (!cx.Settings.PostHandshakeAuth)
+        {
+            throw new TlsAlertException(AlertDescription.UnexpectedMessage, "CertificateRequest after the handshake, but post_handshake_auth was not offered");
+        }
+
+        var request = (CertificateRequest13)HandshakeMessage.Read(encoded, WireContext.Tls13);
+        if (request.Context.Length == 0)
+        {
+            throw TlsAlertException.Illegal("a post-handshake CertificateRequest needs a non-empty context");
+        }
+
+        TranscriptHash transcript = cx.Transcript.Clone();
+        transcript.Add(encoded);
+        cx.CertificateAuthorities = request.Extensions.Get<CertificateAuthoritiesExtension>()?.Authorities ?? [];
+        SignatureSchemeInfo? scheme = ExpectFinished.ClientSigningScheme(cx, request);
+        var certificate = new CertificateMessage(request.Context, scheme is null ? [] : HandshakeCommon.OwnEntries(cx.Settings));
+        Queue(cx, transcript, certificate);
+        if (scheme is not null)
+        {
+            Queue(cx, transcript, HandshakeCommon.MakeCertificateVerify(cx, scheme, transcript));
+            cx.ClientSignatureScheme = scheme.Scheme;
+        }
+
+        Queue(cx, transcript, new Finished(clientTraffic.ComputeFinished(transcript.GetCurrentHash())));
+    }
+
+    /// <summary>Server: queues a CertificateRequest with a fresh context and returns the exchange waiting for the answer.</summary>
+    public static PendingClientAuth Request(HandshakeContext cx)
+    {
+        byte[] context = cx.RandomBytes(ContextLength);
+        TranscriptHash transcript = cx.Transcript.Clone();
+        Queue(cx, transcript, HandshakeCommon.BuildCertificateRequest(cx.Settings, context));
+        return new PendingClientAuth(context, transcript);
+    }
+
+    private static void Queue(HandshakeContext cx, TranscriptHash transcript, HandshakeMessage message)
+    {
+        byte[] encoded = message.Encode();
+        transcript.Add(encoded);
+        cx.Records.QueueHandshake(encoded);
+    }
+}
+
+/// <summary>
+/// Server: one post-handshake authentication in progress. It accepts the client's Certificate (with our
+/// context), then CertificateVerify when the certificate is not empty, then Finished.
+/// </summary>
+internal sealed class PendingClientAuth(byte[] context, TranscriptHash transcript)
+{
+    private PublicKey? _leafKey;
+    private bool _certificateSeen;
+    private bool _verifySeen;
+
+    /// <summary>
+    /// Handles one message of the client's answer; returns true once its Finished verified (the exchange is
+    /// over). A message out of order is <c>unexpected_message</c>; an empty certificate when one is required
+    /// is <c>certificate_required</c>; a Finished that does not verify is <c>decrypt_error</c>.
+    /// </summary>
+    public bool Handle(HandshakeContext cx, ReadOnlySpan<byte> encoded, Tls13TrafficSecret clientTraffic)
+    {
+        var type = (HandshakeType)encoded[0];
+        switch (type)
+        {
+            case HandshakeType.Certificate when !_certificateSeen:
+                var certificate = (CertificateMessage)HandshakeMessage.Read(encoded, WireContext.Tls13);
+                if (certificate.RequestContext is null || !CryptoUtil.FixedTimeEquals(certificate.RequestContext, context))
+                {
+                    throw TlsAlertException.Illegal("client Certificate with a request context we did not send");
+                }
+
+                if (certificate.Entries.Count == 0)
+                {
+                    if (cx.Settings.RequireClientCertificate)
+                    {
+                        throw new TlsAlertException(AlertDescription.CertificateRequired, "the client sent no certificate");
+                    }
+                }
+                else
+                {
+                    _leafKey = HandshakeCommon.AcceptPeerChain(cx, certificate);
+                }
+
+                _certificateSeen = true;
+                transcript.Add(encoded);
+                return false;
+            case HandshakeType.CertificateVerify when _leafKey is not null && !_verifySeen:
+                var verify = (CertificateVerify)HandshakeMessage.Read(encoded, WireContext.Tls13);
+                cx.ClientSignatureScheme = HandshakeCommon.VerifyPeerSignature(cx, verify, _leafKey, transcript);
+                _verifySeen = true;
+                transcript.Add(encoded);
+                return false;
+            case HandshakeType.Finished when _certificateSeen && (_leafKey is null || _verifySeen):
+                var finished = (Finished)HandshakeMessage.Read(encoded, WireContext.Tls13);
+                if (!clientTraffic.VerifyFinished(transcript.GetCurrentHash(), finished.VerifyData))
+                {
+                    throw new TlsAlertException(AlertDescription.DecryptError, "post-handshake client Finished does not verify");
+                }
+
+                return true;
+            default:
+                throw new TlsAlertException(AlertDescription.UnexpectedMessage, $"{type} is not expected during post-handshake authentication");
+        }
+    }
+}
