@@ -14,11 +14,11 @@ public sealed partial class SslSocket : IDisposable
     private readonly bool _suppressRaggedEofs;
     private Socket? _socket;
 
-    internal SslSocket(SslContext context, Socket socket, bool serverSide, bool suppressRaggedEofs, string? serverHostname)
+    internal SslSocket(SslContext context, Socket socket, bool serverSide, bool suppressRaggedEofs, string? serverHostname, SslSession? session = null)
     {
         _socket = socket;
         _suppressRaggedEofs = suppressRaggedEofs;
-        _channel = new TlsChannel(context, serverSide, serverHostname);
+        _channel = new TlsChannel(context, serverSide, serverHostname, session);
     }
 
     /// <summary>Python's <c>context</c>.</summary>

@@ -69,11 +69,11 @@ internal sealed class TlsChannel : IDisposable
     private readonly byte[] _readBuffer = new byte[16 * 1024 + 512];
     private readonly byte[] _writeBuffer = new byte[16 * 1024 + 512];
 
-    public TlsChannel(SslContext context, bool serverSide, string? serverHostname)
+    public TlsChannel(SslContext context, bool serverSide, string? serverHostname, SslSession? session = null)
     {
         Incoming = new MemoryBio();
         Outgoing = new MemoryBio();
-        Ssl = context.WrapBio(Incoming, Outgoing, serverSide, serverHostname);
+        Ssl = context.WrapBio(Incoming, Outgoing, serverSide, serverHostname, session);
     }
 
     public SslObject Ssl { get; }
