@@ -19,7 +19,7 @@ public sealed partial class SslObject
     private IReadOnlyList<ushort>? _clientSuites;
 
     /// <summary>
-    /// Python's <c>session</c>. Null before the handshake completes. On a client, the session of the newest
+    /// Python's <c>session</c>. Before the handshake completes, the session given to the client (as Python), else null. On a client, the session of the newest
     /// NewSessionTicket read so far (tickets arrive after the handshake, so a first read is needed, as in Python);
     /// before any ticket, the session this connection resumed, or a session without a ticket that resumes nothing.
     /// On a server, a session without a ticket. Setting it (client only, before the handshake, a session from a
@@ -122,7 +122,7 @@ public sealed partial class SslObject
     {
         if (_disposed || !_conn.IsHandshakeComplete)
         {
-            return null;
+            return ServerSide ? null : _offered;
         }
 
         if (!ServerSide && _conn.LatestSession is { } latest)
