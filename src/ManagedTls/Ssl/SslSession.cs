@@ -82,6 +82,39 @@ public sealed class SslSession : IEquatable<SslSession>, IDisposable
         return h;
     }
 
+    /// <summary>
+    /// The session in OpenSSL's <c>PEM_write_SSL_SESSION</c> format (<c>-----BEGIN SSL SESSION PARAMETERS-----</c>), as
+    /// <c>openssl s_client -sess_out</c> writes it. The text holds the resumption secret: keep it private.
+    /// </summary>
+    /// <returns>The PEM text.</returns>
+    /// <exception cref="InvalidOperationException">The session has no ticket (<see cref="HasTicket"/> is false).</exception>
+    public string ToPem() => Tls13 is { IsDisposed: false } s
+        ? SslSessionPem.ToPem(s)
+        : throw new InvalidOperationException("the session has no ticket");
+
+    /// <summary>
+    /// Reads a TLS 1.3 session written by <see cref="ToPem"/> or <c>openssl s_client -sess_out</c>, for a client
+    /// connection of <paramref name="context"/>.
+    /// </summary>
+    /// <param name="pem">The PEM text.</param>
+    /// <param name="context">The client context the session will be offered from.</param>
+    /// <returns>The session.</returns>
+    /// <exception cref="SslException">No session block, a malformed one, not TLS 1.3, or no ticket.</exception>
+    public static SslSession FromPem(string pem, SslContext context)
+    {
+        if (pem is null)
+        {
+            throw new ArgumentNullException(nameof(pem));
+        }
+
+        if (context is null)
+        {
+            throw new ArgumentNullException(nameof(context));
+        }
+
+        return FromTicket(context, SslSessionPem.FromPem(pem));
+    }
+
     /// <summary>Wipes the resumption secret; the session can no longer be resumed.</summary>
     public void Dispose() => Tls13?.Dispose();
 
