@@ -77,6 +77,11 @@ public sealed partial class SslContext
             throw new ArgumentException("the socket must be connected", nameof(socket));
         }
 
+        if (doHandshakeOnConnect && !socket.Blocking)
+        {
+            throw new ArgumentException("do_handshake_on_connect should not be specified for non-blocking sockets", nameof(doHandshakeOnConnect));
+        }
+
         var ssl = new SslSocket(this, socket, serverSide, suppressRaggedEofs, serverHostname, session);
         if (doHandshakeOnConnect)
         {

@@ -4,8 +4,9 @@ using System.Net.Sockets;
 namespace ManagedTls.Ssl;
 
 /// <summary>
-/// Python's <c>ssl.SSLSocket</c> over a connected, blocking <see cref="System.Net.Sockets.Socket"/>. Made by
-/// <see cref="SslContext.WrapSocket"/>. Reads and writes block until done; the TLS work is the same
+/// Python's <c>ssl.SSLSocket</c> over a connected <see cref="System.Net.Sockets.Socket"/>. Made by
+/// <see cref="SslContext.WrapSocket"/>. Reads and writes block until done unless the socket is non-blocking
+/// (<see cref="SetBlocking"/>); the TLS work is the same
 /// <see cref="SslObject"/> a <see cref="MemoryBio"/> pair would drive.
 /// </summary>
 public sealed partial class SslSocket : IDisposable
@@ -19,6 +20,7 @@ public sealed partial class SslSocket : IDisposable
         _socket = socket;
         _suppressRaggedEofs = suppressRaggedEofs;
         _channel = new TlsChannel(context, serverSide, serverHostname, session);
+        AdoptBlockingMode(socket);
     }
 
     /// <summary>Python's <c>context</c>.</summary>
@@ -109,6 +111,11 @@ public sealed partial class SslSocket : IDisposable
             throw new ArgumentNullException(nameof(data));
         }
 
+        if (_nonBlocking)
+        {
+            return WriteNonBlocking(data);
+        }
+
         Run(_channel.WriteAsync(Adapter(), data.AsMemory()));
         return data.Length;
     }
@@ -181,8 +188,6 @@ public sealed partial class SslSocket : IDisposable
             socket.Dispose();
         }
     }
-
-    private SyncSocketAdapter Adapter() => new(_socket ?? throw new ObjectDisposedException(nameof(SslSocket)));
 
     private static void Run(Task task) => task.GetAwaiter().GetResult();
 

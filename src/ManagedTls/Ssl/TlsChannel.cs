@@ -161,6 +161,27 @@ internal sealed class TlsChannel : IDisposable
         await FlushAsync(adapter).ConfigureAwait(false);
     }
 
+    /// <summary>Protects <paramref name="data"/> into the outgoing queue without sending it (the handshake must be complete).</summary>
+    public void Protect(ReadOnlySpan<byte> data)
+    {
+        lock (_sync)
+        {
+            Ssl.Write(data);
+        }
+    }
+
+    /// <summary>Sends close_notify without waiting for the peer's, asynchronously; never throws.</summary>
+    public async Task CloseNotifyBestEffortAsync<TAdapter>(TAdapter adapter)
+        where TAdapter : ITransportAdapter
+    {
+        lock (_sync)
+        {
+            Ssl.TrySendCloseNotify();
+        }
+
+        await FlushBestEffortAsync(adapter).ConfigureAwait(false);
+    }
+
     /// <summary>Sends close_notify and waits for the peer's.</summary>
     public async Task UnwrapAsync<TAdapter>(TAdapter adapter)
         where TAdapter : ITransportAdapter
