@@ -98,6 +98,68 @@ public sealed class SessionInteropTests : IClassFixture<CliCertificates>
         Assert.Equal(1, ctx.SessionStats()["hits"]);
     }
 
+    [Fact]
+    public async Task PythonClientResumesWithFacadeServer()
+    {
+        const string Script = """
+            import socket, ssl, sys
+            ctx = ssl.create_default_context(cafile=sys.argv[2])
+            session = None
+            for i in range(2):
+                with socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10) as raw:
+                    with ctx.wrap_socket(raw, server_hostname="localhost", session=session) as s:
+                        s.sendall(b"ping")
+                        assert s.recv(4) == b"pong"
+                        print(i, s.session_reused, s.session.has_ticket)
+                        session = s.session
+            print(ctx.session_stats()["hits"])
+            """;
+        var server = new SslContext(SslProtocol.TlsServer);
+        server.LoadCertChain(_c.EcCert, _c.EcKey);
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        var serving = Task.Run(() =>
+        {
+            var reused = new List<bool>();
+            for (int i = 0; i < 2; i++)
+            {
+                using Socket s = listener.AcceptSocket();
+                s.ReceiveTimeout = CliPeers.TimeoutMs;
+                s.SendTimeout = CliPeers.TimeoutMs;
+                using SslSocket ssl = server.WrapSocket(s, serverSide: true);
+                Assert.Equal("ping"u8.ToArray(), ssl.Read(4));
+                ssl.Write("pong"u8.ToArray());
+                reused.Add(ssl.SessionReused);
+                ssl.Read(); // Python closes after reading the ticket with its data
+            }
+
+            return reused;
+        });
+
+        var psi = new System.Diagnostics.ProcessStartInfo("python3") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string a in new[] { "-c", Script, P(port), _c.EcCert })
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        var output = p.StandardOutput.ReadToEndAsync();
+        var error = p.StandardError.ReadToEndAsync();
+        bool exited = p.WaitForExit(CliPeers.TimeoutMs);
+        if (!exited)
+        {
+            p.Kill(entireProcessTree: true);
+        }
+
+        var bound = TimeSpan.FromMilliseconds(CliPeers.TimeoutMs);
+        Assert.True(exited && p.ExitCode == 0, await error.WaitAsync(bound));
+        // Python: the second connection resumed (session_reused True), and its context counted one hit.
+        Assert.Equal("0 False True\n1 True True\n1\n", (await output.WaitAsync(bound)).Replace("\r", "", StringComparison.Ordinal));
+        Assert.Equal([false, true], await serving.WaitAsync(bound));
+        Assert.Equal(1, server.SessionStats()["hits"]);
+    }
+
     private static SslSocket Connect(SslContext ctx, int port, SslSession? session)
     {
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { ReceiveTimeout = CliPeers.TimeoutMs, SendTimeout = CliPeers.TimeoutMs };
