@@ -41,6 +41,9 @@ internal static class SslSessionPem
     /// <summary>The PEM label OpenSSL uses.</summary>
     public const string Label = "SSL SESSION PARAMETERS";
 
+    // 9999-12-31T23:59:59Z, the last second DateTimeOffset can hold.
+    private const long MaxUnixSeconds = 253402300799;
+
     /// <summary>The DER encoding of <paramref name="session"/>.</summary>
     public static byte[] Encode(Tls13Session session)
     {
@@ -215,7 +218,7 @@ internal static class SslSessionPem
                 lifetime = timeout;
             }
 
-            if (lifetime is < 0 or > uint.MaxValue || ageAdd is < 0 or > uint.MaxValue || time < 0)
+            if (lifetime is < 0 or > uint.MaxValue || ageAdd is < 0 or > uint.MaxValue || time is < 0 or > MaxUnixSeconds)
             {
                 throw Asn1("session field out of range");
             }

@@ -161,6 +161,24 @@ internal sealed class TlsChannel : IDisposable
         await FlushAsync(adapter).ConfigureAwait(false);
     }
 
+    /// <summary>Runs <paramref name="action"/> under the engine lock (for reads of connection state while another thread pumps).</summary>
+    public T Locked<T>(Func<SslObject, T> action)
+    {
+        lock (_sync)
+        {
+            return action(Ssl);
+        }
+    }
+
+    /// <summary>Runs <paramref name="action"/> under the engine lock.</summary>
+    public void Locked(Action<SslObject> action)
+    {
+        lock (_sync)
+        {
+            action(Ssl);
+        }
+    }
+
     /// <summary>Protects <paramref name="data"/> into the outgoing queue without sending it (the handshake must be complete).</summary>
     public void Protect(ReadOnlySpan<byte> data)
     {

@@ -92,6 +92,23 @@ public sealed class SessionPemTests
     }
 
     [Fact]
+    public void ATimeBeyondTheCalendarIsRefused()
+    {
+        using Tls13Session s = SslSessionPem.FromPem(OpenSslSession);
+        byte[] der = SslSessionPem.Encode(s);
+        // [1] { INTEGER 6B046F8A } -> the largest 4-byte positive value is fine; make it 8 bytes of 0x7f.. instead.
+        int at = Array.IndexOf(der, (byte)0xA1);
+        Assert.Equal(new byte[] { 0xA1, 0x06, 0x02, 0x04 }, der.AsSpan(at, 4).ToArray());
+        der[at + 4] = 0x7f;
+        Assert.NotNull(SslSessionPem.Decode(der));
+        byte[] huge = [.. der.AsSpan(0, at), 0xA1, 0x0A, 0x02, 0x08, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, .. der.AsSpan(at + 8)];
+        int content = huge.Length - 4;
+        huge[2] = (byte)(content >> 8);
+        huge[3] = (byte)content;
+        Assert.ThrowsAny<SslException>(() => SslSessionPem.Decode(huge));
+    }
+
+    [Fact]
     public void TruncatedSessionsFailCleanly()
     {
         byte[] der = PemDer(OpenSslSession);
