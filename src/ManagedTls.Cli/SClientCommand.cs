@@ -146,8 +146,8 @@ internal static class SClientCommand
             Tls13Session? session = tls.LatestSession ?? (tls.SessionReused ? offered : null);
             if (session is null)
             {
+                // openssl writes a session that resumes nothing; there is nothing worth a file here.
                 stderr.WriteLine("no session to write: the server sent no ticket");
-                result = result == 0 ? 1 : result;
             }
             else
             {

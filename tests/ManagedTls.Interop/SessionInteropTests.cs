@@ -42,6 +42,18 @@ public sealed class SessionInteropTests : IClassFixture<CliCertificates>
     }
 
     [Fact]
+    public void NoTicketNoSessionFile()
+    {
+        int port = CliPeers.FreePort();
+        string file = SessionFile();
+        using var server = CliPeers.StartOpenSslServer(port, "-tls1_3", "-cert", _c.EcCert, "-key", _c.EcKey, "-naccept", "1", "-num_tickets", "0");
+        ClientRun run = CliPeers.OurClient("", "-connect", "127.0.0.1:" + P(port), "-CAfile", _c.EcCert, "-servername", "localhost", "-sess_out", file);
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Contains("no session to write: the server sent no ticket", run.Stderr);
+        Assert.False(File.Exists(file));
+    }
+
+    [Fact]
     public void OpenSslClientResumesWithOurServer()
     {
         int port = CliPeers.FreePort();
