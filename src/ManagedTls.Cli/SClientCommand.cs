@@ -18,7 +18,7 @@ internal static class SClientCommand
 {
     private const string UsageText =
         "usage: s_client -connect host:port [-servername N | -noservername] [-CAfile F] [-verify_return_error] "
-        + "[-cert F -key F [-pass pass:X]] [-alpn L] [-groups L] [-ciphersuites L] [-tls1_3] [-keylogfile F] [-brief] [-quiet] [-timeout MS]";
+        + "[-cert F -key F [-pass pass:X]] [-alpn L] [-groups L] [-ciphersuites L] [-tls1_3] [-keylogfile F] [-sess_out F] [-sess_in F] [-brief] [-quiet] [-timeout MS]";
 
     public static int Run(string[] args) =>
         Run(args, Console.OpenStandardInput(), Console.OpenStandardOutput(), Console.Error);
@@ -27,6 +27,7 @@ internal static class SClientCommand
     public static int Run(string[] args, Stream stdin, Stream stdout, TextWriter stderr)
     {
         string? connect = null, serverName = null, caFile = null, certFile = null, keyFile = null, pass = null, keyLogFile = null;
+        string? sessOut = null, sessIn = null;
         bool noServerName = false, verifyReturnError = false, brief = false, quiet = false;
         int timeoutMs = 10000;
         var settings = new HandshakeSettings { Role = TlsRole.Client };
@@ -51,6 +52,8 @@ internal static class SClientCommand
                 case "-ciphersuites": settings = settings with { CipherSuites = TlsCliCommon.Suites(a.Value()) }; break;
                 case "-tls1_3": break;
                 case "-keylogfile": keyLogFile = a.Value(); break;
+                case "-sess_out": sessOut = a.Value(); break;
+                case "-sess_in": sessIn = a.Value(); break;
                 case "-brief": brief = true; break;
                 case "-quiet": quiet = true; break;
                 case "-timeout": timeoutMs = a.IntValue(); break;
@@ -85,6 +88,13 @@ internal static class SClientCommand
             KeyLog = TlsCliCommon.KeyLog(keyLogFile),
         };
 
+        using Tls13Session? offered = sessIn is null ? null : TlsCliCommon.LoadSession(sessIn, settings.ServerName, stderr);
+        if (sessIn is not null && offered is null)
+        {
+            return 1;
+        }
+
+        settings = settings with { ResumptionSession = offered };
         TlsCliCommon.Validate(settings);
         using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
         try
@@ -129,7 +139,28 @@ internal static class SClientCommand
         }
 
         var input = new TlsCliCommon.InputReader(stdin);
-        return TlsCliCommon.Pump(tls, socket, input, stdout, stderr, new TlsCliCommon.PumpOptions(Commands: !quiet, IgnoreEof: quiet));
+        int result = TlsCliCommon.Pump(tls, socket, input, stdout, stderr, new TlsCliCommon.PumpOptions(Commands: !quiet, IgnoreEof: quiet));
+        if (sessOut is not null)
+        {
+            // As openssl: the newest session received, else the one this connection resumed.
+            Tls13Session? session = tls.LatestSession ?? (tls.SessionReused ? offered : null);
+            if (session is null)
+            {
+                // openssl writes a session that resumes nothing; there is nothing worth a file here.
+                stderr.WriteLine("no session to write: the server sent no ticket");
+            }
+            else
+            {
+                TlsCliCommon.SaveSession(sessOut, session);
+            }
+        }
+
+        foreach (Tls13Session received in tls.ReceivedSessions)
+        {
+            received.Dispose();
+        }
+
+        return result;
     }
 
     private static void PrintSession(TlsConnection tls, VerifyResult verify, Stream stdout)
@@ -143,7 +174,7 @@ internal static class SClientCommand
         }
 
         w.WriteLine("---");
-        w.WriteLine($"New, TLSv1.3, Cipher is {tls.CipherSuite?.IanaName}");
+        w.WriteLine($"{(tls.SessionReused ? "Reused" : "New")}, TLSv1.3, Cipher is {tls.CipherSuite?.IanaName}");
         if (tls.AlpnProtocol is { } alpn)
         {
             w.WriteLine($"ALPN protocol: {System.Text.Encoding.ASCII.GetString(alpn)}");

@@ -210,6 +210,7 @@ internal static class SServerCommand
                 page.Append("HTTP/1.0 200 ok\r\nContent-type: text/plain\r\n\r\n");
                 page.Append("managedtls s_server\n");
                 page.Append("Protocol version: TLSv1.3\n");
+                page.Append($"{(tls.SessionReused ? "Reused" : "New")}, TLSv1.3, Cipher is {tls.CipherSuite?.IanaName}\n");
                 page.Append($"Ciphersuite: {tls.CipherSuite?.IanaName}\n");
                 page.Append($"Key exchange group: {tls.NamedGroup}\n");
                 if (tls.AlpnProtocol is { } alpn)

@@ -190,6 +190,44 @@ internal static class TlsCliCommon
         };
     }
 
+    /// <summary>
+    /// Reads a session file (<c>-sess_in</c>, OpenSSL's SSL_SESSION PEM). A session without a host name (OpenSSL records
+    /// one only when the server acknowledged server_name) is bound to <paramref name="serverName"/>, as openssl offers it
+    /// regardless. Null after printing the reason when the file cannot be used.
+    /// </summary>
+    public static Tls13Session? LoadSession(string path, string? serverName, TextWriter err)
+    {
+        Tls13Session session;
+        try
+        {
+            session = global::ManagedTls.Ssl.SslSessionPem.FromPem(File.ReadAllText(path));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or global::ManagedTls.Ssl.SslException)
+        {
+            err.WriteLine($"Can't open session file {path}: {e.Message}");
+            return null;
+        }
+
+        if (session.ServerName is not null || serverName is null)
+        {
+            return session;
+        }
+
+        using (session)
+        {
+            return new Tls13Session(session.Ticket, session.Psk.ToArray(), session.Suite, session.LifetimeSeconds, session.AgeAdd, session.CreatedAt)
+            {
+                Alpn = session.Alpn,
+                ServerName = serverName,
+                PeerChain = session.PeerChain,
+                VerifyResult = session.VerifyResult,
+            };
+        }
+    }
+
+    /// <summary>Writes a session file (<c>-sess_out</c>) in OpenSSL's SSL_SESSION PEM, readable by <c>openssl s_client -sess_in</c>.</summary>
+    public static void SaveSession(string path, Tls13Session session) => File.WriteAllText(path, global::ManagedTls.Ssl.SslSessionPem.ToPem(session));
+
     /// <summary>Writes openssl's <c>-brief</c> connection summary (print_ssl_summary) to <paramref name="w"/>.</summary>
     public static void PrintSummary(TlsConnection tls, VerifyResult? verify, TextWriter w)
     {

@@ -1,5 +1,6 @@
 using ManagedTls.CipherSuites;
 using ManagedTls.Crypto;
+using ManagedTls.Handshake.Tls13;
 using ManagedTls.Wire;
 using ManagedTls.X509;
 using ManagedTls.X509.Store;
@@ -73,6 +74,12 @@ internal sealed class TlsSettings
     /// <summary>TLS 1.3 tickets a server sends after the handshake.</summary>
     public int NumTickets { get; set; } = 2;
 
+    /// <summary>Server: the ticket key ring shared by the connections of one context, or null for a private one.</summary>
+    public TicketKeyRing? TicketKeys { get; set; }
+
+    /// <summary>Server: the stateful session cache shared by the connections of one context, or null for a private one.</summary>
+    public ServerSessionCache? SessionCache { get; set; }
+
     /// <summary><c>OP_CIPHER_SERVER_PREFERENCE</c>.</summary>
     public bool ServerPreference { get; set; }
 
@@ -130,6 +137,8 @@ internal sealed class TlsConfig
         MiddleboxCompat = s.MiddleboxCompat;
         StatelessTickets = s.StatelessTickets;
         NumTickets = s.NumTickets;
+        TicketKeys = s.TicketKeys;
+        SessionCache = s.SessionCache;
         ServerPreference = s.ServerPreference;
         IgnoreUnexpectedEof = s.IgnoreUnexpectedEof;
         RefuseRenegotiation = s.RefuseRenegotiation;
@@ -195,6 +204,12 @@ internal sealed class TlsConfig
 
     /// <summary>Server: TLS 1.3 tickets sent after the handshake.</summary>
     public int NumTickets { get; }
+
+    /// <summary>Server: the context's ticket key ring (shared, thread-safe), or null.</summary>
+    public TicketKeyRing? TicketKeys { get; }
+
+    /// <summary>Server: the context's stateful session cache (shared, thread-safe), or null.</summary>
+    public ServerSessionCache? SessionCache { get; }
 
     /// <summary>Server: choose the suite by its own preference.</summary>
     public bool ServerPreference { get; }

@@ -17,8 +17,9 @@ internal static class TlsConfigSettings
     /// </summary>
     /// <param name="config">The connection's configuration.</param>
     /// <param name="serverHostname">Client: the name sent in server_name and checked when <see cref="TlsConfig.CheckHostname"/> is set.</param>
+    /// <param name="resumptionSession">Client: a session to offer for resumption, or null.</param>
     /// <exception cref="TlsConfigException">TLS 1.3 is not enabled, or a server has no certificate.</exception>
-    public static HandshakeSettings ToHandshakeSettings(TlsConfig config, string? serverHostname)
+    public static HandshakeSettings ToHandshakeSettings(TlsConfig config, string? serverHostname, Tls13Session? resumptionSession = null)
     {
         if (!config.Tls13Enabled || config.Tls13Suites.Count == 0)
         {
@@ -60,6 +61,11 @@ internal static class TlsConfigSettings
             PostHandshakeAuth = config.PostHandshakeAuth,
             RecordSizeLimit = config.RecordSizeLimit,
             ServerNameCallback = config.ServerSide && config.ServerNameCallback is { } onName ? name => RefuseOnAlert(onName(name)) : null,
+            NumTickets = Math.Min(config.NumTickets, 255),
+            StatelessTickets = config.StatelessTickets,
+            TicketKeys = config.TicketKeys ?? new TicketKeyRing(),
+            SessionCache = config.SessionCache ?? new ServerSessionCache(),
+            ResumptionSession = config.ServerSide ? null : resumptionSession,
         };
     }
 

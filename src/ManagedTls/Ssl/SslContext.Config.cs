@@ -492,6 +492,8 @@ public sealed partial class SslContext
             CheckHostname = _checkHostname,
             HostnameChecksCommonName = HostnameChecksCommonName,
             NumTickets = _numTickets,
+            TicketKeys = serverSide ? SharedTicketKeys : null,
+            SessionCache = serverSide && (o & SslOptions.NoTicket) != 0 ? SharedSessionCache : null,
             PostHandshakeAuth = PostHandshakeAuth,
             KeylogFilename = _keylogFilename,
             CertificateChain = _certificateChain,

@@ -13,11 +13,14 @@ public sealed partial class SslContext
     /// <param name="outgoing">TLS bytes to send, read by the caller.</param>
     /// <param name="serverSide">True for the server side.</param>
     /// <param name="serverHostname">Client: the name sent in server_name and matched against the certificate.</param>
+    /// <param name="session">Client: a session from an earlier connection of this context to resume (Python's <c>session</c>).</param>
     /// <returns>The connection; call <see cref="SslObject.DoHandshake"/> to start.</returns>
     /// <exception cref="ArgumentException"><see cref="CheckHostname"/> is on for a client without a host name
-    /// (<c>check_hostname requires server_hostname</c>), or a server was given a host name.</exception>
+    /// (<c>check_hostname requires server_hostname</c>), a server was given a host name, or <paramref name="session"/>
+    /// comes from another context (<c>Session refers to a different SSLContext.</c>) or was given to a server
+    /// (<c>Cannot set session for server-side SSLSocket.</c>).</exception>
     /// <exception cref="SslException">The side does not fit the context's protocol, or no version or suite is left.</exception>
-    public SslObject WrapBio(MemoryBio incoming, MemoryBio outgoing, bool serverSide = false, string? serverHostname = null)
+    public SslObject WrapBio(MemoryBio incoming, MemoryBio outgoing, bool serverSide = false, string? serverHostname = null, SslSession? session = null)
     {
         if (incoming is null)
         {
@@ -30,22 +33,28 @@ public sealed partial class SslContext
         }
 
         CheckWrapArguments(serverSide, serverHostname);
-        return new SslObject(this, incoming, outgoing, serverSide, serverHostname);
+        if (session is not null)
+        {
+            SslObject.CheckSession(this, session, serverSide, afterHandshake: false, throwState: false);
+        }
+
+        return new SslObject(this, incoming, outgoing, serverSide, serverHostname, session);
     }
 
     /// <summary>
     /// Python's <c>wrap_socket(sock, server_side, do_handshake_on_connect, suppress_ragged_eofs, server_hostname)</c>
-    /// over a connected, blocking socket. With <paramref name="doHandshakeOnConnect"/> the handshake runs before this returns.
+    /// over a connected socket. With <paramref name="doHandshakeOnConnect"/> the handshake runs before this returns.
     /// </summary>
     /// <param name="socket">A connected stream socket; the returned object owns it.</param>
     /// <param name="serverSide">True for the server side.</param>
     /// <param name="doHandshakeOnConnect">Run the handshake now.</param>
     /// <param name="suppressRaggedEofs">An end of stream without close_notify reads as an empty result instead of <see cref="SslEofException"/>.</param>
     /// <param name="serverHostname">Client: the name sent in server_name and matched against the certificate.</param>
+    /// <param name="session">Client: a session from an earlier connection of this context to resume (Python's <c>session</c>).</param>
     /// <returns>The TLS socket.</returns>
     /// <exception cref="ArgumentException">As <see cref="WrapBio"/>, or the socket is not a connected stream socket.</exception>
     /// <exception cref="SslException">The handshake failed.</exception>
-    public SslSocket WrapSocket(Socket socket, bool serverSide = false, bool doHandshakeOnConnect = true, bool suppressRaggedEofs = true, string? serverHostname = null)
+    public SslSocket WrapSocket(Socket socket, bool serverSide = false, bool doHandshakeOnConnect = true, bool suppressRaggedEofs = true, string? serverHostname = null, SslSession? session = null)
     {
         if (socket is null)
         {
@@ -58,12 +67,22 @@ public sealed partial class SslContext
         }
 
         CheckWrapArguments(serverSide, serverHostname);
+        if (session is not null)
+        {
+            SslObject.CheckSession(this, session, serverSide, afterHandshake: false, throwState: false);
+        }
+
         if (!socket.Connected)
         {
             throw new ArgumentException("the socket must be connected", nameof(socket));
         }
 
-        var ssl = new SslSocket(this, socket, serverSide, suppressRaggedEofs, serverHostname);
+        if (doHandshakeOnConnect && !socket.Blocking)
+        {
+            throw new ArgumentException("do_handshake_on_connect should not be specified for non-blocking sockets", nameof(doHandshakeOnConnect));
+        }
+
+        var ssl = new SslSocket(this, socket, serverSide, suppressRaggedEofs, serverHostname, session);
         if (doHandshakeOnConnect)
         {
             try

@@ -13,7 +13,7 @@ namespace ManagedTls.Ssl;
 /// </summary>
 public sealed partial class SslObject : IDisposable
 {
-    private readonly TlsConnection _conn;
+    private TlsConnection _conn;
     private TlsConfig _config;
     private readonly MemoryBio _incoming;
     private readonly MemoryBio _outgoing;
@@ -21,7 +21,7 @@ public sealed partial class SslObject : IDisposable
     private bool _sentShutdown;
     private bool _disposed;
 
-    internal SslObject(SslContext context, MemoryBio incoming, MemoryBio outgoing, bool serverSide, string? serverHostname)
+    internal SslObject(SslContext context, MemoryBio incoming, MemoryBio outgoing, bool serverSide, string? serverHostname, SslSession? session = null)
     {
         _context = context;
         _frozenContext = context;
@@ -31,20 +31,7 @@ public sealed partial class SslObject : IDisposable
         ServerSide = serverSide;
         ServerHostname = serverHostname;
         _config = context.Freeze(serverSide, this);
-        try
-        {
-            var settings = TlsConfigSettings.ToHandshakeSettings(_config, serverHostname);
-            if (serverSide)
-            {
-                settings = settings with { ServerNameCallback = OnServerName };
-            }
-
-            _conn = serverSide ? TlsConnection.CreateServer(settings) : TlsConnection.CreateClient(settings);
-        }
-        catch (TlsConfigException e)
-        {
-            throw new SslException("SSL", e.Reason, e.Message, e);
-        }
+        _conn = CreateConnection(session);
     }
 
     /// <summary>Python's <c>server_side</c>.</summary>
@@ -233,6 +220,7 @@ public sealed partial class SslObject : IDisposable
         {
             _disposed = true;
             _conn.Dispose();
+            DisposeSessions();
         }
     }
 
@@ -247,9 +235,11 @@ public sealed partial class SslObject : IDisposable
             return true;
         }
 
+        NoteHandshakeStarted();
         Feed();
         if (_conn.IsHandshakeComplete)
         {
+            NoteHandshakeCompleted();
             return true;
         }
 
@@ -382,6 +372,7 @@ public sealed partial class SslObject : IDisposable
             while (_incoming.Pending > 0 && !_conn.PeerClosed)
             {
                 int n = _incoming.Read(_scratch);
+                CaptureClientHello(_scratch.AsSpan(0, n));
                 _conn.ReceiveBytes(_scratch.AsSpan(0, n));
                 Flush();
             }

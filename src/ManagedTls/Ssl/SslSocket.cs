@@ -4,8 +4,9 @@ using System.Net.Sockets;
 namespace ManagedTls.Ssl;
 
 /// <summary>
-/// Python's <c>ssl.SSLSocket</c> over a connected, blocking <see cref="System.Net.Sockets.Socket"/>. Made by
-/// <see cref="SslContext.WrapSocket"/>. Reads and writes block until done; the TLS work is the same
+/// Python's <c>ssl.SSLSocket</c> over a connected <see cref="System.Net.Sockets.Socket"/>. Made by
+/// <see cref="SslContext.WrapSocket"/>. Reads and writes block until done unless the socket is non-blocking
+/// (<see cref="SetBlocking"/>); the TLS work is the same
 /// <see cref="SslObject"/> a <see cref="MemoryBio"/> pair would drive.
 /// </summary>
 public sealed partial class SslSocket : IDisposable
@@ -14,12 +15,13 @@ public sealed partial class SslSocket : IDisposable
     private readonly bool _suppressRaggedEofs;
     private Socket? _socket;
 
-    internal SslSocket(SslContext context, Socket socket, bool serverSide, bool suppressRaggedEofs, string? serverHostname)
+    internal SslSocket(SslContext context, Socket socket, bool serverSide, bool suppressRaggedEofs, string? serverHostname, SslSession? session = null)
     {
         _socket = socket;
         _suppressRaggedEofs = suppressRaggedEofs;
-        _channel = new TlsChannel(context, serverSide, serverHostname);
+        _channel = new TlsChannel(context, serverSide, serverHostname, session);
         _channel.Ssl.CallbackOwner = this;
+        AdoptBlockingMode(socket);
     }
 
     /// <summary>Python's <c>context</c>; a server may switch it before or during the handshake, see <see cref="SslObject.Context"/>.</summary>
@@ -114,6 +116,11 @@ public sealed partial class SslSocket : IDisposable
             throw new ArgumentNullException(nameof(data));
         }
 
+        if (_nonBlocking)
+        {
+            return WriteNonBlocking(data);
+        }
+
         Run(_channel.WriteAsync(Adapter(), data.AsMemory()));
         return data.Length;
     }
@@ -186,8 +193,6 @@ public sealed partial class SslSocket : IDisposable
             socket.Dispose();
         }
     }
-
-    private SyncSocketAdapter Adapter() => new(_socket ?? throw new ObjectDisposedException(nameof(SslSocket)));
 
     private static void Run(Task task) => task.GetAwaiter().GetResult();
 

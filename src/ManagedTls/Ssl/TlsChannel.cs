@@ -69,11 +69,11 @@ internal sealed class TlsChannel : IDisposable
     private readonly byte[] _readBuffer = new byte[16 * 1024 + 512];
     private readonly byte[] _writeBuffer = new byte[16 * 1024 + 512];
 
-    public TlsChannel(SslContext context, bool serverSide, string? serverHostname)
+    public TlsChannel(SslContext context, bool serverSide, string? serverHostname, SslSession? session = null)
     {
         Incoming = new MemoryBio();
         Outgoing = new MemoryBio();
-        Ssl = context.WrapBio(Incoming, Outgoing, serverSide, serverHostname);
+        Ssl = context.WrapBio(Incoming, Outgoing, serverSide, serverHostname, session);
     }
 
     public SslObject Ssl { get; }
@@ -159,6 +159,45 @@ internal sealed class TlsChannel : IDisposable
         }
 
         await FlushAsync(adapter).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs <paramref name="action"/> under the engine lock (for reads of connection state while another thread pumps).</summary>
+    public T Locked<T>(Func<SslObject, T> action)
+    {
+        lock (_sync)
+        {
+            return action(Ssl);
+        }
+    }
+
+    /// <summary>Runs <paramref name="action"/> under the engine lock.</summary>
+    public void Locked(Action<SslObject> action)
+    {
+        lock (_sync)
+        {
+            action(Ssl);
+        }
+    }
+
+    /// <summary>Protects <paramref name="data"/> into the outgoing queue without sending it (the handshake must be complete).</summary>
+    public void Protect(ReadOnlySpan<byte> data)
+    {
+        lock (_sync)
+        {
+            Ssl.Write(data);
+        }
+    }
+
+    /// <summary>Sends close_notify without waiting for the peer's, asynchronously; never throws.</summary>
+    public async Task CloseNotifyBestEffortAsync<TAdapter>(TAdapter adapter)
+        where TAdapter : ITransportAdapter
+    {
+        lock (_sync)
+        {
+            Ssl.TrySendCloseNotify();
+        }
+
+        await FlushBestEffortAsync(adapter).ConfigureAwait(false);
     }
 
     /// <summary>Sends close_notify and waits for the peer's.</summary>

@@ -14,7 +14,7 @@ public sealed partial class TlsStream : Stream
     private TlsChannel? _channel;
     private bool _disposed;
 
-    /// <summary>Creates the stream; call <see cref="AuthenticateAsClientAsync"/> or <see cref="AuthenticateAsServerAsync"/> next.</summary>
+    /// <summary>Creates the stream; call <see cref="AuthenticateAsClientAsync(string, CancellationToken)"/> or <see cref="AuthenticateAsServerAsync"/> next.</summary>
     /// <param name="innerStream">The transport.</param>
     /// <param name="context">The settings the connection is made from (frozen when authentication starts).</param>
     /// <param name="leaveInnerStreamOpen">True to keep <paramref name="innerStream"/> open on disposal.</param>
@@ -58,6 +58,16 @@ public sealed partial class TlsStream : Stream
     public Task AuthenticateAsClientAsync(string? serverName, CancellationToken cancellationToken = default) =>
         Start(serverSide: false, serverName).HandshakeAsync(new AsyncStreamAdapter(_inner, cancellationToken));
 
+    /// <summary>Runs the client handshake, offering <paramref name="session"/> for resumption.</summary>
+    /// <param name="serverName">The server name sent and (with <see cref="SslContext.CheckHostname"/>) checked.</param>
+    /// <param name="session">A session from an earlier connection of the same context (<see cref="SslObject.Session"/>), or null.</param>
+    /// <param name="cancellationToken">Cancels the transport reads and writes.</param>
+    /// <returns>A task completing with the handshake; <see cref="SslObject.SessionReused"/> tells whether it resumed.</returns>
+    /// <exception cref="ArgumentException">The session comes from another context.</exception>
+    /// <exception cref="SslException">The handshake failed.</exception>
+    public Task AuthenticateAsClientAsync(string? serverName, SslSession? session, CancellationToken cancellationToken = default) =>
+        Start(serverSide: false, serverName, session).HandshakeAsync(new AsyncStreamAdapter(_inner, cancellationToken));
+
     /// <summary>Runs the server handshake.</summary>
     /// <param name="cancellationToken">Cancels the transport reads and writes.</param>
     /// <returns>A task completing with the handshake.</returns>
@@ -66,8 +76,9 @@ public sealed partial class TlsStream : Stream
 
     /// <summary>Runs the client handshake, blocking.</summary>
     /// <param name="serverName">The server name.</param>
-    public void AuthenticateAsClient(string? serverName) =>
-        Start(serverSide: false, serverName).HandshakeAsync(new SyncStreamAdapter(_inner)).GetAwaiter().GetResult();
+    /// <param name="session">A session from an earlier connection of the same context to resume, or null.</param>
+    public void AuthenticateAsClient(string? serverName, SslSession? session = null) =>
+        Start(serverSide: false, serverName, session).HandshakeAsync(new SyncStreamAdapter(_inner)).GetAwaiter().GetResult();
 
     /// <summary>Runs the server handshake, blocking.</summary>
     public void AuthenticateAsServer() =>
@@ -163,7 +174,7 @@ public sealed partial class TlsStream : Stream
         base.Dispose(disposing);
     }
 
-    private TlsChannel Start(bool serverSide, string? serverName)
+    private TlsChannel Start(bool serverSide, string? serverName, SslSession? session = null)
     {
         ThrowIfDisposed();
         if (_channel is not null)
@@ -171,7 +182,7 @@ public sealed partial class TlsStream : Stream
             throw new InvalidOperationException("authentication was already started");
         }
 
-        _channel = new TlsChannel(_context, serverSide, serverName);
+        _channel = new TlsChannel(_context, serverSide, serverName, session);
         return _channel;
     }
 

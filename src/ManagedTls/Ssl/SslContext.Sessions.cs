@@ -1,0 +1,96 @@
+using System.Threading;
+using ManagedTls.Handshake.Tls13;
+
+namespace ManagedTls.Ssl;
+
+/// <content>
+/// Sessions: the ticket key ring and stateful session cache every server connection of this context shares, and
+/// Python's <c>session_stats()</c> counters.
+/// </content>
+public sealed partial class SslContext
+{
+    private readonly object _sessionLock = new();
+    private TicketKeyRing? _ticketKeys;
+    private ServerSessionCache? _sessionCache;
+    private long _statConnect;
+    private long _statConnectGood;
+    private long _statAccept;
+    private long _statAcceptGood;
+    private long _statHits;
+    private long _statMisses;
+
+    /// <summary>
+    /// Python's <c>session_stats()</c>: OpenSSL's <c>SSL_CTX_sess_*</c> counters under Python's keys. <c>connect</c> and
+    /// <c>accept</c> count handshakes started as client and server, <c>connect_good</c> and <c>accept_good</c> those
+    /// completed, <c>hits</c> completed handshakes that resumed a session, <c>misses</c> client handshakes that
+    /// offered a session the server did not resume, <c>number</c> the sessions held in the server's stateful cache
+    /// (<see cref="SslOptions.NoTicket"/>). Renegotiation does not exist in TLS 1.3, and this library never counts
+    /// <c>timeouts</c> or <c>cache_full</c>: they stay 0.
+    /// </summary>
+    /// <returns>The eleven counters, in Python's order.</returns>
+    public IReadOnlyDictionary<string, long> SessionStats()
+    {
+        ServerSessionCache? cache;
+        lock (_sessionLock)
+        {
+            cache = _sessionCache;
+        }
+
+        return new Dictionary<string, long>
+        {
+            ["number"] = cache?.Count ?? 0,
+            ["connect"] = Interlocked.Read(ref _statConnect),
+            ["connect_good"] = Interlocked.Read(ref _statConnectGood),
+            ["connect_renegotiate"] = 0,
+            ["accept"] = Interlocked.Read(ref _statAccept),
+            ["accept_good"] = Interlocked.Read(ref _statAcceptGood),
+            ["accept_renegotiate"] = 0,
+            ["hits"] = Interlocked.Read(ref _statHits),
+            ["misses"] = Interlocked.Read(ref _statMisses),
+            ["timeouts"] = 0,
+            ["cache_full"] = 0,
+        };
+    }
+
+    /// <summary>The ticket key ring of this context's server connections, made on first use (rotating, thread-safe).</summary>
+    internal TicketKeyRing SharedTicketKeys
+    {
+        get
+        {
+            lock (_sessionLock)
+            {
+                return _ticketKeys ??= new TicketKeyRing();
+            }
+        }
+    }
+
+    /// <summary>The stateful session cache of this context's server connections, made on first use (thread-safe).</summary>
+    internal ServerSessionCache SharedSessionCache
+    {
+        get
+        {
+            lock (_sessionLock)
+            {
+                return _sessionCache ??= new ServerSessionCache();
+            }
+        }
+    }
+
+    /// <summary>Counts a handshake started (OpenSSL counts when the state machine first runs).</summary>
+    internal void CountHandshakeStarted(bool serverSide) =>
+        Interlocked.Increment(ref serverSide ? ref _statAccept : ref _statConnect);
+
+    /// <summary>Counts a completed handshake, and whether it resumed the session it offered (client) or was offered (server).</summary>
+    internal void CountHandshakeCompleted(bool serverSide, bool reused, bool offeredSession)
+    {
+        Interlocked.Increment(ref serverSide ? ref _statAcceptGood : ref _statConnectGood);
+        if (reused)
+        {
+            Interlocked.Increment(ref _statHits);
+        }
+        else if (!serverSide && offeredSession)
+        {
+            Interlocked.Increment(ref _statMisses);
+        }
+    }
+}

@@ -1,0 +1,287 @@
+using ManagedTls.CipherSuites;
+using ManagedTls.Connection;
+using ManagedTls.Handshake.Tls13;
+
+namespace ManagedTls.Ssl;
+
+/// <content>Sessions and resumption (Python's <c>session</c>, <c>session_reused</c>), shared ciphers, handshake counters.</content>
+public sealed partial class SslObject
+{
+    private const int MaxClientHelloCapture = 1 << 17;
+
+    private readonly Dictionary<Tls13Session, SslSession> _exposed = new();
+    private SslSession? _offered;
+    private Tls13Session? _offerCopy;
+    private SslSession? _fallbackSession;
+    private bool _handshakeCounted;
+    private bool _completionCounted;
+    private List<byte>? _helloCapture;
+    private IReadOnlyList<ushort>? _clientSuites;
+
+    /// <summary>
+    /// Python's <c>session</c>. Before the handshake completes, the session given to the client (as Python), else null. On a client, the session of the newest
+    /// NewSessionTicket read so far (tickets arrive after the handshake, so a first read is needed, as in Python);
+    /// before any ticket, the session this connection resumed, or a session without a ticket that resumes nothing.
+    /// On a server, a session without a ticket. Setting it (client only, before the handshake, a session from a
+    /// connection of the same context) offers it for resumption, as passing it to <see cref="SslContext.WrapBio"/> does.
+    /// </summary>
+    /// <exception cref="ArgumentNullException">Set to null (Python's <c>TypeError: Value is not a SSLSession.</c>).</exception>
+    /// <exception cref="ArgumentException">The session comes from another context (<c>Session refers to a different SSLContext.</c>).</exception>
+    /// <exception cref="InvalidOperationException">A server-side object (<c>Cannot set session for server-side SSLSocket.</c>), or
+    /// the handshake has started (<c>Cannot set session after handshake.</c>).</exception>
+    public SslSession? Session
+    {
+        get => CurrentSession();
+        set
+        {
+            CheckSession(Context, value, ServerSide, afterHandshake: _conn.IsHandshakeComplete || _handshakeCounted, throwState: true);
+            ThrowIfFailed();
+            TlsConnection old = _conn;
+            _conn = CreateConnection(value);
+            old.Dispose();
+        }
+    }
+
+    /// <summary>Python's <c>session_reused</c>: true when the handshake resumed a session.</summary>
+    public bool SessionReused => !_disposed && _conn.SessionReused;
+
+    /// <summary>
+    /// Python's <c>shared_ciphers()</c>: on a server after the handshake, the suites the client offered that this side's
+    /// context also has, in this side's order, as (name, protocol, secret bits); null on a client or before the handshake.
+    /// </summary>
+    /// <returns>The list or null.</returns>
+    public IReadOnlyList<(string Name, string Protocol, int SecretBits)>? SharedCiphers()
+    {
+        if (!ServerSide || !IsHandshakeComplete || _clientSuites is not { } offered)
+        {
+            return null;
+        }
+
+        return _config.Tls13Suites.Concat(_config.Tls12Suites)
+            .Where(s => offered.Contains(s.Code))
+            .Select(s => (s.OpenSslName, s.PythonProtocol, s.StrengthBits))
+            .ToArray();
+    }
+
+    /// <summary>
+    /// Checks a session given to a connection, with Python's messages and order: not null, same context, client, not
+    /// after the handshake. Wrapping reports the state errors as <see cref="ArgumentException"/>, the property as
+    /// <see cref="InvalidOperationException"/>.
+    /// </summary>
+    internal static void CheckSession(SslContext context, SslSession? session, bool serverSide, bool afterHandshake, bool throwState)
+    {
+        if (session is null)
+        {
+            throw new ArgumentNullException(nameof(session), "Value is not a SSLSession.");
+        }
+
+        if (!ReferenceEquals(session.Context, context))
+        {
+            throw new ArgumentException("Session refers to a different SSLContext.", nameof(session));
+        }
+
+        string? state = serverSide ? "Cannot set session for server-side SSLSocket."
+            : afterHandshake ? "Cannot set session after handshake." : null;
+        if (state is not null)
+        {
+            throw throwState ? new InvalidOperationException(state) : new ArgumentException(state, nameof(session));
+        }
+    }
+
+    private TlsConnection CreateConnection(SslSession? session)
+    {
+        DisposeOfferCopy();
+        _offered = session;
+        Tls13Session? offer = session?.Tls13;
+        if (offer is not null && offer.ServerName is null && !offer.IsDisposed && ServerHostname is not null)
+        {
+            // A session read from a file without a host name (OpenSSL stores one only when the server acknowledged
+            // server_name) is offered to the host this connection is for, as OpenSSL would offer it.
+            _offerCopy = new Tls13Session(offer.Ticket, offer.Psk.ToArray(), offer.Suite, offer.LifetimeSeconds, offer.AgeAdd, offer.CreatedAt)
+            {
+                Alpn = offer.Alpn,
+                ServerName = ServerHostname,
+                PeerChain = offer.PeerChain,
+                VerifyResult = offer.VerifyResult,
+            };
+            offer = _offerCopy;
+        }
+
+        try
+        {
+            var settings = TlsConfigSettings.ToHandshakeSettings(_config, ServerHostname, offer);
+            if (ServerSide)
+            {
+                settings = settings with { ServerNameCallback = OnServerName };
+            }
+
+            return ServerSide ? TlsConnection.CreateServer(settings) : TlsConnection.CreateClient(settings);
+        }
+        catch (TlsConfigException e)
+        {
+            throw new SslException("SSL", e.Reason, e.Message, e);
+        }
+    }
+
+    private SslSession? CurrentSession()
+    {
+        if (_disposed || !_conn.IsHandshakeComplete)
+        {
+            return ServerSide ? null : _offered;
+        }
+
+        if (!ServerSide && _conn.LatestSession is { } latest)
+        {
+            if (!_exposed.TryGetValue(latest, out SslSession? wrapped))
+            {
+                wrapped = SslSession.FromTicket(Context, latest);
+                _exposed[latest] = wrapped;
+            }
+
+            return wrapped;
+        }
+
+        if (!ServerSide && _conn.SessionReused && _offered is not null)
+        {
+            return _offered;
+        }
+
+        return _fallbackSession ??= new SslSession(
+            Context,
+            ServerSide && _config.NumTickets > 0 ? NewSessionId() : [],
+            DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+            SslSession.DefaultTimeout,
+            0,
+            null);
+    }
+
+    private static byte[] NewSessionId()
+    {
+        byte[] id = new byte[32];
+        Crypto.OsEntropy.Instance.GetBytes(id);
+        return id;
+    }
+
+    private void NoteHandshakeStarted()
+    {
+        if (!_handshakeCounted)
+        {
+            _handshakeCounted = true;
+            Context.CountHandshakeStarted(ServerSide);
+        }
+    }
+
+    private void NoteHandshakeCompleted()
+    {
+        if (!_completionCounted)
+        {
+            _completionCounted = true;
+            Context.CountHandshakeCompleted(ServerSide, _conn.SessionReused, _offered?.HasTicket == true);
+            _helloCapture = null;
+        }
+    }
+
+    // The server keeps the ClientHello's cipher_suites for SharedCiphers; the engine does not hand them out.
+    // Records: type(1) version(2) length(2) fragment; handshake: type(1) length(3) body; body: version(2) random(32)
+    // session_id<0..32> cipher_suites<2..2^16-2> ...
+    private void CaptureClientHello(ReadOnlySpan<byte> data)
+    {
+        if (!ServerSide || _clientSuites is not null || _completionCounted)
+        {
+            return;
+        }
+
+        _helloCapture ??= new List<byte>();
+        if (_helloCapture.Count + data.Length > MaxClientHelloCapture)
+        {
+            _clientSuites = [];
+            _helloCapture = null;
+            return;
+        }
+
+        foreach (byte b in data)
+        {
+            _helloCapture.Add(b);
+        }
+
+        var handshake = new List<byte>();
+        int p = 0;
+        List<byte> raw = _helloCapture;
+        while (p + 5 <= raw.Count)
+        {
+            int length = (raw[p + 3] << 8) | raw[p + 4];
+            if (raw[p] != 22 || p + 5 + length > raw.Count)
+            {
+                break;
+            }
+
+            handshake.AddRange(raw.GetRange(p + 5, length));
+            p += 5 + length;
+        }
+
+        _clientSuites = ParseSuites(handshake);
+        if (_clientSuites is not null)
+        {
+            _helloCapture = null;
+        }
+    }
+
+    private static IReadOnlyList<ushort>? ParseSuites(List<byte> h)
+    {
+        if (h.Count < 4)
+        {
+            return null;
+        }
+
+        if (h[0] != 1)
+        {
+            return [];
+        }
+
+        int at = 4 + 2 + 32;
+        if (h.Count < at + 1)
+        {
+            return null;
+        }
+
+        at += 1 + h[at];
+        if (h.Count < at + 2)
+        {
+            return null;
+        }
+
+        int length = (h[at] << 8) | h[at + 1];
+        at += 2;
+        if (h.Count < at + length)
+        {
+            return null;
+        }
+
+        var suites = new List<ushort>(length / 2);
+        for (int i = 0; i + 1 < length; i += 2)
+        {
+            suites.Add((ushort)((h[at + i] << 8) | h[at + i + 1]));
+        }
+
+        return suites;
+    }
+
+    private void DisposeOfferCopy()
+    {
+        _offerCopy?.Dispose();
+        _offerCopy = null;
+    }
+
+    // Sessions the caller never saw are wiped with the connection; those handed out belong to the caller.
+    private void DisposeSessions()
+    {
+        DisposeOfferCopy();
+        foreach (Tls13Session s in _conn.ReceivedSessions)
+        {
+            if (!_exposed.ContainsKey(s))
+            {
+                s.Dispose();
+            }
+        }
+    }
+}
