@@ -52,7 +52,14 @@ internal static class DemoCommand
             ConnectionReport full = Connect(client, server);
             Print(output, "connection 1: full handshake", full);
 
-            // A resumed connection is a second Connect(client, server, ...) offering the session the first one received.
+            SslSession session = full.Session ?? throw new InvalidOperationException("the server sent no session ticket");
+            ConnectionReport resumed = Connect(client, server, session);
+            Print(output, "connection 2: resumed handshake (offers the session from connection 1)", resumed);
+            if (!resumed.SessionReused)
+            {
+                throw new InvalidOperationException("the server did not resume the session from connection 1");
+            }
+
             output.WriteLine();
             output.WriteLine("demo: ok");
             return 0;
@@ -76,7 +83,8 @@ internal static class DemoCommand
         bool SessionReused,
         string Sent,
         string Received,
-        TimeSpan HandshakeTime);
+        TimeSpan HandshakeTime,
+        SslSession? Session);
 
     /// <summary>The client context: Python's TLS client defaults (certificate required, host name checked), the demo CA as the only trust anchor, ALPN.</summary>
     private static SslContext ClientContext(DemoPki pki)
@@ -96,7 +104,7 @@ internal static class DemoCommand
     /// One connection: the server accepts and serves it on a worker thread while the client connects, completes the handshake,
     /// sends a line, reads the answer and closes with close_notify; then both sides' views of the negotiation are compared.
     /// </summary>
-    private static ConnectionReport Connect(SslContext clientContext, DemoServer server)
+    private static ConnectionReport Connect(SslContext clientContext, DemoServer server, SslSession? session = null)
     {
         Task<ServerView> served = server.ServeOneAsync();
         ConnectionReport report;
@@ -104,7 +112,7 @@ internal static class DemoCommand
         {
             tcp.Connect(server.EndPoint);
             var clock = Stopwatch.StartNew();
-            SslSocket tls = clientContext.WrapSocket(tcp, serverHostname: ServerName);
+            SslSocket tls = clientContext.WrapSocket(tcp, serverHostname: ServerName, session: session);
             TimeSpan handshakeTime = clock.Elapsed;
             try
             {
@@ -120,10 +128,11 @@ internal static class DemoCommand
                     tls.SignatureScheme(),
                     tls.SelectedAlpnProtocol(),
                     Subject(tls.GetPeerCert()),
-                    tls.ResumedHandshake,
+                    tls.SessionReused,
                     sent,
                     received,
-                    handshakeTime);
+                    handshakeTime,
+                    tls.Session);
                 tls.Unwrap();
             }
             finally
@@ -134,7 +143,8 @@ internal static class DemoCommand
 
         ServerView view = DemoServer.Wait(served);
         if (view.Version != report.Version || view.CipherSuite != report.CipherSuite || view.Group != report.Group
-            || view.SignatureScheme != report.SignatureScheme || view.Alpn != report.Alpn)
+            || view.SignatureScheme != report.SignatureScheme || view.Alpn != report.Alpn
+            || view.SessionReused != report.SessionReused)
         {
             throw new InvalidOperationException($"client and server disagree: client {report}, server {view}");
         }
@@ -154,14 +164,14 @@ internal static class DemoCommand
         output.WriteLine($"  version:            {r.Version}");
         output.WriteLine($"  cipher suite:       {r.CipherSuite} ({r.SecretBits}-bit key)");
         output.WriteLine($"  group:              {r.Group ?? "none"}");
-        output.WriteLine($"  signature scheme:   {r.SignatureScheme ?? "none"}");
+        output.WriteLine($"  signature scheme:   {r.SignatureScheme ?? (r.SessionReused ? "none (resumed: the session's key authenticates the server)" : "none")}");
         output.WriteLine($"  ALPN:               {r.Alpn ?? "none"}");
         output.WriteLine($"  verified peer:      {r.PeerSubject} (chain to the throwaway CA and host name {ServerName} checked)");
         output.WriteLine($"  session reused:     {(r.SessionReused ? "yes" : "no")}");
         output.WriteLine($"  client -> server:   \"{r.Sent}\"");
         output.WriteLine($"  server -> client:   \"{r.Received}\"");
-        output.WriteLine($"  handshake time:     {r.HandshakeTime.TotalMilliseconds:F1} ms (a first connection includes compiling the code it runs)");
-        output.WriteLine("  client and server agree on version, suite, group, signature scheme and ALPN");
+        output.WriteLine($"  handshake time:     {r.HandshakeTime.TotalMilliseconds:F1} ms{(r.SessionReused ? "" : " (a first connection includes compiling the code it runs)")}");
+        output.WriteLine("  client and server agree on version, suite, group, signature scheme, ALPN and reuse");
     }
 
     /// <summary>The subject of Python's <c>getpeercert()</c> dictionary as <c>organizationName=..., commonName=...</c>.</summary>
@@ -225,7 +235,7 @@ internal static class DemoCommand
     }
 
     /// <summary>The server side of one connection as it saw it.</summary>
-    private sealed record ServerView(string Heard, string? Version, string CipherSuite, string? Group, string? SignatureScheme, string? Alpn);
+    private sealed record ServerView(string Heard, string? Version, string CipherSuite, string? Group, string? SignatureScheme, string? Alpn, bool SessionReused);
 
     /// <summary>A throwaway CA and a server certificate it signed, both with fresh ECDSA P-256 keys.</summary>
     private sealed record DemoPki(GeneratedCertificate Ca, GeneratedCertificate Server)
@@ -287,7 +297,7 @@ internal static class DemoCommand
             using SslSocket tls = _context.WrapSocket(tcp, serverSide: true);
             string heard = ReadLine(tls);
             (string name, _, _) = tls.Cipher() ?? throw new InvalidOperationException("no cipher suite after the handshake");
-            var view = new ServerView(heard, tls.Version(), name, tls.Group(), tls.SignatureScheme(), tls.SelectedAlpnProtocol());
+            var view = new ServerView(heard, tls.Version(), name, tls.Group(), tls.SignatureScheme(), tls.SelectedAlpnProtocol(), tls.SessionReused);
             WriteLine(tls, $"hello from the server, which read {Encoding.UTF8.GetByteCount(heard) + 1} bytes");
             tls.Unwrap();
             return view;

@@ -39,7 +39,4 @@ public sealed partial class SslObject
 
         return SignatureSchemes.Find(scheme)?.Name ?? $"0x{(ushort)scheme:x4}";
     }
-
-    /// <summary>True when the completed handshake resumed an earlier session (the engine's view; false before the handshake).</summary>
-    internal bool ResumedHandshake => !_disposed && _conn.IsHandshakeComplete && _conn.SessionReused;
 }

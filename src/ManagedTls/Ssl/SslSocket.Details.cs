@@ -10,7 +10,4 @@ public sealed partial class SslSocket
     /// <summary>The server's signature scheme by IANA name (<c>"ecdsa_secp256r1_sha256"</c>...); see <see cref="SslObject.SignatureScheme"/>.</summary>
     /// <returns>The scheme name, or null before the handshake completes.</returns>
     public string? SignatureScheme() => _channel.Ssl.SignatureScheme();
-
-    /// <summary>True when the completed handshake resumed an earlier session; see <see cref="SslObject.ResumedHandshake"/>.</summary>
-    internal bool ResumedHandshake => _channel.Ssl.ResumedHandshake;
 }
