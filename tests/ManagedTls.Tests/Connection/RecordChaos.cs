@@ -296,18 +296,28 @@ internal sealed class RecordChaos
     }
 
     /// <summary>
-    /// True when <paramref name="received"/> is <paramref name="sent"/> up to changes a TLS 1.3 receiver must not
-    /// notice: dummy change_cipher_spec records added or removed, and the ignored legacy_record_version of
-    /// unprotected records (RFC 8446 section 5.1 and appendix D.4).
+    /// True when the bytes of <paramref name="received"/> (chunks as delivered) are the records of <paramref name="sent"/>
+    /// up to changes a TLS 1.3 receiver must not notice: dummy change_cipher_spec records added or removed, and the
+    /// ignored legacy_record_version of unprotected records (RFC 8446 section 5.1 and appendix D.4).
     /// </summary>
     public static bool Faithful(IEnumerable<byte[]> received, IEnumerable<byte[]> sent) =>
-        Normalize(received).SequenceEqual(Normalize(sent), StringComparer.Ordinal);
+        Normalize(Records.Split(received)).SequenceEqual(Normalize(sent), StringComparer.Ordinal);
 
-    /// <summary>True when <paramref name="received"/> is, in the sense of <see cref="Faithful"/>, a prefix of <paramref name="sent"/>.</summary>
+    /// <summary>True when, in the sense of <see cref="Faithful"/>, the records of <paramref name="received"/> are a prefix of <paramref name="sent"/>.</summary>
     public static bool FaithfulPrefix(IEnumerable<byte[]> received, IEnumerable<byte[]> sent)
     {
-        List<string> got = Normalize(received).ToList();
+        List<string> got = Normalize(Records.Split(received)).ToList();
         return got.SequenceEqual(Normalize(sent).Take(got.Count), StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// True when <paramref name="received"/> begins, in the sense of <see cref="Faithful"/>, with the records of
+    /// <paramref name="sent"/> (which end with a close_notify: whatever came after it is ignored).
+    /// </summary>
+    public static bool FaithfulThrough(IEnumerable<byte[]> received, IEnumerable<byte[]> sent)
+    {
+        List<string> expected = Normalize(sent).ToList();
+        return Normalize(Records.Split(received)).Take(expected.Count).SequenceEqual(expected, StringComparer.Ordinal);
     }
 
     private static IEnumerable<string> Normalize(IEnumerable<byte[]> records) =>

@@ -23,6 +23,9 @@ internal interface IRecordLayer
 
     /// <summary>Opens records after the current one with <paramref name="secret"/>; the message that caused it must end the record.</summary>
     void SetReadKeys(CipherSuiteInfo suite, Tls13TrafficSecret secret);
+
+    /// <summary>True once close_notify was sent: nothing more may be written (RFC 8446 section 6.1).</summary>
+    bool IsClosedForWriting { get; }
 }
 
 /// <summary>
