@@ -44,7 +44,7 @@ public class RecordChaosProperties
         from seed in Gen.Choose(0, 1_000_000)
         select new ChaosScenario(mutations, suite, compat, hrr, clientAuth, keyUpdate, seed);
 
-    [Property(MaxTest = 250, Replay = ReplaySeed, Arbitrary = [typeof(ChaosArbitraries)])]
+    [Property(MaxTest = 400, Replay = ReplaySeed, Arbitrary = [typeof(ChaosArbitraries)])]
     public void ChangedRecordsEndInAlertsOrAreHarmless(ChaosScenario scenario) => Check(scenario);
 
     /// <summary>Runs one scenario and checks how both sides ended; returns the run for further checks.</summary>
