@@ -70,7 +70,8 @@ internal sealed class ExpectTraffic : HandshakeState
 
                 _read.Update();
                 cx.Records.SetReadKeys(_suite, _read);
-                if (update.UpdateRequested)
+                // After our close_notify we send nothing more, so there is no next record to protect with new keys.
+                if (update.UpdateRequested && !cx.Records.IsClosedForWriting)
                 {
                     SendKeyUpdate(cx, requestPeerUpdate: false);
                 }

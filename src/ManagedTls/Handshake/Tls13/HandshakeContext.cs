@@ -30,6 +30,9 @@ internal interface IRecordLayer
     /// most <paramref name="ownLimit"/> (more is <c>record_overflow</c>).
     /// </summary>
     void SetRecordSizeLimits(int peerLimit, int ownLimit);
+
+    /// <summary>True once close_notify was sent: nothing more may be written (RFC 8446 section 6.1).</summary>
+    bool IsClosedForWriting { get; }
 }
 
 /// <summary>

@@ -14,6 +14,8 @@ public class PendingClientAuthTests
     {
         public List<byte[]> Messages { get; } = [];
 
+        public bool IsClosedForWriting => false;
+
         public void QueueHandshake(ReadOnlySpan<byte> encodedMessage) => Messages.Add(encodedMessage.ToArray());
 
         public void SendChangeCipherSpec()

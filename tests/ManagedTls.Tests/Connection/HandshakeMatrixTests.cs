@@ -1,0 +1,130 @@
+using ManagedTls.CipherSuites;
+
+namespace ManagedTls.Tests.Connection;
+
+/// <summary>
+/// The in-memory TLS 1.3 matrix at the engine level. The core product (every suite × every group × every server
+/// key type) runs in full; the six binary dimensions (forced HelloRetryRequest, ALPN, client authentication,
+/// resumption, KeyUpdate, middlebox compatibility) are covered by an all-pairs array over all nine dimensions and
+/// by their full 2^6 product with one fixed suite, group and key.
+/// </summary>
+public class HandshakeMatrixTests
+{
+    /// <summary>The suite, group and key of the full product of the binary dimensions.</summary>
+    private static readonly MatrixCase Fixed = new(
+        ConnectionTestKit.Suite("TLS_AES_128_GCM_SHA256"), KeyExchangeGroups.X25519, ServerKeyType.EcdsaP256, false, false, false, false, false, false);
+
+    public static TheoryData<string, string, ServerKeyType> CoreProduct()
+    {
+        var data = new TheoryData<string, string, ServerKeyType>();
+        foreach (CipherSuiteInfo suite in HandshakeMatrix.Suites)
+        {
+            foreach (KeyExchangeGroup group in HandshakeMatrix.Groups)
+            {
+                foreach (ServerKeyType key in HandshakeMatrix.Keys)
+                {
+                    data.Add(suite.IanaName, group.Name, key);
+                }
+            }
+        }
+
+        return data;
+    }
+
+    public static TheoryData<string, string, ServerKeyType, string> AllPairs()
+    {
+        var data = new TheoryData<string, string, ServerKeyType, string>();
+        foreach (int[] row in PairwiseCover.Generate(HandshakeMatrix.Sizes))
+        {
+            MatrixCase c = MatrixCase.FromValues(row);
+            data.Add(c.Suite.IanaName, c.Group.Name, c.Key, c.Flags);
+        }
+
+        return data;
+    }
+
+    public static TheoryData<string> BinaryProduct()
+    {
+        var data = new TheoryData<string>();
+        for (int bits = 0; bits < 64; bits++)
+        {
+            MatrixCase c = Fixed with
+            {
+                Hrr = (bits & 1) != 0,
+                Alpn = (bits & 2) != 0,
+                ClientAuth = (bits & 4) != 0,
+                Resume = (bits & 8) != 0,
+                KeyUpdate = (bits & 16) != 0,
+                Compat = (bits & 32) != 0,
+            };
+            data.Add(c.Flags);
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(CoreProduct))]
+    public void Core(string suite, string group, ServerKeyType key) =>
+        HandshakeMatrix.Run(MatrixCase.Parse(suite, group, key, "alpn+compat"));
+
+    [Theory]
+    [MemberData(nameof(AllPairs))]
+    public void Pairwise(string suite, string group, ServerKeyType key, string flags) =>
+        HandshakeMatrix.Run(MatrixCase.Parse(suite, group, key, flags), seed: 7);
+
+    [Theory]
+    [MemberData(nameof(BinaryProduct))]
+    public void EveryCombinationOfTheBinaryDimensions(string flags) =>
+        HandshakeMatrix.Run(MatrixCase.Parse(Fixed.Suite.IanaName, Fixed.Group.Name, Fixed.Key, flags), seed: 11);
+
+    [Fact]
+    public void TheDimensionsAreTheOnesTheSpecificationNames()
+    {
+        Assert.Equal(
+            ["TLS_AES_128_CCM_8_SHA256", "TLS_AES_128_CCM_SHA256", "TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256"],
+            HandshakeMatrix.Suites.Select(s => s.IanaName).Order(StringComparer.Ordinal).ToArray());
+        Assert.Equal(
+            ["X25519MLKEM768", "ffdhe2048", "ffdhe3072", "ffdhe4096", "ffdhe6144", "ffdhe8192", "secp256r1", "secp384r1", "secp521r1", "x25519", "x448"],
+            HandshakeMatrix.Groups.Select(g => g.Name).Order(StringComparer.Ordinal).ToArray());
+        Assert.Equal([ServerKeyType.Rsa2048, ServerKeyType.EcdsaP256, ServerKeyType.EcdsaP384, ServerKeyType.Ed25519], HandshakeMatrix.Keys);
+        Assert.Equal([5, 11, 4, 2, 2, 2, 2, 2, 2], HandshakeMatrix.Sizes);
+        Assert.Equal(5 * 11 * 4, CoreProduct().Count());
+        Assert.Equal(64, ((IEnumerable<object[]>)BinaryProduct()).Select(d => (string)d[0]).Distinct().Count());
+    }
+
+    [Fact]
+    public void TheAllPairsArrayCoversEveryPairOfEveryTwoDimensions()
+    {
+        int[] sizes = HandshakeMatrix.Sizes;
+        var rows = ((IEnumerable<object[]>)AllPairs()).Select(d => MatrixCase.Parse((string)d[0], (string)d[1], (ServerKeyType)d[2], (string)d[3]).Values).ToList();
+        Assert.All(rows, r => Assert.All(r, (v, d) => Assert.InRange(v, 0, sizes[d] - 1)));
+
+        var covered = rows.SelectMany(PairwiseCover.PairsOf).ToHashSet();
+        var all = PairwiseCover.AllPairs(sizes).ToList();
+
+        // 9 dimensions: 5·11 + 5·4 + 11·4 + (5 + 11 + 4)·2·6 + 15·4 pairs of values.
+        Assert.Equal(55 + 20 + 44 + 240 + 60, all.Count);
+        Assert.All(all, p => Assert.Contains(p, covered));
+
+        // At least one row per (suite, group) pair is unavoidable; the greedy array stays close to that bound.
+        Assert.InRange(rows.Count, 55, 70);
+        Assert.Equal(rows.Count, rows.Select(r => string.Join(",", r)).Distinct().Count());
+
+        // Deterministic: the same array on every run.
+        Assert.Equal(
+            rows.Select(r => string.Join(",", r)),
+            PairwiseCover.Generate(sizes).Select(r => string.Join(",", r)));
+    }
+
+    [Fact]
+    public void TheGeneratorCoversOtherShapesToo()
+    {
+        foreach (int[] sizes in new[] { new[] { 2, 2, 2 }, [3, 3, 3, 3], [7, 2, 5, 1, 3], [2, 2, 2, 2, 2, 2, 2, 2, 2, 2] })
+        {
+            var rows = PairwiseCover.Generate(sizes);
+            var covered = rows.SelectMany(PairwiseCover.PairsOf).ToHashSet();
+            Assert.All(PairwiseCover.AllPairs(sizes), p => Assert.Contains(p, covered));
+        }
+    }
+}

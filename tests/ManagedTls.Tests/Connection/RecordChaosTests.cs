@@ -1,0 +1,161 @@
+namespace ManagedTls.Tests.Connection;
+
+/// <summary>Chosen record changes with known outcomes, run through the same pump as <see cref="RecordChaosProperties"/>.</summary>
+public class RecordChaosTests
+{
+    private static readonly ChaosScenario Clean = new([], Suite: 0, Compat: true, Hrr: false, ClientAuth: false, KeyUpdate: true, Seed: 42);
+
+    // The records each side sends in the unchanged run, to aim changes at.
+    private static (List<byte[]> Client, List<byte[]> Server) CleanRecords()
+    {
+        RecordChaos run = CleanRun();
+        return (run.Client.Sent, run.Server.Sent);
+    }
+
+    private static RecordChaos CleanRun()
+    {
+        RecordChaos run = RecordChaosProperties.Check(Clean);
+        Assert.Equal(ChaosEnd.Completed, run.Client.End);
+        Assert.Equal(ChaosEnd.Completed, run.Server.End);
+        return run;
+    }
+
+    private static int IndexOfCcs(List<byte[]> records) => records.FindIndex(r => r[0] == 20);
+
+    [Fact]
+    public void UnchangedRecordsComplete()
+    {
+        var (client, server) = CleanRecords();
+        Assert.Equal(1, client.Count(r => r[0] == 20));
+        Assert.Equal(1, server.Count(r => r[0] == 20));
+    }
+
+    [Theory]
+    [InlineData(true, ChaosKind.Drop)]
+    [InlineData(false, ChaosKind.Drop)]
+    [InlineData(true, ChaosKind.Duplicate)]
+    [InlineData(false, ChaosKind.Duplicate)]
+    public void ChangesToCompatibilityChangeCipherSpecAreHarmless(bool fromClient, ChaosKind kind)
+    {
+        var (client, server) = CleanRecords();
+        int ccs = IndexOfCcs(fromClient ? client : server);
+        RecordChaos run = RecordChaosProperties.Check(Clean with { Mutations = [new(fromClient, ccs, kind, 0, 0)] });
+        Assert.Equal(ChaosEnd.Completed, run.Client.End);
+        Assert.Equal(ChaosEnd.Completed, run.Server.End);
+    }
+
+    [Fact]
+    public void AChangeCipherSpecBeforeTheServerHelloIsHarmless()
+    {
+        var (_, server) = CleanRecords();
+        Assert.Equal(1, IndexOfCcs(server));
+        RecordChaos run = RecordChaosProperties.Check(Clean with { Mutations = [new(false, 0, ChaosKind.Reorder, 0, 0)] });
+        Assert.Equal(ChaosEnd.Completed, run.Client.End);
+        Assert.Equal(ChaosEnd.Completed, run.Server.End);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void AChangeCipherSpecAfterFinishedIsUnexpectedMessage(bool fromClient)
+    {
+        var (client, server) = CleanRecords();
+        int ccs = IndexOfCcs(fromClient ? client : server);
+
+        // Held back until the next record, the encrypted flight ending in Finished, has gone.
+        RecordChaos run = RecordChaosProperties.Check(Clean with { Mutations = [new(fromClient, ccs, ChaosKind.Reorder, 0, 0)] });
+        RecordChaos.Side receiver = fromClient ? run.Server : run.Client;
+        Assert.Equal(ChaosEnd.FailedLocally, receiver.End);
+        Assert.Equal(AlertDescription.UnexpectedMessage, receiver.Error!.Description);
+
+        // The sender had written its data and close_notify before the alert came; what follows close_notify is ignored.
+        RecordChaos.Side sender = fromClient ? run.Client : run.Server;
+        Assert.Equal(ChaosEnd.Completed, sender.End);
+        Assert.True(sender.Connection.PeerClosed);
+    }
+
+    [Fact]
+    public void AFlippedBitInTheServerFlightIsBadRecordMacOnBothSides()
+    {
+        var (_, server) = CleanRecords();
+        int flight = server.FindIndex(r => r[0] == 23);
+        RecordChaos run = RecordChaosProperties.Check(Clean with { Mutations = [new(false, flight, ChaosKind.FlipBit, 40, 3)] });
+        Assert.Equal(ChaosEnd.FailedLocally, run.Client.End);
+        Assert.Equal(AlertDescription.BadRecordMac, run.Client.Error!.Description);
+        Assert.Equal(ChaosEnd.FailedByPeer, run.Server.End);
+        Assert.Equal(AlertDescription.BadRecordMac, run.Server.Error!.Description);
+    }
+
+    [Fact]
+    public void AReplayedDataRecordIsBadRecordMacOnBothSides()
+    {
+        RecordChaos clean = CleanRun();
+        int data = clean.Client.CloseIndex - 1;
+        RecordChaos run = RecordChaosProperties.Check(Clean with { Mutations = [new(true, data, ChaosKind.Duplicate, 0, 0)] });
+        Assert.Equal(ChaosEnd.FailedLocally, run.Server.End);
+        Assert.Equal(AlertDescription.BadRecordMac, run.Server.Error!.Description);
+
+        // The client had already read the server's data and close_notify; the alert after it is ignored.
+        Assert.Equal(ChaosEnd.Completed, run.Client.End);
+    }
+
+    [Fact]
+    public void ADroppedCloseNotifyLeavesThePeerWaitingForTheEndOfStream()
+    {
+        RecordChaos clean = CleanRun();
+        RecordChaos run = RecordChaosProperties.Check(Clean with { Mutations = [new(false, clean.Server.CloseIndex, ChaosKind.Drop, 0, 0)] });
+        Assert.Equal(ChaosEnd.EndOfStream, run.Client.End);
+        Assert.False(run.Client.Connection.PeerClosed);
+        Assert.Equal(ChaosEnd.Completed, run.Server.End);
+    }
+
+    [Fact]
+    public void ADroppedClientHelloLeavesBothWaiting()
+    {
+        RecordChaos run = RecordChaosProperties.Check(Clean with { Mutations = [new(true, 0, ChaosKind.Drop, 0, 0)] });
+        Assert.Equal(ChaosEnd.EndOfStream, run.Client.End);
+        Assert.Equal(ChaosEnd.EndOfStream, run.Server.End);
+        Assert.Equal(0, run.Steps);
+    }
+
+    [Fact]
+    public void AReorderedPairOfDataRecordsIsBadRecordMac()
+    {
+        RecordChaos clean = CleanRun();
+        int data = clean.Server.CloseIndex - 3;
+        RecordChaos run = RecordChaosProperties.Check(Clean with { Mutations = [new(false, data, ChaosKind.Reorder, 0, 0)] });
+        Assert.Equal(ChaosEnd.FailedLocally, run.Client.End);
+        Assert.Equal(AlertDescription.BadRecordMac, run.Client.Error!.Description);
+
+        // The server had already read the client's data and close_notify; the alert after it is ignored.
+        Assert.Equal(ChaosEnd.Completed, run.Server.End);
+    }
+}
+
+/// <summary>What a side may still send after its close_notify.</summary>
+public class CloseNotifyTests
+{
+    [Fact]
+    public void ARequestedKeyUpdateIsNotAnsweredAfterCloseNotify()
+    {
+        using var pair = new ConnectionPair(ConnectionTestKit.Client(), ConnectionTestKit.Server());
+        pair.Handshake();
+        pair.Server.Close();
+        pair.Client.UpdateKeys(requestPeerUpdate: true);
+        byte[] update = ConnectionPair.Drain(pair.Client);
+        byte[] closeNotify = ConnectionPair.Drain(pair.Server);
+        pair.Client.ReceiveBytes(closeNotify);
+        Assert.True(pair.Client.PeerClosed);
+
+        // RFC 8446 section 6.1: close_notify says the sender will send no more messages on this connection.
+        pair.Server.ReceiveBytes(update);
+        Assert.Equal(1, pair.Server.ReadKeyGeneration);
+        Assert.False(pair.Server.HasOutgoing, "a KeyUpdate was sent after close_notify");
+        Assert.Equal(0, pair.Server.WriteKeyGeneration);
+
+        // The client, still open, can go on writing; the server reads it under the updated keys.
+        pair.Client.WriteApplicationData([1, 2, 3]);
+        pair.Server.ReceiveBytes(ConnectionPair.Drain(pair.Client));
+        Assert.Equal([1, 2, 3], ConnectionPair.ReadAll(pair.Server));
+    }
+}
