@@ -32,7 +32,7 @@ public sealed partial class SslContext
             throw new ArgumentNullException(nameof(outgoing));
         }
 
-        CheckWrapArguments(serverSide, serverHostname);
+        serverHostname = CheckWrapArguments(serverSide, serverHostname);
         if (session is not null)
         {
             SslObject.CheckSession(this, session, serverSide, afterHandshake: false, throwState: false);
@@ -66,7 +66,7 @@ public sealed partial class SslContext
             throw new ArgumentException("only stream sockets are supported", nameof(socket));
         }
 
-        CheckWrapArguments(serverSide, serverHostname);
+        serverHostname = CheckWrapArguments(serverSide, serverHostname);
         if (session is not null)
         {
             SslObject.CheckSession(this, session, serverSide, afterHandshake: false, throwState: false);
@@ -99,16 +99,20 @@ public sealed partial class SslContext
         return ssl;
     }
 
-    private void CheckWrapArguments(bool serverSide, string? serverHostname)
+    /// <summary>Python's checks of the wrap arguments; returns the host name as sent, IDNA-encoded (see <see cref="ServerHostnames"/>).</summary>
+    internal string? CheckWrapArguments(bool serverSide, string? serverHostname)
     {
         if (serverSide && serverHostname is not null)
         {
             throw new ArgumentException("server_hostname can only be specified in client mode", nameof(serverHostname));
         }
 
+        serverHostname = ServerHostnames.Encode(serverHostname);
         if (!serverSide && CheckHostname && string.IsNullOrEmpty(serverHostname))
         {
             throw new ArgumentException("check_hostname requires server_hostname", nameof(serverHostname));
         }
+
+        return serverHostname;
     }
 }

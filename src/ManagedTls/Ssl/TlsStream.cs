@@ -182,6 +182,7 @@ public sealed partial class TlsStream : Stream
             throw new InvalidOperationException("authentication was already started");
         }
 
+        serverName = _context.CheckWrapArguments(serverSide, serverName);
         _channel = new TlsChannel(_context, serverSide, serverName, session);
         return _channel;
     }
