@@ -1,0 +1,56 @@
+using System.Diagnostics;
+
+namespace ManagedTls.Benchmarks.Tls;
+
+/// <summary>
+/// <c>smoke</c>: runs each TLS benchmark a few times outside BenchmarkDotNet and prints the mean time and bytes
+/// allocated on this thread, to check the setup works and to measure quickly while tuning.
+/// </summary>
+internal static class Smoke
+{
+    public static void Run(string[] args)
+    {
+        int n = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 50;
+        string filter = args.Length > 1 ? args[1] : "";
+        foreach (ServerKey key in Enum.GetValues<ServerKey>())
+        {
+            var full = new FullHandshakeBenchmarks { Key = key };
+            full.Setup();
+            Time($"full {key} ManagedTls", n, filter, () => full.ManagedTls());
+            Time($"full {key} BouncyCastleTls", n, filter, () => full.BouncyCastleTls());
+            Time($"full {key} SslStream", n, filter, () => full.SslStream());
+        }
+
+        var resumed = new ResumedHandshakeBenchmarks();
+        resumed.Setup();
+        Time("resumed ManagedTls", n, filter, () => resumed.ManagedTls());
+        Time("resumed BouncyCastleTls external PSK", n, filter, () => resumed.BouncyCastleTlsExternalPsk());
+        Time("resumed SslStream", n, filter, () => resumed.SslStream());
+    }
+
+    private static void Time(string name, int n, string filter, Func<long> action)
+    {
+        if (!name.Contains(filter, StringComparison.OrdinalIgnoreCase))
+        {
+            return;
+        }
+
+        for (int i = 0; i < Math.Max(3, n / 10); i++)
+        {
+            action();
+        }
+
+        long bytes = GC.GetAllocatedBytesForCurrentThread();
+        var sw = Stopwatch.StartNew();
+        for (int i = 0; i < n; i++)
+        {
+            action();
+        }
+
+        sw.Stop();
+        bytes = GC.GetAllocatedBytesForCurrentThread() - bytes;
+        Console.WriteLine($"{name,-40} {sw.Elapsed.TotalMicroseconds / n,10:F0} us {bytes / n,10} B/op");
+    }
+
+    private static void Time(string name, int n, string filter, Func<int> action) => Time(name, n, filter, () => (long)action());
+}
