@@ -14,6 +14,18 @@ public static class Program
             return;
         }
 
+        if (args.Length > 0 && args[0] == "profile")
+        {
+            Tls.Profile.Run(args[1..]);
+            return;
+        }
+
+        if (args.Length > 0 && args[0] == "primitives")
+        {
+            Tls.Primitives.Run(args[1..]);
+            return;
+        }
+
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
     }
 }
