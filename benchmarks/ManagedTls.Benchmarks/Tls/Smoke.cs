@@ -12,7 +12,7 @@ internal static class Smoke
     {
         int n = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 50;
         string filter = args.Length > 1 ? args[1] : "";
-        foreach (ServerKey key in Enum.GetValues<ServerKey>())
+        foreach (ServerKey key in filter.StartsWith("bulk", StringComparison.OrdinalIgnoreCase) ? [] : Enum.GetValues<ServerKey>())
         {
             var full = new FullHandshakeBenchmarks { Key = key };
             full.Setup();
@@ -21,11 +21,24 @@ internal static class Smoke
             Time($"full {key} SslStream", n, filter, () => full.SslStream());
         }
 
-        var resumed = new ResumedHandshakeBenchmarks();
-        resumed.Setup();
-        Time("resumed ManagedTls", n, filter, () => resumed.ManagedTls());
-        Time("resumed BouncyCastleTls external PSK", n, filter, () => resumed.BouncyCastleTlsExternalPsk());
-        Time("resumed SslStream", n, filter, () => resumed.SslStream());
+        if (!filter.StartsWith("bulk", StringComparison.OrdinalIgnoreCase))
+        {
+            var resumed = new ResumedHandshakeBenchmarks();
+            resumed.Setup();
+            Time("resumed ManagedTls", n, filter, () => resumed.ManagedTls());
+            Time("resumed BouncyCastleTls external PSK", n, filter, () => resumed.BouncyCastleTlsExternalPsk());
+            Time("resumed SslStream", n, filter, () => resumed.SslStream());
+        }
+
+        if ("bulk".Contains(filter, StringComparison.OrdinalIgnoreCase) || filter.StartsWith("bulk", StringComparison.OrdinalIgnoreCase))
+        {
+            var bulk = new BulkBenchmarks();
+            bulk.Setup();
+            Time("bulk 1 MiB ManagedTls", n, filter, () => bulk.ManagedTls());
+            Time("bulk 1 MiB BouncyCastleTls", n, filter, () => bulk.BouncyCastleTls());
+            Time("bulk 1 MiB SslStream", n, filter, () => bulk.SslStream());
+            bulk.Cleanup();
+        }
     }
 
     private static void Time(string name, int n, string filter, Func<long> action)
