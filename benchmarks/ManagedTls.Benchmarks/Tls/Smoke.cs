@@ -55,14 +55,17 @@ internal static class Smoke
 
         long bytes = GC.GetAllocatedBytesForCurrentThread();
         var sw = Stopwatch.StartNew();
+        double min = double.MaxValue;
         for (int i = 0; i < n; i++)
         {
+            long start = Stopwatch.GetTimestamp();
             action();
+            min = Math.Min(min, Stopwatch.GetElapsedTime(start).TotalMicroseconds);
         }
 
         sw.Stop();
         bytes = GC.GetAllocatedBytesForCurrentThread() - bytes;
-        Console.WriteLine($"{name,-40} {sw.Elapsed.TotalMicroseconds / n,10:F0} us {bytes / n,10} B/op");
+        Console.WriteLine($"{name,-40} mean {sw.Elapsed.TotalMicroseconds / n,8:F0} us  min {min,8:F0} us {bytes / n,10} B/op (this thread)");
     }
 
     private static void Time(string name, int n, string filter, Func<int> action) => Time(name, n, filter, () => (long)action());
