@@ -16,6 +16,8 @@ namespace ManagedTls.Benchmarks.Tls;
 /// The connections are set up once; each operation is one 1 MiB transfer (64 full records).
 /// </summary>
 [MemoryDiagnoser]
+[MinColumn]
+[MedianColumn]
 public class BulkBenchmarks
 {
     /// <summary>Bytes per operation.</summary>

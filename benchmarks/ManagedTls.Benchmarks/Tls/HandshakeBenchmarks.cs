@@ -15,6 +15,8 @@ namespace ManagedTls.Benchmarks.Tls;
 /// No session tickets are sent (BouncyCastle's TLS 1.3 server sends none; the others are told not to).
 /// </summary>
 [MemoryDiagnoser]
+[MinColumn]
+[MedianColumn]
 public class FullHandshakeBenchmarks
 {
     private HandshakeSettings _client = null!;

@@ -21,6 +21,8 @@ namespace ManagedTls.Benchmarks.Tls;
 /// whose first suite this is (checked in the setup).
 /// </summary>
 [MemoryDiagnoser]
+[MinColumn]
+[MedianColumn]
 public class ResumedHandshakeBenchmarks
 {
     private static readonly byte[] PskIdentity = "benchmark-psk"u8.ToArray();
