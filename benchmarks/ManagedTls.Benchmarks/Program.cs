@@ -5,6 +5,27 @@ namespace ManagedTls.Benchmarks;
 /// <summary>Runs the benchmarks chosen on the command line (BenchmarkDotNet's switcher).</summary>
 public static class Program
 {
-    /// <summary>Entry point.</summary>
-    public static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    /// <summary>Entry point; <c>smoke [count] [filter]</c> times the TLS benchmarks quickly without BenchmarkDotNet.</summary>
+    public static void Main(string[] args)
+    {
+        if (args.Length > 0 && args[0] == "smoke")
+        {
+            Tls.Smoke.Run(args[1..]);
+            return;
+        }
+
+        if (args.Length > 0 && args[0] == "profile")
+        {
+            Tls.Profile.Run(args[1..]);
+            return;
+        }
+
+        if (args.Length > 0 && args[0] == "primitives")
+        {
+            Tls.Primitives.Run(args[1..]);
+            return;
+        }
+
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    }
 }

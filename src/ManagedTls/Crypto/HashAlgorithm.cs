@@ -1,5 +1,6 @@
 using Org.BouncyCastle.Crypto;
 using Org.BouncyCastle.Crypto.Digests;
+using Org.BouncyCastle.Utilities;
 
 namespace ManagedTls.Crypto;
 
@@ -35,9 +36,10 @@ internal static class Hashes
     /// <summary>Hashes <paramref name="data"/> into <paramref name="destination"/> (at least <see cref="OutputSize"/> bytes).</summary>
     public static void Compute(HashAlgorithm algorithm, ReadOnlySpan<byte> data, Span<byte> destination)
     {
-        var h = Create(algorithm);
-        h.Update(data);
-        h.Finish(destination);
+        IDigest digest = Scratch(algorithm);
+        digest.Reset();
+        HashFunction.Absorb(digest, data);
+        HashFunction.Final(digest, destination);
     }
 
     /// <summary>Hashes <paramref name="data"/> into a new array.</summary>
@@ -46,6 +48,26 @@ internal static class Hashes
         byte[] result = new byte[OutputSize(algorithm)];
         Compute(algorithm, data, result);
         return result;
+    }
+
+    [ThreadStatic]
+    private static IDigest?[]? _scratch;
+
+    /// <summary>
+    /// This thread's spare digest of <paramref name="algorithm"/>, for a computation that starts and ends
+    /// without calling anything else that might use it (one-shot hashes, reading a running hash's value).
+    /// Its state on entry is whatever the last use left; callers reset or overwrite it first.
+    /// </summary>
+    internal static IDigest Scratch(HashAlgorithm algorithm)
+    {
+        IDigest?[] scratch = _scratch ??= new IDigest?[4];
+        int index = (int)algorithm;
+        if ((uint)index >= (uint)scratch.Length)
+        {
+            return CreateDigest(algorithm);
+        }
+
+        return scratch[index] ??= CreateDigest(algorithm);
     }
 
     internal static IDigest CreateDigest(HashAlgorithm algorithm) => algorithm switch
@@ -79,30 +101,19 @@ internal sealed class HashFunction
     public int OutputSize => _digest.GetDigestSize();
 
     /// <summary>Adds bytes.</summary>
-    public void Update(ReadOnlySpan<byte> data)
-    {
-#if NET6_0_OR_GREATER
-        _digest.BlockUpdate(data);
-#else
-        byte[] copy = data.ToArray();
-        _digest.BlockUpdate(copy, 0, copy.Length);
-#endif
-    }
+    public void Update(ReadOnlySpan<byte> data) => Absorb(_digest, data);
 
     /// <summary>Writes the hash of everything added so far and resets.</summary>
-    public void Finish(Span<byte> destination)
-    {
-#if NET6_0_OR_GREATER
-        _digest.DoFinal(destination);
-#else
-        byte[] tmp = new byte[OutputSize];
-        _digest.DoFinal(tmp, 0);
-        tmp.CopyTo(destination);
-#endif
-    }
+    public void Finish(Span<byte> destination) => Final(_digest, destination);
 
     /// <summary>Writes the hash of everything added so far without disturbing the running state.</summary>
-    public void GetCurrentHash(Span<byte> destination) => Clone().Finish(destination);
+    public void GetCurrentHash(Span<byte> destination)
+    {
+        // Finish a copy of the running state in this thread's spare digest rather than a fresh clone.
+        IDigest copy = Hashes.Scratch(Algorithm);
+        ((IMemoable)copy).Reset((IMemoable)_digest);
+        Final(copy, destination);
+    }
 
     /// <summary>The hash of everything added so far, as a new array.</summary>
     public byte[] GetCurrentHash()
@@ -113,5 +124,26 @@ internal sealed class HashFunction
     }
 
     /// <summary>An independent copy of the running state.</summary>
-    public HashFunction Clone() => new(Algorithm, (IDigest)((Org.BouncyCastle.Utilities.IMemoable)_digest).Copy());
+    public HashFunction Clone() => new(Algorithm, (IDigest)((IMemoable)_digest).Copy());
+
+    internal static void Absorb(IDigest digest, ReadOnlySpan<byte> data)
+    {
+#if NET6_0_OR_GREATER
+        digest.BlockUpdate(data);
+#else
+        byte[] copy = data.ToArray();
+        digest.BlockUpdate(copy, 0, copy.Length);
+#endif
+    }
+
+    internal static void Final(IDigest digest, Span<byte> destination)
+    {
+#if NET6_0_OR_GREATER
+        digest.DoFinal(destination);
+#else
+        byte[] tmp = new byte[digest.GetDigestSize()];
+        digest.DoFinal(tmp, 0);
+        tmp.CopyTo(destination);
+#endif
+    }
 }

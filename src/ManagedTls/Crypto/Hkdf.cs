@@ -1,10 +1,10 @@
-using System.Text;
-
 namespace ManagedTls.Crypto;
 
 /// <summary>HKDF (RFC 5869) and TLS 1.3's HKDF-Expand-Label (RFC 8446 section 7.1).</summary>
 internal static class Hkdf
 {
+    private static ReadOnlySpan<byte> Prefix => "tls13 "u8;
+
     /// <summary>HKDF-Extract: PRK = HMAC(salt, IKM). An empty salt means HashLen zeros.</summary>
     public static void Extract(HashAlgorithm algorithm, ReadOnlySpan<byte> salt, ReadOnlySpan<byte> ikm, Span<byte> prk)
     {
@@ -36,7 +36,7 @@ internal static class Hkdf
             throw new ArgumentException("HKDF-Expand output too long", nameof(output));
         }
 
-        var mac = new Hmac(algorithm, prk);
+        Hmac mac = Hmac.Rent(algorithm, prk);
         Span<byte> t = stackalloc byte[64];
         Span<byte> counter = stackalloc byte[1];
         int tLen = 0;
@@ -55,6 +55,7 @@ internal static class Hkdf
         }
 
         CryptoUtil.Wipe(t);
+        Hmac.Return(mac);
     }
 
     /// <summary>
@@ -69,7 +70,7 @@ internal static class Hkdf
     /// </summary>
     public static void ExpandLabel(HashAlgorithm algorithm, ReadOnlySpan<byte> secret, string label, ReadOnlySpan<byte> context, Span<byte> output)
     {
-        int labelLen = 6 + Encoding.ASCII.GetByteCount(label);
+        int labelLen = Prefix.Length + label.Length;
         if (labelLen > 255 || context.Length > 255 || output.Length > ushort.MaxValue)
         {
             throw new ArgumentException("HKDF label, context or length out of range");
@@ -79,8 +80,9 @@ internal static class Hkdf
         info[0] = (byte)(output.Length >> 8);
         info[1] = (byte)output.Length;
         info[2] = (byte)labelLen;
-        int pos = 3;
-        foreach (char c in "tls13 " + label)
+        Prefix.CopyTo(info.Slice(3));
+        int pos = 3 + Prefix.Length;
+        foreach (char c in label)
         {
             info[pos++] = (byte)c;
         }

@@ -58,9 +58,22 @@ internal static class Tls13KeySchedule
     /// <summary>Derive-Secret over an empty transcript (the context is Hash("")).</summary>
     public static byte[] DeriveSecretEmpty(HashAlgorithm hash, ReadOnlySpan<byte> secret, string label)
     {
-        Span<byte> empty = stackalloc byte[Hashes.OutputSize(hash)];
-        Hashes.Compute(hash, ReadOnlySpan<byte>.Empty, empty);
+        ReadOnlySpan<byte> empty = EmptyHash(hash);
         return Hkdf.ExpandLabel(hash, secret, label, empty, empty.Length);
+    }
+
+    private static readonly byte[]?[] EmptyHashes = new byte[]?[4];
+
+    /// <summary>Hash("") of <paramref name="hash"/>, computed once.</summary>
+    private static ReadOnlySpan<byte> EmptyHash(HashAlgorithm hash)
+    {
+        int index = (int)hash;
+        if ((uint)index >= (uint)EmptyHashes.Length)
+        {
+            return Hashes.Compute(hash, ReadOnlySpan<byte>.Empty);
+        }
+
+        return EmptyHashes[index] ??= Hashes.Compute(hash, ReadOnlySpan<byte>.Empty);
     }
 
     /// <summary>finished_key = HKDF-Expand-Label(BaseKey, "finished", "", Hash.length) (RFC 8446 section 4.4.4).</summary>
@@ -70,7 +83,8 @@ internal static class Tls13KeySchedule
     /// <summary>verify_data = HMAC(finished_key, Transcript-Hash(...)) with finished_key from <paramref name="baseKey"/>.</summary>
     public static byte[] ComputeFinished(HashAlgorithm hash, ReadOnlySpan<byte> baseKey, ReadOnlySpan<byte> transcriptHash)
     {
-        byte[] finishedKey = FinishedKey(hash, baseKey);
+        Span<byte> finishedKey = stackalloc byte[Hashes.OutputSize(hash)];
+        Hkdf.ExpandLabel(hash, baseKey, "finished", ReadOnlySpan<byte>.Empty, finishedKey);
         byte[] verifyData = new byte[finishedKey.Length];
         Hmac.Compute(hash, finishedKey, transcriptHash, verifyData);
         CryptoUtil.Wipe(finishedKey);

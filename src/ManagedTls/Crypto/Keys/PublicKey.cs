@@ -50,6 +50,12 @@ internal sealed class PublicKey
     /// <exception cref="KeyFormatException">The input is not a SubjectPublicKeyInfo of a supported key.</exception>
     public static PublicKey FromSubjectPublicKeyInfo(ReadOnlySpan<byte> der)
     {
+        string fingerprint = Fingerprint(der);
+        if (Parsed.TryGetValue(fingerprint, out PublicKey? known))
+        {
+            return known;
+        }
+
         SubjectPublicKeyInfo info;
         try
         {
@@ -61,14 +67,66 @@ internal sealed class PublicKey
             throw new KeyFormatException(KeyFormatError.Malformed, "malformed SubjectPublicKeyInfo", e);
         }
 
-        PublicKey key = FromSubjectPublicKeyInfo(info);
+        PublicKey key = Parse(info);
         key._spki = der.ToArray();
+        Remember(fingerprint, key);
         return key;
     }
 
     /// <summary>Builds the key from a parsed SubjectPublicKeyInfo (used by the X.509 layer).</summary>
     /// <exception cref="KeyFormatException">The key is malformed or of an unsupported algorithm or curve.</exception>
     internal static PublicKey FromSubjectPublicKeyInfo(SubjectPublicKeyInfo info)
+    {
+        byte[] der;
+        try
+        {
+            der = info.GetDerEncoded();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new KeyFormatException(KeyFormatError.Malformed, "malformed SubjectPublicKeyInfo", e);
+        }
+
+        string fingerprint = Fingerprint(der);
+        if (Parsed.TryGetValue(fingerprint, out PublicKey? known))
+        {
+            return known;
+        }
+
+        PublicKey key = Parse(info);
+        key._spki = der;
+        Remember(fingerprint, key);
+        return key;
+    }
+
+    /// <summary>
+    /// Keys parsed recently, by the SHA-256 of their DER SubjectPublicKeyInfo. A key object is immutable, so
+    /// one seen again (a trust anchor, a server a client reconnects to, a client certificate) is the same
+    /// object, and BouncyCastle's per-point tables for elliptic-curve verification are built once for it
+    /// rather than on every handshake.
+    /// </summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, PublicKey> Parsed = new(StringComparer.Ordinal);
+
+    private const int MaxParsed = 256;
+
+    private static string Fingerprint(ReadOnlySpan<byte> der)
+    {
+        Span<byte> hash = stackalloc byte[32];
+        Hashes.Compute(HashAlgorithm.Sha256, der, hash);
+        return CryptoUtil.ToHex(hash);
+    }
+
+    private static void Remember(string fingerprint, PublicKey key)
+    {
+        if (Parsed.Count >= MaxParsed)
+        {
+            Parsed.Clear();
+        }
+
+        Parsed.TryAdd(fingerprint, key);
+    }
+
+    private static PublicKey Parse(SubjectPublicKeyInfo info)
     {
         AsymmetricKeyParameter parameters;
         try

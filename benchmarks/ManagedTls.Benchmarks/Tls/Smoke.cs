@@ -1,0 +1,72 @@
+using System.Diagnostics;
+
+namespace ManagedTls.Benchmarks.Tls;
+
+/// <summary>
+/// <c>smoke</c>: runs each TLS benchmark a few times outside BenchmarkDotNet and prints the mean time and bytes
+/// allocated on this thread, to check the setup works and to measure quickly while tuning.
+/// </summary>
+internal static class Smoke
+{
+    public static void Run(string[] args)
+    {
+        int n = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 50;
+        string filter = args.Length > 1 ? args[1] : "";
+        foreach (ServerKey key in filter.StartsWith("bulk", StringComparison.OrdinalIgnoreCase) ? [] : Enum.GetValues<ServerKey>())
+        {
+            var full = new FullHandshakeBenchmarks { Key = key };
+            full.Setup();
+            Time($"full {key} ManagedTls", n, filter, () => full.ManagedTls());
+            Time($"full {key} BouncyCastleTls", n, filter, () => full.BouncyCastleTls());
+            Time($"full {key} SslStream", n, filter, () => full.SslStream());
+        }
+
+        if (!filter.StartsWith("bulk", StringComparison.OrdinalIgnoreCase))
+        {
+            var resumed = new ResumedHandshakeBenchmarks();
+            resumed.Setup();
+            Time("resumed ManagedTls", n, filter, () => resumed.ManagedTls());
+            Time("resumed BouncyCastleTls external PSK", n, filter, () => resumed.BouncyCastleTlsExternalPsk());
+            Time("resumed SslStream", n, filter, () => resumed.SslStream());
+        }
+
+        if ("bulk".Contains(filter, StringComparison.OrdinalIgnoreCase) || filter.StartsWith("bulk", StringComparison.OrdinalIgnoreCase))
+        {
+            var bulk = new BulkBenchmarks();
+            bulk.Setup();
+            Time("bulk 1 MiB ManagedTls", n, filter, () => bulk.ManagedTls());
+            Time("bulk 1 MiB BouncyCastleTls", n, filter, () => bulk.BouncyCastleTls());
+            Time("bulk 1 MiB SslStream", n, filter, () => bulk.SslStream());
+            bulk.Cleanup();
+        }
+    }
+
+    private static void Time(string name, int n, string filter, Func<long> action)
+    {
+        if (!name.Contains(filter, StringComparison.OrdinalIgnoreCase))
+        {
+            return;
+        }
+
+        for (int i = 0; i < Math.Max(3, n / 10); i++)
+        {
+            action();
+        }
+
+        long bytes = GC.GetAllocatedBytesForCurrentThread();
+        var sw = Stopwatch.StartNew();
+        double min = double.MaxValue;
+        for (int i = 0; i < n; i++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            action();
+            min = Math.Min(min, Stopwatch.GetElapsedTime(start).TotalMicroseconds);
+        }
+
+        sw.Stop();
+        bytes = GC.GetAllocatedBytesForCurrentThread() - bytes;
+        Console.WriteLine($"{name,-40} mean {sw.Elapsed.TotalMicroseconds / n,8:F0} us  min {min,8:F0} us {bytes / n,10} B/op (this thread)");
+    }
+
+    private static void Time(string name, int n, string filter, Func<int> action) => Time(name, n, filter, () => (long)action());
+}
