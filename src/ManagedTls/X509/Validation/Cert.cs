@@ -193,7 +193,7 @@ internal sealed class Cert
                     string alg = PublicKeyInfo.Algorithm.Algorithm.Id;
                     _key = alg is "1.2.840.113549.1.1.1" or "1.2.840.113549.1.1.10"
                         ? RsaPublicKey.From(PublicKeyInfo)
-                        : PublicKeyFactory.CreateKey(PublicKeyInfo);
+                        : CachedKey(PublicKeyInfo) ?? PublicKeyFactory.CreateKey(PublicKeyInfo);
                 }
                 catch (Exception e) when (e is IOException or ArithmeticException or ArgumentException or InvalidCastException or InvalidOperationException or FormatException or SecurityUtilityException or Asn1Exception)
                 {
@@ -202,6 +202,20 @@ internal sealed class Cert
             }
 
             return _key;
+        }
+    }
+
+    // Elliptic-curve and EdDSA keys come from the process-wide cache of parsed keys, so a trust anchor or a server
+    // seen again is the same object and BouncyCastle's precomputed point tables are built once, not per handshake.
+    private static AsymmetricKeyParameter? CachedKey(SubjectPublicKeyInfo info)
+    {
+        try
+        {
+            return ManagedTls.Crypto.PublicKey.FromSubjectPublicKeyInfo(info).Parameters;
+        }
+        catch (ManagedTls.Crypto.KeyFormatException)
+        {
+            return null;
         }
     }
 
