@@ -23,8 +23,9 @@ public sealed partial class SslContext
     /// Python's <c>session_stats()</c>: OpenSSL's <c>SSL_CTX_sess_*</c> counters under Python's keys. <c>connect</c> and
     /// <c>accept</c> count handshakes started as client and server, <c>connect_good</c> and <c>accept_good</c> those
     /// completed, <c>hits</c> completed handshakes that resumed a session, <c>misses</c> completed handshakes where
-    /// a session was offered and not resumed (a client whose session the server refused; a server that could not use
-    /// the client's ticket: unknown key, expired, already used from the stateful cache), <c>number</c> the sessions held in the server's stateful cache
+    /// a session was offered and not resumed (a client whose session the server refused; a server with the stateful
+    /// cache of <see cref="SslOptions.NoTicket"/> that did not find the session, as OpenSSL counts a failed cache lookup:
+    /// a stateless ticket this server cannot open is not a miss), <c>number</c> the sessions held in the server's stateful cache
     /// (<see cref="SslOptions.NoTicket"/>). Renegotiation does not exist in TLS 1.3, and this library never counts
     /// <c>timeouts</c> or <c>cache_full</c>: they stay 0.
     /// </summary>

@@ -176,7 +176,7 @@ public sealed partial class SslObject
         if (!_completionCounted)
         {
             _completionCounted = true;
-            Context.CountHandshakeCompleted(ServerSide, _conn.SessionReused, ServerSide ? _conn.PeerOfferedSession : _offered?.HasTicket == true);
+            Context.CountHandshakeCompleted(ServerSide, _conn.SessionReused, ServerSide ? _conn.PeerOfferedSession && !_config.StatelessTickets : _offered?.HasTicket == true);
             _helloCapture = null;
         }
     }

@@ -182,13 +182,14 @@ public sealed class SessionTests : IDisposable
     [Fact]
     public void AnotherServerContextDoesNotResume()
     {
-        SslContext client = ClientContext();
+        SslContext client = ClientContext(), other = ServerContext();
         SslSession session = Connect(client, ServerContext()).Client.Session!;
-        Pair p = Connect(client, ServerContext(), session);
+        Pair p = Connect(client, other, session);
         Assert.False(p.Client.SessionReused);
         Assert.False(p.Server.SessionReused);
-        // Python: the client counts a miss.
+        // Python: the client counts a miss; the server, which cannot open the stateless ticket, does not.
         Assert.Equal(1, client.SessionStats()["misses"]);
+        Assert.Equal(0, other.SessionStats()["misses"]);
     }
 
     [Fact]
@@ -262,6 +263,14 @@ public sealed class SessionTests : IDisposable
         Assert.True(second.Server.SessionReused);
         // One entry used up, two new ones stored.
         Assert.Equal(3, server.SessionStats()["number"]);
+
+        // Python (OpenSSL 3.0) with OP_NO_TICKET: the same session offered again is not found in the cache, and the
+        // server counts that lookup as a miss (after: accept 3, hits 1, misses 1; the client: hits 1, misses 1).
+        Pair third = Connect(client, server, session);
+        Assert.False(third.Client.SessionReused);
+        IReadOnlyDictionary<string, long> s = server.SessionStats(), c = client.SessionStats();
+        Assert.Equal((3L, 3L, 1L, 1L), (s["accept"], s["accept_good"], s["hits"], s["misses"]));
+        Assert.Equal((3L, 1L, 1L), (c["connect"], c["hits"], c["misses"]));
     }
 
     [Theory]
