@@ -21,7 +21,7 @@ internal static class PostHandshakeAuth
     /// Client: answers a post-handshake CertificateRequest with Certificate (empty when we have no key or no
     /// acceptable scheme), CertificateVerify and Finished under <paramref name="clientTraffic"/>. A request
     /// we did not allow by offering post_handshake_auth is <c>unexpected_message</c>; an empty context is
-    /// <c>illegal_parameter</c>.
+    /// <c>illegal_parameter</c>. After our close_notify the request is left unanswered.
     /// </summary>
     public static void Answer(HandshakeContext cx, ReadOnlySpan<byte> encoded, Tls13TrafficSecret clientTraffic)
     {
@@ -34,6 +34,12 @@ internal static class PostHandshakeAuth
         if (request.Context.Length == 0)
         {
             throw TlsAlertException.Illegal("a post-handshake CertificateRequest needs a non-empty context");
+        }
+
+        if (cx.Records.IsClosedForWriting)
+        {
+            // After our close_notify nothing more may be sent (RFC 8446 section 6.1): the request goes unanswered.
+            return;
         }
 
         TranscriptHash transcript = cx.Transcript.Clone();

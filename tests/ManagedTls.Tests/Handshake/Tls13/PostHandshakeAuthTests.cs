@@ -67,6 +67,21 @@ public class PostHandshakeAuthTests
     }
 
     [Fact]
+    public void ARequestArrivingAfterTheClientsCloseNotifyIsNotAnswered()
+    {
+        using var pair = new ConnectionPair(Client(), Server());
+        pair.Handshake();
+        pair.Server.RequestClientCertificatePostHandshake();
+        byte[] request = ConnectionPair.Drain(pair.Server);
+        pair.Client.Close();
+        Assert.NotEmpty(ConnectionPair.Drain(pair.Client));
+
+        // RFC 8446 section 6.1: nothing may follow close_notify, so no Certificate, CertificateVerify or Finished.
+        pair.Client.ReceiveBytes(request);
+        Assert.False(pair.Client.HasOutgoing);
+    }
+
+    [Fact]
     public void RequestAfterKeyUpdatesUsesTheCurrentTrafficSecret()
     {
         using var pair = new ConnectionPair(Client(), Server());
