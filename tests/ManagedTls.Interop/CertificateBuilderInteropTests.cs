@@ -191,28 +191,7 @@ public sealed class CertificateBuilderInteropTests : IDisposable
         return all;
     }
 
-    private static Socket Connect(int port)
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp)
-            {
-                ReceiveTimeout = TimeoutMs,
-                SendTimeout = TimeoutMs,
-            };
-            try
-            {
-                socket.Connect(IPAddress.Loopback, port);
-                return socket;
-            }
-            catch (SocketException) when (clock.ElapsedMilliseconds < TimeoutMs)
-            {
-                socket.Dispose();
-                Thread.Sleep(50);
-            }
-        }
-    }
+    private static Socket Connect(int port) => OpenSslProcess.ConnectWithRetry(port, TimeoutMs);
 
     private static string Hex(byte[] bytes) => string.Join(":", bytes.Select(b => b.ToString("X2", CultureInfo.InvariantCulture)));
 

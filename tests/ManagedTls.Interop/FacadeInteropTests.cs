@@ -168,27 +168,6 @@ public sealed class FacadeInteropTests : IDisposable
 
     private static string PyString(string s) => "'" + s.Replace("\\", "\\\\").Replace("'", "\\'") + "'";
 
-    private static Socket Connect(int port)
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp)
-            {
-                ReceiveTimeout = TimeoutMs,
-                SendTimeout = TimeoutMs,
-            };
-            try
-            {
-                socket.Connect(IPAddress.Loopback, port);
-                return socket;
-            }
-            catch (SocketException) when (clock.ElapsedMilliseconds < TimeoutMs)
-            {
-                socket.Dispose();
-                Thread.Sleep(50);
-            }
-        }
-    }
+    private static Socket Connect(int port) => OpenSslProcess.ConnectWithRetry(port, TimeoutMs);
 
 }

@@ -63,6 +63,30 @@ internal static class OpenSslProcess
     }
 
     /// <summary>A loopback port that was free a moment ago.</summary>
+    /// <summary>Connects to a local server that may still be starting, retrying until <paramref name="timeoutMs"/>.</summary>
+    public static Socket ConnectWithRetry(int port, int timeoutMs)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp)
+            {
+                ReceiveTimeout = timeoutMs,
+                SendTimeout = timeoutMs,
+            };
+            try
+            {
+                socket.Connect(IPAddress.Loopback, port);
+                return socket;
+            }
+            catch (SocketException) when (clock.ElapsedMilliseconds < timeoutMs)
+            {
+                socket.Dispose();
+                Thread.Sleep(50);
+            }
+        }
+    }
+
     public static int FreePort()
     {
         using var probe = new TcpListener(IPAddress.Loopback, 0);

@@ -26,12 +26,7 @@ public sealed class SessionTests : IDisposable
         return ctx;
     }
 
-    private SslContext ClientContext()
-    {
-        var ctx = new SslContext(SslProtocol.TlsClient);
-        ctx.LoadVerifyLocations(cafile: Path.Combine(_dir, "cert.pem"));
-        return ctx;
-    }
+    private SslContext ClientContext() => WrapKeys.ClientContext(_dir);
 
     internal sealed class Pair
     {

@@ -1,3 +1,7 @@
+using System.Net;
+using System.Net.Sockets;
+using ManagedTls.Ssl;
+
 namespace ManagedTls.Tests.Facade;
 
 /// <summary>
@@ -36,5 +40,40 @@ internal static class WrapKeys
         File.WriteAllText(Path.Combine(dir, "cert.pem"), Certificate + "\n");
         File.WriteAllText(Path.Combine(dir, "key.pem"), Key + "\n");
         return dir;
+    }
+
+    /// <summary>A server context with the certificate and key written by <see cref="WriteFiles"/> into <paramref name="dir"/>.</summary>
+    public static SslContext ServerContext(string dir)
+    {
+        var ctx = new SslContext(SslProtocol.TlsServer);
+        ctx.LoadCertChain(Path.Combine(dir, "cert.pem"), Path.Combine(dir, "key.pem"));
+        return ctx;
+    }
+
+    /// <summary>A client context trusting the certificate written by <see cref="WriteFiles"/> into <paramref name="dir"/>.</summary>
+    public static SslContext ClientContext(string dir)
+    {
+        var ctx = new SslContext(SslProtocol.TlsClient);
+        ctx.LoadVerifyLocations(cafile: Path.Combine(dir, "cert.pem"));
+        return ctx;
+    }
+
+    /// <summary>A connected loopback TCP pair, both ends with <paramref name="timeoutMs"/> send and receive timeouts and no Nagle delay.</summary>
+    public static (Socket Client, Socket Server) LoopbackSockets(int timeoutMs)
+    {
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(1);
+        var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        client.Connect(listener.LocalEndPoint!);
+        Socket server = listener.Accept();
+        foreach (Socket s in new[] { client, server })
+        {
+            s.ReceiveTimeout = timeoutMs;
+            s.SendTimeout = timeoutMs;
+            s.NoDelay = true;
+        }
+
+        return (client, server);
     }
 }

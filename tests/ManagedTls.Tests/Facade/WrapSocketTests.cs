@@ -13,36 +13,11 @@ public sealed class WrapSocketTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private SslContext ServerContext()
-    {
-        var ctx = new SslContext(SslProtocol.TlsServer);
-        ctx.LoadCertChain(Path.Combine(_dir, "cert.pem"), Path.Combine(_dir, "key.pem"));
-        return ctx;
-    }
+    private SslContext ServerContext() => WrapKeys.ServerContext(_dir);
 
-    private SslContext ClientContext()
-    {
-        var ctx = new SslContext(SslProtocol.TlsClient);
-        ctx.LoadVerifyLocations(cafile: Path.Combine(_dir, "cert.pem"));
-        return ctx;
-    }
+    private SslContext ClientContext() => WrapKeys.ClientContext(_dir);
 
-    private static (Socket Client, Socket Server) SocketPair()
-    {
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen(1);
-        var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        client.Connect(listener.LocalEndPoint!);
-        Socket server = listener.Accept();
-        foreach (Socket s in new[] { client, server })
-        {
-            s.ReceiveTimeout = TimeoutMs;
-            s.SendTimeout = TimeoutMs;
-        }
-
-        return (client, server);
-    }
+    private static (Socket Client, Socket Server) SocketPair() => WrapKeys.LoopbackSockets(TimeoutMs);
 
     private static T Bounded<T>(Task<T> task) =>
         task.Wait(TimeoutMs) ? task.Result : throw new TimeoutException("peer thread did not finish");

@@ -13,19 +13,9 @@ public sealed class WrapStreamTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private SslContext ServerContext()
-    {
-        var ctx = new SslContext(SslProtocol.TlsServer);
-        ctx.LoadCertChain(Path.Combine(_dir, "cert.pem"), Path.Combine(_dir, "key.pem"));
-        return ctx;
-    }
+    private SslContext ServerContext() => WrapKeys.ServerContext(_dir);
 
-    private SslContext ClientContext()
-    {
-        var ctx = new SslContext(SslProtocol.TlsClient);
-        ctx.LoadVerifyLocations(cafile: Path.Combine(_dir, "cert.pem"));
-        return ctx;
-    }
+    private SslContext ClientContext() => WrapKeys.ClientContext(_dir);
 
     private static async Task<(NetworkStream Client, NetworkStream Server)> StreamPairAsync()
     {
