@@ -3,6 +3,8 @@ namespace ManagedTls.Ssl;
 /// <content>TLS 1.3 post-handshake client authentication.</content>
 public sealed partial class SslObject
 {
+    private bool _postHandshakeRequestSent;
+
     /// <summary>
     /// Python's <c>verify_client_post_handshake()</c>: a server asks the client for its certificate after the
     /// handshake (TLS 1.3 post-handshake authentication). The CertificateRequest is sent with the next
@@ -46,6 +48,7 @@ public sealed partial class SslObject
 
         try
         {
+            _postHandshakeRequestSent = false;
             _conn.RequestClientCertificatePostHandshake();
         }
         catch (TlsAlertException e)

@@ -189,10 +189,11 @@ public sealed partial class SslObject : IDisposable
     /// </summary>
     /// <param name="binaryForm">True for the DER bytes.</param>
     /// <returns>A <see cref="T:byte[]"/>, an <see cref="IReadOnlyDictionary{TKey, TValue}"/> or null.</returns>
-    /// <exception cref="InvalidOperationException">The handshake is not complete (Python's <c>ValueError: handshake not done yet</c>).</exception>
+    /// <exception cref="InvalidOperationException">The handshake is not complete, or a post-handshake certificate request
+    /// has been sent and not yet answered (Python's <c>ValueError: handshake not done yet</c>).</exception>
     public object? GetPeerCert(bool binaryForm = false)
     {
-        if (!_conn.IsHandshakeComplete)
+        if (!_conn.IsHandshakeComplete || (_postHandshakeRequestSent && _conn.PostHandshakeAuthPending))
         {
             throw new InvalidOperationException("handshake not done yet");
         }
@@ -394,6 +395,9 @@ public sealed partial class SslObject : IDisposable
             int n = _conn.TakeOutgoing(_scratch);
             _outgoing.Write(_scratch.AsSpan(0, n));
         }
+
+        // OpenSSL is back "in init" once a post-handshake CertificateRequest has been written, until the answer arrives.
+        _postHandshakeRequestSent |= ServerSide && _conn.PostHandshakeAuthPending;
     }
 
     private void ThrowIfFailed()
