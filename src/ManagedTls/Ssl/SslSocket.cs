@@ -168,7 +168,7 @@ public sealed partial class SslSocket : IDisposable
     /// <summary>Python's <c>getpeercert(binary_form)</c>; see <see cref="SslObject.GetPeerCert"/>.</summary>
     /// <param name="binaryForm">True for the DER bytes.</param>
     /// <returns>A <see cref="T:byte[]"/>, a dictionary or null.</returns>
-    public object? GetPeerCert(bool binaryForm = false) => _channel.Ssl.GetPeerCert(binaryForm);
+    public object? GetPeerCert(bool binaryForm = false) => _channel.Locked(ssl => ssl.GetPeerCert(binaryForm));
 
     /// <summary>Python's <c>close()</c>: closes the socket without waiting for the peer (close_notify is sent when possible).</summary>
     public void Close() => Dispose();
