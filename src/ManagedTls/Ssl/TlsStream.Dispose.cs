@@ -1,19 +1,26 @@
 namespace ManagedTls.Ssl;
 
-/// <content>Asynchronous disposal.</content>
+/// <content>Asynchronous disposal (on netstandard2.0 through Microsoft.Bcl.AsyncInterfaces' <c>IAsyncDisposable</c>).</content>
+#if NET
 public sealed partial class TlsStream
+#else
+public sealed partial class TlsStream : IAsyncDisposable
+#endif
 {
     /// <summary>How long <c>DisposeAsync</c> waits for close_notify to be written before giving up (default 5 seconds).</summary>
     internal TimeSpan CloseNotifyTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
-#if NET
     /// <summary>
     /// Sends close_notify asynchronously (without waiting for the peer's), then closes the inner stream unless asked
     /// to leave it open. Bounded: a peer that does not take the bytes within a few seconds is given up on; a dead peer
     /// or a failed connection is not an error. Never throws for the transport's sake.
     /// </summary>
     /// <returns>A task completing once the stream is disposed.</returns>
+#if NET
     public override async ValueTask DisposeAsync()
+#else
+    public async ValueTask DisposeAsync()
+#endif
     {
         if (!_disposed)
         {
@@ -22,17 +29,7 @@ public sealed partial class TlsStream
             {
                 if (_channel is { } channel)
                 {
-                    using var timeout = new CancellationTokenSource(CloseNotifyTimeout);
-                    try
-                    {
-                        // The token bounds streams that honour cancellation, WaitAsync those that do not.
-                        await channel.CloseNotifyBestEffortAsync(new AsyncStreamAdapter(_inner, timeout.Token))
-                            .WaitAsync(CloseNotifyTimeout + CloseNotifyTimeout).ConfigureAwait(false);
-                    }
-                    catch (TimeoutException)
-                    {
-                        // The peer does not take bytes; closing matters more than the courtesy.
-                    }
+                    await CloseNotifyWithinAsync(channel).ConfigureAwait(false);
                 }
             }
             finally
@@ -40,12 +37,36 @@ public sealed partial class TlsStream
                 _channel?.Dispose();
                 if (!_leaveInnerStreamOpen)
                 {
+#if NET
                     await _inner.DisposeAsync().ConfigureAwait(false);
+#else
+                    _inner.Dispose();
+#endif
                 }
             }
         }
 
         Dispose();
     }
-#endif
+
+    // The token bounds streams that honour cancellation; the second, longer wait bounds those that do not.
+    private async Task CloseNotifyWithinAsync(TlsChannel channel)
+    {
+        using var timeout = new CancellationTokenSource(CloseNotifyTimeout);
+        using var giveUp = new CancellationTokenSource();
+        try
+        {
+            Task close = channel.CloseNotifyBestEffortAsync(new AsyncStreamAdapter(_inner, timeout.Token));
+            Task done = await Task.WhenAny(close, Task.Delay(CloseNotifyTimeout + CloseNotifyTimeout, giveUp.Token)).ConfigureAwait(false);
+            giveUp.Cancel();
+            if (done == close)
+            {
+                await close.ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The peer does not take bytes; closing matters more than the courtesy.
+        }
+    }
 }
