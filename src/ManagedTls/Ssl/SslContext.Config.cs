@@ -11,8 +11,9 @@ namespace ManagedTls.Ssl;
 /// <summary>
 /// Python's <c>sni_callback</c>: called on a server when a client's hello names a server (or names none).
 /// </summary>
-/// <param name="connection">The connection being set up (the facade's <c>SslObject</c> or <c>SslSocket</c>); the
-/// callback may switch it to another context there, as in Python.</param>
+/// <param name="connection">The connection being set up: the <c>SslObject</c> (WrapBio), <c>SslSocket</c> (WrapSocket)
+/// or <c>TlsStream</c>; the callback may switch it to another context (<c>Context</c>, or <c>TlsStream.Ssl.Context</c>),
+/// as in Python.</param>
 /// <param name="serverName">The name the client asked for, or null when it sent none.</param>
 /// <param name="context">The context the connection was made from.</param>
 /// <returns>Null to go on (Python's <c>None</c>), or an alert to abort the handshake with (Python's

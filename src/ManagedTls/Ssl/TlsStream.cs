@@ -184,6 +184,7 @@ public sealed partial class TlsStream : Stream
 
         serverName = _context.CheckWrapArguments(serverSide, serverName);
         _channel = new TlsChannel(_context, serverSide, serverName, session);
+        _channel.Ssl.CallbackOwner = this;
         return _channel;
     }
 

@@ -52,6 +52,26 @@ public sealed class WrapStreamTests : IDisposable
     }
 
     [Fact]
+    public async Task SniCallbackReceivesTheServerStream()
+    {
+        var (c, s) = await StreamPairAsync();
+        SslContext serverContext = ServerContext();
+        object? owner = null;
+        string? name = null;
+        serverContext.SniCallback = (connection, serverName, _) =>
+        {
+            owner = connection;
+            name = serverName;
+            return null;
+        };
+        using var client = new TlsStream(c, ClientContext());
+        using var server = new TlsStream(s, serverContext);
+        await Task.WhenAll(client.AuthenticateAsClientAsync("localhost"), server.AuthenticateAsServerAsync()).WaitAsync(Timeout);
+        Assert.Same(server, owner);
+        Assert.Equal("localhost", name);
+    }
+
+    [Fact]
     public async Task AsyncDataBothWays()
     {
         var (client, server) = await ConnectedAsync();
