@@ -28,8 +28,9 @@ public sealed partial class SslSocket
 
     /// <summary>
     /// Python's <c>settimeout(value)</c>: null blocks without limit, 0 makes the socket non-blocking, a positive number
-    /// of seconds bounds each transport read and write (exceeding it throws <see cref="SocketException"/> with
-    /// <see cref="SocketError.TimedOut"/>; Python raises <c>TimeoutError</c>).
+    /// of seconds bounds each transport read and write: exceeding it throws <see cref="TimeoutException"/> with Python's
+    /// <c>TimeoutError</c> text (<c>The read operation timed out</c>, <c>The write operation timed out</c>), the
+    /// <see cref="SocketException"/> inside.
     /// </summary>
     /// <param name="seconds">Null, 0 or a positive number of seconds.</param>
     /// <exception cref="ArgumentException">A negative value (Python: <c>Timeout value out of range</c>).</exception>
@@ -120,6 +121,19 @@ public sealed partial class SslSocket
         _unsentCount = count;
     }
 
+    /// <summary>A blocking send; the socket's send timeout surfaces as Python's <c>TimeoutError</c> text.</summary>
+    private static int SendBlocking(Socket socket, byte[] buffer, int offset, int count)
+    {
+        try
+        {
+            return socket.Send(buffer, offset, count, SocketFlags.None);
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.TimedOut)
+        {
+            throw new TimeoutException("The write operation timed out", e);
+        }
+    }
+
     /// <summary>Sends what the kernel takes now; 0 when it would block.</summary>
     private static int SendSome(Socket socket, byte[] buffer, int offset, int count)
     {
@@ -144,7 +158,14 @@ public sealed partial class SslSocket
         {
             if (owner is null)
             {
-                return Task.FromResult(socket.Receive(buffer, offset, count, SocketFlags.None));
+                try
+                {
+                    return Task.FromResult(socket.Receive(buffer, offset, count, SocketFlags.None));
+                }
+                catch (SocketException e) when (e.SocketErrorCode == SocketError.TimedOut)
+                {
+                    throw new TimeoutException("The read operation timed out", e);
+                }
             }
 
             try
@@ -161,7 +182,7 @@ public sealed partial class SslSocket
         {
             while (count > 0)
             {
-                int n = owner is null ? socket.Send(buffer, offset, count, SocketFlags.None) : SendSome(socket, buffer, offset, count);
+                int n = owner is null ? SendBlocking(socket, buffer, offset, count) : SendSome(socket, buffer, offset, count);
                 if (n == 0)
                 {
                     owner!.KeepUnsent(buffer, offset, count);
