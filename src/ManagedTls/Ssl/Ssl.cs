@@ -122,16 +122,7 @@ public static class Ssl
             throw new ArgumentNullException(nameof(derCertBytes));
         }
 
-        string b64 = Convert.ToBase64String(derCertBytes);
-        var sb = new StringBuilder(b64.Length + (b64.Length / 64) + 64);
-        sb.Append(PemHeader);
-        for (int i = 0; i < b64.Length; i += 64)
-        {
-            sb.Append('\n').Append(b64, i, Math.Min(64, b64.Length - i));
-        }
-
-        sb.Append('\n').Append(PemFooter).Append('\n');
-        return sb.ToString();
+        return X509.Store.PemWriter.Encode("CERTIFICATE", derCertBytes);
     }
 
     /// <summary>

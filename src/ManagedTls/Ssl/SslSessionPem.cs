@@ -98,17 +98,14 @@ internal static class SslSessionPem
     public static string ToPem(Tls13Session session)
     {
         byte[] der = Encode(session);
-        string b64 = Convert.ToBase64String(der);
-        CryptoUtil.Wipe(der);
-        var sb = new StringBuilder();
-        sb.Append("-----BEGIN ").Append(Label).Append("-----\n");
-        for (int i = 0; i < b64.Length; i += 64)
+        try
         {
-            sb.Append(b64, i, Math.Min(64, b64.Length - i)).Append('\n');
+            return X509.Store.PemWriter.Encode(Label, der);
         }
-
-        sb.Append("-----END ").Append(Label).Append("-----\n");
-        return sb.ToString();
+        finally
+        {
+            CryptoUtil.Wipe(der);
+        }
     }
 
     /// <summary>Reads the first session block of <paramref name="pem"/>.</summary>

@@ -1,10 +1,11 @@
 using ManagedTls.Crypto;
-using Org.BouncyCastle.Asn1;
+using ManagedTls.X509.Store;
 using Org.BouncyCastle.Asn1.EdEC;
 using Org.BouncyCastle.Asn1.Pkcs;
 using Org.BouncyCastle.Asn1.Sec;
 using Org.BouncyCastle.Asn1.X509;
 using Org.BouncyCastle.Asn1.X9;
+using Org.BouncyCastle.Asn1;
 using Org.BouncyCastle.Crypto.Parameters;
 using Org.BouncyCastle.Math;
 using Org.BouncyCastle.Utilities;
@@ -100,12 +101,12 @@ public sealed class CertificateKeyPair : IDisposable
     public string ExportPkcs8Pem()
     {
         ThrowIfDisposed();
-        return Pem.Encode("PRIVATE KEY", _pkcs8);
+        return PemWriter.Encode("PRIVATE KEY", _pkcs8);
     }
 
     /// <summary>The public key as PEM <c>-----BEGIN PUBLIC KEY-----</c> (RFC 7468 section 13).</summary>
     /// <returns>The PEM text.</returns>
-    public string ExportPublicKeyPem() => Pem.Encode("PUBLIC KEY", _spki);
+    public string ExportPublicKeyPem() => PemWriter.Encode("PUBLIC KEY", _spki);
 
     /// <summary>
     /// The RFC 5280 section 4.2.1.2 method (1) key identifier: SHA-1 of the subjectPublicKey bits. Used for the

@@ -1,5 +1,6 @@
 using System.Net;
 using ManagedTls.Crypto;
+using ManagedTls.X509.Store;
 using Org.BouncyCastle.Asn1.X509;
 
 namespace ManagedTls.X509.Builder;
@@ -41,7 +42,7 @@ public sealed class GeneratedCertificate
     public byte[] CertificateDer => (byte[])_der.Clone();
 
     /// <summary>The certificate as PEM <c>-----BEGIN CERTIFICATE-----</c>.</summary>
-    public string CertificatePem => Pem.Encode("CERTIFICATE", _der);
+    public string CertificatePem => PemWriter.Encode("CERTIFICATE", _der);
 
     /// <summary>The certified key pair (its private half signs TLS handshakes, or, for a CA, further certificates).</summary>
     public CertificateKeyPair Key { get; }

@@ -1,9 +1,9 @@
 using System.Text;
 
-namespace ManagedTls.X509.Builder;
+namespace ManagedTls.X509.Store;
 
-/// <summary>RFC 7468 PEM encoding: base64 in 64-character lines between BEGIN and END lines, LF line ends.</summary>
-internal static class Pem
+/// <summary>RFC 7468 PEM encoding, as OpenSSL and Python write it: base64 in 64-character lines between BEGIN and END lines, LF line ends.</summary>
+internal static class PemWriter
 {
     /// <summary>Encodes <paramref name="der"/> under <paramref name="label"/> (for example <c>CERTIFICATE</c>).</summary>
     public static string Encode(string label, byte[] der)
