@@ -120,6 +120,9 @@ internal sealed partial class TlsConnection : IRecordLayer, IDisposable
     /// <summary>True when the handshake resumed a session with a PSK instead of authenticating with certificates.</summary>
     public bool SessionReused => _cx.SessionReused;
 
+    /// <summary>Server: the cipher suites the client offered, in its order (empty before its hello is processed).</summary>
+    public IReadOnlyList<TlsCipherSuite> PeerCipherSuites => _cx.PeerCipherSuites;
+
     /// <summary>Server: true when the client offered a session to resume (a pre_shared_key), whether or not it was resumed.</summary>
     public bool PeerOfferedSession => _cx.PeerOfferedPsk;
 

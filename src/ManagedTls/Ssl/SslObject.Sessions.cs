@@ -1,22 +1,19 @@
 using ManagedTls.CipherSuites;
 using ManagedTls.Connection;
 using ManagedTls.Handshake.Tls13;
+using ManagedTls.Wire;
 
 namespace ManagedTls.Ssl;
 
 /// <content>Sessions and resumption (Python's <c>session</c>, <c>session_reused</c>), shared ciphers, handshake counters.</content>
 public sealed partial class SslObject
 {
-    private const int MaxClientHelloCapture = 1 << 17;
-
     private readonly Dictionary<Tls13Session, SslSession> _exposed = new();
     private SslSession? _offered;
     private Tls13Session? _offerCopy;
     private SslSession? _fallbackSession;
     private bool _handshakeCounted;
     private bool _completionCounted;
-    private List<byte>? _helloCapture;
-    private IReadOnlyList<ushort>? _clientSuites;
 
     /// <summary>
     /// Python's <c>session</c>. Before the handshake completes, the session given to the client (as Python), else null. On a client, the session of the newest
@@ -52,13 +49,14 @@ public sealed partial class SslObject
     /// <returns>The list or null.</returns>
     public IReadOnlyList<(string Name, string Protocol, int SecretBits)>? SharedCiphers()
     {
-        if (!ServerSide || !IsHandshakeComplete || _clientSuites is not { } offered)
+        if (!ServerSide || !IsHandshakeComplete)
         {
             return null;
         }
 
+        IReadOnlyList<TlsCipherSuite> offered = _conn.PeerCipherSuites;
         return _config.Tls13Suites.Concat(_config.Tls12Suites)
-            .Where(s => offered.Contains(s.Code))
+            .Where(s => offered.Contains(s.Suite))
             .Select(s => (s.OpenSslName, s.PythonProtocol, s.StrengthBits))
             .ToArray();
     }
@@ -177,93 +175,7 @@ public sealed partial class SslObject
         {
             _completionCounted = true;
             Context.CountHandshakeCompleted(ServerSide, _conn.SessionReused, ServerSide ? _conn.PeerOfferedSession && !_config.StatelessTickets : _offered?.HasTicket == true);
-            _helloCapture = null;
         }
-    }
-
-    // The server keeps the ClientHello's cipher_suites for SharedCiphers; the engine does not hand them out.
-    // Records: type(1) version(2) length(2) fragment; handshake: type(1) length(3) body; body: version(2) random(32)
-    // session_id<0..32> cipher_suites<2..2^16-2> ...
-    private void CaptureClientHello(ReadOnlySpan<byte> data)
-    {
-        if (!ServerSide || _clientSuites is not null || _completionCounted)
-        {
-            return;
-        }
-
-        _helloCapture ??= new List<byte>();
-        if (_helloCapture.Count + data.Length > MaxClientHelloCapture)
-        {
-            _clientSuites = [];
-            _helloCapture = null;
-            return;
-        }
-
-        foreach (byte b in data)
-        {
-            _helloCapture.Add(b);
-        }
-
-        var handshake = new List<byte>();
-        int p = 0;
-        List<byte> raw = _helloCapture;
-        while (p + 5 <= raw.Count)
-        {
-            int length = (raw[p + 3] << 8) | raw[p + 4];
-            if (raw[p] != 22 || p + 5 + length > raw.Count)
-            {
-                break;
-            }
-
-            handshake.AddRange(raw.GetRange(p + 5, length));
-            p += 5 + length;
-        }
-
-        _clientSuites = ParseSuites(handshake);
-        if (_clientSuites is not null)
-        {
-            _helloCapture = null;
-        }
-    }
-
-    private static IReadOnlyList<ushort>? ParseSuites(List<byte> h)
-    {
-        if (h.Count < 4)
-        {
-            return null;
-        }
-
-        if (h[0] != 1)
-        {
-            return [];
-        }
-
-        int at = 4 + 2 + 32;
-        if (h.Count < at + 1)
-        {
-            return null;
-        }
-
-        at += 1 + h[at];
-        if (h.Count < at + 2)
-        {
-            return null;
-        }
-
-        int length = (h[at] << 8) | h[at + 1];
-        at += 2;
-        if (h.Count < at + length)
-        {
-            return null;
-        }
-
-        var suites = new List<ushort>(length / 2);
-        for (int i = 0; i + 1 < length; i += 2)
-        {
-            suites.Add((ushort)((h[at + i] << 8) | h[at + i + 1]));
-        }
-
-        return suites;
     }
 
     private void DisposeOfferCopy()

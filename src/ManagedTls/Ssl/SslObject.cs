@@ -373,7 +373,6 @@ public sealed partial class SslObject : IDisposable
             while (_incoming.Pending > 0 && !_conn.PeerClosed)
             {
                 int n = _incoming.Read(_scratch);
-                CaptureClientHello(_scratch.AsSpan(0, n));
                 _conn.ReceiveBytes(_scratch.AsSpan(0, n));
                 Flush();
             }

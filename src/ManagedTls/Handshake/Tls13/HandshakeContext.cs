@@ -105,6 +105,9 @@ internal sealed class HandshakeContext
     /// <summary>True when the handshake resumed a session with a PSK (no certificates exchanged).</summary>
     public bool SessionReused { get; set; }
 
+    /// <summary>Server: the cipher_suites of the client's hello, in its order (empty before it arrives).</summary>
+    public IReadOnlyList<TlsCipherSuite> PeerCipherSuites { get; set; } = [];
+
     /// <summary>Server: true when the client's hello offered a pre_shared_key (a session to resume), accepted or not.</summary>
     public bool PeerOfferedPsk { get; set; }
 

@@ -109,6 +109,7 @@ internal sealed class ExpectClientHello(RetryState? retry) : HandshakeState
         cx.PeerAcceptsTickets = modes is not null && modes.Modes.Contains(ClientHandshake.PskDheKe);
         cx.PeerOffersPostHandshakeAuth = ch.Extensions.Contains(ExtensionType.PostHandshakeAuth);
         cx.PeerOfferedPsk = ch.Extensions.Contains(ExtensionType.PreSharedKey);
+        cx.PeerCipherSuites = ch.CipherSuites;
         if (s.RecordSizeLimit is not null && ch.Extensions.Get<RecordSizeLimitExtension>() is { } peerLimit)
         {
             cx.PeerRecordSizeLimit = peerLimit.Limit;
