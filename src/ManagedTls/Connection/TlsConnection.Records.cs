@@ -138,9 +138,17 @@ internal sealed partial class TlsConnection
         var description = (AlertDescription)content[1];
         switch (description)
         {
-            case AlertDescription.CloseNotify:
+            case AlertDescription.CloseNotify when _state.IsTraffic:
                 PeerClosed = true;
                 break;
+            case AlertDescription.CloseNotify when !_cx.IsClient && !_cx.ClientHelloSeen:
+                // Nothing was negotiated yet: OpenSSL answers a close_notify in place of the ClientHello with
+                // unexpected_message, and so do we.
+                throw new TlsAlertException(AlertDescription.UnexpectedMessage, "close_notify before the ClientHello");
+            case AlertDescription.CloseNotify:
+                // Before our side of the handshake is complete a close_notify ends it: the handshake failed. No
+                // alert answers it (the peer has closed), and the connection stays failed for every later call.
+                throw new TlsAlertException(AlertDescription.CloseNotify, "the peer closed the connection during the handshake", received: true);
             case AlertDescription.UserCanceled:
                 break;
             default:
