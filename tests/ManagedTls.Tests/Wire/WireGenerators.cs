@@ -33,7 +33,7 @@ internal static class WireGenerators
         var all = new List<(ExtensionType, Gen<TlsExtension>)>
         {
             (ExtensionType.ServerName, c == ExtensionContext.ClientHello
-                ? Ext(Bytes(1, 20).Select(h => new ServerNameExtension(h)))
+                ? Ext(Gen.Choose(0x21, 0x7E).Select(b => (byte)b).ArrayOf().Where(h => h.Length is > 0 and <= 20).Select(h => new ServerNameExtension(h)))
                 : Gen.Constant((TlsExtension)new ServerNameExtension((byte[]?)null))),
             (ExtensionType.MaxFragmentLength, Ext(Gen.Choose(1, 4).Select(v => new MaxFragmentLengthExtension((byte)v)))),
             (ExtensionType.StatusRequest, c switch

@@ -11,7 +11,7 @@ internal static class ExtensionCodec
         switch ((ExtensionType)type)
         {
             case ExtensionType.ServerName:
-                return ServerNameExtension.Read(body);
+                return ServerNameExtension.Read(body, context);
             case ExtensionType.MaxFragmentLength:
                 return MaxFragmentLengthExtension.Read(body);
             case ExtensionType.StatusRequest:

@@ -31,12 +31,23 @@ internal sealed class ServerNameExtension : TlsExtension
     /// <inheritdoc/>
     public override ExtensionType Type => ExtensionType.ServerName;
 
-    /// <summary>Parses the body.</summary>
-    public static ServerNameExtension Read(ReadOnlySpan<byte> body)
+    /// <summary>
+    /// Parses the body. In a ClientHello it is a non-empty server_name_list (RFC 6066 section 3: an empty body is
+    /// <c>decode_error</c>) whose host_name is ASCII without control characters (anything else is
+    /// <c>illegal_parameter</c>: such a name can reach logs, callbacks and certificate matching); in the server's
+    /// messages it is empty (anything else is <c>decode_error</c>).
+    /// </summary>
+    public static ServerNameExtension Read(ReadOnlySpan<byte> body, ExtensionContext context = ExtensionContext.ClientHello)
     {
+        if (context != ExtensionContext.ClientHello)
+        {
+            TlsExtension.ExpectEmpty(body, "server_name");
+            return new ServerNameExtension((byte[]?)null);
+        }
+
         if (body.IsEmpty)
         {
-            return new ServerNameExtension((byte[]?)null);
+            throw TlsAlertException.Decode("server_name: empty in a ClientHello (RFC 6066 wants a non-empty list)");
         }
 
         var r = new TlsReader(body);
@@ -55,6 +66,14 @@ internal sealed class ServerNameExtension : TlsExtension
             if (host is not null)
             {
                 throw TlsAlertException.Illegal("server_name: more than one host_name");
+            }
+
+            foreach (byte b in name)
+            {
+                if (b <= 0x20 || b >= 0x7F)
+                {
+                    throw TlsAlertException.Illegal($"server_name: host_name has byte 0x{b:x2} (control, space or non-ASCII)");
+                }
             }
 
             host = name.ToArray();
