@@ -33,7 +33,9 @@ internal readonly ref struct HandshakeMessage
 /// } Handshake;                   // RFC 8446 section 4
 /// </code>
 /// A message may span records and a record may hold several messages (RFC 8446 section 5.1). Messages
-/// larger than <see cref="MaxMessageSize"/> are refused as soon as their header arrives. The connection
+/// larger than their type's limit (<see cref="HandshakeSizeLimits"/>, or a uniform <see cref="MaxMessageSize"/>
+/// when one is given) are refused with <c>decode_error</c> as soon as their header arrives, and unknown types
+/// with <c>unexpected_message</c>. The connection
 /// calls <see cref="CheckKeyChange"/> before installing new read keys (handshake messages must not span a
 /// key change) and <see cref="CheckInterleaving"/> when a record of another type arrives (handshake
 /// messages must not be interleaved with other records).
@@ -43,17 +45,18 @@ internal sealed class HandshakeReassembler : IDisposable
     /// <summary>Length of the handshake header: type(1) and uint24 length.</summary>
     public const int HeaderSize = 4;
 
-    /// <summary>Default largest message: 64 KiB of body (enough for long certificate chains).</summary>
-    public const int DefaultMaxMessageSize = 64 * 1024;
-
     private byte[] _buffer;
     private int _start;
     private int _end;
 
-    /// <summary>Creates a reassembler accepting bodies up to <paramref name="maxMessageSize"/> bytes.</summary>
-    public HandshakeReassembler(int maxMessageSize = DefaultMaxMessageSize)
+    /// <summary>
+    /// Creates a reassembler. Without <paramref name="maxMessageSize"/> each message type has its own limit and
+    /// unknown types are refused (<see cref="HandshakeSizeLimits"/>), as the connection needs; with it, framing alone
+    /// is checked: any type, every body capped at that many bytes (for tests of the framing itself).
+    /// </summary>
+    public HandshakeReassembler(int? maxMessageSize = null)
     {
-        if (maxMessageSize < 0 || maxMessageSize > 0xFFFFFF)
+        if (maxMessageSize is < 0 or > 0xFFFFFF)
         {
             throw new ArgumentOutOfRangeException(nameof(maxMessageSize), "message size limit must fit in 24 bits");
         }
@@ -62,8 +65,8 @@ internal sealed class HandshakeReassembler : IDisposable
         _buffer = ArrayPool<byte>.Shared.Rent(4096);
     }
 
-    /// <summary>Largest body accepted, in bytes.</summary>
-    public int MaxMessageSize { get; }
+    /// <summary>A uniform cap on bodies in place of the per-type limits, or null for the per-type limits.</summary>
+    public int? MaxMessageSize { get; }
 
     /// <summary>True when nothing is buffered: every byte received has been returned as a message.</summary>
     public bool IsEmpty => _start == _end;
@@ -184,12 +187,15 @@ internal sealed class HandshakeReassembler : IDisposable
     {
         if (_end - _start >= HeaderSize)
         {
+            var type = (HandshakeType)_buffer[_start];
             int length = BodyLength(_start);
-            if (length > MaxMessageSize)
+            if (MaxMessageSize is not int max)
             {
-                throw new TlsAlertException(
-                    AlertDescription.IllegalParameter,
-                    $"{(HandshakeType)_buffer[_start]} message of {length} bytes exceeds the limit of {MaxMessageSize}");
+                HandshakeSizeLimits.Check(type, length);
+            }
+            else if (length > max)
+            {
+                throw TlsAlertException.Decode($"{type} message of {length} bytes exceeds the limit of {max}");
             }
         }
     }

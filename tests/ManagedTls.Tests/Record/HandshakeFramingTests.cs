@@ -82,7 +82,7 @@ public class HandshakeFramingTests
         using (var r = new HandshakeReassembler(maxMessageSize: 1000))
         {
             var e = Assert.Throws<TlsAlertException>(() => r.AddFragment(Message(HandshakeType.Certificate, 1001).AsSpan(0, 4)));
-            Assert.Equal(AlertDescription.IllegalParameter, e.Description);
+            Assert.Equal(AlertDescription.DecodeError, e.Description);
             Assert.Contains("1001", e.Message);
         }
     }
@@ -92,15 +92,50 @@ public class HandshakeFramingTests
     {
         using var r = new HandshakeReassembler(maxMessageSize: 100);
         r.AddFragment([.. Message(HandshakeType.Finished, 32), .. Message(HandshakeType.Certificate, 0xFFFFFF).AsSpan(0, 4)]);
-        Assert.Equal(AlertDescription.IllegalParameter, Assert.Throws<TlsAlertException>(() => r.TryReadMessage(out _)).Description);
+        Assert.Equal(AlertDescription.DecodeError, Assert.Throws<TlsAlertException>(() => r.TryReadMessage(out _)).Description);
     }
 
-    [Fact]
-    public void Default_limit_is_64_KiB()
+    [Theory]
+    [InlineData(HandshakeType.ClientHello, 131396)]
+    [InlineData(HandshakeType.ServerHello, 65607)]
+    [InlineData(HandshakeType.NewSessionTicket, 131337)]
+    [InlineData(HandshakeType.EncryptedExtensions, 65537)]
+    [InlineData(HandshakeType.Certificate, 102400)]
+    [InlineData(HandshakeType.CertificateRequest, 131329)]
+    [InlineData(HandshakeType.CertificateVerify, 65539)]
+    [InlineData(HandshakeType.Finished, 64)]
+    [InlineData(HandshakeType.KeyUpdate, 1)]
+    [InlineData(HandshakeType.EndOfEarlyData, 0)]
+    [InlineData(HandshakeType.ServerHelloDone, 0)]
+    [InlineData(HandshakeType.HelloRequest, 0)]
+    [InlineData(HandshakeType.ClientKeyExchange, 2050)]
+    [InlineData(HandshakeType.ServerKeyExchange, 102400)]
+    [InlineData(HandshakeType.CertificateStatus, 102400)]
+    public void Each_type_has_its_own_limit_and_one_byte_more_is_decode_error(HandshakeType type, int limit)
+    {
+        using (var r = new HandshakeReassembler())
+        {
+            r.AddFragment(Message(type, limit));
+            Assert.Single(Drain(r));
+        }
+
+        using (var r = new HandshakeReassembler())
+        {
+            var e = Assert.Throws<TlsAlertException>(() => r.AddFragment(Message(type, limit + 1).AsSpan(0, 4)));
+            Assert.Equal(AlertDescription.DecodeError, e.Description);
+        }
+    }
+
+    [Theory]
+    [InlineData(3)]
+    [InlineData(9)]
+    [InlineData(67)]
+    [InlineData(254)]
+    public void An_unknown_type_is_unexpected_message_from_its_header(byte type)
     {
         using var r = new HandshakeReassembler();
-        Assert.Equal(65536, r.MaxMessageSize);
-        Assert.Throws<TlsAlertException>(() => r.AddFragment(Message(HandshakeType.Certificate, 65537).AsSpan(0, 16)));
+        var e = Assert.Throws<TlsAlertException>(() => r.AddFragment(Message((HandshakeType)type, 1).AsSpan(0, 4)));
+        Assert.Equal(AlertDescription.UnexpectedMessage, e.Description);
     }
 
     [Fact]

@@ -122,7 +122,7 @@ public class RecordProperties
         writer.FlushHandshake(plain, stream);
 
         using var deframer = new RecordDeframer(RecordReadRules.Initial);
-        using var reassembler = new HandshakeReassembler();
+        using var reassembler = new HandshakeReassembler(maxMessageSize: 0xFFFFFF);
         var seen = new List<byte[]>();
         ReadOnlySpan<byte> rest = stream.WrittenSpan;
         while (!rest.IsEmpty)
