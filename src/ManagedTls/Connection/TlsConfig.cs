@@ -80,6 +80,9 @@ internal sealed class TlsSettings
     /// <summary>Server: the stateful session cache shared by the connections of one context, or null for a private one.</summary>
     public ServerSessionCache? SessionCache { get; set; }
 
+    /// <summary>Server: the identity tickets are bound to (OpenSSL's session id context): one per context.</summary>
+    public byte[] SessionContext { get; set; } = [];
+
     /// <summary><c>OP_CIPHER_SERVER_PREFERENCE</c>.</summary>
     public bool ServerPreference { get; set; }
 
@@ -139,6 +142,7 @@ internal sealed class TlsConfig
         NumTickets = s.NumTickets;
         TicketKeys = s.TicketKeys;
         SessionCache = s.SessionCache;
+        SessionContext = s.SessionContext;
         ServerPreference = s.ServerPreference;
         IgnoreUnexpectedEof = s.IgnoreUnexpectedEof;
         RefuseRenegotiation = s.RefuseRenegotiation;
@@ -210,6 +214,9 @@ internal sealed class TlsConfig
 
     /// <summary>Server: the context's stateful session cache (shared, thread-safe), or null.</summary>
     public ServerSessionCache? SessionCache { get; }
+
+    /// <summary>Server: the identity tickets are bound to (OpenSSL's session id context): one per context.</summary>
+    public byte[] SessionContext { get; }
 
     /// <summary>Server: choose the suite by its own preference.</summary>
     public bool ServerPreference { get; }

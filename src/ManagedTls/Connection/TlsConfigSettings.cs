@@ -33,7 +33,7 @@ internal static class TlsConfigSettings
 
         bool verify = config.Verification != PeerVerification.None;
         TrustStore trust = config.TrustStore is { } store
-            ? new TrustStore(store.GetCertificates(), [store])
+            ? new TrustStore(store.GetCertificates(), [store]) { Identity = store }
             : new TrustStore([]);
         string? keylog = config.KeylogFilename;
         return new HandshakeSettings
@@ -65,6 +65,7 @@ internal static class TlsConfigSettings
             StatelessTickets = config.StatelessTickets,
             TicketKeys = config.TicketKeys ?? new TicketKeyRing(),
             SessionCache = config.SessionCache ?? new ServerSessionCache(),
+            SessionContext = config.SessionContext,
             ResumptionSession = config.ServerSide ? null : resumptionSession,
         };
     }

@@ -38,11 +38,14 @@ internal sealed partial class TlsConnection
     {
         _reassembler.CheckKeyChange();
         RecordProtection old = _readProtection;
-        _readProtection = Tls13RecordProtection.FromTrafficSecret(HandshakeCommon.AeadOf(suite), suite.PrfHash, secret.Secret);
+        _readProtection = Tls13RecordProtection.FromTrafficSecret(HandshakeCommon.AeadOf(suite), suite.PrfHash, secret.Secret, SequenceLimits.Receive);
         _readProtection.MaxReceivePlaintext = _maxReceivePlaintext;
         old.Dispose();
         _deframer.Rules = RecordReadRules.Tls13(protectedRecords: true, _maxReceivePlaintext);
     }
+
+    /// <inheritdoc/>
+    void IRecordLayer.SkipRejectedEarlyData(EarlyDataSkip mode) => _earlyDataSkip = mode;
 
     /// <inheritdoc/>
     void IRecordLayer.SetRecordSizeLimits(int peerLimit, int ownLimit)
@@ -65,6 +68,12 @@ internal sealed partial class TlsConnection
         while (!PeerClosed && _deframer.TryRead(out TlsRecord record))
         {
             count++;
+            if (_deframer.Rules.VersionCheck == RecordVersionCheck.MajorThree)
+            {
+                // Only the first record's legacy_record_version is checked (RFC 8446 section 5.1 and appendix D).
+                _deframer.Rules = RecordReadRules.Tls13(protectedRecords: false);
+            }
+
             ContentType outer = record.Type;
             if (outer == ContentType.ChangeCipherSpec)
             {
@@ -74,7 +83,14 @@ internal sealed partial class TlsConnection
 
             ContentType type;
             Span<byte> content;
-            if (outer == ContentType.Alert && _readProtection.IsProtected && !_state.IsTraffic)
+            if (outer == ContentType.ApplicationData && _earlyDataSkip != EarlyDataSkip.None)
+            {
+                if (!SkipOrOpenAfterRejectedEarlyData(record, out type, out content))
+                {
+                    continue;
+                }
+            }
+            else if (outer == ContentType.Alert && _readProtection.IsProtected && !_state.IsTraffic)
             {
                 // The peer may fail before it has our handshake keys; its alert then arrives in the clear.
                 type = ContentType.Alert;
@@ -96,6 +112,7 @@ internal sealed partial class TlsConnection
                     _reassembler.AddFragment(content);
                     while (_reassembler.TryReadMessage(out HandshakeMessage message))
                     {
+                        CountProgress(message.Type);
                         _state = _state.Handle(_cx, message.Encoded);
                     }
 
@@ -103,9 +120,17 @@ internal sealed partial class TlsConnection
                 case ContentType.Alert:
                     ReceiveAlert(content);
                     break;
-                case ContentType.ApplicationData when _state is ExpectTraffic traffic:
-                    traffic.OnApplicationData();
-                    _received.Write(content);
+                case ContentType.ApplicationData when _state.IsTraffic:
+                    if (content.IsEmpty)
+                    {
+                        _progress.EmptyRecord();
+                    }
+                    else
+                    {
+                        _progress.Progress();
+                        _received.Write(content);
+                    }
+
                     break;
                 default:
                     throw new TlsAlertException(AlertDescription.UnexpectedMessage, $"{type} record in {_state.Name}");
@@ -115,8 +140,56 @@ internal sealed partial class TlsConnection
         return count;
     }
 
+    // During the handshake every message moves it on (or fails it); afterwards a KeyUpdate moves nothing, and the
+    // other post-handshake messages (tickets, client authentication) neither count nor reset the counts.
+    private void CountProgress(HandshakeType type)
+    {
+        if (!_state.IsTraffic)
+        {
+            _progress.Progress();
+        }
+        else if (type == HandshakeType.KeyUpdate)
+        {
+            _progress.KeyUpdate();
+        }
+    }
+
+    // RFC 8446 section 4.2.10: a server that rejects 0-RTT skips the client's early records, up to a budget.
+    // Before the second ClientHello (after a HelloRetryRequest) every application_data record is skipped; after
+    // the ServerHello a record that does not open under the client's handshake key is skipped, and the first one
+    // that opens is the start of the client's second flight. Returns false when the record was skipped.
+    private bool SkipOrOpenAfterRejectedEarlyData(TlsRecord record, out ContentType type, out Span<byte> content)
+    {
+        if (_earlyDataSkip == EarlyDataSkip.UntilSecondClientHello || _readProtection is not Tls13RecordProtection keys)
+        {
+            SkipEarlyData(record.Fragment.Length);
+            type = ContentType.Invalid;
+            content = default;
+            return false;
+        }
+
+        if (!keys.TryOpen(record.Type, record.LegacyVersion, record.Fragment, out type, out content))
+        {
+            SkipEarlyData(record.Fragment.Length);
+            return false;
+        }
+
+        _earlyDataSkip = EarlyDataSkip.None;
+        return true;
+    }
+
+    private void SkipEarlyData(int fragmentLength)
+    {
+        // Count what the record could have carried: its ciphertext less the AEAD tag and the content type byte.
+        _earlyDataSkipped += Math.Max(0, fragmentLength - 17);
+        if (_earlyDataSkipped > RecordLimits.MaxRejectedEarlyData)
+        {
+            throw new TlsAlertException(AlertDescription.UnexpectedMessage, $"more than {RecordLimits.MaxRejectedEarlyData} bytes of rejected early data");
+        }
+    }
+
     // RFC 8446 section 5: an unprotected change_cipher_spec of the single byte 0x01, after the first
-    // ClientHello and before the peer's Finished, is dropped; any other is unexpected_message.
+    // ClientHello and before the peer's Finished, is dropped; any other, and a second one, is unexpected_message.
     private void AcceptChangeCipherSpec(ReadOnlySpan<byte> fragment)
     {
         bool afterClientHello = _cx.IsClient || _cx.ClientHelloSeen;
@@ -125,6 +198,13 @@ internal sealed partial class TlsConnection
             throw new TlsAlertException(AlertDescription.UnexpectedMessage, "change_cipher_spec not allowed here");
         }
 
+        if (_changeCipherSpecReceived)
+        {
+            throw new TlsAlertException(AlertDescription.UnexpectedMessage, "a second change_cipher_spec in a TLS 1.3 handshake");
+        }
+
+        _changeCipherSpecReceived = true;
+        _progress.ChangeCipherSpec();
         _reassembler.CheckInterleaving(ContentType.ChangeCipherSpec);
     }
 
@@ -150,6 +230,7 @@ internal sealed partial class TlsConnection
                 // alert answers it (the peer has closed), and the connection stays failed for every later call.
                 throw new TlsAlertException(AlertDescription.CloseNotify, "the peer closed the connection during the handshake", received: true);
             case AlertDescription.UserCanceled:
+                _progress.WarningAlert();
                 break;
             default:
                 throw new TlsAlertException(description, $"the peer sent {description} ({(AlertLevel)content[0]})", received: true);

@@ -35,23 +35,27 @@ internal sealed partial class TlsConnection : IRecordLayer, IDisposable
     private HandshakeState _state;
     private RecordProtection _readProtection = new PlaintextRecordProtection();
     private RecordProtection _writeProtection = new PlaintextRecordProtection();
+    private readonly ProgressGuard _progress;
     private int _maxReceivePlaintext = RecordLimits.MaxPlaintext;
+    private EarlyDataSkip _earlyDataSkip;
+    private int _earlyDataSkipped;
+    private bool _changeCipherSpecReceived;
     private TlsAlertException? _failure;
     private bool _disposed;
 
     private TlsConnection(HandshakeSettings settings)
     {
         settings.Validate();
+        _progress = new ProgressGuard(ProgressLimits.Default with
+        {
+            KeyUpdates = settings.MaxKeyUpdatesWithoutData,
+            Together = Math.Max(ProgressLimits.Default.Together, settings.MaxKeyUpdatesWithoutData),
+        });
         _cx = new HandshakeContext(settings, this);
         _state = settings.Role == TlsRole.Client ? ClientHandshake.Start(_cx) : new ExpectClientHello(null);
 
-        // Only TLS 1.3 is spoken, so every record from a server we can talk to carries 0x0303; a server
-        // still accepts any 0x03xx on the ClientHello record (RFC 8446 appendix D).
-        if (settings.Role == TlsRole.Client)
-        {
-            _deframer.Rules = RecordReadRules.Tls13(protectedRecords: false);
-        }
-
+        // The first record (the ClientHello, or the server's hello) must carry major version 3 (RFC 8446
+        // appendix D: any 0x03xx); after it legacy_record_version is ignored (ProcessRecords relaxes the rules).
         _writer.FlushHandshake(_writeProtection, _outgoing);
     }
 

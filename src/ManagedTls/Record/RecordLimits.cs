@@ -21,6 +21,13 @@ internal static class RecordLimits
     /// <summary>Largest record on the wire, header included.</summary>
     public const int MaxRecordSize = HeaderSize + MaxTls12Ciphertext;
 
+    /// <summary>
+    /// How much rejected 0-RTT data a server skips before it gives up (RFC 8446 section 4.2.10 bounds the skipping
+    /// by max_early_data_size; we never accept early data, so this is the budget for a client that sends it anyway,
+    /// OpenSSL's default of 2^14 bytes).
+    /// </summary>
+    public const int MaxRejectedEarlyData = MaxPlaintext;
+
     /// <summary>Smallest record_size_limit a peer may announce (RFC 8449 section 4).</summary>
     public const int MinRecordSizeLimit = 64;
 

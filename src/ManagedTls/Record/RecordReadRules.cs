@@ -56,13 +56,14 @@ internal readonly struct RecordReadRules
     public static RecordReadRules Initial => new(RecordReadState.Plaintext, RecordVersionCheck.MajorThree);
 
     /// <summary>
-    /// Rules once TLS 1.3 is negotiated: legacy_record_version must be 0x0303 and application_data records are
-    /// ciphertext. Use it from the ServerHello on (the client) or after sending it (the server).
+    /// Rules after the first record of a TLS 1.3 connection: legacy_record_version is ignored (RFC 8446 section 5.1:
+    /// "MUST be ignored for all purposes"; a protected record's header is authenticated as additional data anyway)
+    /// and, once keys are installed, application_data records are ciphertext.
     /// </summary>
     /// <param name="protectedRecords">True once handshake keys are installed for reading.</param>
     /// <param name="maxPlaintext">2^14, or the record_size_limit we announced minus one (RFC 8449).</param>
     public static RecordReadRules Tls13(bool protectedRecords, int maxPlaintext = RecordLimits.MaxPlaintext) =>
-        new(protectedRecords ? RecordReadState.Tls13Protected : RecordReadState.Plaintext, RecordVersionCheck.Exact, 0x0303, maxPlaintext);
+        new(protectedRecords ? RecordReadState.Tls13Protected : RecordReadState.Plaintext, RecordVersionCheck.Ignore, 0x0303, maxPlaintext);
 
     /// <summary>Rules once TLS 1.2 is negotiated: legacy_record_version must be 0x0303; ciphertext after ChangeCipherSpec.</summary>
     /// <param name="protectedRecords">True once the peer's ChangeCipherSpec has switched on its keys.</param>

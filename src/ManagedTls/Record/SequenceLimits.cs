@@ -38,6 +38,15 @@ internal readonly struct SequenceLimits
         _ => new SequenceLimits(1UL << 23, 1UL << 24),
     };
 
+    /// <summary>
+    /// Limits for keys that open what the peer sends. The AEAD confidentiality limits of RFC 8446 section 5.5 bound
+    /// how much one key may encrypt, which is the sender's duty (we honour it with KeyUpdate); a receiver that
+    /// enforced them would break long connections with peers that never update keys (OpenSSL, Go), so on receive
+    /// only the no-wrap rule applies. A forgery attempt already ends the connection (<c>bad_record_mac</c>), so the
+    /// integrity limit on failed decryptions is one.
+    /// </summary>
+    public static SequenceLimits Receive => new(NoWrap, NoWrap);
+
     /// <summary>Limits for TLS 1.2 CBC suites: only the no-wrap rule (there is no key update in TLS 1.2).</summary>
     public static SequenceLimits Cbc => new(NoWrap - (1UL << 32), NoWrap);
 }

@@ -495,6 +495,7 @@ public sealed partial class SslContext
             NumTickets = _numTickets,
             TicketKeys = serverSide ? SharedTicketKeys : null,
             SessionCache = serverSide && (o & SslOptions.NoTicket) != 0 ? SharedSessionCache : null,
+            SessionContext = SessionIdContext,
             PostHandshakeAuth = PostHandshakeAuth,
             KeylogFilename = _keylogFilename,
             CertificateChain = _certificateChain,

@@ -1,3 +1,4 @@
+using ManagedTls.Crypto;
 using System.Threading;
 using ManagedTls.Handshake.Tls13;
 
@@ -54,6 +55,13 @@ public sealed partial class SslContext
         };
     }
 
+    /// <summary>
+    /// This context's session id context (OpenSSL's sid_ctx): random, one per context. Tickets its server connections
+    /// issue carry it and resume only under it, so a ticket never resumes into another context's settings (a
+    /// server-name callback that switches contexts switches it too).
+    /// </summary>
+    internal byte[] SessionIdContext { get; } = NewSessionIdContext();
+
     /// <summary>The ticket key ring of this context's server connections, made on first use (rotating, thread-safe).</summary>
     internal TicketKeyRing SharedTicketKeys
     {
@@ -76,6 +84,13 @@ public sealed partial class SslContext
                 return _sessionCache ??= new ServerSessionCache();
             }
         }
+    }
+
+    private static byte[] NewSessionIdContext()
+    {
+        byte[] id = new byte[16];
+        OsEntropy.Instance.GetBytes(id);
+        return id;
     }
 
     /// <summary>Counts a handshake started (OpenSSL counts when the state machine first runs).</summary>

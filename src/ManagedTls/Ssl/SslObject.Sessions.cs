@@ -132,6 +132,7 @@ public sealed partial class SslObject
         {
             if (!_exposed.TryGetValue(latest, out SslSession? wrapped))
             {
+                latest.Adopt();
                 wrapped = SslSession.FromTicket(Context, latest);
                 _exposed[latest] = wrapped;
             }

@@ -30,4 +30,22 @@ public static class CertificateVerifier
             return new VerifyResult([], VerifyError.Unspecified, 0, "malformed input: " + e.Message);
         }
     }
+
+    /// <summary>
+    /// Checks only that <paramref name="leafDer"/> carries <paramref name="name"/> (the host name or IP match of a
+    /// full verification, with the same rules); <see cref="VerifyError.Ok"/> when it does. For a session resumed under
+    /// a host name other than the one it was verified for. A certificate that does not parse does not match.
+    /// </summary>
+    internal static VerifyError CheckName(byte[] leafDer, PeerName name, bool hostnameChecksCommonName)
+    {
+        try
+        {
+            Cert leaf = Cert.Parse(leafDer);
+            return leaf.Fatal is null ? HostMatcher.Check(leaf, name, hostnameChecksCommonName) : VerifyError.Unspecified;
+        }
+        catch (Exception e) when (e is IOException or ArithmeticException or ArgumentException or InvalidCastException or FormatException or Org.BouncyCastle.Asn1.Asn1Exception)
+        {
+            return VerifyError.Unspecified;
+        }
+    }
 }

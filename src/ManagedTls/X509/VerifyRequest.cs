@@ -54,6 +54,7 @@ public sealed class TrustStore
     {
         Anchors = anchors.ToArray();
         Sources = sources?.ToArray() ?? [];
+        Identity = this;
     }
 
     /// <summary>Trusted certificates (DER).</summary>
@@ -61,6 +62,12 @@ public sealed class TrustStore
 
     /// <summary>Sources of further trusted certificates, searched by subject name.</summary>
     public IReadOnlyList<ICertificateSource> Sources { get; }
+
+    /// <summary>
+    /// What this store stands for when sessions compare trust settings: the store itself, or the long-lived store it
+    /// wraps (a context's certificate store, wrapped anew for every connection).
+    /// </summary>
+    internal object Identity { get; init; }
 }
 
 /// <summary>Everything one certificate verification needs.</summary>

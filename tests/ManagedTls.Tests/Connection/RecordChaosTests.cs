@@ -31,17 +31,29 @@ public class RecordChaosTests
     }
 
     [Theory]
-    [InlineData(true, ChaosKind.Drop)]
-    [InlineData(false, ChaosKind.Drop)]
-    [InlineData(true, ChaosKind.Duplicate)]
-    [InlineData(false, ChaosKind.Duplicate)]
-    public void ChangesToCompatibilityChangeCipherSpecAreHarmless(bool fromClient, ChaosKind kind)
+    [InlineData(true)]
+    [InlineData(false)]
+    public void ADroppedCompatibilityChangeCipherSpecIsHarmless(bool fromClient)
     {
         var (client, server) = CleanRecords();
         int ccs = IndexOfCcs(fromClient ? client : server);
-        RecordChaos run = RecordChaosProperties.Check(Clean with { Mutations = [new(fromClient, ccs, kind, 0, 0)] });
+        RecordChaos run = RecordChaosProperties.Check(Clean with { Mutations = [new(fromClient, ccs, ChaosKind.Drop, 0, 0)] });
         Assert.Equal(ChaosEnd.Completed, run.Client.End);
         Assert.Equal(ChaosEnd.Completed, run.Server.End);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void ADuplicatedCompatibilityChangeCipherSpecIsUnexpectedMessage(bool fromClient)
+    {
+        // A TLS 1.3 handshake allows exactly one change_cipher_spec; the second one is refused.
+        var (client, server) = CleanRecords();
+        int ccs = IndexOfCcs(fromClient ? client : server);
+        RecordChaos run = RecordChaosProperties.Check(Clean with { Mutations = [new(fromClient, ccs, ChaosKind.Duplicate, 0, 0)] });
+        RecordChaos.Side receiver = fromClient ? run.Server : run.Client;
+        Assert.Equal(ChaosEnd.FailedLocally, receiver.End);
+        Assert.Equal(AlertDescription.UnexpectedMessage, receiver.Error!.Description);
     }
 
     [Fact]

@@ -402,7 +402,7 @@ public class ResumptionTests
     }
 
     private static Tls13Session Copy(Tls13Session s, byte[] ticket, byte[] psk) =>
-        new(ticket, psk, s.Suite, s.LifetimeSeconds, s.AgeAdd, s.CreatedAt) { ServerName = s.ServerName, PeerChain = s.PeerChain, VerifyResult = s.VerifyResult };
+        new(ticket, psk, s.Suite, s.LifetimeSeconds, s.AgeAdd, s.CreatedAt) { ServerName = s.ServerName, PeerChain = s.PeerChain, VerifyResult = s.VerifyResult, Verification = s.Verification };
 
     /// <summary>Whether the ClientHello in the first record carries <paramref name="type"/>.</summary>
     private static bool ContainsExtension(byte[] records, ExtensionType type)

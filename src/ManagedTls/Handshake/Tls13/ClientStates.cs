@@ -3,6 +3,7 @@ using ManagedTls.Crypto;
 using ManagedTls.Wire;
 using ManagedTls.Wire.Extensions;
 using ManagedTls.Wire.Messages;
+using ManagedTls.X509;
 
 namespace ManagedTls.Handshake.Tls13;
 
@@ -33,8 +34,13 @@ internal static class ClientHandshake
     }
 
     /// <summary>
-    /// The configured resumption session when it can be offered: not wiped, its ticket still valid, the same
-    /// server name, and its suite's hash among our suites (after a HelloRetryRequest, equal to <paramref name="hash"/>).
+    /// The configured resumption session when it can be offered: not wiped, its ticket still valid, made for the
+    /// same server name (a session without one is offered only to a connection without one), its suite's hash among
+    /// our suites (after a HelloRetryRequest, equal to <paramref name="hash"/>), and, when these settings verify the
+    /// server, verified under the same trust settings; with the host name checked, that name must be the one checked
+    /// then or must match the session's stored leaf now. Resuming skips the server's certificate, so a session that
+    /// fails any of these would let a server be accepted without the checks these settings ask for: a full
+    /// handshake is made instead.
     /// </summary>
     public static Tls13Session? OfferableSession(HandshakeSettings s, HashAlgorithm? hash)
     {
@@ -43,6 +49,22 @@ internal static class ClientHandshake
             || !string.Equals(session.ServerName, s.ServerName, StringComparison.OrdinalIgnoreCase)
             || !s.CipherSuites.Any(c => c.PrfHash == session.Suite.PrfHash)
             || (hash is not null && hash != session.Suite.PrfHash))
+        {
+            return null;
+        }
+
+        if (!s.VerifyPeer)
+        {
+            return session;
+        }
+
+        if (session.Verification is not { } verified || !verified.SameTrustAs(s) || session.PeerChain.Count == 0)
+        {
+            return null;
+        }
+
+        if (s.CheckHostname && s.ServerName is { } name && !string.Equals(verified.CheckedName, name, StringComparison.OrdinalIgnoreCase)
+            && CertificateVerifier.CheckName(session.PeerChain[0], HandshakeCommon.PeerNameOf(name), s.HostnameChecksCommonName) != VerifyError.Ok)
         {
             return null;
         }
@@ -213,32 +235,52 @@ internal sealed class ExpectServerHello : HandshakeState
         cx.Suite = suite;
         cx.Group = keyShare.Share.Group;
         Tls13HandshakeSecret hs;
-        using (Tls13EarlySecret early = psk is null ? Tls13EarlySecret.WithoutPsk(suite.PrfHash) : Tls13EarlySecret.WithPsk(suite.PrfHash, _offered!.Psk))
+        try
         {
+            using Tls13EarlySecret early = psk is null ? Tls13EarlySecret.WithoutPsk(suite.PrfHash) : Tls13EarlySecret.WithPsk(suite.PrfHash, _offered!.Psk);
             hs = early.ToHandshakeSecret(shared);
+        }
+        finally
+        {
+            CryptoUtil.Wipe(shared);
         }
 
         if (psk is not null)
         {
+            // The session was offered only if it was verified the way these settings verify (OfferableSession);
+            // without verification nothing is reported as verified, as in a full handshake.
             cx.SessionReused = true;
             cx.PeerChain = _offered!.PeerChain;
-            cx.VerifyResult = _offered.VerifyResult;
+            cx.VerifyResult = cx.Settings.VerifyPeer ? _offered.VerifyResult : null;
         }
 
-        CryptoUtil.Wipe(shared);
         byte[] hash = cx.Transcript.GetCurrentHash();
-        Tls13TrafficSecret clientHs = hs.ClientHandshakeTrafficSecret(hash);
-        Tls13TrafficSecret serverHs = hs.ServerHandshakeTrafficSecret(hash);
-        cx.LogSecret(NssKeyLog.ClientHandshakeTrafficSecret, clientHs);
-        cx.LogSecret(NssKeyLog.ServerHandshakeTrafficSecret, serverHs);
-        cx.SendCompatibilityCcs();
-        cx.Records.SetWriteKeys(suite, clientHs);
-        cx.Records.SetReadKeys(suite, serverHs);
-        return new ExpectEncryptedExtensions(new ClientHandshakeKeys(suite, hs, clientHs, serverHs));
+        var keys = new ClientHandshakeKeys(suite, hs, hs.ClientHandshakeTrafficSecret(hash), hs.ServerHandshakeTrafficSecret(hash));
+        try
+        {
+            cx.LogSecret(NssKeyLog.ClientHandshakeTrafficSecret, keys.ClientTraffic);
+            cx.LogSecret(NssKeyLog.ServerHandshakeTrafficSecret, keys.ServerTraffic);
+            cx.SendCompatibilityCcs();
+            cx.Records.SetWriteKeys(suite, keys.ClientTraffic);
+            cx.Records.SetReadKeys(suite, keys.ServerTraffic);
+            return new ExpectEncryptedExtensions(keys);
+        }
+        catch
+        {
+            // A failure here (bytes after the ServerHello in its record, a key log that throws) wipes the new secrets.
+            keys.Dispose();
+            throw;
+        }
     }
 
     private CipherSuiteInfo CheckCommon(HandshakeContext cx, ServerHello sh)
     {
+        if ((ushort)sh.LegacyVersion <= (ushort)ProtocolVersion.Ssl30)
+        {
+            // RFC 8446 appendix D.5: a hello with legacy_version 0x0300 or less is refused with protocol_version.
+            throw new TlsAlertException(AlertDescription.ProtocolVersion, $"ServerHello legacy_version 0x{(ushort)sh.LegacyVersion:x4} is SSL 3.0 or older");
+        }
+
         SupportedVersionsServerHello? versions = sh.Extensions.Get<SupportedVersionsServerHello>();
         if (versions is null)
         {
@@ -472,7 +514,7 @@ internal sealed class ExpectFinished(ClientHandshakeKeys keys, CertificateReques
             throw Unexpected(encoded);
         }
 
-        var finished = Parse<Finished>(encoded);
+        var finished = ParseFinished(encoded, keys.Suite);
         if (!keys.ServerTraffic.VerifyFinished(cx.Transcript.GetCurrentHash(), finished.VerifyData))
         {
             throw new TlsAlertException(AlertDescription.DecryptError, "server Finished does not verify");
@@ -483,19 +525,32 @@ internal sealed class ExpectFinished(ClientHandshakeKeys keys, CertificateReques
         using Tls13MasterSecret master = keys.Secret.ToMasterSecret();
         Tls13TrafficSecret clientApp = master.ClientApplicationTrafficSecret(hash);
         Tls13TrafficSecret serverApp = master.ServerApplicationTrafficSecret(hash);
-        cx.Exporter = master.ExporterMasterSecret(hash);
-        cx.LogSecret(NssKeyLog.ClientTrafficSecret0, clientApp);
-        cx.LogSecret(NssKeyLog.ServerTrafficSecret0, serverApp);
-        cx.LogSecret(NssKeyLog.ExporterSecret, cx.Exporter);
-        if (request is not null)
+        Tls13ResumptionMasterSecret? resumption = null;
+        try
         {
-            SendClientCertificate(cx, request);
+            cx.Exporter = master.ExporterMasterSecret(hash);
+            cx.LogSecret(NssKeyLog.ClientTrafficSecret0, clientApp);
+            cx.LogSecret(NssKeyLog.ServerTrafficSecret0, serverApp);
+            cx.LogSecret(NssKeyLog.ExporterSecret, cx.Exporter);
+            if (request is not null)
+            {
+                SendClientCertificate(cx, request);
+            }
+
+            cx.Send(new Finished(keys.ClientTraffic.ComputeFinished(cx.Transcript.GetCurrentHash())));
+            resumption = master.ResumptionMasterSecret(cx.Transcript.GetCurrentHash());
+            cx.Records.SetWriteKeys(keys.Suite, clientApp);
+            cx.Records.SetReadKeys(keys.Suite, serverApp);
+        }
+        catch
+        {
+            // Signing our certificate, or bytes after the Finished in its record, failed: wipe what was derived.
+            clientApp.Dispose();
+            serverApp.Dispose();
+            resumption?.Dispose();
+            throw;
         }
 
-        cx.Send(new Finished(keys.ClientTraffic.ComputeFinished(cx.Transcript.GetCurrentHash())));
-        Tls13ResumptionMasterSecret resumption = master.ResumptionMasterSecret(cx.Transcript.GetCurrentHash());
-        cx.Records.SetWriteKeys(keys.Suite, clientApp);
-        cx.Records.SetReadKeys(keys.Suite, serverApp);
         keys.ClientTraffic.Dispose();
         keys.ServerTraffic.Dispose();
         return new ExpectTraffic(keys.Suite, serverApp, clientApp, resumption);

@@ -6,7 +6,8 @@ namespace ManagedTls.Handshake.Tls13;
 
 /// <summary>
 /// After both Finished messages: application traffic. Accepts KeyUpdate (both roles) and, on the client,
-/// NewSessionTicket, which becomes a <see cref="Tls13Session"/> in <see cref="HandshakeContext.ReceivedSessions"/>.
+/// NewSessionTicket, which becomes a <see cref="Tls13Session"/> in <see cref="HandshakeContext.ReceivedSessions"/>
+/// (the newest <see cref="HandshakeSettings.MaxReceivedSessions"/> are kept).
 /// </summary>
 internal sealed class ExpectTraffic : HandshakeState
 {
@@ -17,8 +18,8 @@ internal sealed class ExpectTraffic : HandshakeState
     private readonly Tls13TrafficSecret _read;
     private readonly Tls13TrafficSecret _write;
     private readonly Tls13ResumptionMasterSecret? _resumption;
-    private int _keyUpdatesWithoutData;
     private PendingClientAuth? _pendingAuth;
+    private int _certificateRequests;
 
     /// <summary>
     /// Creates the traffic state; it owns both application traffic secrets and, on the client, the resumption
@@ -53,21 +54,14 @@ internal sealed class ExpectTraffic : HandshakeState
     /// </summary>
     public void RequestClientAuth(HandshakeContext cx) => _pendingAuth = PostHandshakeAuth.Request(cx);
 
-    /// <summary>Call when application data arrives: resets the count of consecutive KeyUpdates.</summary>
-    public void OnApplicationData() => _keyUpdatesWithoutData = 0;
-
     /// <inheritdoc/>
     public override HandshakeState Handle(HandshakeContext cx, ReadOnlySpan<byte> encoded)
     {
         switch (TypeOf(encoded))
         {
             case HandshakeType.KeyUpdate:
+                // The connection bounds KeyUpdates without data in between (HandshakeSettings.MaxKeyUpdatesWithoutData).
                 var update = Parse<KeyUpdate>(encoded);
-                if (++_keyUpdatesWithoutData > cx.Settings.MaxKeyUpdatesWithoutData)
-                {
-                    throw new TlsAlertException(AlertDescription.UnexpectedMessage, $"more than {cx.Settings.MaxKeyUpdatesWithoutData} KeyUpdate messages without application data");
-                }
-
                 _read.Update();
                 cx.Records.SetReadKeys(_suite, _read);
                 // After our close_notify we send nothing more, so there is no next record to protect with new keys.
@@ -81,6 +75,11 @@ internal sealed class ExpectTraffic : HandshakeState
                 AcceptTicket(cx, Parse<NewSessionTicket13>(encoded));
                 return this;
             case HandshakeType.CertificateRequest when cx.IsClient:
+                if (++_certificateRequests > cx.Settings.MaxPostHandshakeAuthRequests)
+                {
+                    throw new TlsAlertException(AlertDescription.UnexpectedMessage, $"more than {cx.Settings.MaxPostHandshakeAuthRequests} post-handshake CertificateRequests");
+                }
+
                 PostHandshakeAuth.Answer(cx, encoded, _write);
                 return this;
             case HandshakeType.Certificate or HandshakeType.CertificateVerify or HandshakeType.Finished when _pendingAuth is not null:
@@ -129,12 +128,23 @@ internal sealed class ExpectTraffic : HandshakeState
             return;
         }
 
+        if (cx.ReceivedSessions.Count >= cx.Settings.MaxReceivedSessions)
+        {
+            Tls13Session oldest = cx.ReceivedSessions[0];
+            cx.ReceivedSessions.RemoveAt(0);
+            if (!oldest.IsAdopted)
+            {
+                oldest.Dispose();
+            }
+        }
+
         cx.ReceivedSessions.Add(new Tls13Session(ticket.Ticket, _resumption.TicketPsk(ticket.Nonce), _suite, ticket.Lifetime, ticket.AgeAdd, cx.Settings.Clock())
         {
             Alpn = cx.Alpn,
             ServerName = cx.ServerName,
             PeerChain = cx.PeerChain,
             VerifyResult = cx.VerifyResult,
+            Verification = cx.VerifyResult is { IsValid: true } ? SessionVerification.Of(cx.Settings, cx.Settings.CheckHostname ? cx.ServerName : null) : null,
         });
     }
 

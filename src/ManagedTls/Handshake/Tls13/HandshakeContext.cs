@@ -31,8 +31,27 @@ internal interface IRecordLayer
     /// </summary>
     void SetRecordSizeLimits(int peerLimit, int ownLimit);
 
+    /// <summary>
+    /// Server: the client offered 0-RTT data we do not accept; skip its early records as RFC 8446 section 4.2.10
+    /// says (<see cref="EarlyDataSkip"/>), up to a budget.
+    /// </summary>
+    void SkipRejectedEarlyData(EarlyDataSkip mode);
+
     /// <summary>True once close_notify was sent: nothing more may be written (RFC 8446 section 6.1).</summary>
     bool IsClosedForWriting { get; }
+}
+
+/// <summary>How a server that rejected 0-RTT skips the client's early records (RFC 8446 section 4.2.10).</summary>
+internal enum EarlyDataSkip
+{
+    /// <summary>Nothing is skipped.</summary>
+    None,
+
+    /// <summary>After a HelloRetryRequest: every application_data record until the second ClientHello.</summary>
+    UntilSecondClientHello,
+
+    /// <summary>After the ServerHello: records that do not open under the client's handshake key.</summary>
+    TrialDecryption,
 }
 
 /// <summary>

@@ -94,6 +94,19 @@ internal sealed record HandshakeSettings
     public int MaxKeyUpdatesWithoutData { get; init; } = 32;
 
     /// <summary>
+    /// Client only: how many sessions from NewSessionTicket messages the connection keeps (the newest); an older one
+    /// beyond this is dropped, and wiped unless a caller took it (<see cref="Tls13Session.Adopt"/>). A server can
+    /// send any number of tickets of up to 64 KiB each; this bounds what they cost us.
+    /// </summary>
+    public int MaxReceivedSessions { get; init; } = 8;
+
+    /// <summary>
+    /// Client only: how many post-handshake CertificateRequests (RFC 8446 section 4.6.2) one connection answers; each
+    /// costs us a signature, so a server may not ask without end. The next one is <c>unexpected_message</c>.
+    /// </summary>
+    public int MaxPostHandshakeAuthRequests { get; init; } = 16;
+
+    /// <summary>
     /// Update our write keys after this many records under one key (a KeyUpdate before the next
     /// application record); null uses the AEAD's own safety limit (RFC 8446 section 5.5).
     /// </summary>
@@ -116,6 +129,14 @@ internal sealed record HandshakeSettings
 
     /// <summary>Server only: the keys stateless tickets are sealed with; share one ring between the connections of a server.</summary>
     public TicketKeyRing TicketKeys { get; init; } = new();
+
+    /// <summary>
+    /// Server only: the identity of the configuration sessions are issued under (OpenSSL's session id context): a
+    /// ticket records it and is resumed only under settings with the same identity, otherwise the handshake is a
+    /// full one. The facade gives every <c>SslContext</c> its own; a server-name callback that switches settings
+    /// switches it too.
+    /// </summary>
+    public byte[] SessionContext { get; init; } = [];
 
     /// <summary>Server only: the store of stateful sessions; share one cache between the connections of a server.</summary>
     public ServerSessionCache SessionCache { get; init; } = new();
@@ -162,7 +183,8 @@ internal sealed record HandshakeSettings
     /// <summary>
     /// These settings with the parts a server-name callback may replace taken from <paramref name="other"/>:
     /// certificate chain and key, signature schemes, ALPN, peer verification (trust, flags) and the client
-    /// certificate request. Everything else (entropy, clock, tickets, limits) stays ours.
+    /// certificate request, and the session context tickets are bound to. Everything else (entropy, clock, ticket
+    /// keys, session cache, limits) stays ours.
     /// </summary>
     public HandshakeSettings WithServerNameSettings(HandshakeSettings other) => this with
     {
@@ -176,6 +198,7 @@ internal sealed record HandshakeSettings
         RequestClientCertificate = other.RequestClientCertificate,
         RequireClientCertificate = other.RequireClientCertificate,
         SendCertificateAuthorities = other.SendCertificateAuthorities,
+        SessionContext = other.SessionContext,
     };
 
     /// <summary>
@@ -256,6 +279,11 @@ internal sealed record HandshakeSettings
         if (Role == TlsRole.Client && ServerNameCallback is not null)
         {
             throw new ArgumentException("only a server has a server-name callback", nameof(ServerNameCallback));
+        }
+
+        if (MaxReceivedSessions < 1 || MaxPostHandshakeAuthRequests < 0)
+        {
+            throw new ArgumentException("at least one received session is kept, and the post-handshake request limit cannot be negative", nameof(MaxReceivedSessions));
         }
 
         if (MaxKeyUpdatesWithoutData < 1)

@@ -45,7 +45,17 @@ internal abstract class HandshakeState : IDisposable
     /// <summary>Parses a TLS 1.3 handshake message whose type was already checked.</summary>
     protected static T Parse<T>(ReadOnlySpan<byte> encoded)
         where T : HandshakeMessage => (T)HandshakeMessage.Read(encoded, WireContext.Tls13);
+
+    /// <summary>
+    /// Parses a Finished whose verify_data must be exactly the suite's hash length (RFC 8446 section 4.4.4); any
+    /// other length is <c>decode_error</c>, not a failed verification.
+    /// </summary>
+    public static Finished ParseFinished(ReadOnlySpan<byte> encoded, CipherSuiteInfo suite) =>
+        (Finished)HandshakeMessage.Read(encoded, WireContext.Tls13 with { FinishedLength = Hashes.OutputSize(suite.PrfHash) });
 }
+
+/// <summary>A peer's chain that passed <see cref="HandshakeCommon.CheckPeerChain"/>: the certificates as sent, the verification result (null when verification is off), the leaf key.</summary>
+internal sealed record PeerChain(IReadOnlyList<byte[]> Chain, VerifyResult? Result, PublicKey LeafKey);
 
 /// <summary>Pieces both roles share: CertificateVerify content, chain verification, alert mapping.</summary>
 internal static class HandshakeCommon
@@ -162,14 +172,34 @@ internal static class HandshakeCommon
     /// </summary>
     public static PublicKey AcceptPeerChain(HandshakeContext cx, CertificateMessage message)
     {
+        PeerChain checkedChain = CheckPeerChain(cx, message);
+        cx.PeerChain = checkedChain.Chain;
+        cx.VerifyResult = checkedChain.Result;
+        return checkedChain.LeafKey;
+    }
+
+    /// <summary>
+    /// Checks a Certificate message without publishing it: not empty (<c>decode_error</c>), no per-entry extensions
+    /// (we never ask for OCSP or SCTs, so any is unsolicited: <c>unsupported_extension</c>, RFC 8446 section 4.2), a
+    /// usable leaf key, and when verification is on a verified chain. A failed verification is recorded in
+    /// <see cref="HandshakeContext.VerifyResult"/> (so the failure can be reported as a verification error) and raises
+    /// the alert OpenSSL sends for it.
+    /// </summary>
+    public static PeerChain CheckPeerChain(HandshakeContext cx, CertificateMessage message)
+    {
         if (message.Entries.Count == 0)
         {
             throw TlsAlertException.Decode("empty certificate list");
         }
 
+        if (message.Entries.Any(e => e.Extensions.Count > 0))
+        {
+            throw new TlsAlertException(AlertDescription.UnsupportedExtension, "a certificate entry carries extensions that were not requested");
+        }
+
         byte[][] chain = message.Entries.Select(e => e.Data).ToArray();
-        cx.PeerChain = chain;
         PublicKey leafKey = CertificatePublicKey.FromCertificate(chain[0]);
+        VerifyResult? verified = null;
         if (cx.Settings.VerifyPeer)
         {
             HandshakeSettings s = cx.Settings;
@@ -183,15 +213,15 @@ internal static class HandshakeCommon
                 Flags = s.VerifyFlags,
                 HostnameChecksCommonName = s.HostnameChecksCommonName,
             };
-            VerifyResult result = CertificateVerifier.Verify(request);
-            cx.VerifyResult = result;
-            if (!result.IsValid)
+            verified = CertificateVerifier.Verify(request);
+            if (!verified.IsValid)
             {
-                throw new TlsAlertException(AlertFor(result.Error), $"certificate verify failed: {result.Message} (depth {result.ErrorDepth})");
+                cx.VerifyResult = verified;
+                throw new TlsAlertException(AlertFor(verified.Error), $"certificate verify failed: {verified.Message} (depth {verified.ErrorDepth})");
             }
         }
 
-        return leafKey;
+        return new PeerChain(chain, verified, leafKey);
     }
 
     /// <summary>The alert for a verify error, as OpenSSL chooses it.</summary>

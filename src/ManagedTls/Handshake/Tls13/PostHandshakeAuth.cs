@@ -76,18 +76,22 @@ internal static class PostHandshakeAuth
 
 /// <summary>
 /// Server: one post-handshake authentication in progress. It accepts the client's Certificate (with our
-/// context), then CertificateVerify when the certificate is not empty, then Finished.
+/// context), then CertificateVerify when the certificate is not empty, then Finished. The new chain, its
+/// verification result and the client's signature scheme are published only once the Finished verifies: until
+/// then the connection goes on reporting the previous peer, so nothing unproven is ever visible.
 /// </summary>
 internal sealed class PendingClientAuth(byte[] context, TranscriptHash transcript)
 {
-    private PublicKey? _leafKey;
+    private PeerChain? _chain;
+    private SignatureScheme? _scheme;
     private bool _certificateSeen;
     private bool _verifySeen;
 
     /// <summary>
     /// Handles one message of the client's answer; returns true once its Finished verified (the exchange is
     /// over). A message out of order is <c>unexpected_message</c>; an empty certificate when one is required
-    /// is <c>certificate_required</c>; a Finished that does not verify is <c>decrypt_error</c>.
+    /// is <c>certificate_required</c>; a Finished of the wrong length is <c>decode_error</c> and one that does not
+    /// verify <c>decrypt_error</c>.
     /// </summary>
     public bool Handle(HandshakeContext cx, ReadOnlySpan<byte> encoded, Tls13TrafficSecret clientTraffic)
     {
@@ -110,23 +114,30 @@ internal sealed class PendingClientAuth(byte[] context, TranscriptHash transcrip
                 }
                 else
                 {
-                    _leafKey = HandshakeCommon.AcceptPeerChain(cx, certificate);
+                    _chain = HandshakeCommon.CheckPeerChain(cx, certificate);
                 }
 
                 _certificateSeen = true;
                 transcript.Add(encoded);
                 return false;
-            case HandshakeType.CertificateVerify when _leafKey is not null && !_verifySeen:
+            case HandshakeType.CertificateVerify when _chain is not null && !_verifySeen:
                 var verify = (CertificateVerify)HandshakeMessage.Read(encoded, WireContext.Tls13);
-                cx.ClientSignatureScheme = HandshakeCommon.VerifyPeerSignature(cx, verify, _leafKey, transcript);
+                _scheme = HandshakeCommon.VerifyPeerSignature(cx, verify, _chain.LeafKey, transcript);
                 _verifySeen = true;
                 transcript.Add(encoded);
                 return false;
-            case HandshakeType.Finished when _certificateSeen && (_leafKey is null || _verifySeen):
-                var finished = (Finished)HandshakeMessage.Read(encoded, WireContext.Tls13);
+            case HandshakeType.Finished when _certificateSeen && (_chain is null || _verifySeen):
+                Finished finished = HandshakeState.ParseFinished(encoded, cx.Suite ?? throw TlsAlertException.Internal("no suite after the handshake"));
                 if (!clientTraffic.VerifyFinished(transcript.GetCurrentHash(), finished.VerifyData))
                 {
                     throw new TlsAlertException(AlertDescription.DecryptError, "post-handshake client Finished does not verify");
+                }
+
+                if (_chain is not null)
+                {
+                    cx.PeerChain = _chain.Chain;
+                    cx.VerifyResult = _chain.Result;
+                    cx.ClientSignatureScheme = _scheme;
                 }
 
                 return true;

@@ -6,8 +6,8 @@ using ManagedTls.Wire.Messages;
 
 namespace ManagedTls.Handshake.Tls13;
 
-/// <summary>What a server remembers between its HelloRetryRequest and the second ClientHello.</summary>
-internal sealed record RetryState(CipherSuiteInfo Suite, NamedGroup Group, byte[] Cookie);
+/// <summary>What a server remembers between its HelloRetryRequest and the second ClientHello, which must equal the first but for what RFC 8446 section 4.1.2 lets change.</summary>
+internal sealed record RetryState(CipherSuiteInfo Suite, NamedGroup Group, byte[] Cookie, ClientHello FirstHello);
 
 /// <summary>
 /// Waits for a ClientHello and negotiates: version (supported_versions must offer TLS 1.3), suite (client
@@ -27,6 +27,18 @@ internal sealed class ExpectClientHello(RetryState? retry) : HandshakeState
 
         var ch = Parse<ClientHello>(encoded);
         cx.ClientHelloSeen = true;
+        if ((ushort)ch.LegacyVersion <= (ushort)ProtocolVersion.Ssl30)
+        {
+            // RFC 8446 appendix D.5: a hello with legacy_version 0x0300 or less is refused with protocol_version.
+            throw new TlsAlertException(AlertDescription.ProtocolVersion, $"ClientHello legacy_version 0x{(ushort)ch.LegacyVersion:x4} is SSL 3.0 or older");
+        }
+
+        if (retry is not null)
+        {
+            SecondClientHello.Check(retry.FirstHello, ch);
+            cx.Records.SkipRejectedEarlyData(EarlyDataSkip.None);
+        }
+
         HandshakeSettings s = cx.Settings;
         SupportedVersionsClientHello? versions = ch.Extensions.Get<SupportedVersionsClientHello>();
         if (versions is null || !versions.Versions.Contains(ProtocolVersion.Tls13))
@@ -205,7 +217,13 @@ internal sealed class ExpectClientHello(RetryState? retry) : HandshakeState
             cx.SendCompatibilityCcs();
         }
 
-        return new ExpectClientHello(new RetryState(suite, group.Group, cookie));
+        if (ch.Extensions.Contains(ExtensionType.EarlyData))
+        {
+            // 0-RTT is never accepted; the client's early records are skipped until its second ClientHello.
+            cx.Records.SkipRejectedEarlyData(EarlyDataSkip.UntilSecondClientHello);
+        }
+
+        return new ExpectClientHello(new RetryState(suite, group.Group, cookie, ch));
     }
 
     private static HandshakeState SendFlight(HandshakeContext cx, ClientHello ch, CipherSuiteInfo suite, KeyExchangeGroup group, KeyShareEntry share, SignatureSchemeInfo scheme, ResumedPsk? resumed)
@@ -230,63 +248,85 @@ internal sealed class ExpectClientHello(RetryState? retry) : HandshakeState
             hs = early.ToHandshakeSecret(response.SharedSecret);
         }
 
-        byte[] hash = cx.Transcript.GetCurrentHash();
-        Tls13TrafficSecret clientHs = hs.ClientHandshakeTrafficSecret(hash);
-        Tls13TrafficSecret serverHs = hs.ServerHandshakeTrafficSecret(hash);
-        cx.LogSecret(NssKeyLog.ClientHandshakeTrafficSecret, clientHs);
-        cx.LogSecret(NssKeyLog.ServerHandshakeTrafficSecret, serverHs);
-        if (ch.SessionId.Length > 0)
+        Tls13TrafficSecret? clientHs = null, serverHs = null, clientApp = null, serverApp = null;
+        Tls13MasterSecret? master = null;
+        try
         {
-            cx.SendCompatibilityCcs();
-        }
+            byte[] hash = cx.Transcript.GetCurrentHash();
+            clientHs = hs.ClientHandshakeTrafficSecret(hash);
+            serverHs = hs.ServerHandshakeTrafficSecret(hash);
+            cx.LogSecret(NssKeyLog.ClientHandshakeTrafficSecret, clientHs);
+            cx.LogSecret(NssKeyLog.ServerHandshakeTrafficSecret, serverHs);
+            if (ch.SessionId.Length > 0)
+            {
+                cx.SendCompatibilityCcs();
+            }
 
-        cx.Records.SetWriteKeys(suite, serverHs);
-        var ee = new ExtensionBlock();
-        if (cx.PeerRecordSizeLimit is int peerRecordLimit)
+            cx.Records.SetWriteKeys(suite, serverHs);
+            var ee = new ExtensionBlock();
+            if (cx.PeerRecordSizeLimit is int peerRecordLimit)
+            {
+                cx.Records.SetRecordSizeLimits(peerRecordLimit, s.RecordSizeLimit!.Value);
+                ee.Add(new RecordSizeLimitExtension((ushort)s.RecordSizeLimit.Value));
+            }
+
+            if (cx.Alpn is not null)
+            {
+                ee.Add(new AlpnExtension([cx.Alpn]));
+            }
+
+            if (cx.ServerName is not null)
+            {
+                ee.Add(new ServerNameExtension((byte[]?)null));
+            }
+
+            cx.Send(new EncryptedExtensions(ee));
+            bool requestCertificate = s.RequestClientCertificate && resumed is null;
+            if (requestCertificate)
+            {
+                cx.Send(HandshakeCommon.BuildCertificateRequest(s, []));
+            }
+
+            if (resumed is null)
+            {
+                cx.Send(new CertificateMessage([], HandshakeCommon.OwnEntries(s)));
+                HandshakeCommon.SendCertificateVerify(cx, scheme);
+            }
+
+            cx.Send(new Finished(serverHs.ComputeFinished(cx.Transcript.GetCurrentHash())));
+            serverHs.Dispose();
+
+            hash = cx.Transcript.GetCurrentHash();
+            master = hs.ToMasterSecret();
+            clientApp = master.ClientApplicationTrafficSecret(hash);
+            serverApp = master.ServerApplicationTrafficSecret(hash);
+            cx.Exporter = master.ExporterMasterSecret(hash);
+
+            cx.LogSecret(NssKeyLog.ClientTrafficSecret0, clientApp);
+            cx.LogSecret(NssKeyLog.ServerTrafficSecret0, serverApp);
+            cx.LogSecret(NssKeyLog.ExporterSecret, cx.Exporter);
+            cx.Records.SetWriteKeys(suite, serverApp);
+            cx.Records.SetReadKeys(suite, clientHs);
+            if (ch.Extensions.Contains(ExtensionType.EarlyData))
+            {
+                // 0-RTT is never accepted (EncryptedExtensions carries no early_data): skip the client's early records.
+                cx.Records.SkipRejectedEarlyData(EarlyDataSkip.TrialDecryption);
+            }
+
+            var keys = new ServerFinishKeys(suite, clientHs, clientApp, serverApp, master);
+            return requestCertificate ? new ExpectClientCertificate(keys) : new ExpectClientFinished(keys);
+        }
+        catch
         {
-            cx.Records.SetRecordSizeLimits(peerRecordLimit, s.RecordSizeLimit!.Value);
-            ee.Add(new RecordSizeLimitExtension((ushort)s.RecordSizeLimit.Value));
+            // Signing, a key log that throws or bytes after the ClientHello in its record: wipe every secret made here.
+            hs.Dispose();
+            clientHs?.Dispose();
+            serverHs?.Dispose();
+            clientApp?.Dispose();
+            serverApp?.Dispose();
+            master?.Dispose();
+            throw;
         }
-
-        if (cx.Alpn is not null)
-        {
-            ee.Add(new AlpnExtension([cx.Alpn]));
-        }
-
-        if (cx.ServerName is not null)
-        {
-            ee.Add(new ServerNameExtension((byte[]?)null));
-        }
-
-        cx.Send(new EncryptedExtensions(ee));
-        bool requestCertificate = s.RequestClientCertificate && resumed is null;
-        if (requestCertificate)
-        {
-            cx.Send(HandshakeCommon.BuildCertificateRequest(s, []));
-        }
-
-        if (resumed is null)
-        {
-            cx.Send(new CertificateMessage([], HandshakeCommon.OwnEntries(s)));
-            HandshakeCommon.SendCertificateVerify(cx, scheme);
-        }
-
-        cx.Send(new Finished(serverHs.ComputeFinished(cx.Transcript.GetCurrentHash())));
-        serverHs.Dispose();
-
-        hash = cx.Transcript.GetCurrentHash();
-        Tls13MasterSecret master = hs.ToMasterSecret();
-        Tls13TrafficSecret clientApp = master.ClientApplicationTrafficSecret(hash);
-        Tls13TrafficSecret serverApp = master.ServerApplicationTrafficSecret(hash);
-        cx.Exporter = master.ExporterMasterSecret(hash);
-
-        cx.LogSecret(NssKeyLog.ClientTrafficSecret0, clientApp);
-        cx.LogSecret(NssKeyLog.ServerTrafficSecret0, serverApp);
-        cx.LogSecret(NssKeyLog.ExporterSecret, cx.Exporter);
-        cx.Records.SetWriteKeys(suite, serverApp);
-        cx.Records.SetReadKeys(suite, clientHs);
-        var keys = new ServerFinishKeys(suite, clientHs, clientApp, serverApp, master);
-        return requestCertificate ? new ExpectClientCertificate(keys) : new ExpectClientFinished(keys);
     }
 }
 
@@ -374,7 +414,7 @@ internal sealed class ExpectClientFinished(ServerFinishKeys keys) : HandshakeSta
             throw Unexpected(encoded);
         }
 
-        var finished = Parse<Finished>(encoded);
+        var finished = ParseFinished(encoded, keys.Suite);
         if (!keys.ClientHandshake.VerifyFinished(cx.Transcript.GetCurrentHash(), finished.VerifyData))
         {
             throw new TlsAlertException(AlertDescription.DecryptError, "client Finished does not verify");

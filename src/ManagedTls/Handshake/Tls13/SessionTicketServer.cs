@@ -101,6 +101,7 @@ internal static class ServerResumption
             {
                 Alpn = cx.Alpn,
                 ServerName = cx.ServerName,
+                SessionContext = s.SessionContext,
                 ClientChain = cx.PeerChain,
                 ClientVerify = cx.VerifyResult,
             };
@@ -156,6 +157,25 @@ internal static class ServerResumption
 
         CipherSuiteInfo? original = s.CipherSuites.FirstOrDefault(c => c.Suite == state.Suite);
         return original is not null && original.PrfHash == suite.PrfHash
-            && string.Equals(state.ServerName, cx.ServerName, StringComparison.OrdinalIgnoreCase);
+            && string.Equals(state.ServerName, cx.ServerName, StringComparison.OrdinalIgnoreCase)
+            && state.SessionContext.AsSpan().SequenceEqual(s.SessionContext)
+            && SatisfiesClientAuthentication(s, state);
+    }
+
+    /// <summary>
+    /// A resumed handshake skips client authentication, so a ticket may stand in for it only when the original
+    /// handshake did what these settings would demand now: a certificate when one is required, and a verified chain
+    /// when a certificate the client sent would be verified. Otherwise the client gets a full handshake (and is asked
+    /// for its certificate), not a resumption that bypasses the requirement.
+    /// </summary>
+    private static bool SatisfiesClientAuthentication(HandshakeSettings s, SessionTicketState state)
+    {
+        if (s.RequestClientCertificate && s.RequireClientCertificate && state.ClientChain.Count == 0)
+        {
+            return false;
+        }
+
+        bool verifiesClients = (s.RequestClientCertificate || s.PostHandshakeAuth) && s.VerifyPeer;
+        return !verifiesClients || state.ClientChain.Count == 0 || state.ClientVerify is { IsValid: true };
     }
 }

@@ -12,7 +12,7 @@ namespace ManagedTls.Handshake.Tls13;
 /// </summary>
 internal sealed class SessionTicketState : IDisposable
 {
-    private const byte FormatVersion = 2;
+    private const byte FormatVersion = 3;
 
     /// <summary>Creates a state; it takes ownership of <paramref name="psk"/>.</summary>
     public SessionTicketState(byte[] psk, TlsCipherSuite suite, long createdAtMs, uint lifetimeSeconds, uint ageAdd)
@@ -45,6 +45,9 @@ internal sealed class SessionTicketState : IDisposable
     /// <summary>The server name the client asked for, or null.</summary>
     public string? ServerName { get; init; }
 
+    /// <summary>The session context (<see cref="HandshakeSettings.SessionContext"/>) the ticket was issued under.</summary>
+    public byte[] SessionContext { get; init; } = [];
+
     /// <summary>The client's certificate chain, leaf first (DER); empty when it sent none.</summary>
     public IReadOnlyList<byte[]> ClientChain { get; init; } = [];
 
@@ -55,7 +58,7 @@ internal sealed class SessionTicketState : IDisposable
     /// The serialized state.
     /// <code>
     /// struct {
-    ///     uint8 version = 1;
+    ///     uint8 version = 3;
     ///     CipherSuite suite;
     ///     uint64 created_at_ms;
     ///     uint32 lifetime_seconds;
@@ -63,6 +66,7 @@ internal sealed class SessionTicketState : IDisposable
     ///     opaque psk&lt;1..255&gt;;
     ///     opaque alpn&lt;0..255&gt;;
     ///     opaque server_name&lt;0..2^16-1&gt;;
+    ///     opaque session_context&lt;0..255&gt;;
     ///     opaque client_chain&lt;0..2^24-1&gt;;   // ASN.1Cert entries, each &lt;1..2^24-1&gt;
     ///     uint8 client_verified;                // 0: not verified; 1: the three fields below follow
     ///     uint32 verify_error;
@@ -84,6 +88,7 @@ internal sealed class SessionTicketState : IDisposable
         w.WriteVector8(Psk, "state.psk", 1);
         w.WriteVector8(Alpn ?? [], "state.alpn");
         w.WriteVector16(ServerName is null ? [] : System.Text.Encoding.UTF8.GetBytes(ServerName), "state.server_name");
+        w.WriteVector8(SessionContext, "state.session_context");
         VectorMark chain = w.BeginVector24();
         foreach (byte[] cert in ClientChain)
         {
@@ -127,6 +132,7 @@ internal sealed class SessionTicketState : IDisposable
             byte[] psk = r.ReadVector8("state.psk", 1).ToArray();
             ReadOnlySpan<byte> alpn = r.ReadVector8("state.alpn");
             ReadOnlySpan<byte> name = r.ReadVector16("state.server_name");
+            byte[] sessionContext = r.ReadVector8("state.session_context").ToArray();
             TlsReader chainReader = r.Sub24("state.client_chain");
             var chain = new List<byte[]>();
             while (!chainReader.IsEmpty)
@@ -160,6 +166,7 @@ internal sealed class SessionTicketState : IDisposable
             {
                 Alpn = alpn.IsEmpty ? null : alpn.ToArray(),
                 ServerName = name.IsEmpty ? null : System.Text.Encoding.UTF8.GetString(name.ToArray()),
+                SessionContext = sessionContext,
                 ClientChain = chain,
                 ClientVerify = verify,
             };

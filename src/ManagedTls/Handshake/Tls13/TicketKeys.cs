@@ -145,17 +145,19 @@ internal sealed class TicketKeyRing : IDisposable
 /// <summary>
 /// Server-side session storage for stateful tickets: the ticket is a random 32-byte id and the state stays
 /// here. Each entry is used once (taken out on lookup), as OpenSSL does with SSL_OP_NO_TICKET in TLS 1.3.
-/// Thread-safe; expired entries are dropped when new ones are stored.
+/// Thread-safe. Entries are kept in the order they were stored, so storing one costs O(1) however full the cache
+/// is: expired entries are dropped from the oldest end, and when the cache is full the oldest entry goes.
 /// </summary>
 internal sealed class ServerSessionCache : IDisposable
 {
     private readonly object _lock = new();
-    private readonly Dictionary<string, SessionTicketState> _entries = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, LinkedListNode<(string Id, SessionTicketState State)>> _entries = new(StringComparer.Ordinal);
+    private readonly LinkedList<(string Id, SessionTicketState State)> _order = new();
 
     /// <summary>Creates a cache holding at most <paramref name="capacity"/> sessions.</summary>
     public ServerSessionCache(int capacity = 20480) => Capacity = capacity > 0 ? capacity : throw new ArgumentException("the capacity must be positive", nameof(capacity));
 
-    /// <summary>The most sessions kept; when full, the oldest expired or (failing that) an arbitrary entry is dropped.</summary>
+    /// <summary>The most sessions kept; when full, the oldest is dropped.</summary>
     public int Capacity { get; }
 
     /// <summary>How many sessions are stored.</summary>
@@ -175,23 +177,17 @@ internal sealed class ServerSessionCache : IDisposable
     {
         byte[] id = new byte[32];
         entropy.GetBytes(id);
+        string key = CryptoUtil.ToHex(id);
         lock (_lock)
         {
             long nowMs = now.ToUnixTimeMilliseconds();
-            foreach (string k in _entries.Where(e => nowMs - e.Value.CreatedAtMs >= e.Value.LifetimeSeconds * 1000L).Select(e => e.Key).ToList())
+            while (_order.First is { } oldest
+                && (_entries.Count >= Capacity || nowMs - oldest.Value.State.CreatedAtMs >= oldest.Value.State.LifetimeSeconds * 1000L))
             {
-                _entries[k].Dispose();
-                _entries.Remove(k);
+                Remove(oldest).Dispose();
             }
 
-            if (_entries.Count >= Capacity)
-            {
-                string oldest = _entries.OrderBy(e => e.Value.CreatedAtMs).First().Key;
-                _entries[oldest].Dispose();
-                _entries.Remove(oldest);
-            }
-
-            _entries[CryptoUtil.ToHex(id)] = state;
+            _entries[key] = _order.AddLast((key, state));
         }
 
         return id;
@@ -208,14 +204,8 @@ internal sealed class ServerSessionCache : IDisposable
         string key = CryptoUtil.ToHex(id);
         lock (_lock)
         {
-            if (_entries.TryGetValue(key, out SessionTicketState? state))
-            {
-                _entries.Remove(key);
-                return state;
-            }
+            return _entries.TryGetValue(key, out LinkedListNode<(string Id, SessionTicketState State)>? node) ? Remove(node) : null;
         }
-
-        return null;
     }
 
     /// <summary>Wipes and drops every stored session.</summary>
@@ -223,12 +213,20 @@ internal sealed class ServerSessionCache : IDisposable
     {
         lock (_lock)
         {
-            foreach (SessionTicketState s in _entries.Values)
+            foreach ((string _, SessionTicketState state) in _order)
             {
-                s.Dispose();
+                state.Dispose();
             }
 
             _entries.Clear();
+            _order.Clear();
         }
+    }
+
+    private SessionTicketState Remove(LinkedListNode<(string Id, SessionTicketState State)> node)
+    {
+        _order.Remove(node);
+        _entries.Remove(node.Value.Id);
+        return node.Value.State;
     }
 }

@@ -51,6 +51,22 @@ internal sealed class Tls13Session : IDisposable
     /// <summary>The outcome of verifying that chain, or null when it was not verified.</summary>
     public VerifyResult? VerifyResult { get; init; }
 
+    /// <summary>
+    /// What the server's chain was verified under when the session was made, or null when it was not verified
+    /// (verification off, or a session read from a file). A client offers the session only under settings that
+    /// verify the same way (<see cref="ClientHandshake.OfferableSession"/>).
+    /// </summary>
+    public SessionVerification? Verification { get; init; }
+
+    /// <summary>True once a caller took the session (<see cref="Adopt"/>): the connection then never wipes it.</summary>
+    public bool IsAdopted { get; private set; }
+
+    /// <summary>
+    /// Marks the session as the caller's: the connection that received it will not wipe it when it drops it from
+    /// its bounded list of received sessions; the caller disposes it.
+    /// </summary>
+    public void Adopt() => IsAdopted = true;
+
     /// <summary>True once the PSK has been wiped.</summary>
     public bool IsDisposed { get; private set; }
 
@@ -71,4 +87,33 @@ internal sealed class Tls13Session : IDisposable
         CryptoUtil.Wipe(_psk);
         IsDisposed = true;
     }
+}
+
+/// <summary>
+/// The verification a client session was made under: the trust anchors, the verify flags, whether a host name
+/// without a DNS subjectAltName matched the common name, and the host name checked (null when the host name was
+/// not checked). Resuming skips certificate verification, so a session stands in for it only under the same trust
+/// settings, and for the same host name (or after that name is checked against the stored leaf).
+/// </summary>
+/// <param name="Trust">The trust store the chain was verified against.</param>
+/// <param name="Flags">The verify flags.</param>
+/// <param name="HostnameChecksCommonName">Whether the common name could stand in for a missing DNS subjectAltName.</param>
+/// <param name="CheckedName">The host name the leaf was matched against, or null when the host name was not checked.</param>
+internal sealed record SessionVerification(TrustStore Trust, VerifyFlags Flags, bool HostnameChecksCommonName, string? CheckedName)
+{
+    /// <summary>The verification <paramref name="s"/> applies, with <paramref name="checkedName"/> as the name matched.</summary>
+    public static SessionVerification Of(HandshakeSettings s, string? checkedName) =>
+        new(s.Trust, s.VerifyFlags, s.HostnameChecksCommonName, checkedName);
+
+    /// <summary>
+    /// True when <paramref name="s"/> verifies the same way: the same trust (the same store, or the same anchors and
+    /// sources), the same flags and the same common-name rule.
+    /// </summary>
+    public bool SameTrustAs(HandshakeSettings s) =>
+        Flags == s.VerifyFlags && HostnameChecksCommonName == s.HostnameChecksCommonName && SameTrust(Trust, s.Trust);
+
+    private static bool SameTrust(TrustStore a, TrustStore b) =>
+        ReferenceEquals(a.Identity, b.Identity)
+        || (a.Sources.Count == b.Sources.Count && a.Sources.Zip(b.Sources, ReferenceEquals).All(same => same)
+            && a.Anchors.Count == b.Anchors.Count && a.Anchors.Zip(b.Anchors, (x, y) => x.AsSpan().SequenceEqual(y)).All(same => same));
 }

@@ -33,12 +33,17 @@ public class PendingClientAuthTests
         public void SetRecordSizeLimits(int peerLimit, int ownLimit)
         {
         }
+
+        public void SkipRejectedEarlyData(EarlyDataSkip mode)
+        {
+        }
     }
 
     private static (HandshakeContext Cx, PendingClientAuth Pending, byte[] Context, TranscriptHash Transcript) Start(bool required)
     {
         var sink = new Sink();
         var cx = new HandshakeContext(ConnectionTestKit.Server() with { RequireClientCertificate = required }, sink);
+        cx.Suite = ConnectionTestKit.Suite("TLS_AES_128_GCM_SHA256");
         cx.Transcript.SetAlgorithm(HashAlgorithm.Sha256);
         cx.Transcript.Add(new Finished(new byte[32]).Encode());
         PendingClientAuth pending = PostHandshakeAuth.Request(cx);

@@ -2,6 +2,7 @@ using FsCheck;
 using FsCheck.Xunit;
 using ManagedTls.Connection;
 using ManagedTls.Tests.Connection;
+using ManagedTls.Wire;
 
 namespace ManagedTls.Tests.Handshake.Tls13;
 
@@ -46,6 +47,7 @@ public class Tls13TamperingTests
             lengthBytes.Add(start + 4);
         }
 
+        HashSet<int> ignored = IgnoredVersionBytes(flight);
         int stalls = 0;
         for (int i = 0; i < flight.Length; i++)
         {
@@ -61,6 +63,13 @@ public class Tls13TamperingTests
             catch (TlsAlertException e)
             {
                 failure = e;
+            }
+
+            if (ignored.Contains(i))
+            {
+                // legacy_record_version of an unprotected record is ignored (RFC 8446 section 5.1).
+                Assert.True(client.IsHandshakeComplete, $"byte {i} (an ignored record version) flipped, handshake failed");
+                continue;
             }
 
             Assert.False(client.IsHandshakeComplete, $"byte {i} flipped, handshake completed");
@@ -109,8 +118,8 @@ public class Tls13TamperingTests
 
         if (client.IsHandshakeComplete)
         {
-            // Only adding or removing compatibility change_cipher_spec records leaves the flight acceptable
-            // (a trailing partial record is still awaited, not yet processed).
+            // Only removing the compatibility change_cipher_spec or changing the ignored version of an unprotected
+            // record leaves the flight acceptable (a trailing partial record is still awaited, not yet processed).
             Assert.Equal(WithoutCcs(SplitRecords(ServerFlight.Value)), WithoutCcs(SplitRecords(mutated)));
         }
     }
@@ -139,6 +148,7 @@ public class Tls13TamperingTests
         }
 
         var lengthBytes = RecordStarts(flight).SelectMany(start => new[] { start + 3, start + 4 }).ToHashSet();
+        HashSet<int> ignored = IgnoredVersionBytes(flight, firstRecordOfConnection: false);
         for (int i = 0; i < flight.Length; i++)
         {
             byte[] tampered = (byte[])flight.Clone();
@@ -148,6 +158,14 @@ public class Tls13TamperingTests
             using (server)
             {
                 ConnectionPair.Drain(client);
+                if (ignored.Contains(i))
+                {
+                    // The compatibility change_cipher_spec's record version is ignored (RFC 8446 section 5.1).
+                    server.ReceiveBytes(tampered);
+                    Assert.True(server.IsHandshakeComplete, $"byte {i} (an ignored record version) flipped, server failed");
+                    continue;
+                }
+
                 try
                 {
                     server.ReceiveBytes(tampered);
@@ -191,6 +209,30 @@ public class Tls13TamperingTests
         }
     }
 
+    // The legacy_record_version bytes a receiver ignores: both bytes of every unprotected record but the first of
+    // the connection, whose major version must be 3 (so only its minor byte is free).
+    private static HashSet<int> IgnoredVersionBytes(byte[] flight, bool firstRecordOfConnection = true)
+    {
+        var ignored = new HashSet<int>();
+        bool first = firstRecordOfConnection;
+        foreach (int start in RecordStarts(flight))
+        {
+            if (flight[start] != (byte)ContentType.ApplicationData)
+            {
+                if (!first)
+                {
+                    ignored.Add(start + 1);
+                }
+
+                ignored.Add(start + 2);
+            }
+
+            first = false;
+        }
+
+        return ignored;
+    }
+
     private static void Mutate(List<byte[]> records, byte kind, ushort position, byte value)
     {
         if (records.Count == 0)
@@ -226,8 +268,10 @@ public class Tls13TamperingTests
 
     private static List<byte[]> SplitRecords(byte[] flight) => Records.Split([flight]);
 
+    // The records that matter, with the (ignored) record version of unprotected ones left out.
     private static string WithoutCcs(List<byte[]> records) =>
-        string.Join("|", records.Where(r => r[0] != 20 && r.Length == 5 + ((r[3] << 8) | r[4])).Select(Convert.ToHexString));
+        string.Join("|", records.Where(r => r[0] != 20 && r.Length == 5 + ((r[3] << 8) | r[4]))
+            .Select(r => r[0] == (byte)ContentType.ApplicationData ? Convert.ToHexString(r) : Convert.ToHexString([r[0], .. r.AsSpan(3)])));
 
     private static IEnumerable<int> RecordStarts(byte[] flight)
     {
