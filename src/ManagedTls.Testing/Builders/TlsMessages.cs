@@ -6,7 +6,7 @@ namespace ManagedTls.Testing;
 /// <summary>
 /// Factories for every TLS 1.3 and TLS 1.2 handshake message, each a valid encoding tree (see
 /// <see cref="HandshakeBuilder"/>) with the RFC's field names and deterministic placeholder values (randoms, keys and
-/// signatures are well-formed but not computed: the scripted peer, <c>TlsScript</c>, fills in real ones). Every
+/// signatures are well-formed but not computed: the scripted peer, <see cref="TlsScript"/>, fills in real ones). Every
 /// factory's output is accepted by ManagedTls's parser in the right context and re-encodes to the same bytes.
 /// </summary>
 public static class TlsMessages
