@@ -52,9 +52,13 @@ public static class TlsMutations
     {
         ArgumentNullException.ThrowIfNull(valid);
         List<(TlsNode Node, ContainerNode? Parent, string Path)> nodes = Walk(valid);
-        int[] vectors = Indexes(nodes, n => n.Node is VectorNode);
+        int[] vectors = Indexes(nodes, n => n.Node is VectorNode v && kind switch
+        {
+            MutationKind.LengthMinusOne or MutationKind.LengthZero => v.ContentLength > 0,
+            _ => v.ContentLength < v.MaxLength,
+        });
         int[] ints = Indexes(nodes, n => n.Node is UIntNode);
-        int[] children = Indexes(nodes, n => n.Parent is not null);
+        int[] children = Indexes(nodes, n => n.Parent is not null && n.Node.EncodedLength > 0);
         int[] movable = Indexes(nodes, n => n.Parent is { Children.Count: > 1 });
         byte[] encoded = valid.Encode();
         switch (kind)
@@ -80,6 +84,11 @@ public static class TlsMutations
                     TlsNode copy = valid.Clone();
                     var u = (UIntNode)Walk(copy)[i].Node;
                     ulong value = u.Size == 8 ? raw : raw % (u.MaxValue + 1);
+                    if (value == u.Value)
+                    {
+                        value = (value + 1) & u.MaxValue;
+                    }
+
                     u.Value = value;
                     return (copy.Encode(), $"Set(\"{nodes[i].Path}\", 0x{value:x})");
                 }));
@@ -100,11 +109,13 @@ public static class TlsMutations
                     return (copy.Encode(), $"Duplicate(\"{nodes[i].Path}\")");
                 });
             case MutationKind.NodeMoved when movable.Length > 0:
-                return Gen.Elements(movable).SelectMany(i => Gen.Choose(0, nodes[i].Parent!.Children.Count - 1).Select(to =>
+                return Gen.Elements(movable).SelectMany(i => Gen.Choose(0, nodes[i].Parent!.Children.Count - 2).Select(pick =>
                 {
                     TlsNode copy = valid.Clone();
                     (TlsNode node, ContainerNode? parent, _) = Walk(copy)[i];
-                    parent!.Children.Remove(node);
+                    int from = parent!.Children.IndexOf(node);
+                    int to = pick >= from ? pick + 1 : pick;
+                    parent.Children.RemoveAt(from);
                     parent.Children.Insert(to, node);
                     return (copy.Encode(), $"Move(\"{nodes[i].Path}\", {to})");
                 }));

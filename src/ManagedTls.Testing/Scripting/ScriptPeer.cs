@@ -111,6 +111,12 @@ internal sealed class ScriptPeer : IDisposable
     /// <summary>A handshake message the script is sending (already queued under the keys in force before it).</summary>
     public void OnSent(byte[] message)
     {
+        if (message.Length < 4)
+        {
+            Note($"a {message.Length}-byte handshake message was sent; it is not added to the transcript");
+            return;
+        }
+
         var type = (HandshakeType)message[0];
         if (Phase == ScriptPhase.Traffic)
         {

@@ -141,7 +141,8 @@ public sealed partial class TlsScript
             ClientHello ch = run.RequirePeerHello();
             CipherSuiteInfo suite = ChooseSuite(ch, null);
             NamedGroup selected = group
-                ?? ServerGroupPreference.FirstOrDefault(g => SupportedGroupsOf(ch).Contains(g) && !SharesOf(ch).Any(s => s.Group == g) && KeyExchangeGroups.Find(g) is not null);
+                ?? ServerGroupPreference.Where(g => SupportedGroupsOf(ch).Contains(g) && !SharesOf(ch).Any(s => s.Group == g)).Cast<NamedGroup?>().FirstOrDefault()
+                ?? throw new InvalidOperationException("the client supports no group it has not already sent a share for; name the group to ask for");
             HandshakeBuilder hrr = TlsMessages.HelloRetryRequest(selected, suite.Suite, cookie, ch.SessionId);
             edit?.Invoke(hrr);
             run.Channel.QueueHandshake(hrr.Encode(), SendOptions.Default);

@@ -213,4 +213,81 @@ public class ScriptedClientTests
         Assert.Contains("step 2 (Expect(ServerHello)): expected ServerHello; got alert ProtocolVersion", e.Message);
         Assert.Contains("target failure: TlsAlertException", e.Message);
     }
+
+    [Fact]
+    public void TheClientAuthenticatesWhenTheServerAsks()
+    {
+        using TlsConnection server = EngineTargets.Server(s => s with
+        {
+            RequestClientCertificate = true,
+            RequireClientCertificate = true,
+            Trust = new ManagedTls.X509.TrustStore([EngineTargets.Pki.Authority.CertificateDer]),
+            Clock = () => DateTimeOffset.UtcNow,
+        });
+        using DelegateTarget target = EngineTargets.For(server);
+        TlsScript.AsClient(EngineTargets.Options(seed: 16))
+            .ClientHello()
+            .ExpectServerFlight()
+            .ClientCertificate()
+            .ClientFinished()
+            .SendApplicationData([7])
+            .ExpectNothing()
+            .Run(target);
+
+        Assert.True(server.IsHandshakeComplete);
+        Assert.Equal(EngineTargets.Pki.Leaf.CertificateDer, server.PeerCertificateChain[0]);
+        Assert.Equal(SignatureScheme.EcdsaSecp256r1Sha256, server.ClientSignatureScheme);
+    }
+
+    [Fact]
+    public void AnEmptyCertificateWhenOneIsRequiredGetsCertificateRequired()
+    {
+        using TlsConnection server = EngineTargets.Server(s => s with { RequestClientCertificate = true, RequireClientCertificate = true });
+        using DelegateTarget target = EngineTargets.For(server);
+        TlsScript.AsClient(EngineTargets.Options(seed: 17))
+            .ClientHello()
+            .ExpectServerFlight()
+            .ClientCertificate(sendCertificate: false)
+            .ClientFinished()
+            .ExpectAlert(AlertDescription.CertificateRequired)
+            .ExpectClose()
+            .Run(target);
+    }
+
+    [Fact]
+    public void ExpectNothingAndExpectCloseReportWhatArrived()
+    {
+        using TlsConnection server = EngineTargets.Server();
+        using DelegateTarget target = EngineTargets.For(server);
+        var e = Assert.Throws<ScriptMismatchException>(() => TlsScript.AsClient(EngineTargets.Options())
+            .ClientHello()
+            .ExpectNothing()
+            .Run(target));
+        Assert.Equal("ExpectNothing", e.Step);
+        Assert.Contains("handshake ServerHello", e.Actual);
+        Assert.Null(e.TargetFailure);
+        Assert.Equal(HandshakeType.ServerHello, e.Partial.Messages[0].Type);
+
+        using TlsConnection server2 = EngineTargets.Server();
+        using DelegateTarget target2 = EngineTargets.For(server2);
+        e = Assert.Throws<ScriptMismatchException>(() => TlsScript.AsClient(EngineTargets.Options())
+            .ClientHello()
+            .ExpectServerFlight()
+            .ExpectClose()
+            .Run(target2));
+        Assert.Contains("nothing (the target produced no more bytes)", e.Actual);
+    }
+
+    [Fact]
+    public void AStepThatCannotRunIsReportedAsAMismatch()
+    {
+        using TlsConnection server = EngineTargets.Server();
+        using DelegateTarget target = EngineTargets.For(server);
+        var e = Assert.Throws<ScriptMismatchException>(() => TlsScript.AsClient(EngineTargets.Options())
+            .ClientFinished()
+            .Run(target));
+        Assert.Equal("ClientFinished", e.Step);
+        Assert.IsType<InvalidOperationException>(e.InnerException);
+        Assert.Throws<InvalidOperationException>(() => TlsScript.AsClient().ServerFlight());
+    }
 }
