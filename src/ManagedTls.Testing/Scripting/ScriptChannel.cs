@@ -69,8 +69,8 @@ internal sealed class ScriptChannel : IDisposable
     private readonly List<ScriptEvent> _events = [];
     private readonly byte[] _readBuffer = new byte[32 * 1024];
     private readonly List<byte> _pending = [];
-    private RecordProtection? _pendingProtection;
-    private bool _pendingProtected;
+    private readonly List<Tls13RecordProtection> _retired = [];
+    private Tls13RecordProtection? _pendingKeys;
     private SendOptions _pendingOptions = SendOptions.Default;
     private Tls13RecordProtection? _write;
     private Tls13RecordProtection? _read;
@@ -97,8 +97,23 @@ internal sealed class ScriptChannel : IDisposable
 
     public void SetWriteKeys(CipherSuiteInfo suite, ReadOnlySpan<byte> trafficSecret)
     {
-        FlushHandshake();
-        _write?.Dispose();
+        if (_pending.Count > 0 && _pendingOptions.SingleRecord)
+        {
+            // The pending record keeps the keys it started under; they are disposed when it is sent.
+            if (_write is not null && !ReferenceEquals(_write, _pendingKeys))
+            {
+                _retired.Add(_write);
+            }
+        }
+        else
+        {
+            FlushHandshake();
+            if (!ReferenceEquals(_write, _pendingKeys))
+            {
+                _write?.Dispose();
+            }
+        }
+
         _write = Tls13RecordProtection.FromTrafficSecret(suite.Aead!.Value, suite.PrfHash, trafficSecret);
     }
 
@@ -112,20 +127,26 @@ internal sealed class ScriptChannel : IDisposable
     /// <summary>
     /// Queues one encoded handshake message: it joins the pending record content when that is under the same
     /// protection (and the options coalesce), else the pending content is flushed first. Then the peer sees it, which
-    /// may change the write keys for the next message.
+    /// may change the write keys for the next message (with <see cref="SendOptions.SingleRecord"/> the pending record
+    /// keeps the keys it started under).
     /// </summary>
     public void QueueHandshake(byte[] message, SendOptions options)
     {
         bool protect = ResolveProtection(options.Protection);
-        RecordProtection? protection = protect ? _write : null;
-        if (_pending.Count > 0 && (!ReferenceEquals(protection, _pendingProtection) || protect != _pendingProtected || !options.Coalesce || !ReferenceEquals(options, _pendingOptions)))
+        Tls13RecordProtection? keys = protect ? RequireWriteKeys() : null;
+        bool join = _pending.Count > 0 && ReferenceEquals(options, _pendingOptions) && options.Coalesce
+            && (options.SingleRecord || ReferenceEquals(keys, _pendingKeys));
+        if (_pending.Count > 0 && !join)
         {
             FlushHandshake();
         }
 
-        _pendingProtection = protection;
-        _pendingProtected = protect;
-        _pendingOptions = options;
+        if (_pending.Count == 0)
+        {
+            _pendingKeys = keys;
+            _pendingOptions = options;
+        }
+
         _pending.AddRange(message);
         Peer?.OnSent(message);
         if (!options.Coalesce)
@@ -144,28 +165,20 @@ internal sealed class ScriptChannel : IDisposable
 
         byte[] content = [.. _pending];
         _pending.Clear();
-        SendContent(ContentType.Handshake, content, _pendingProtected, _pendingOptions);
+        Tls13RecordProtection? keys = _pendingKeys;
+        _pendingKeys = null;
+        SendContent(ContentType.Handshake, content, keys, _pendingOptions);
+        foreach (Tls13RecordProtection old in _retired)
+        {
+            old.Dispose();
+        }
+
+        _retired.Clear();
     }
 
     /// <summary>Sends <paramref name="content"/> as records of <paramref name="type"/>, fragmented per the options.</summary>
-    public void SendContent(ContentType type, ReadOnlySpan<byte> content, bool protect, SendOptions options)
-    {
-        int index = 0;
-        do
-        {
-            int size = options.FragmentSizes is { Count: > 0 } sizes ? sizes[Math.Min(index, sizes.Count - 1)] : RecordLimits.MaxPlaintext;
-            int n = Math.Min(Math.Max(size, 0), content.Length);
-            if (size <= 0 && content.Length > 0)
-            {
-                throw new ArgumentException("fragment sizes must be positive", nameof(options));
-            }
-
-            SendRecord(type, content.Slice(0, n), protect, options);
-            content = content.Slice(n);
-            index++;
-        }
-        while (!content.IsEmpty);
-    }
+    public void SendContent(ContentType type, ReadOnlySpan<byte> content, bool protect, SendOptions options) =>
+        SendContent(type, content, protect ? RequireWriteKeys() : null, options);
 
     /// <summary>Sends one record.</summary>
     public void SendRecord(ContentType type, ReadOnlySpan<byte> content, bool protect, SendOptions options)
@@ -174,10 +187,33 @@ internal sealed class ScriptChannel : IDisposable
         Deliver(protect ? Seal(type, content, options) : Plain(type, content, options));
     }
 
-    /// <summary>One record protected under the current write keys (the sequence number advances).</summary>
-    public byte[] Seal(ContentType type, ReadOnlySpan<byte> content, SendOptions options)
+    private void SendContent(ContentType type, ReadOnlySpan<byte> content, Tls13RecordProtection? keys, SendOptions options)
     {
-        Tls13RecordProtection write = _write ?? throw new InvalidOperationException("no write keys are installed yet: this record cannot be protected");
+        int index = 0;
+        do
+        {
+            int size = options.FragmentSizes is { Count: > 0 } sizes ? sizes[Math.Min(index, sizes.Count - 1)] : RecordLimits.MaxPlaintext;
+            if (size <= 0)
+            {
+                throw new ArgumentException("fragment sizes must be positive", nameof(options));
+            }
+
+            int n = Math.Min(size, content.Length);
+            Deliver(keys is null ? Plain(type, content.Slice(0, n), options) : Seal(keys, type, content.Slice(0, n), options));
+            content = content.Slice(n);
+            index++;
+        }
+        while (!content.IsEmpty);
+    }
+
+    private Tls13RecordProtection RequireWriteKeys() =>
+        _write ?? throw new InvalidOperationException("no write keys are installed yet: this record cannot be protected");
+
+    /// <summary>One record protected under the current write keys (the sequence number advances).</summary>
+    public byte[] Seal(ContentType type, ReadOnlySpan<byte> content, SendOptions options) => Seal(RequireWriteKeys(), type, content, options);
+
+    private static byte[] Seal(Tls13RecordProtection write, ContentType type, ReadOnlySpan<byte> content, SendOptions options)
+    {
         int padding = Math.Max(0, options.Padding);
         byte[] record = new byte[RecordLimits.HeaderSize + content.Length + 1 + padding + 16];
         int n = write.Seal(type, content, record, padding);
@@ -262,6 +298,11 @@ internal sealed class ScriptChannel : IDisposable
 
     public void Dispose()
     {
+        foreach (Tls13RecordProtection old in _retired)
+        {
+            old.Dispose();
+        }
+
         _write?.Dispose();
         _read?.Dispose();
         _previousRead?.Dispose();

@@ -51,6 +51,9 @@ public sealed class SendOptions
     /// <summary>One record per message.</summary>
     public static SendOptions Separate { get; } = new() { Coalesce = false };
 
+    /// <summary>Every message of the step in one record, across key changes (see <see cref="SingleRecord"/>).</summary>
+    public static SendOptions OneRecord { get; } = new() { SingleRecord = true };
+
     /// <summary>Plaintext or protected, as a real peer would (default), or forced.</summary>
     public RecordProtectionMode Protection { get; init; } = RecordProtectionMode.Auto;
 
@@ -62,6 +65,13 @@ public sealed class SendOptions
 
     /// <summary>True (default) to put consecutive messages under the same keys into the same records; false for one record (or fragment series) per message.</summary>
     public bool Coalesce { get; init; } = true;
+
+    /// <summary>
+    /// True to put every message of the step into the same records even across a key change (a ServerHello and the
+    /// encrypted flight in one plaintext record, say): the records keep the protection in force at the first message,
+    /// while the key tracking still moves on after each message. Only with <see cref="Coalesce"/>.
+    /// </summary>
+    public bool SingleRecord { get; init; }
 
     /// <summary>Zero bytes of TLS 1.3 padding in each protected record.</summary>
     public int Padding { get; init; }
@@ -114,6 +124,13 @@ public sealed class ServerFlightOptions
 
     /// <summary>An ALPN protocol to select (sent in EncryptedExtensions); null for none.</summary>
     public string? Alpn { get; init; }
+
+    /// <summary>
+    /// How the flight goes into records; null for as a real server (ServerHello alone, the rest coalesced under the
+    /// handshake keys). With <see cref="SendOptions.SingleRecord"/> the whole flight shares plaintext records and no
+    /// change_cipher_spec is sent.
+    /// </summary>
+    public SendOptions? Records { get; init; }
 
     /// <summary>Send a CertificateRequest before the Certificate.</summary>
     public bool RequestClientCertificate { get; init; }

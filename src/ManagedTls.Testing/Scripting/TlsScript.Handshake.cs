@@ -167,21 +167,22 @@ public sealed partial class TlsScript
         return Add("ServerFlight", run =>
         {
             ClientHello ch = run.RequirePeerHello();
-            run.SendEdited(BuildServerHello(run, options), options.Edit);
-            if (ch.SessionId.Length > 0)
+            SendOptions records = options.Records ?? SendOptions.Default;
+            run.SendEdited(BuildServerHello(run, options), options.Edit, records);
+            if (ch.SessionId.Length > 0 && !records.SingleRecord)
             {
                 run.SendCompatibilityCcs(force: false);
             }
 
-            run.SendEdited(BuildEncryptedExtensions(ch, options), options.Edit);
+            run.SendEdited(BuildEncryptedExtensions(ch, options), options.Edit, records);
             if (options.RequestClientCertificate)
             {
-                run.SendEdited(TlsMessages.CertificateRequest(), options.Edit);
+                run.SendEdited(TlsMessages.CertificateRequest(), options.Edit, records);
             }
 
-            run.SendEdited(TlsMessages.Certificate(run.Peer.Pki.Chain), options.Edit);
-            run.SendEdited(BuildCertificateVerify(run), options.Edit);
-            run.SendEdited(BuildFinished(run), options.Edit);
+            run.SendEdited(TlsMessages.Certificate(run.Peer.Pki.Chain), options.Edit, records);
+            run.SendEdited(BuildCertificateVerify(run), options.Edit, records);
+            run.SendEdited(BuildFinished(run), options.Edit, records);
         });
     }
 

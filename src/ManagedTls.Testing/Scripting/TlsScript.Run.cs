@@ -98,12 +98,12 @@ internal sealed class ScriptRun : IDisposable
         : throw new InvalidOperationException("the transcript hash is not known yet (no ServerHello)");
 
     /// <summary>Sends one built message after <paramref name="edit"/> had its say (null from the hook leaves it out).</summary>
-    public void SendEdited(HandshakeBuilder message, Func<HandshakeBuilder, HandshakeBuilder?>? edit)
+    public void SendEdited(HandshakeBuilder message, Func<HandshakeBuilder, HandshakeBuilder?>? edit, SendOptions? options = null)
     {
         HandshakeBuilder? final = edit is null ? message : edit(message);
         if (final is not null)
         {
-            Channel.QueueHandshake(final.Encode(), SendOptions.Default);
+            Channel.QueueHandshake(final.Encode(), options ?? SendOptions.Default);
         }
     }
 
