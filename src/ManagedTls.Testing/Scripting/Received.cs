@@ -45,7 +45,7 @@ public sealed class ReceivedMessage
     /// <summary>True when it arrived in protected records.</summary>
     public bool Protected { get; }
 
-    /// <summary>The parser's complaint (TLS 1.3 context, then TLS 1.2), or null when it parsed.</summary>
+    /// <summary>The parser's complaint, or null when it parsed (in its TLS 1.3 form, or its TLS 1.2 form for a type TLS 1.3 does not have).</summary>
     public string? ParseError { get; private set; }
 
     /// <summary>The message's extensions in wire order (hellos, EncryptedExtensions, CertificateRequest, NewSessionTicket); else empty.</summary>
@@ -87,17 +87,23 @@ public sealed class ReceivedMessage
         {
             Parsed = HandshakeMessage.Read(Bytes, WireContext.Tls13);
         }
-        catch (TlsAlertException e13)
+        catch (TlsAlertException e13) when (e13.Description == AlertDescription.UnexpectedMessage)
         {
+            // A type that does not exist in TLS 1.3 (HelloRequest, ServerHelloDone...): the TLS 1.2 parser.
             try
             {
                 Parsed = HandshakeMessage.Read(Bytes, WireContext.Tls12());
             }
-            catch (TlsAlertException)
+            catch (TlsAlertException e12)
             {
-                ParseError = $"{e13.Description}: {e13.Message}";
+                ParseError = $"{e12.Description}: {e12.Message}";
                 return;
             }
+        }
+        catch (TlsAlertException e13)
+        {
+            ParseError = $"{e13.Description}: {e13.Message}";
+            return;
         }
 
         ExtensionBlock? block = Parsed switch

@@ -83,15 +83,6 @@ internal sealed class ScriptChannel : IDisposable
     /// <summary>Sees each handshake message as it is queued for sending or reassembled from what arrived.</summary>
     public ScriptPeer? Peer { get; set; }
 
-    /// <summary>Every byte delivered to the target, in order.</summary>
-    public int BytesSent { get; private set; }
-
-    /// <summary>True once write keys are installed.</summary>
-    public bool HasWriteKeys => _write is not null;
-
-    /// <summary>True once read keys are installed.</summary>
-    public bool HasReadKeys => _read is not null;
-
     /// <summary>Events read and not yet consumed.</summary>
     public List<ScriptEvent> Events => _events;
 
@@ -99,8 +90,8 @@ internal sealed class ScriptChannel : IDisposable
     {
         if (_pending.Count > 0 && _pendingOptions.SingleRecord)
         {
-            // The pending record keeps the keys it started under; they are disposed when it is sent.
-            if (_write is not null && !ReferenceEquals(_write, _pendingKeys))
+            // The pending record keeps the keys it started under; they are disposed once it is sent.
+            if (_write is not null)
             {
                 _retired.Add(_write);
             }
@@ -108,10 +99,7 @@ internal sealed class ScriptChannel : IDisposable
         else
         {
             FlushHandshake();
-            if (!ReferenceEquals(_write, _pendingKeys))
-            {
-                _write?.Dispose();
-            }
+            _write?.Dispose();
         }
 
         _write = Tls13RecordProtection.FromTrafficSecret(suite.Aead!.Value, suite.PrfHash, trafficSecret);
@@ -243,7 +231,6 @@ internal sealed class ScriptChannel : IDisposable
     public void Deliver(ReadOnlySpan<byte> bytes)
     {
         FlushHandshake();
-        BytesSent += bytes.Length;
         _target.Deliver(bytes);
     }
 

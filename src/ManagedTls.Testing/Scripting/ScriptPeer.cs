@@ -44,7 +44,6 @@ internal sealed class ScriptPeer : IDisposable
         Options = options;
         Entropy = options.Entropy ?? OsEntropy.Instance;
         Clock = options.Clock ?? (static () => DateTimeOffset.UtcNow);
-        Pki = options.Pki ?? ThrowawayPki.Shared;
     }
 
     public bool IsClient { get; }
@@ -55,7 +54,7 @@ internal sealed class ScriptPeer : IDisposable
 
     public Func<DateTimeOffset> Clock { get; }
 
-    public ThrowawayPki Pki { get; }
+    public ThrowawayPki Pki => Options.Pki ?? ThrowawayPki.Shared;
 
     public ScriptPhase Phase { get; private set; }
 
@@ -322,6 +321,13 @@ internal sealed class ScriptPeer : IDisposable
         if (!Transcript.IsAlgorithmKnown)
         {
             Transcript.SetAlgorithm(pending.Suite.PrfHash);
+        }
+        else if (Transcript.Algorithm != pending.Suite.PrfHash)
+        {
+            Note($"the ServerHello's suite {pending.Suite.IanaName} has another hash than the HelloRetryRequest's: keys unknown");
+            Transcript.Add(message);
+            pending.Response.Dispose();
+            return;
         }
 
         Transcript.Add(message);

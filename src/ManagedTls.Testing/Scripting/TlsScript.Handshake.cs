@@ -272,6 +272,12 @@ public sealed partial class TlsScript
         {
             peer.ClientRandom = RandomBytes(peer.Entropy, 32);
             peer.SessionId = peer.Options.MiddleboxCompatibility ? RandomBytes(peer.Entropy, 32) : [];
+            foreach (IKeyExchange old in peer.KeyShares.Values)
+            {
+                old.Dispose();
+            }
+
+            peer.KeyShares.Clear();
             foreach (NamedGroup g in options.KeyShareGroups)
             {
                 peer.KeyShares[g] = GenerateShare(g, peer.Entropy);

@@ -56,7 +56,14 @@ public sealed class TcpTarget : ITlsTarget
     public void Open(TimeSpan timeout)
     {
         int ms = Milliseconds(timeout);
-        IPAddress[] addresses = IPAddress.TryParse(Host, out IPAddress? literal) ? [literal] : Dns.GetHostAddresses(Host);
+        IPAddress[] addresses;
+        using (var resolve = new CancellationTokenSource(timeout))
+        {
+            addresses = IPAddress.TryParse(Host, out IPAddress? literal)
+                ? [literal]
+                : Dns.GetHostAddressesAsync(Host, resolve.Token).GetAwaiter().GetResult();
+        }
+
         Exception? last = null;
         foreach (IPAddress address in addresses)
         {
