@@ -43,6 +43,24 @@ internal static class EngineTargets
         return TlsConnection.CreateClient(configure is null ? settings : configure(settings));
     }
 
+    /// <summary>Runs a client script against a fresh engine server; returns the server's failure.</summary>
+    public static TlsAlertException? AgainstServer(Func<TlsScript, TlsScript> script, int seed = 7, Func<HandshakeSettings, HandshakeSettings>? configure = null)
+    {
+        using TlsConnection server = Server(configure);
+        using DelegateTarget target = For(server);
+        script(TlsScript.AsClient(Options(seed))).Run(target);
+        return server.Failure;
+    }
+
+    /// <summary>Runs a server script against a fresh engine client trusting <see cref="Pki"/>; returns the client's failure.</summary>
+    public static TlsAlertException? AgainstClient(Func<TlsScript, TlsScript> script, int seed = 7)
+    {
+        using TlsConnection client = Client(Pki);
+        using DelegateTarget target = For(client);
+        script(TlsScript.AsServer(Options(seed))).Run(target);
+        return client.Failure;
+    }
+
     /// <summary>A one-per-process PKI made with a deterministic source.</summary>
     public static ThrowawayPki Pki => SharedPki.Value;
 

@@ -83,14 +83,15 @@ public class HostileExamplesTests
     [Fact]
     public void ServerRefusesASecondClientHelloThatChangesTheSuite()
     {
-        using TlsConnection server = EngineTargets.Server(s => s with { Groups = [ManagedTls.CipherSuites.KeyExchangeGroups.Secp256r1] });
-        using DelegateTarget target = EngineTargets.For(server);
-        TlsScript.AsClient(EngineTargets.Options(seed: 40))
-            .ClientHello()
-            .ExpectHelloRetryRequest()
-            .ClientHello(new ClientHelloOptions { CipherSuites = [TlsCipherSuite.TLS_AES_256_GCM_SHA384] })
-            .ExpectAlert(AlertDescription.IllegalParameter)
-            .Run(target);
+        TlsAlertException? failure = EngineTargets.AgainstServer(
+            script => script
+                .ClientHello()
+                .ExpectHelloRetryRequest()
+                .ClientHello(new ClientHelloOptions { CipherSuites = [TlsCipherSuite.TLS_AES_256_GCM_SHA384] })
+                .ExpectAlert(AlertDescription.IllegalParameter),
+            seed: 40,
+            configure: s => s with { Groups = [ManagedTls.CipherSuites.KeyExchangeGroups.Secp256r1] });
+        Assert.Equal(AlertDescription.IllegalParameter, failure?.Description);
     }
 
     [Fact]
@@ -148,19 +149,8 @@ public class HostileExamplesTests
         }
     }
 
-    private static void Server(Func<TlsScript, TlsScript> script)
-    {
-        using TlsConnection server = EngineTargets.Server();
-        using DelegateTarget target = EngineTargets.For(server);
-        script(TlsScript.AsClient(EngineTargets.Options(seed: 41))).ExpectClose().Run(target);
-        Assert.NotNull(server.Failure);
-    }
+    private static void Server(Func<TlsScript, TlsScript> script) =>
+        Assert.NotNull(EngineTargets.AgainstServer(s => script(s).ExpectClose(), seed: 41));
 
-    private static TlsAlertException? Client(Func<TlsScript, TlsScript> script)
-    {
-        using TlsConnection client = EngineTargets.Client(EngineTargets.Pki);
-        using DelegateTarget target = EngineTargets.For(client);
-        script(TlsScript.AsServer(EngineTargets.Options(seed: 42))).Run(target);
-        return client.Failure;
-    }
+    private static TlsAlertException? Client(Func<TlsScript, TlsScript> script) => EngineTargets.AgainstClient(script, seed: 42);
 }

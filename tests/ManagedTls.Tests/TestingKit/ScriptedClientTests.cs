@@ -161,38 +161,30 @@ public class ScriptedClientTests
     [Fact]
     public void ARecordLengthBeyondTheLimitGetsRecordOverflow()
     {
-        using TlsConnection server = EngineTargets.Server();
-        using DelegateTarget target = EngineTargets.For(server);
-        TlsScript.AsClient(EngineTargets.Options())
+        TlsAlertException? failure = EngineTargets.AgainstServer(script => script
             .SendRecord(TlsRecords.Handshake(TlsMessages.ClientHello()).SetLength("fragment", 0x4001 + 0x100))
-            .ExpectAlert(AlertDescription.RecordOverflow)
-            .Run(target);
+            .ExpectAlert(AlertDescription.RecordOverflow), seed: 7);
+        Assert.Equal(AlertDescription.RecordOverflow, failure?.Description);
     }
 
     [Fact]
     public void AClientHelloSpreadOverOneByteRecordsIsAccepted()
     {
-        using TlsConnection server = EngineTargets.Server();
-        using DelegateTarget target = EngineTargets.For(server);
-        TlsScript.AsClient(EngineTargets.Options(seed: 14))
+        TlsAlertException? failure = EngineTargets.AgainstServer(script => script
             .Send(SendOptions.Fragmented(1), TlsMessages.ClientHello())
-            .Expect(HandshakeType.ServerHello)
-            .Run(target);
+            .Expect(HandshakeType.ServerHello), seed: 14);
+        Assert.Null(failure);
     }
 
     [Fact]
     public void AWrongClientFinishedGetsDecryptError()
     {
-        using TlsConnection server = EngineTargets.Server();
-        using DelegateTarget target = EngineTargets.For(server);
-        TlsScript.AsClient(EngineTargets.Options(seed: 15))
+        TlsAlertException? failure = EngineTargets.AgainstServer(script => script
             .ClientHello()
             .ExpectServerFlight()
             .Finished(new byte[32])
-            .ExpectAlert(AlertDescription.DecryptError)
-            .Run(target);
-
-        Assert.Equal(AlertDescription.DecryptError, server.Failure?.Description);
+            .ExpectAlert(AlertDescription.DecryptError), seed: 15);
+        Assert.Equal(AlertDescription.DecryptError, failure?.Description);
     }
 
     [Fact]
@@ -242,16 +234,14 @@ public class ScriptedClientTests
     [Fact]
     public void AnEmptyCertificateWhenOneIsRequiredGetsCertificateRequired()
     {
-        using TlsConnection server = EngineTargets.Server(s => s with { RequestClientCertificate = true, RequireClientCertificate = true });
-        using DelegateTarget target = EngineTargets.For(server);
-        TlsScript.AsClient(EngineTargets.Options(seed: 17))
+        TlsAlertException? failure = EngineTargets.AgainstServer(script => script
             .ClientHello()
             .ExpectServerFlight()
             .ClientCertificate(sendCertificate: false)
             .ClientFinished()
             .ExpectAlert(AlertDescription.CertificateRequired)
-            .ExpectClose()
-            .Run(target);
+            .ExpectClose(), seed: 17, configure: s => s with { RequestClientCertificate = true, RequireClientCertificate = true });
+        Assert.Equal(AlertDescription.CertificateRequired, failure?.Description);
     }
 
     [Fact]

@@ -82,54 +82,44 @@ public class ScriptedServerTests
     [Fact]
     public void AWrongServerFinishedGetsDecryptError()
     {
-        using TlsConnection client = EngineTargets.Client(EngineTargets.Pki);
-        using DelegateTarget target = EngineTargets.For(client);
-        TlsScript.AsServer(EngineTargets.Options(seed: 23))
+        TlsAlertException? failure = EngineTargets.AgainstClient(script => script
             .Expect(HandshakeType.ClientHello)
             .ServerFlight(new ServerFlightOptions { Edit = m => m.Type == HandshakeType.Finished ? m.SetBytes("verify_data", new byte[32]) : m })
-            .ExpectAlert(AlertDescription.DecryptError)
-            .Run(target);
-
-        Assert.Equal(AlertDescription.DecryptError, client.Failure?.Description);
+            .ExpectAlert(AlertDescription.DecryptError), seed: 23);
+        Assert.Equal(AlertDescription.DecryptError, failure?.Description);
     }
 
     [Fact]
     public void ABrokenCertificateVerifySignatureGetsDecryptError()
     {
-        using TlsConnection client = EngineTargets.Client(EngineTargets.Pki);
-        using DelegateTarget target = EngineTargets.For(client);
-        TlsScript.AsServer(EngineTargets.Options(seed: 24))
+        TlsAlertException? failure = EngineTargets.AgainstClient(script => script
             .Expect(HandshakeType.ClientHello)
             .ServerHello()
             .EncryptedExtensions()
             .Certificate()
             .CertificateVerify(m => m.SetBytes("signature", new byte[64]))
             .ServerFinished()
-            .ExpectAlert(AlertDescription.DecryptError)
-            .Run(target);
+            .ExpectAlert(AlertDescription.DecryptError), seed: 24);
+        Assert.Equal(AlertDescription.DecryptError, failure?.Description);
     }
 
     [Fact]
     public void LeavingOutTheCertificateGetsUnexpectedMessage()
     {
-        using TlsConnection client = EngineTargets.Client(EngineTargets.Pki);
-        using DelegateTarget target = EngineTargets.For(client);
-        TlsScript.AsServer(EngineTargets.Options(seed: 25))
+        TlsAlertException? failure = EngineTargets.AgainstClient(script => script
             .Expect(HandshakeType.ClientHello)
             .ServerFlight(new ServerFlightOptions { Edit = m => m.Type == HandshakeType.Certificate ? null : m })
-            .ExpectAlert(AlertDescription.UnexpectedMessage)
-            .Run(target);
+            .ExpectAlert(AlertDescription.UnexpectedMessage), seed: 25);
+        Assert.Equal(AlertDescription.UnexpectedMessage, failure?.Description);
     }
 
     [Fact]
     public void AServerHelloWithAnUnofferedSuiteGetsIllegalParameter()
     {
-        using TlsConnection client = EngineTargets.Client(EngineTargets.Pki);
-        using DelegateTarget target = EngineTargets.For(client);
-        TlsScript.AsServer(EngineTargets.Options(seed: 26))
+        TlsAlertException? failure = EngineTargets.AgainstClient(script => script
             .Expect(HandshakeType.ClientHello)
             .ServerHello(new ServerFlightOptions { Edit = m => m.Set("cipher_suite", 0x1399) })
-            .ExpectAlert(AlertDescription.IllegalParameter)
-            .Run(target);
+            .ExpectAlert(AlertDescription.IllegalParameter), seed: 26);
+        Assert.Equal(AlertDescription.IllegalParameter, failure?.Description);
     }
 }
