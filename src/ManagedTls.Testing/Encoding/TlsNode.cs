@@ -11,9 +11,16 @@ namespace ManagedTls.Testing;
 /// from their content unless overridden, so any malformed encoding is one edit of a valid tree away.
 /// </summary>
 /// <remarks>
-/// Nodes are addressed by path (see <see cref="Get"/> and the README's path syntax); the edits (<c>Set</c>,
-/// <c>SetLength</c>, <c>Remove</c>, <c>Duplicate</c>...) are extension methods in <see cref="NodeEdits"/> that return
-/// the node they were called on, so edits chain. Nodes are mutable; <see cref="Clone"/> makes an independent deep copy.
+/// <para>Nodes are addressed by path. Segments are separated by dots; a segment is a child's name, optionally followed
+/// by indexes in brackets, or indexes alone. A name selects the first child with that name and is also looked for
+/// inside inline children (<see cref="ContainerNode.IsInline"/>: a message's <c>body</c>, an extension's
+/// <c>extension_data</c>, a record's <c>fragment</c>); <c>[i]</c> selects the i-th child, counting from 0, or from the
+/// end when negative. The empty path is the node itself. Examples: <c>legacy_version</c>, <c>cipher_suites[0]</c>,
+/// <c>extensions.server_name.extension_data</c>, <c>extensions[2].extension_type</c>,
+/// <c>extensions.key_share.client_shares[-1].key_exchange</c>.</para>
+/// <para>The edits (<c>Set</c>, <c>SetLength</c>, <c>Remove</c>, <c>Duplicate</c>...) are extension methods in
+/// <see cref="NodeEdits"/> that return the node they were called on, so edits chain. Nodes are mutable;
+/// <see cref="Clone"/> makes an independent deep copy.</para>
 /// </remarks>
 public abstract class TlsNode
 {
@@ -57,7 +64,7 @@ public abstract class TlsNode
     /// <returns>The copy.</returns>
     public abstract TlsNode Clone();
 
-    /// <summary>The node at <paramref name="path"/> below this one (the empty path is this node).</summary>
+    /// <summary>The node at <paramref name="path"/> below this one (the empty path is this node; syntax in the class remarks).</summary>
     /// <param name="path">A path such as <c>extensions.key_share.client_shares[0].key_exchange</c>.</param>
     /// <returns>The node.</returns>
     /// <exception cref="ArgumentException">No node is at <paramref name="path"/>, or the path is malformed.</exception>
