@@ -102,14 +102,23 @@ internal sealed class ScriptChannel : IDisposable
             _write?.Dispose();
         }
 
-        _write = Tls13RecordProtection.FromTrafficSecret(suite.Aead!.Value, suite.PrfHash, trafficSecret);
+        // The kit is the peer that misbehaves: it never refuses to seal on its own account.
+        _write = Tls13RecordProtection.FromTrafficSecret(suite.Aead!.Value, suite.PrfHash, trafficSecret, SequenceLimits.Receive);
+    }
+
+    /// <summary>Advances the write sequence number by <paramref name="count"/> as if that many records had been sent.</summary>
+    public void SkipWriteSequenceNumbers(ulong count)
+    {
+        FlushHandshake();
+        Tls13RecordProtection write = RequireWriteKeys();
+        write.SequenceNumber = checked(write.SequenceNumber + count);
     }
 
     public void SetReadKeys(CipherSuiteInfo suite, ReadOnlySpan<byte> trafficSecret)
     {
         _previousRead?.Dispose();
         _previousRead = _read;
-        _read = Tls13RecordProtection.FromTrafficSecret(suite.Aead!.Value, suite.PrfHash, trafficSecret);
+        _read = Tls13RecordProtection.FromTrafficSecret(suite.Aead!.Value, suite.PrfHash, trafficSecret, SequenceLimits.Receive);
     }
 
     /// <summary>

@@ -168,6 +168,17 @@ public sealed partial class TlsScript
             run.Channel.QueueHandshake(message.Encode(), SendOptions.Default));
     }
 
+    /// <summary>
+    /// Advances the sequence number of the current write keys by <paramref name="count"/> without sending anything, as
+    /// if that many records had gone by. The system under test must be advanced the same way (through its own test
+    /// hooks) for the next record to open; for tests of sequence-number limits, which a real exchange would take hours
+    /// to reach.
+    /// </summary>
+    /// <param name="count">How many sequence numbers to skip.</param>
+    /// <returns>This script.</returns>
+    public TlsScript SkipWriteSequenceNumbers(ulong count) =>
+        Add($"SkipWriteSequenceNumbers({count})", run => run.Channel.SkipWriteSequenceNumbers(count));
+
     /// <summary>Closes the transport towards the system under test (TCP: shuts down sending; in memory: end of stream).</summary>
     /// <returns>This script.</returns>
     public TlsScript CloseTransport() => Add("CloseTransport", run =>

@@ -160,6 +160,9 @@ internal sealed partial class TlsConnection : IRecordLayer, IDisposable
     /// <summary>The most content one record we send carries: 2^14, or less under the peer's record_size_limit.</summary>
     public int MaxOutgoingFragmentLength => _writer.MaxFragmentLength;
 
+    /// <summary>The keys records are opened with now (for tests of sequence-number limits).</summary>
+    internal RecordProtection ReadProtection => _readProtection;
+
     /// <summary>How many times our write keys were updated since the handshake.</summary>
     public int WriteKeyGeneration => (_state as ExpectTraffic)?.WriteGeneration ?? 0;
 

@@ -177,6 +177,7 @@ internal abstract class Tls13Stage : IDisposable
     {
         Hash = hash;
         _secret = secret;
+        SecretTally.Made();
     }
 
     /// <summary>The suite's hash.</summary>
@@ -202,6 +203,7 @@ internal abstract class Tls13Stage : IDisposable
         {
             CryptoUtil.Wipe(_secret);
             _disposed = true;
+            SecretTally.Wiped();
         }
     }
 

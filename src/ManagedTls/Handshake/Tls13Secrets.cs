@@ -12,6 +12,7 @@ internal abstract class Tls13DerivedSecret : IDisposable
     {
         Hash = hash;
         _secret = secret;
+        SecretTally.Made();
     }
 
     /// <summary>The suite's hash.</summary>
@@ -42,6 +43,7 @@ internal abstract class Tls13DerivedSecret : IDisposable
         {
             CryptoUtil.Wipe(_secret);
             _disposed = true;
+            SecretTally.Wiped();
         }
     }
 

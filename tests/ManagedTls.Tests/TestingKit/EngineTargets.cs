@@ -44,20 +44,20 @@ internal static class EngineTargets
     }
 
     /// <summary>Runs a client script against a fresh engine server; returns the server's failure.</summary>
-    public static TlsAlertException? AgainstServer(Func<TlsScript, TlsScript> script, int seed = 7, Func<HandshakeSettings, HandshakeSettings>? configure = null)
+    public static TlsAlertException? AgainstServer(Func<TlsScript, TlsScript> script, int seed = 7, Func<HandshakeSettings, HandshakeSettings>? configure = null, bool compatibility = true)
     {
         using TlsConnection server = Server(configure);
         using DelegateTarget target = For(server);
-        script(TlsScript.AsClient(Options(seed))).Run(target);
+        script(TlsScript.AsClient(Options(seed, compatibility))).Run(target);
         return server.Failure;
     }
 
     /// <summary>Runs a server script against a fresh engine client trusting <see cref="Pki"/>; returns the client's failure.</summary>
-    public static TlsAlertException? AgainstClient(Func<TlsScript, TlsScript> script, int seed = 7)
+    public static TlsAlertException? AgainstClient(Func<TlsScript, TlsScript> script, int seed = 7, Func<HandshakeSettings, HandshakeSettings>? configure = null, bool compatibility = true)
     {
-        using TlsConnection client = Client(Pki);
+        using TlsConnection client = Client(Pki, configure);
         using DelegateTarget target = For(client);
-        script(TlsScript.AsServer(Options(seed))).Run(target);
+        script(TlsScript.AsServer(Options(seed, compatibility))).Run(target);
         return client.Failure;
     }
 

@@ -84,7 +84,7 @@ public class ScriptedServerTests
     {
         TlsAlertException? failure = EngineTargets.AgainstClient(script => script
             .Expect(HandshakeType.ClientHello)
-            .ServerFlight(new ServerFlightOptions { Edit = m => m.Type == HandshakeType.Finished ? m.SetBytes("verify_data", new byte[32]) : m })
+            .ServerFlight(new ServerFlightOptions { Edit = m => m.Type == HandshakeType.Finished ? m.SetBytes("verify_data", new byte[m.GetBytes("verify_data").Length]) : m })
             .ExpectAlert(AlertDescription.DecryptError), seed: 23);
         Assert.Equal(AlertDescription.DecryptError, failure?.Description);
     }
