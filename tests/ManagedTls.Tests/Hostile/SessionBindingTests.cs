@@ -62,15 +62,16 @@ public class SessionBindingTests
     [Fact]
     public void AServerNameCallbackThatSwitchesToAClientAuthContextCannotBeResumedPast()
     {
-        // Context A serves "localhost" without client authentication; the callback switches "admin.test" to context
-        // B, which requires a client certificate. A ticket issued by A, offered for admin.test, must not resume.
+        // Context A serves admin.test without client authentication until the callback starts switching that name to
+        // context B, which requires a client certificate. A ticket A issued for admin.test must not resume under B.
         var (a, _) = EngineTargets.Contexts();
         var (b, _) = EngineTargets.Contexts();
         b.VerifyMode = VerifyMode.CertRequired;
         b.LoadVerifyLocations(cadata: EngineTargets.Pki.Authority.CertificateDer);
+        bool switching = false;
         a.SniCallback = (ssl, name, _) =>
         {
-            if (name == "admin.test")
+            if (switching && name == "admin.test")
             {
                 ((SslObject)ssl).Context = b;
             }
@@ -78,16 +79,18 @@ public class SessionBindingTests
             return null;
         };
 
+        var options = new ScriptOptions { Entropy = new Tests.Connection.SeededEntropy(412), Pki = EngineTargets.Pki, ServerName = "admin.test" };
         TlsTicket ticket;
         using (var target = new SslObjectTarget(a, serverSide: true, serverHostname: null))
         {
-            ScriptResult first = TlsScript.AsClient(EngineTargets.Options(seed: 411)).Handshake().SendApplicationData([1]).ExpectNothing(TimeSpan.FromMilliseconds(50)).Run(target);
-            ticket = Assert.Single(first.Tickets.Take(1));
+            ScriptResult first = TlsScript.AsClient(options).Handshake().SendApplicationData([1]).ExpectNothing(TimeSpan.FromMilliseconds(50)).Run(target);
+            Assert.NotEmpty(first.Tickets);
+            ticket = first.Tickets[0];
         }
 
+        switching = true;
         using (var target = new SslObjectTarget(a, serverSide: true, serverHostname: null))
         {
-            var options = new ScriptOptions { Entropy = new Tests.Connection.SeededEntropy(412), Pki = EngineTargets.Pki, ServerName = "admin.test" };
             ScriptResult second = TlsScript.AsClient(options)
                 .ClientHello(new ClientHelloOptions { Resume = ticket })
                 .Expect(HandshakeType.ServerHello, m => !m.HasExtension(ExtensionType.PreSharedKey), "no pre_shared_key")
