@@ -2,7 +2,10 @@ using FsCheck;
 using FsCheck.Xunit;
 using ManagedTls.CipherSuites;
 using ManagedTls.Connection;
+using ManagedTls.Handshake.Tls13;
+using ManagedTls.Testing;
 using ManagedTls.Tests.Connection;
+using ManagedTls.Tests.TestingKit;
 using ManagedTls.Wire;
 using ManagedTls.Wire.Extensions;
 using ManagedTls.Wire.Messages;
@@ -11,89 +14,64 @@ namespace ManagedTls.Tests.Handshake.Tls13;
 
 public class Tls13RetryRuleTests
 {
-    private static byte[] Record(byte[] message) => [22, 3, 3, (byte)(message.Length >> 8), (byte)message.Length, .. message];
-
-    private static (TlsConnection Client, ClientHello Hello) StartClient()
+    // The client offers x25519 and secp256r1 with an x25519 share.
+    private static HandshakeSettings TwoGroups(HandshakeSettings s) => s with
     {
-        TlsConnection client = TlsConnection.CreateClient(ConnectionTestKit.Client() with
-        {
-            Groups = [KeyExchangeGroups.X25519, KeyExchangeGroups.Secp256r1],
-            KeyShareGroups = [NamedGroup.X25519],
-        });
-        byte[] bytes = ConnectionPair.Drain(client);
-        return (client, (ClientHello)HandshakeMessage.Read(bytes.AsSpan(5), WireContext.Tls13));
-    }
+        Groups = [KeyExchangeGroups.X25519, KeyExchangeGroups.Secp256r1],
+        KeyShareGroups = [NamedGroup.X25519],
+    };
 
-    private static byte[] Retry(ClientHello hello, params TlsExtension[] extensions) =>
-        Record(new ServerHello(
-            ProtocolVersion.Tls12, ServerHello.HelloRetryRequestRandom, hello.SessionId, TlsCipherSuite.TLS_AES_128_GCM_SHA256, 0,
-            new ExtensionBlock([new SupportedVersionsServerHello(ProtocolVersion.Tls13), .. extensions])).Encode());
-
-    [Fact]
-    public void RetryForAGroupAlreadySharedIsIllegal()
+    [Theory]
+    [InlineData(NamedGroup.X25519)]
+    [InlineData(NamedGroup.Secp384r1)]
+    public void RetryForAGroupAlreadySharedOrNotOfferedIsIllegal(NamedGroup group)
     {
-        var (client, hello) = StartClient();
-        using (client)
-        {
-            var e = Assert.Throws<TlsAlertException>(() => client.ReceiveBytes(Retry(hello, new KeyShareHelloRetryRequest(NamedGroup.X25519))));
-            Assert.Equal(AlertDescription.IllegalParameter, e.Description);
-        }
-    }
-
-    [Fact]
-    public void RetryForAGroupNotOfferedIsIllegal()
-    {
-        var (client, hello) = StartClient();
-        using (client)
-        {
-            var e = Assert.Throws<TlsAlertException>(() => client.ReceiveBytes(Retry(hello, new KeyShareHelloRetryRequest(NamedGroup.Secp384r1))));
-            Assert.Equal(AlertDescription.IllegalParameter, e.Description);
-        }
+        TlsAlertException? failure = EngineTargets.AgainstClient(script => script
+            .Expect(HandshakeType.ClientHello)
+            .HelloRetryRequest(group)
+            .ExpectAlert(AlertDescription.IllegalParameter), seed: 1201, configure: TwoGroups);
+        Assert.Equal(AlertDescription.IllegalParameter, failure?.Description);
     }
 
     [Fact]
     public void RetryThatChangesNothingIsIllegal()
     {
-        var (client, hello) = StartClient();
-        using (client)
-        {
-            var e = Assert.Throws<TlsAlertException>(() => client.ReceiveBytes(Retry(hello)));
-            Assert.Equal(AlertDescription.IllegalParameter, e.Description);
-        }
+        TlsAlertException? failure = EngineTargets.AgainstClient(script => script
+            .Expect(HandshakeType.ClientHello)
+            .HelloRetryRequest(NamedGroup.Secp256r1, edit: m => m.Remove("extensions.key_share"))
+            .ExpectAlert(AlertDescription.IllegalParameter), seed: 1202, configure: TwoGroups);
+        Assert.Equal(AlertDescription.IllegalParameter, failure?.Description);
     }
 
     [Fact]
-    public void SecondRetryIsUnexpected()
+    public void TheSecondClientHelloEchoesTheCookieAndASecondRetryIsUnexpected()
     {
-        var (client, hello) = StartClient();
-        using (client)
-        {
-            client.ReceiveBytes(Retry(hello, new KeyShareHelloRetryRequest(NamedGroup.Secp256r1), new CookieExtension([1, 2, 3])));
-            byte[] second = ConnectionPair.Drain(client);
-            var hello2 = (ClientHello)HandshakeMessage.Read(Records.Split([second]).Last().AsSpan(5), WireContext.Tls13);
-            Assert.Equal([1, 2, 3], hello2.Extensions.Get<CookieExtension>()!.Cookie);
-            Assert.Equal(NamedGroup.Secp256r1, Assert.Single(hello2.Extensions.Get<KeyShareClientHello>()!.Shares).Group);
-            Assert.Equal(hello.Random, hello2.Random);
-            var e = Assert.Throws<TlsAlertException>(() => client.ReceiveBytes(Retry(hello, new KeyShareHelloRetryRequest(NamedGroup.Secp256r1))));
-            Assert.Equal(AlertDescription.UnexpectedMessage, e.Description);
-        }
+        ClientHello? first = null;
+        TlsAlertException? failure = EngineTargets.AgainstClient(script => script
+            .Expect(HandshakeType.ClientHello, m => first = (ClientHello)HandshakeMessage.Read(m.Bytes, WireContext.Tls13))
+            .HelloRetryRequest(NamedGroup.Secp256r1, cookie: [1, 2, 3])
+            .Expect(HandshakeType.ClientHello, m =>
+            {
+                var second = (ClientHello)HandshakeMessage.Read(m.Bytes, WireContext.Tls13);
+                Assert.Equal([1, 2, 3], second.Extensions.Get<CookieExtension>()!.Cookie);
+                Assert.Equal(NamedGroup.Secp256r1, Assert.Single(second.Extensions.Get<KeyShareClientHello>()!.Shares).Group);
+                Assert.Equal(first!.Random, second.Random);
+            })
+            .HelloRetryRequest(NamedGroup.Secp256r1)
+            .ExpectAlert(AlertDescription.UnexpectedMessage), seed: 1203, configure: TwoGroups);
+        Assert.Equal(AlertDescription.UnexpectedMessage, failure?.Description);
     }
 
     [Fact]
     public void SecondClientHelloWithoutTheCookieIsIllegal()
     {
-        using TlsConnection server = TlsConnection.CreateServer(ConnectionTestKit.Server() with { Groups = [KeyExchangeGroups.Secp256r1] });
-        var (first, firstHello) = StartClient();
-        var (second, secondHello) = StartClient();
-        using (first)
-        using (second)
-        {
-            server.ReceiveBytes(Record(firstHello.Encode()));
-            Assert.True(server.HelloRetried);
-            ConnectionPair.Drain(server);
-            var e = Assert.Throws<TlsAlertException>(() => server.ReceiveBytes(Record(secondHello.Encode())));
-            Assert.Equal(AlertDescription.IllegalParameter, e.Description);
-        }
+        // The server (secp256r1 only) asks for a retry; a fresh first hello is not the second hello it asked for.
+        TlsAlertException? failure = EngineTargets.AgainstServer(script => script
+            .ClientHello()
+            .ExpectHelloRetryRequest()
+            .Send(TlsMessages.ClientHello())
+            .ExpectAlert(AlertDescription.IllegalParameter), seed: 1204, configure: s => s with { Groups = [KeyExchangeGroups.Secp256r1] });
+        Assert.Equal(AlertDescription.IllegalParameter, failure?.Description);
     }
 
     [Property(MaxTest = 25)]
