@@ -247,6 +247,19 @@ public class ConformanceTests
         Assert.Equal(AlertDescription.IllegalParameter, failure?.Description);
     }
 
+    [Theory]
+    [InlineData(255, true)]
+    [InlineData(256, false)]
+    [InlineData(65000, false)]
+    public void AHostNameIsAtMost255Bytes(int length, bool accepted)
+    {
+        byte[] name = Enumerable.Repeat((byte)'a', length).ToArray();
+        TlsAlertException? failure = EngineTargets.AgainstServer(
+            script => script.ClientHello(new ClientHelloOptions { Edit = h => h.SetBytes("extensions.server_name.server_name_list[0].host_name", name) }),
+            seed: 620);
+        Assert.Equal(accepted ? null : AlertDescription.IllegalParameter, failure?.Description);
+    }
+
     // ---- change_cipher_spec (section 5: one per handshake) --------------------------------------------------------
 
     [Fact]

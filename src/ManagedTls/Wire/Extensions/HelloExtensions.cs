@@ -13,6 +13,9 @@ namespace ManagedTls.Wire.Extensions;
 /// </remarks>
 internal sealed class ServerNameExtension : TlsExtension
 {
+    /// <summary>The longest host_name accepted: a DNS name is at most 253 characters, and OpenSSL allows 255.</summary>
+    public const int MaxHostNameLength = 255;
+
     /// <summary>Creates the extension; <paramref name="hostName"/> null is the empty server form.</summary>
     public ServerNameExtension(byte[]? hostName) => HostNameBytes = hostName;
 
@@ -33,8 +36,9 @@ internal sealed class ServerNameExtension : TlsExtension
 
     /// <summary>
     /// Parses the body. In a ClientHello it is a non-empty server_name_list (RFC 6066 section 3: an empty body is
-    /// <c>decode_error</c>) whose host_name is ASCII without control characters (anything else is
-    /// <c>illegal_parameter</c>: such a name can reach logs, callbacks and certificate matching); in the server's
+    /// <c>decode_error</c>) whose host_name is ASCII without control characters and at most
+    /// <see cref="MaxHostNameLength"/> bytes (anything else is <c>illegal_parameter</c>: such a name can reach logs,
+    /// callbacks, tickets and certificate matching); in the server's
     /// messages it is empty (anything else is <c>decode_error</c>).
     /// </summary>
     public static ServerNameExtension Read(ReadOnlySpan<byte> body, ExtensionContext context = ExtensionContext.ClientHello)
@@ -66,6 +70,11 @@ internal sealed class ServerNameExtension : TlsExtension
             if (host is not null)
             {
                 throw TlsAlertException.Illegal("server_name: more than one host_name");
+            }
+
+            if (name.Length > MaxHostNameLength)
+            {
+                throw TlsAlertException.Illegal($"server_name: host_name of {name.Length} bytes (a DNS name has at most {MaxHostNameLength})");
             }
 
             foreach (byte b in name)
