@@ -260,6 +260,45 @@ public class ConformanceTests
         Assert.Equal(accepted ? null : AlertDescription.IllegalParameter, failure?.Description);
     }
 
+    // ---- ALPN (RFC 7301) ----------------------------------------------------------------------------------------
+
+    [Theory]
+    [InlineData("empty list")]
+    [InlineData("empty name")]
+    public void AMalformedAlpnListIsDecodeError(string how)
+    {
+        TlsAlertException? failure = EngineTargets.AgainstServer(script => script
+            .ClientHello(new ClientHelloOptions
+            {
+                Alpn = ["h2"],
+                Edit = h => h.SetBytes(
+                    how == "empty list" ? "extensions.application_layer_protocol_negotiation.protocol_name_list" : "extensions.application_layer_protocol_negotiation.protocol_name_list[0]",
+                    []),
+            })
+            .ExpectAlert(AlertDescription.DecodeError), seed: 621, configure: s => s with { AlpnProtocols = [[(byte)'h', (byte)'2']] });
+        Assert.Equal(AlertDescription.DecodeError, failure?.Description);
+    }
+
+    [Theory]
+    [InlineData("two names")]
+    [InlineData("a name not offered")]
+    public void AServerAlpnAnswerOtherThanOneOfferedNameIsIllegalParameter(string how)
+    {
+        TlsAlertException? failure = EngineTargets.AgainstClient(
+            script => script
+                .Expect(HandshakeType.ClientHello)
+                .ServerFlight(new ServerFlightOptions
+                {
+                    Edit = m => m.Type == HandshakeType.EncryptedExtensions
+                        ? TlsMessages.EncryptedExtensions(how == "two names" ? TlsExtensions.Alpn("h2", "http/1.1") : TlsExtensions.Alpn("spdy/3"))
+                        : m,
+                })
+                .ExpectAlert(AlertDescription.IllegalParameter),
+            seed: 622,
+            configure: s => s with { AlpnProtocols = [[(byte)'h', (byte)'2'], "http/1.1"u8.ToArray()] });
+        Assert.Equal(AlertDescription.IllegalParameter, failure?.Description);
+    }
+
     // ---- change_cipher_spec (section 5: one per handshake) --------------------------------------------------------
 
     [Fact]

@@ -30,6 +30,20 @@ public class PeerWorkLimitTests
         Assert.Null(client.Failure);
     }
 
+    [Theory]
+    [InlineData(604800u, null, 1)]
+    [InlineData(604801u, AlertDescription.IllegalParameter, 0)]
+    [InlineData(0u, null, 0)]
+    public void ATicketLivesAtMostSevenDaysAndALifetimeOfZeroIsNotKept(uint lifetime, AlertDescription? alert, int kept)
+    {
+        using TlsConnection client = EngineTargets.Client(EngineTargets.Pki);
+        using DelegateTarget target = EngineTargets.For(client);
+        TlsScript script = TlsScript.AsServer(EngineTargets.Options(seed: 509)).Handshake().Send(TlsMessages.NewSessionTicket(lifetime: lifetime));
+        (alert is { } a ? script.ExpectAlert(a) : script.ExpectNothing(TimeSpan.FromMilliseconds(20))).Run(target);
+        Assert.Equal(alert, client.Failure?.Description);
+        Assert.Equal(kept, client.ReceivedSessions.Count);
+    }
+
     [Fact]
     public void AClientAnswersABoundedNumberOfPostHandshakeCertificateRequests()
     {
