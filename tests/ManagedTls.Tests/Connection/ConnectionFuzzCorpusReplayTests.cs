@@ -30,6 +30,14 @@ public class ConnectionFuzzCorpusReplayTests(ITestOutputHelper output)
         WireFuzzTarget run = ConnectionFuzzTargets.All[target];
         string[] files = Directory.GetFiles(Path.Combine(FuzzCorpusReplayTests.CorpusDir(), target));
         Assert.True(files.Length >= 25, $"only {files.Length} corpus files for {target}");
+        // The fixture (certificates, the resumption session, the recorded handshakes) is made once, before timing.
+        var warmUp = Stopwatch.StartNew();
+        for (int v = 0; v < ConnectionFuzzFixture.Variants; v++)
+        {
+            _ = ConnectionFuzzFixture.Recorded(v);
+        }
+
+        warmUp.Stop();
         var total = Stopwatch.StartNew();
         (TimeSpan Time, string File) slowest = default;
         int alerts = 0;
@@ -56,7 +64,7 @@ public class ConnectionFuzzCorpusReplayTests(ITestOutputHelper output)
             }
         }
 
-        output.WriteLine($"{target}: {files.Length} files ({alerts} ended in an alert) in {total.ElapsedMilliseconds} ms, slowest {slowest.File} {slowest.Time.TotalMilliseconds:F0} ms");
+        output.WriteLine($"{target}: {files.Length} files ({alerts} ended in an alert) in {total.ElapsedMilliseconds} ms (fixture {warmUp.ElapsedMilliseconds} ms), slowest {slowest.File} {slowest.Time.TotalMilliseconds:F0} ms");
         Assert.True(slowest.Time < SlowestAllowed, $"{slowest.File} took {slowest.Time}");
     }
 
