@@ -1,4 +1,5 @@
 using System.Reflection;
+using ManagedTls.Connection;
 using ManagedTls.Wire;
 
 namespace ManagedTls.Fuzz;
@@ -17,7 +18,7 @@ public sealed class FuzzTargetAttribute(string name) : Attribute
     public string Name { get; } = name;
 }
 
-/// <summary>The registry of every target: the wire layer's entry points plus every <see cref="FuzzTargetAttribute"/> method.</summary>
+/// <summary>The registry of every target: the wire layer's and the connection's entry points plus every <see cref="FuzzTargetAttribute"/> method.</summary>
 public static class FuzzTargets
 {
     private static readonly Lazy<IReadOnlyDictionary<string, FuzzTarget>> Registry = new(Build);
@@ -45,7 +46,7 @@ public static class FuzzTargets
     private static IReadOnlyDictionary<string, FuzzTarget> Build()
     {
         var all = new SortedDictionary<string, FuzzTarget>(StringComparer.Ordinal);
-        foreach (KeyValuePair<string, WireFuzzTarget> t in WireFuzzTargets.All)
+        foreach (KeyValuePair<string, WireFuzzTarget> t in WireFuzzTargets.All.Concat(ConnectionFuzzTargets.All))
         {
             WireFuzzTarget w = t.Value;
             all.Add(t.Key, d => w(d));

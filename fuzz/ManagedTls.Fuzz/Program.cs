@@ -6,7 +6,8 @@ namespace ManagedTls.Fuzz;
 /// <summary>
 /// Fuzz driver. <c>list</c>; <c>afl TARGET</c> (under afl-fuzz, SharpFuzz-instrumented);
 /// <c>libfuzzer TARGET</c> (under libfuzzer-dotnet); <c>run TARGET --seconds N</c> (in-process random
-/// mutation of the corpus, no coverage guidance); <c>TARGET --replay DIR|FILE</c>. See fuzz/README.md.
+/// mutation of the corpus, no coverage guidance); <c>TARGET --replay DIR|FILE</c>; <c>generate-seeds [DIR]</c>
+/// (the connection targets' seeds). See fuzz/README.md.
 /// </summary>
 public static class Program
 {
@@ -27,6 +28,7 @@ public static class Program
                        ManagedTls.Fuzz libfuzzer TARGET               (run under libfuzzer-dotnet)
                        ManagedTls.Fuzz run TARGET --seconds N [--corpus DIR] [--seed S] [--out DIR]
                        ManagedTls.Fuzz replay TARGET DIR|FILE         (also: ManagedTls.Fuzz TARGET --replay DIR|FILE)
+                       ManagedTls.Fuzz generate-seeds [CORPUS_DIR]    (seeds of the connection targets, from in-memory handshakes)
                 """);
             return 2;
         }
@@ -72,6 +74,13 @@ public static class Program
             {
                 FuzzTarget t = Target(args[1]);
                 Fuzzer.LibFuzzer.Run(span => FuzzTargets.RunOne(t, span));
+                return 0;
+            }
+
+            case "generate-seeds" when args.Length <= 2:
+            {
+                string dir = args.Length == 2 ? args[1] : Path.Combine(FindFuzzDir(), "corpus");
+                Console.WriteLine($"wrote {SeedGenerator.Write(dir)} seed(s) of the connection targets under {dir}");
                 return 0;
             }
 
