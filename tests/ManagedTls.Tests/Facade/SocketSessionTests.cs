@@ -186,11 +186,11 @@ public sealed class SocketSessionTests : IDisposable
         using (c)
         using (s)
         {
-            // Python: settimeout(0.2) then a handshake with a silent peer raises TimeoutError('The read operation timed out').
+            // Python 3.11: settimeout(0.2) then a handshake with a silent peer raises TimeoutError('The handshake operation timed out').
             using SslSocket tls = ClientContext().WrapSocket(c, doHandshakeOnConnect: false, serverHostname: "localhost");
             tls.SetTimeout(0.2);
             var e = Assert.Throws<TimeoutException>(tls.DoHandshake);
-            Assert.Equal("The read operation timed out", e.Message);
+            Assert.Equal("The handshake operation timed out", e.Message);
             Assert.Equal(SocketError.TimedOut, Assert.IsType<SocketException>(e.InnerException).SocketErrorCode);
         }
     }
