@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Net.Sockets;
 using ManagedTls.Ssl;
 using ManagedTls.Tests.Connection;
 
@@ -92,6 +94,87 @@ public sealed class FacadeEofTests : IDisposable
     {
         string live = PythonOracle.Run(Script.Replace("DIR", ContextConfigTests.Py(_dir), StringComparison.Ordinal))!;
         Assert.Equal(Recorded, live.Replace("\r", string.Empty, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void SocketServerGettingCloseNotifyFirstRaisesAndAnswersAsPython(bool nonBlocking)
+    {
+        var (c, s) = WrapKeys.LoopbackSockets(10_000);
+        using (c)
+        using (SslSocket server = WrapKeys.ServerContext(_dir).WrapSocket(s, serverSide: true, doHandshakeOnConnect: false))
+        {
+            server.SetTimeout(nonBlocking ? 0 : FacadePeers.Bound.TotalSeconds);
+            c.Send([.. CloseNotify, 0x16, 0x03, 0x01]);
+            c.Shutdown(SocketShutdown.Send);
+            var e = Assert.IsType<SslException>(FirstNotWantingRead(server.DoHandshake));
+            Assert.Equal("UNEXPECTED_MESSAGE", e.Reason);
+            byte[] alert = new byte[16];
+            Assert.Equal(7, c.Receive(alert));
+            Assert.Equal("1503030002020a", Convert.ToHexString(alert, 0, 7).ToLowerInvariant());
+            AssertSocketCallsRaise(server);
+        }
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void SocketEndsWithoutAnyByteOrWithCloseNotifyInPlaceOfTheServerHello(bool nonBlocking)
+    {
+        // A server whose peer closes the TCP connection without a byte. With suppress_ragged_eofs (the default) read()
+        // gives an empty result for that end, as Python's does; without it every call raises.
+        foreach (bool suppress in new[] { false, true })
+        {
+            var (c, s) = WrapKeys.LoopbackSockets(10_000);
+            using SslSocket server = WrapKeys.ServerContext(_dir).WrapSocket(s, serverSide: true, doHandshakeOnConnect: false, suppressRaggedEofs: suppress);
+            server.SetTimeout(nonBlocking ? 0 : FacadePeers.Bound.TotalSeconds);
+            c.Dispose();
+            Assert.IsType<SslEofException>(FirstNotWantingRead(server.DoHandshake));
+            if (suppress)
+            {
+                Assert.Empty(server.Read(10));
+                Assert.Empty(server.Read(10));
+            }
+            else
+            {
+                AssertSocketCallsRaise(server);
+            }
+        }
+
+        // A client that gets close_notify where the ServerHello should be (Python: SSLZeroReturnError).
+        var (c2, s2) = WrapKeys.LoopbackSockets(10_000);
+        using (s2)
+        using (SslSocket client = WrapKeys.ClientContext(_dir).WrapSocket(c2, doHandshakeOnConnect: false, serverHostname: "localhost"))
+        {
+            client.SetTimeout(nonBlocking ? 0 : FacadePeers.Bound.TotalSeconds);
+            Xunit.Record.Exception(client.DoHandshake);
+            s2.Send(CloseNotify);
+            s2.Shutdown(SocketShutdown.Send);
+            Assert.IsType<SslZeroReturnException>(FirstNotWantingRead(client.DoHandshake));
+            AssertSocketCallsRaise(client);
+        }
+    }
+
+    [Fact]
+    public async Task StreamServerGettingCloseNotifyFirstRaisesAndKeepsRaising()
+    {
+        var (c, s) = WrapKeys.LoopbackSockets(10_000);
+        using (c)
+        await using (var server = new TlsStream(new NetworkStream(s, ownsSocket: true), WrapKeys.ServerContext(_dir)))
+        {
+            c.Send([.. CloseNotify, 0x16, 0x03, 0x01]);
+            c.Shutdown(SocketShutdown.Send);
+            var e = await Assert.ThrowsAsync<SslException>(() => server.AuthenticateAsServerAsync().WaitAsync(FacadePeers.Bound));
+            Assert.Equal("UNEXPECTED_MESSAGE", e.Reason);
+            for (int round = 0; round < 2; round++)
+            {
+                await Assert.ThrowsAsync<SslException>(() => server.ReadAsync(new byte[10], 0, 10).WaitAsync(FacadePeers.Bound));
+                await Assert.ThrowsAsync<SslException>(() => server.WriteAsync(new byte[1], 0, 1).WaitAsync(FacadePeers.Bound));
+                await Assert.ThrowsAsync<SslException>(() => server.ShutdownAsync().WaitAsync(FacadePeers.Bound));
+                Assert.ThrowsAny<SslException>(() => server.Read(new byte[10], 0, 10));
+            }
+        }
     }
 
     public static TheoryData<bool, string> Cases()
@@ -266,6 +349,43 @@ public sealed class FacadeEofTests : IDisposable
                 Exception? e = Xunit.Record.Exception(call);
                 Assert.False(e is SslWantReadException, $"{name} wanted read after the end of input ({where})");
                 Assert.True(e is null or SslException or InvalidOperationException, $"{name} threw {e?.GetType().Name} ({where}): {e}");
+            }
+        }
+    }
+
+    // Calls `call` (again after want-read, as a non-blocking caller would) until it ends otherwise.
+    private static Exception? FirstNotWantingRead(Action call)
+    {
+        var watch = Stopwatch.StartNew();
+        while (true)
+        {
+            Exception? e = Xunit.Record.Exception(call);
+            if (e is not SslWantReadException)
+            {
+                return e;
+            }
+
+            Assert.True(watch.Elapsed < FacadePeers.Bound, "want-read for ever");
+            Thread.Sleep(5);
+        }
+    }
+
+    private static void AssertSocketCallsRaise(SslSocket ssl)
+    {
+        for (int round = 0; round < 2; round++)
+        {
+            foreach (var (name, call) in new (string, Action)[]
+            {
+                ("do_handshake", ssl.DoHandshake),
+                ("read", () => ssl.Read(10)),
+                ("write", () => ssl.Write([1])),
+                ("unwrap", () => ssl.Unwrap()),
+            })
+            {
+                Exception? e = Xunit.Record.Exception(call);
+                Assert.NotNull(e);
+                Assert.False(e is SslWantReadException, $"{name} wanted read after the end");
+                Assert.IsAssignableFrom<SslException>(e);
             }
         }
     }
