@@ -14,12 +14,12 @@ internal static class FacadePeers
     public static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
 
     /// <summary>A <see cref="SslSocket"/> client and server, the handshake done (or not), with the given timeout on both.</summary>
-    public static (SslSocket Client, SslSocket Server) Sockets(string dir, double? timeout = 10, bool handshake = true)
+    public static (SslSocket Client, SslSocket Server) Sockets(
+        string dir, double? timeout = 10, bool handshake = true, SslContext? clientContext = null, SslContext? serverContext = null)
     {
         var (c, s) = WrapKeys.LoopbackSockets(0);
-        SslContext serverContext = WrapKeys.ServerContext(dir);
-        SslSocket server = serverContext.WrapSocket(s, serverSide: true, doHandshakeOnConnect: false);
-        SslSocket client = WrapKeys.ClientContext(dir).WrapSocket(c, doHandshakeOnConnect: false, serverHostname: "localhost");
+        SslSocket server = (serverContext ?? WrapKeys.ServerContext(dir)).WrapSocket(s, serverSide: true, doHandshakeOnConnect: false);
+        SslSocket client = (clientContext ?? WrapKeys.ClientContext(dir)).WrapSocket(c, doHandshakeOnConnect: false, serverHostname: "localhost");
         if (handshake)
         {
             // The handshake gets the generous bound (the machine may be loaded); the timeout asked for applies after it.

@@ -97,6 +97,84 @@ public sealed class FacadeTransportFailureTests : IDisposable
         }
     }
 
+    [Fact]
+    public void SocketReadReturnsItsDataWhenItsOwnAnswerCannotBeSentYet()
+    {
+        // Post-handshake authentication: the client's read takes in a CertificateRequest and data, and must answer
+        // while its send buffer is full of an interrupted write. The data is returned; the answer waits its turn.
+        SslContext serverContext = WrapKeys.ServerContext(_dir);
+        serverContext.VerifyMode = VerifyMode.CertOptional;
+        serverContext.LoadVerifyLocations(cafile: Path.Combine(_dir, "cert.pem"));
+        serverContext.PostHandshakeAuth = true;
+        SslContext clientContext = WrapKeys.ClientContext(_dir);
+        clientContext.LoadCertChain(Path.Combine(_dir, "cert.pem"), Path.Combine(_dir, "key.pem"));
+        clientContext.PostHandshakeAuth = true;
+        var (client, server) = FacadePeers.Sockets(_dir, clientContext: clientContext, serverContext: serverContext);
+        using (client)
+        using (server)
+        {
+            client.SetBlocking(false);
+            client.Socket!.SendBufferSize = 4096;
+            byte[] chunk = new byte[16384];
+            new Random(3).NextBytes(chunk);
+            long sent = 0;
+            while (true)
+            {
+                try
+                {
+                    sent += client.Write(chunk);
+                }
+                catch (SslWantWriteException)
+                {
+                    break;
+                }
+
+                Assert.True(sent < 64 << 20, "the write never wanted write");
+            }
+
+            server.VerifyClientPostHandshake();
+            server.Write([5, 6, 7]);
+            var watch = Stopwatch.StartNew();
+            byte[]? got = null;
+            while (got is null)
+            {
+                try
+                {
+                    got = client.Read(10);
+                }
+                catch (SslWantReadException)
+                {
+                    Assert.True(watch.Elapsed < FacadePeers.Bound, "the data never came");
+                    Thread.Sleep(2);
+                }
+            }
+
+            Assert.Equal(new byte[] { 5, 6, 7 }, got);
+
+            // Once the server reads, the interrupted write and then the answer go out; a last byte shows the answer was taken.
+            Task<byte[]> read = FacadePeers.Run(() => FacadePeers.ReadExactly(server, (int)sent + chunk.Length + 1));
+            while (true)
+            {
+                try
+                {
+                    client.Write(chunk);
+                    break;
+                }
+                catch (SslWantWriteException)
+                {
+                    Assert.True(watch.Elapsed < FacadePeers.Bound, "the retry never completed");
+                    Thread.Sleep(2);
+                }
+            }
+
+            client.SetBlocking(true);
+            client.Write([9]);
+            byte[] all = FacadePeers.Wait(read);
+            Assert.Equal(9, all[^1]);
+            Assert.NotNull(server.GetPeerCert(binaryForm: true));
+        }
+    }
+
     private static async Task AssertBrokenAsync(TlsStream client, Exception first)
     {
         foreach (Func<Task> call in new Func<Task>[]
