@@ -198,9 +198,17 @@ public sealed partial class TlsStream : Stream
         }
 
         serverName = _context.CheckWrapArguments(serverSide, serverName);
-        _channel = new TlsChannel(_context, serverSide, serverName, session, nameof(TlsStream));
-        _channel.Ssl.CallbackOwner = this;
-        return _channel;
+        var channel = new TlsChannel(_context, serverSide, serverName, session, nameof(TlsStream));
+        channel.Ssl.CallbackOwner = this;
+
+        // Two authentications started at once: one wins, the other is refused as a later one would be.
+        if (Interlocked.CompareExchange(ref _channel, channel, null) is not null)
+        {
+            channel.Dispose();
+            throw new InvalidOperationException("authentication was already started");
+        }
+
+        return channel;
     }
 
     private TlsChannel Channel()

@@ -182,6 +182,25 @@ public sealed class FacadeConcurrencyTests : IDisposable
         }
     }
 
+    [Fact]
+    public void TwoAuthenticationsStartedAtOnceLeaveOneChannel()
+    {
+        SslContext context = WrapKeys.ClientContext(_dir);
+        for (int i = 0; i < 50; i++)
+        {
+            using var stream = new TlsStream(new MemoryStream(), context, leaveInnerStreamOpen: true);
+            using var start = new Barrier(2);
+            Task<Exception?>[] both =
+            [
+                FacadePeers.Catch(() => { start.SignalAndWait(); stream.AuthenticateAsClientAsync("localhost"); }),
+                FacadePeers.Catch(() => { start.SignalAndWait(); stream.AuthenticateAsClientAsync("localhost"); }),
+            ];
+            Exception?[] errors = [FacadePeers.Wait(both[0]), FacadePeers.Wait(both[1])];
+            Assert.Single(errors, e => e is InvalidOperationException { Message: "authentication was already started" });
+            Assert.Single(errors, e => e is null);
+        }
+    }
+
     // Frames of random length (a 4-byte length, then the pattern continued), for StressTime, then a zero length.
     private static void WriteFrames(Func<byte[], int> write, int seed)
     {
