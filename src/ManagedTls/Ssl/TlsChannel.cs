@@ -145,31 +145,7 @@ internal sealed class TlsChannel : IDisposable
         await adapter.WaitAsync(_handshakeGate, forWrite: false).ConfigureAwait(false);
         try
         {
-            while (true)
-            {
-                ThrowIfUnusable();
-                bool done;
-                try
-                {
-                    lock (_sync)
-                    {
-                        done = Ssl.HandshakeStep();
-                    }
-                }
-                catch (SslException)
-                {
-                    await FlushBestEffortAsync(adapter).ConfigureAwait(false);
-                    throw;
-                }
-
-                await FlushAsync(adapter, wait: true).ConfigureAwait(false);
-                if (done)
-                {
-                    return;
-                }
-
-                await FillAsync(adapter).ConfigureAwait(false);
-            }
+            await PumpAsync(adapter, static ssl => ssl.HandshakeStep()).ConfigureAwait(false);
         }
         finally
         {
@@ -304,31 +280,7 @@ internal sealed class TlsChannel : IDisposable
             Enter(ref _writing, WritePendingMessage);
             try
             {
-                while (true)
-                {
-                    ThrowIfUnusable();
-                    bool done;
-                    try
-                    {
-                        lock (_sync)
-                        {
-                            done = Ssl.TryUnwrap();
-                        }
-                    }
-                    catch (SslException)
-                    {
-                        await FlushBestEffortAsync(adapter).ConfigureAwait(false);
-                        throw;
-                    }
-
-                    await FlushAsync(adapter, wait: true).ConfigureAwait(false);
-                    if (done)
-                    {
-                        return;
-                    }
-
-                    await FillAsync(adapter).ConfigureAwait(false);
-                }
+                await PumpAsync(adapter, static ssl => ssl.TryUnwrap()).ConfigureAwait(false);
             }
             finally
             {
@@ -380,6 +332,38 @@ internal sealed class TlsChannel : IDisposable
         }
 
         // The gates stay undisposed: an operation still running releases them on its way out.
+    }
+
+    // Steps the engine until `step` says it is done: what each step queues is sent (an alert too, when the step
+    // fails), and a step that needs more input gets one transport read.
+    private async Task PumpAsync<TAdapter>(TAdapter adapter, Func<SslObject, bool> step)
+        where TAdapter : ITransportAdapter
+    {
+        while (true)
+        {
+            ThrowIfUnusable();
+            bool done;
+            try
+            {
+                lock (_sync)
+                {
+                    done = step(Ssl);
+                }
+            }
+            catch (SslException)
+            {
+                await FlushBestEffortAsync(adapter).ConfigureAwait(false);
+                throw;
+            }
+
+            await FlushAsync(adapter, wait: true).ConfigureAwait(false);
+            if (done)
+            {
+                return;
+            }
+
+            await FillAsync(adapter).ConfigureAwait(false);
+        }
     }
 
     private Task EnsureHandshakeAsync<TAdapter>(TAdapter adapter)

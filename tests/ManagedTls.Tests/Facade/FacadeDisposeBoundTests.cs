@@ -28,12 +28,7 @@ public sealed class FacadeDisposeBoundTests : IDisposable
         {
             FacadePeers.FillWindow(client.Socket!, peer);
             client.CloseNotifyTimeout = CloseBound;
-            var watch = Stopwatch.StartNew();
-            Task dispose = FacadePeers.Run(close ? client.Close : client.Dispose);
-            bool returned = FacadePeers.Finish(TimeSpan.FromSeconds(5), dispose);
-            Assert.True(returned, "Dispose did not return");
-            FacadePeers.Wait(dispose);
-            Assert.InRange(watch.Elapsed.TotalSeconds, 0, 5);
+            AssertReturnsInTime(close ? client.Close : client.Dispose);
             Assert.Null(client.Socket);
         }
         finally
@@ -52,12 +47,7 @@ public sealed class FacadeDisposeBoundTests : IDisposable
         {
             FacadePeers.FillWindow(clientSocket, serverSocket);
             client.CloseNotifyTimeout = CloseBound;
-            var watch = Stopwatch.StartNew();
-            Task dispose = FacadePeers.Run(client.Dispose);
-            bool returned = FacadePeers.Finish(TimeSpan.FromSeconds(5), dispose);
-            Assert.True(returned, "Dispose did not return");
-            FacadePeers.Wait(dispose);
-            Assert.InRange(watch.Elapsed.TotalSeconds, 0, 5);
+            AssertReturnsInTime(client.Dispose);
             Assert.False(client.CanWrite);
         }
         finally
@@ -80,12 +70,17 @@ public sealed class FacadeDisposeBoundTests : IDisposable
             Task<Exception?> write = FacadePeers.Catch(() => client.Write(new byte[8 << 20]));
             FacadePeers.Until(() => client.WriteInProgress, "the write did not start");
             client.CloseNotifyTimeout = CloseBound;
-            var watch = Stopwatch.StartNew();
-            Task dispose = FacadePeers.Run(client.Dispose);
-            Assert.True(FacadePeers.Finish(TimeSpan.FromSeconds(5), dispose), "Dispose did not return");
-            Assert.InRange(watch.Elapsed.TotalSeconds, 0, 5);
+            AssertReturnsInTime(client.Dispose);
             Exception? e = FacadePeers.Wait(write);
             Assert.True(e is ObjectDisposedException, e?.ToString());
         }
+    }
+
+    // Disposal on its own thread must return within 5 s (its bound is 0.3 s; the old one waited for ever).
+    private static void AssertReturnsInTime(Action dispose)
+    {
+        Task run = FacadePeers.Run(dispose);
+        Assert.True(FacadePeers.Finish(TimeSpan.FromSeconds(5), run), "Dispose did not return");
+        FacadePeers.Wait(run);
     }
 }

@@ -13,6 +13,30 @@ internal static class FacadePeers
     /// <summary>The most any single step of these tests may take on a loaded machine.</summary>
     public static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// What every Python check of these tests starts with: the WrapKeys contexts from <c>d</c> (<c>sctx</c>, <c>cctx</c>),
+    /// <c>raw()</c> for a loopback TCP pair, and <c>pair(timeout, sndbuf)</c> for a wrapped client and server (the client
+    /// with the timeout and send buffer given) and the server's raw socket.
+    /// </summary>
+    private const string PythonPrelude = """
+        import ssl, socket, threading, time, re
+        sctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); sctx.load_cert_chain(d + '/cert.pem', d + '/key.pem')
+        cctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT); cctx.load_verify_locations(d + '/cert.pem')
+        def raw():
+            l = socket.socket(); l.bind(('127.0.0.1', 0)); l.listen(1)
+            c = socket.create_connection(l.getsockname()); s, _ = l.accept(); l.close(); return c, s
+        def pair(timeout=None, sndbuf=None):
+            c, s = raw(); box = {}
+            if sndbuf: c.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, sndbuf)
+            t = threading.Thread(target=lambda: box.__setitem__('s', sctx.wrap_socket(s, server_side=True))); t.start()
+            c.settimeout(timeout); cs = cctx.wrap_socket(c, server_hostname='localhost'); t.join(); return cs, box['s'], s
+
+        """;
+
+    /// <summary>Runs <paramref name="script"/> in the live python3 after <see cref="PythonPrelude"/>, with the key files in <paramref name="dir"/>.</summary>
+    public static string Python(string dir, string script) =>
+        PythonOracle.Run("d = " + ContextConfigTests.Py(dir) + "\n" + PythonPrelude + script)!.Replace("\r", string.Empty, StringComparison.Ordinal);
+
     /// <summary>A <see cref="SslSocket"/> client and server, the handshake done (or not), with the given timeout on both.</summary>
     public static (SslSocket Client, SslSocket Server) Sockets(
         string dir, double? timeout = 10, bool handshake = true, SslContext? clientContext = null, SslContext? serverContext = null)
@@ -126,6 +150,51 @@ internal static class FacadePeers
         {
             Assert.True(watch.Elapsed < Bound, what);
             Thread.Sleep(5);
+        }
+    }
+
+    /// <summary>
+    /// Makes <paramref name="ssl"/> non-blocking with a small send buffer and writes a random 16 KiB chunk (from
+    /// <paramref name="seed"/>) while its peer does not read, until a write wants write: that write is interrupted, its
+    /// data taken. Returns the chunk and the bytes written before it.
+    /// </summary>
+    public static (byte[] Chunk, long Sent) InterruptWrite(SslSocket ssl, int seed)
+    {
+        ssl.SetBlocking(false);
+        ssl.Socket!.SendBufferSize = 4096;
+        byte[] chunk = new byte[16384];
+        new Random(seed).NextBytes(chunk);
+        long sent = 0;
+        while (true)
+        {
+            try
+            {
+                sent += ssl.Write(chunk);
+            }
+            catch (SslWantWriteException)
+            {
+                return (chunk, sent);
+            }
+
+            Assert.True(sent < 64 << 20, "the write never wanted write");
+        }
+    }
+
+    /// <summary>Calls a non-blocking <paramref name="call"/> again after want-read or want-write until it returns, within <see cref="Bound"/>.</summary>
+    public static T Retry<T>(Func<T> call)
+    {
+        var watch = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                return call();
+            }
+            catch (Exception e) when (e is SslWantReadException or SslWantWriteException)
+            {
+                Assert.True(watch.Elapsed < Bound, "the call never completed");
+                Thread.Sleep(2);
+            }
         }
     }
 

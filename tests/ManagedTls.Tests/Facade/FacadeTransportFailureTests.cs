@@ -113,60 +113,15 @@ public sealed class FacadeTransportFailureTests : IDisposable
         using (client)
         using (server)
         {
-            client.SetBlocking(false);
-            client.Socket!.SendBufferSize = 4096;
-            byte[] chunk = new byte[16384];
-            new Random(3).NextBytes(chunk);
-            long sent = 0;
-            while (true)
-            {
-                try
-                {
-                    sent += client.Write(chunk);
-                }
-                catch (SslWantWriteException)
-                {
-                    break;
-                }
-
-                Assert.True(sent < 64 << 20, "the write never wanted write");
-            }
-
+            var (chunk, sent) = FacadePeers.InterruptWrite(client, seed: 3);
             server.VerifyClientPostHandshake();
             server.Write([5, 6, 7]);
-            var watch = Stopwatch.StartNew();
-            byte[]? got = null;
-            while (got is null)
-            {
-                try
-                {
-                    got = client.Read(10);
-                }
-                catch (SslWantReadException)
-                {
-                    Assert.True(watch.Elapsed < FacadePeers.Bound, "the data never came");
-                    Thread.Sleep(2);
-                }
-            }
-
+            byte[] got = FacadePeers.Retry(() => client.Read(10));
             Assert.Equal(new byte[] { 5, 6, 7 }, got);
 
             // Once the server reads, the interrupted write and then the answer go out; a last byte shows the answer was taken.
             Task<byte[]> read = FacadePeers.Run(() => FacadePeers.ReadExactly(server, (int)sent + chunk.Length + 1));
-            while (true)
-            {
-                try
-                {
-                    client.Write(chunk);
-                    break;
-                }
-                catch (SslWantWriteException)
-                {
-                    Assert.True(watch.Elapsed < FacadePeers.Bound, "the retry never completed");
-                    Thread.Sleep(2);
-                }
-            }
-
+            FacadePeers.Retry(() => client.Write(chunk));
             client.SetBlocking(true);
             client.Write([9]);
             byte[] all = FacadePeers.Wait(read);
@@ -191,32 +146,13 @@ public sealed class FacadeTransportFailureTests : IDisposable
     }
 
     /// <summary>A stream that, once armed, writes only part of the next buffer and then fails, or hangs until cancelled.</summary>
-    private sealed class Faulty(Stream inner) : Stream
+    private sealed class Faulty(Stream inner) : DelegatingStream(inner)
     {
         public int FailAfter { get; set; } = -1;
 
         public int HangAfter { get; set; } = -1;
 
         public int Written { get; private set; }
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override void Flush() => inner.Flush();
-
-        public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
-
-        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            inner.ReadAsync(buffer, offset, count, cancellationToken);
 
         public override void Write(byte[] buffer, int offset, int count) => WriteAsync(buffer, offset, count, default).GetAwaiter().GetResult();
 
@@ -225,12 +161,12 @@ public sealed class FacadeTransportFailureTests : IDisposable
             int part = FailAfter >= 0 ? FailAfter : HangAfter;
             if (part < 0 || Written > 0)
             {
-                await inner.WriteAsync(buffer.AsMemory(offset, count), cancellationToken);
+                await Inner.WriteAsync(buffer.AsMemory(offset, count), cancellationToken);
                 return;
             }
 
-            await inner.WriteAsync(buffer.AsMemory(offset, Math.Min(part, count)), cancellationToken);
-            await inner.FlushAsync(cancellationToken);
+            await Inner.WriteAsync(buffer.AsMemory(offset, Math.Min(part, count)), cancellationToken);
+            await Inner.FlushAsync(cancellationToken);
             Written = Math.Min(part, count);
             if (FailAfter >= 0)
             {
@@ -238,20 +174,6 @@ public sealed class FacadeTransportFailureTests : IDisposable
             }
 
             await Task.Delay(Timeout.Infinite, cancellationToken);
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                inner.Dispose();
-            }
-
-            base.Dispose(disposing);
         }
     }
 }

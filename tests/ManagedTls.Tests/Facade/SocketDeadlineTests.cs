@@ -22,17 +22,6 @@ public sealed class SocketDeadlineTests : IDisposable
         "adopted 0.7, after unwrap 0.7";
 
     private const string TimeoutsScript = """
-        import ssl, socket, threading, time, re
-        d = DIR
-        sctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); sctx.load_cert_chain(d + '/cert.pem', d + '/key.pem')
-        cctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT); cctx.load_verify_locations(d + '/cert.pem')
-        def raw():
-            l = socket.socket(); l.bind(('127.0.0.1', 0)); l.listen(1)
-            c = socket.create_connection(l.getsockname()); s, _ = l.accept(); l.close(); return c, s
-        def pair(timeout):
-            c, s = raw(); box = {}
-            t = threading.Thread(target=lambda: box.__setitem__('s', sctx.wrap_socket(s, server_side=True))); t.start()
-            c.settimeout(timeout); cs = cctx.wrap_socket(c, server_hostname='localhost'); t.join(); return cs, box['s'], s
         stop = []
         def trickle(sock, data):
             for b in data:
@@ -73,21 +62,10 @@ public sealed class SocketDeadlineTests : IDisposable
         "shorter data: SSLError BAD_LENGTH";
 
     private const string RetriesScript = """
-        import ssl, socket, threading, time
-        d = DIR
-        sctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); sctx.load_cert_chain(d + '/cert.pem', d + '/key.pem')
-        cctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT); cctx.load_verify_locations(d + '/cert.pem')
-        def pair():
-            l = socket.socket(); l.bind(('127.0.0.1', 0)); l.listen(1)
-            c = socket.create_connection(l.getsockname()); s, _ = l.accept(); l.close()
-            c.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
-            box = {}
-            t = threading.Thread(target=lambda: box.__setitem__('s', sctx.wrap_socket(s, server_side=True))); t.start()
-            cs = cctx.wrap_socket(c, server_hostname='localhost'); t.join(); return cs, box['s']
         first = bytes(range(256)) * 64
         for label, retry in [('same data', first), ('other data of the same length', bytes(len(first))),
                              ('longer data', first + b'x' * 100), ('shorter data', first[:100])]:
-            cs, ss = pair(); cs.setblocking(False); sent = 0
+            cs, ss, _ = pair(sndbuf=4096); cs.setblocking(False); sent = 0
             while True:
                 try: sent += cs.write(first)
                 except ssl.SSLWantWriteError: break
@@ -190,8 +168,7 @@ public sealed class SocketDeadlineTests : IDisposable
     [Fact]
     public void TimeoutsMatchLivePython()
     {
-        string live = PythonOracle.Run(TimeoutsScript.Replace("DIR", ContextConfigTests.Py(_dir), StringComparison.Ordinal))!;
-        Assert.Equal(RecordedTimeouts, live.Replace("\r", string.Empty, StringComparison.Ordinal));
+        Assert.Equal(RecordedTimeouts, FacadePeers.Python(_dir, TimeoutsScript));
     }
 
     [Fact]
@@ -201,24 +178,7 @@ public sealed class SocketDeadlineTests : IDisposable
         using (client)
         using (server)
         {
-            client.SetBlocking(false);
-            client.Socket!.SendBufferSize = 4096;
-            byte[] first = new byte[16384];
-            new Random(11).NextBytes(first);
-            long sent = 0;
-            while (true)
-            {
-                try
-                {
-                    sent += client.Write(first);
-                }
-                catch (SslWantWriteException)
-                {
-                    break;
-                }
-
-                Assert.True(sent < 64 << 20, "the write never wanted write");
-            }
+            var (first, sent) = FacadePeers.InterruptWrite(client, seed: 11);
 
             // Ours: every retry that is not the same data is refused, and the connection stays usable.
             foreach (byte[] other in new[] { new byte[first.Length], first[..100], [.. first, .. new byte[100]] })
@@ -229,21 +189,7 @@ public sealed class SocketDeadlineTests : IDisposable
             }
 
             Task<byte[]> read = FacadePeers.Run(() => FacadePeers.ReadExactly(server, (int)sent + first.Length));
-            var watch = Stopwatch.StartNew();
-            int n = -1;
-            while (n < 0)
-            {
-                try
-                {
-                    n = client.Write(first);
-                }
-                catch (SslWantWriteException)
-                {
-                    Assert.True(watch.Elapsed < FacadePeers.Bound, "the retry never completed");
-                    Thread.Sleep(2);
-                }
-            }
-
+            int n = FacadePeers.Retry(() => client.Write(first));
             Assert.Equal(first.Length, n);
             byte[] got = FacadePeers.Wait(read);
             for (long i = 0; i < got.Length; i += first.Length)
@@ -256,8 +202,7 @@ public sealed class SocketDeadlineTests : IDisposable
     [Fact]
     public void WriteRetriesMatchLivePython()
     {
-        string live = PythonOracle.Run(RetriesScript.Replace("DIR", ContextConfigTests.Py(_dir), StringComparison.Ordinal))!;
-        Assert.Equal(RecordedRetries, live.Replace("\r", string.Empty, StringComparison.Ordinal));
+        Assert.Equal(RecordedRetries, FacadePeers.Python(_dir, RetriesScript));
     }
 
     // The exception's type and text in Python's terms, and whether it came within 4 s (the deadlines are 0.3-0.5 s; a
