@@ -172,23 +172,8 @@ internal static class TlsCliCommon
         return names.Select(Encoding.ASCII.GetBytes).ToList();
     }
 
-    /// <summary>Appends NSS key log lines to a file, as openssl's <c>-keylogfile</c> does.</summary>
-    public static Action<string>? KeyLog(string? path)
-    {
-        if (path is null)
-        {
-            return null;
-        }
-
-        var gate = new object();
-        return line =>
-        {
-            lock (gate)
-            {
-                File.AppendAllText(path, line.TrimEnd('\n') + "\n");
-            }
-        };
-    }
+    /// <summary>Appends NSS key log lines to a file, as openssl's <c>-keylogfile</c> does (the library's one writer: a new file is private, 0600).</summary>
+    public static Action<string>? KeyLog(string? path) => path is null ? null : KeyLogFile.Writer(path);
 
     /// <summary>
     /// Reads a session file (<c>-sess_in</c>, OpenSSL's SSL_SESSION PEM). A session without a host name (OpenSSL records

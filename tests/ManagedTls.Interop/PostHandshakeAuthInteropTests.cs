@@ -170,9 +170,9 @@ public sealed class PostHandshakeAuthInteropTests(ClientAuthCertificates certs) 
 
             // Reading takes in the request and sends the answer; s_server sends no data after it, so the read
             // ends with the socket's timeout, made short here.
-            socket.ReceiveTimeout = 1500;
+            client.SetTimeout(1.5);
             Assert.Equal("The read operation timed out", Assert.Throws<TimeoutException>(() => client.Read()).Message);
-            socket.ReceiveTimeout = TimeoutMs;
+            client.SetTimeout(TimeoutMs / 1000.0);
             client.Write(Encoding.ASCII.GetBytes("after the request\n"));
             WaitFor("after the request");
             client.Close();

@@ -57,7 +57,7 @@ internal static class TlsConfigSettings
             AlpnProtocols = config.AlpnProtocols,
             PreferServerCipherSuites = config.ServerPreference,
             MiddleboxCompatibility = config.MiddleboxCompat,
-            KeyLog = keylog is null ? null : line => AppendKeyLog(keylog, line),
+            KeyLog = keylog is null ? null : KeyLogFile.Writer(keylog),
             PostHandshakeAuth = config.PostHandshakeAuth,
             RecordSizeLimit = config.RecordSizeLimit,
             ServerNameCallback = config.ServerSide && config.ServerNameCallback is { } onName ? name => RefuseOnAlert(onName(name)) : null,
@@ -75,14 +75,4 @@ internal static class TlsConfigSettings
     /// <returns>Null (no replacement settings).</returns>
     internal static HandshakeSettings? RefuseOnAlert(AlertDescription? alert) =>
         alert is { } a ? throw new TlsAlertException(a, $"the server-name callback refused the name ({a})") : null;
-
-    private static readonly object KeyLogGate = new();
-
-    private static void AppendKeyLog(string path, string line)
-    {
-        lock (KeyLogGate)
-        {
-            File.AppendAllText(path, line.EndsWith("\n", StringComparison.Ordinal) ? line : line + "\n");
-        }
-    }
 }

@@ -25,6 +25,9 @@ public sealed class MemoryBio
     /// <summary>Python's <c>eof</c>: true once <see cref="WriteEof"/> was called and every byte has been read.</summary>
     public bool Eof => _eofWritten && _pending == 0;
 
+    /// <summary>True once <see cref="WriteEof"/> was called, whether or not every byte has been read: no more input will come.</summary>
+    internal bool EofWritten => _eofWritten;
+
     /// <summary>Python's <c>write(buf)</c>: appends bytes.</summary>
     /// <param name="data">The bytes.</param>
     /// <returns>How many bytes were written (always all of them).</returns>

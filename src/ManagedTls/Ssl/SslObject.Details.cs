@@ -14,12 +14,10 @@ public sealed partial class SslObject
     /// <returns>The group name or null.</returns>
     public string? Group()
     {
-        if (_disposed || !_conn.IsHandshakeComplete || _conn.NamedGroup is not { } group)
+        lock (_lock)
         {
-            return null;
+            return GroupName();
         }
-
-        return KeyExchangeGroups.Find(group)?.Name ?? $"0x{(ushort)group:x4}";
     }
 
     /// <summary>
@@ -31,6 +29,24 @@ public sealed partial class SslObject
     /// </summary>
     /// <returns>The scheme name or null.</returns>
     public string? SignatureScheme()
+    {
+        lock (_lock)
+        {
+            return SignatureSchemeName();
+        }
+    }
+
+    private string? GroupName()
+    {
+        if (_disposed || !_conn.IsHandshakeComplete || _conn.NamedGroup is not { } group)
+        {
+            return null;
+        }
+
+        return KeyExchangeGroups.Find(group)?.Name ?? $"0x{(ushort)group:x4}";
+    }
+
+    private string? SignatureSchemeName()
     {
         if (_disposed || !_conn.IsHandshakeComplete || _conn.SignatureScheme is not { } scheme)
         {

@@ -20,6 +20,14 @@ public sealed partial class SslObject
     /// mode is <see cref="VerifyMode.CertNone"/>).</exception>
     public void VerifyClientPostHandshake()
     {
+        lock (_lock)
+        {
+            RequestClientCertificate();
+        }
+    }
+
+    private void RequestClientCertificate()
+    {
         ThrowIfFailed();
         if (_conn.Version is null)
         {

@@ -23,7 +23,14 @@ public sealed partial class SslObject
     /// <exception cref="ArgumentException">The value is a <see cref="SslProtocol.TlsClient"/> context.</exception>
     public SslContext Context
     {
-        get => _context;
+        get
+        {
+            lock (_lock)
+            {
+                return _context;
+            }
+        }
+
         set
         {
             if (value is null)
@@ -41,7 +48,10 @@ public sealed partial class SslObject
                 throw new ArgumentException("Cannot create a server socket with a PROTOCOL_TLS_CLIENT context", nameof(value));
             }
 
-            _context = value;
+            lock (_lock)
+            {
+                _context = value;
+            }
         }
     }
 

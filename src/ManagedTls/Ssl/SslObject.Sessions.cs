@@ -28,19 +28,38 @@ public sealed partial class SslObject
     /// the handshake has started (<c>Cannot set session after handshake.</c>).</exception>
     public SslSession? Session
     {
-        get => CurrentSession();
+        get
+        {
+            lock (_lock)
+            {
+                return CurrentSession();
+            }
+        }
+
         set
         {
-            CheckSession(Context, value, ServerSide, afterHandshake: _conn.IsHandshakeComplete || _handshakeCounted, throwState: true);
-            ThrowIfFailed();
-            TlsConnection old = _conn;
-            _conn = CreateConnection(value);
-            old.Dispose();
+            lock (_lock)
+            {
+                CheckSession(_context, value, ServerSide, afterHandshake: _conn.IsHandshakeComplete || _handshakeCounted, throwState: true);
+                ThrowIfFailed();
+                TlsConnection old = _conn;
+                _conn = CreateConnection(value);
+                old.Dispose();
+            }
         }
     }
 
     /// <summary>Python's <c>session_reused</c>: true when the handshake resumed a session.</summary>
-    public bool SessionReused => !_disposed && _conn.SessionReused;
+    public bool SessionReused
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return !_disposed && _conn.SessionReused;
+            }
+        }
+    }
 
     /// <summary>
     /// Python's <c>shared_ciphers()</c>: on a server after the handshake, the suites the client offered that this side's
@@ -49,16 +68,19 @@ public sealed partial class SslObject
     /// <returns>The list or null.</returns>
     public IReadOnlyList<(string Name, string Protocol, int SecretBits)>? SharedCiphers()
     {
-        if (!ServerSide || !IsHandshakeComplete)
+        lock (_lock)
         {
-            return null;
-        }
+            if (!ServerSide || _disposed || !_conn.IsHandshakeComplete)
+            {
+                return null;
+            }
 
-        IReadOnlyList<TlsCipherSuite> offered = _conn.PeerCipherSuites;
-        return _config.Tls13Suites.Concat(_config.Tls12Suites)
-            .Where(s => offered.Contains(s.Suite))
-            .Select(s => (s.OpenSslName, s.PythonProtocol, s.StrengthBits))
-            .ToArray();
+            IReadOnlyList<TlsCipherSuite> offered = _conn.PeerCipherSuites;
+            return _config.Tls13Suites.Concat(_config.Tls12Suites)
+                .Where(s => offered.Contains(s.Suite))
+                .Select(s => (s.OpenSslName, s.PythonProtocol, s.StrengthBits))
+                .ToArray();
+        }
     }
 
     /// <summary>

@@ -8,8 +8,12 @@ namespace ManagedTls.Ssl;
 /// <summary>
 /// Python's <c>ssl.SSLObject</c>: a TLS connection whose transport is two <see cref="MemoryBio"/> queues. TLS bytes
 /// from the peer are written by the caller into the incoming queue; TLS bytes to send appear in the outgoing queue.
-/// An operation that needs bytes not yet received throws <see cref="SslWantReadException"/>, as Python does.
-/// Made by <see cref="SslContext.WrapBio"/>. Not thread-safe.
+/// An operation that needs bytes not yet received throws <see cref="SslWantReadException"/>, as Python does; once the
+/// incoming queue has its end (<see cref="MemoryBio.WriteEof"/>) or the connection has failed, no operation throws it
+/// any more, since no further input could help. Made by <see cref="SslContext.WrapBio"/>. Every method takes an internal
+/// lock, so information methods (<see cref="Cipher"/>, <see cref="GetPeerCert"/>...) may be called while another thread
+/// drives the connection (as <see cref="TlsStream"/> and <see cref="SslSocket"/> do); the <see cref="MemoryBio"/>
+/// queues themselves are not thread-safe.
 /// </summary>
 public sealed partial class SslObject : IDisposable
 {
@@ -18,6 +22,7 @@ public sealed partial class SslObject : IDisposable
     private readonly MemoryBio _incoming;
     private readonly MemoryBio _outgoing;
     private readonly byte[] _scratch = new byte[16 * 1024 + 512];
+    private readonly object _lock = new();
     private bool _sentShutdown;
     private bool _disposed;
 
@@ -41,9 +46,19 @@ public sealed partial class SslObject : IDisposable
     public string? ServerHostname { get; }
 
     /// <summary>True once the handshake has completed.</summary>
-    public bool IsHandshakeComplete => _conn.IsHandshakeComplete;
+    public bool IsHandshakeComplete
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _conn.IsHandshakeComplete;
+            }
+        }
+    }
 
-    internal bool IgnoreUnexpectedEof => _config.IgnoreUnexpectedEof;
+    /// <summary>The lock every method takes; <see cref="TlsChannel"/> holds it around engine steps and queue moves.</summary>
+    internal object SyncRoot => _lock;
 
     internal MemoryBio Incoming => _incoming;
 
@@ -60,9 +75,12 @@ public sealed partial class SslObject : IDisposable
     /// <exception cref="SslException">Any other failure, as Python reports it.</exception>
     public void DoHandshake()
     {
-        if (!HandshakeStep())
+        lock (_lock)
         {
-            throw new SslWantReadException();
+            if (!HandshakeStep())
+            {
+                throw new SslWantReadException();
+            }
         }
     }
 
@@ -100,8 +118,11 @@ public sealed partial class SslObject : IDisposable
     /// <exception cref="SslWantReadException">More incoming bytes are needed.</exception>
     public int Read(Span<byte> buffer)
     {
-        int n = TryRead(buffer, out bool wantRead);
-        return wantRead ? throw new SslWantReadException() : n;
+        lock (_lock)
+        {
+            int n = TryRead(buffer, out bool wantRead);
+            return wantRead ? throw new SslWantReadException() : n;
+        }
     }
 
     /// <summary>Python's <c>read(len, buffer)</c> for an array.</summary>
@@ -116,30 +137,33 @@ public sealed partial class SslObject : IDisposable
     /// <exception cref="SslException">close_notify was already sent (<c>[SSL: PROTOCOL_IS_SHUTDOWN] protocol is shutdown</c>), or another failure.</exception>
     public int Write(ReadOnlySpan<byte> data)
     {
-        if (!HandshakeStep())
+        lock (_lock)
         {
-            throw new SslWantReadException();
-        }
+            if (!HandshakeStep())
+            {
+                throw new SslWantReadException();
+            }
 
-        if (_sentShutdown)
-        {
-            throw new SslException("SSL", "PROTOCOL_IS_SHUTDOWN", "protocol is shutdown");
-        }
+            if (_sentShutdown)
+            {
+                throw new SslException("SSL", "PROTOCOL_IS_SHUTDOWN", "protocol is shutdown");
+            }
 
-        try
-        {
-            _conn.WriteApplicationData(data);
-        }
-        catch (TlsAlertException e)
-        {
-            throw Translate(e);
-        }
-        finally
-        {
-            Flush();
-        }
+            try
+            {
+                _conn.WriteApplicationData(data);
+            }
+            catch (TlsAlertException e)
+            {
+                throw Translate(e);
+            }
+            finally
+            {
+                Flush();
+            }
 
-        return data.Length;
+            return data.Length;
+        }
     }
 
     /// <summary>Python's <c>write(data)</c> for an array.</summary>
@@ -147,9 +171,15 @@ public sealed partial class SslObject : IDisposable
     /// <returns>The byte count written.</returns>
     public int Write(byte[] data) => Write((data ?? throw new ArgumentNullException(nameof(data))).AsSpan());
 
-    /// <summary>Python's <c>pending()</c>: decrypted bytes ready to read without more input.</summary>
+    /// <summary>Python's <c>pending()</c>: decrypted bytes ready to read without more input; 0 once the connection has failed (nothing can be read then, as in Python).</summary>
     /// <returns>The byte count.</returns>
-    public int Pending() => _disposed ? 0 : _conn.PendingApplicationData;
+    public int Pending()
+    {
+        lock (_lock)
+        {
+            return _disposed || _conn.Failure is not null ? 0 : _conn.PendingApplicationData;
+        }
+    }
 
     /// <summary>
     /// Python's <c>unwrap()</c>: queues close_notify (once) and returns when the peer's close_notify has arrived;
@@ -159,20 +189,34 @@ public sealed partial class SslObject : IDisposable
     /// <exception cref="SslException">The handshake is not complete (<c>[SSL: SHUTDOWN_WHILE_IN_INIT] shutdown while in init</c>).</exception>
     public void Unwrap()
     {
-        if (!TryUnwrap())
+        lock (_lock)
         {
-            throw new SslWantReadException();
+            if (!TryUnwrap())
+            {
+                throw new SslWantReadException();
+            }
         }
     }
 
     /// <summary>Python's <c>version()</c>: <c>"TLSv1.3"</c> once the handshake is complete, else null.</summary>
     /// <returns>The protocol name or null.</returns>
-    public string? Version() => _conn.IsHandshakeComplete ? "TLSv1.3" : null;
+    public string? Version()
+    {
+        lock (_lock)
+        {
+            return _conn.IsHandshakeComplete ? "TLSv1.3" : null;
+        }
+    }
 
     /// <summary>Python's <c>cipher()</c>: (OpenSSL name, protocol, secret bits), e.g. <c>("TLS_AES_256_GCM_SHA384", "TLSv1.3", 256)</c>; null before the handshake completes.</summary>
     /// <returns>The triple or null.</returns>
-    public (string Name, string Protocol, int SecretBits)? Cipher() =>
-        _conn.IsHandshakeComplete && _conn.CipherSuite is { } s ? (s.OpenSslName, "TLSv1.3", s.StrengthBits) : null;
+    public (string Name, string Protocol, int SecretBits)? Cipher()
+    {
+        lock (_lock)
+        {
+            return _conn.IsHandshakeComplete && _conn.CipherSuite is { } s ? (s.OpenSslName, "TLSv1.3", s.StrengthBits) : null;
+        }
+    }
 
     /// <summary>Python's <c>compression()</c>: always null (TLS compression is never used).</summary>
     /// <returns>Null.</returns>
@@ -180,7 +224,13 @@ public sealed partial class SslObject : IDisposable
 
     /// <summary>Python's <c>selected_alpn_protocol()</c>: the agreed protocol, or null.</summary>
     /// <returns>The protocol name or null.</returns>
-    public string? SelectedAlpnProtocol() => _conn.AlpnProtocol is { } p ? Encoding.ASCII.GetString(p) : null;
+    public string? SelectedAlpnProtocol()
+    {
+        lock (_lock)
+        {
+            return _conn.AlpnProtocol is { } p ? Encoding.ASCII.GetString(p) : null;
+        }
+    }
 
     /// <summary>
     /// Python's <c>getpeercert(binary_form)</c>. With <paramref name="binaryForm"/> the peer's leaf certificate as DER
@@ -192,6 +242,28 @@ public sealed partial class SslObject : IDisposable
     /// <exception cref="InvalidOperationException">The handshake is not complete, or a post-handshake certificate request
     /// has been sent and not yet answered (Python's <c>ValueError: handshake not done yet</c>).</exception>
     public object? GetPeerCert(bool binaryForm = false)
+    {
+        lock (_lock)
+        {
+            return PeerCert(binaryForm);
+        }
+    }
+
+    /// <summary>Wipes the connection's buffers and secrets.</summary>
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            if (!_disposed)
+            {
+                _disposed = true;
+                _conn.Dispose();
+                DisposeSessions();
+            }
+        }
+    }
+
+    private object? PeerCert(bool binaryForm)
     {
         if (!_conn.IsHandshakeComplete || (_postHandshakeRequestSent && _conn.PostHandshakeAuthPending))
         {
@@ -214,17 +286,6 @@ public sealed partial class SslObject : IDisposable
             : PeerCertificate.Decode(leaf);
     }
 
-    /// <summary>Wipes the connection's buffers and secrets.</summary>
-    public void Dispose()
-    {
-        if (!_disposed)
-        {
-            _disposed = true;
-            _conn.Dispose();
-            DisposeSessions();
-        }
-    }
-
     /// <summary>One handshake step: feeds what was received, queues what to send; true once the handshake is complete.</summary>
     internal bool HandshakeStep()
     {
@@ -244,7 +305,8 @@ public sealed partial class SslObject : IDisposable
             return true;
         }
 
-        if (_incoming.Eof)
+        // Want-read only while more input may come: after the incoming end no call waits for input again.
+        if (_incoming.EofWritten)
         {
             throw new SslEofException();
         }
@@ -281,7 +343,7 @@ public sealed partial class SslObject : IDisposable
                 continue;
             }
 
-            if (_incoming.Eof)
+            if (_incoming.EofWritten)
             {
                 return _config.IgnoreUnexpectedEof ? 0 : throw new SslEofException();
             }
@@ -335,7 +397,7 @@ public sealed partial class SslObject : IDisposable
                 continue;
             }
 
-            if (_incoming.Eof)
+            if (_incoming.EofWritten)
             {
                 return _config.IgnoreUnexpectedEof ? true : throw new SslEofException();
             }

@@ -9,5 +9,5 @@ public sealed partial class SslSocket
     /// available from <see cref="GetPeerCert"/> once a read has consumed its answer.
     /// </summary>
     /// <exception cref="SslException">As <see cref="SslObject.VerifyClientPostHandshake"/>.</exception>
-    public void VerifyClientPostHandshake() => _channel.Locked(ssl => ssl.VerifyClientPostHandshake());
+    public void VerifyClientPostHandshake() => _channel.Ssl.VerifyClientPostHandshake();
 }

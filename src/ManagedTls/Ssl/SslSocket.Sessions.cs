@@ -9,14 +9,14 @@ public sealed partial class SslSocket
     /// <exception cref="InvalidOperationException">A server-side socket, or the handshake has started.</exception>
     public SslSession? Session
     {
-        get => _channel.Locked(static ssl => ssl.Session);
-        set => _channel.Locked(ssl => ssl.Session = value);
+        get => _channel.Ssl.Session;
+        set => _channel.Ssl.Session = value;
     }
 
     /// <summary>Python's <c>session_reused</c>.</summary>
-    public bool SessionReused => _channel.Locked(static ssl => ssl.SessionReused);
+    public bool SessionReused => _channel.Ssl.SessionReused;
 
     /// <summary>Python's <c>shared_ciphers()</c>; see <see cref="SslObject.SharedCiphers"/>.</summary>
     /// <returns>The list, or null on a client or before the handshake.</returns>
-    public IReadOnlyList<(string Name, string Protocol, int SecretBits)>? SharedCiphers() => _channel.Locked(static ssl => ssl.SharedCiphers());
+    public IReadOnlyList<(string Name, string Protocol, int SecretBits)>? SharedCiphers() => _channel.Ssl.SharedCiphers();
 }

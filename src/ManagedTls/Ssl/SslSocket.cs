@@ -6,8 +6,10 @@ namespace ManagedTls.Ssl;
 /// <summary>
 /// Python's <c>ssl.SSLSocket</c> over a connected <see cref="System.Net.Sockets.Socket"/>. Made by
 /// <see cref="SslContext.WrapSocket"/>. Reads and writes block until done unless the socket is non-blocking
-/// (<see cref="SetBlocking"/>); the TLS work is the same
-/// <see cref="SslObject"/> a <see cref="MemoryBio"/> pair would drive.
+/// (<see cref="SetBlocking"/>) or has a timeout (<see cref="SetTimeout"/>, a deadline for each whole operation); the TLS
+/// work is the same <see cref="SslObject"/> a <see cref="MemoryBio"/> pair would drive. One thread may read while
+/// another writes (as with <c>SslStream</c>): a second concurrent read or write throws <see cref="NotSupportedException"/>,
+/// and <see cref="Unwrap"/> counts as both. Information methods may be called from any thread.
 /// </summary>
 public sealed partial class SslSocket : IDisposable
 {
@@ -19,9 +21,9 @@ public sealed partial class SslSocket : IDisposable
     {
         _socket = socket;
         _suppressRaggedEofs = suppressRaggedEofs;
-        _channel = new TlsChannel(context, serverSide, serverHostname, session);
+        _channel = new TlsChannel(context, serverSide, serverHostname, session, nameof(SslSocket));
         _channel.Ssl.CallbackOwner = this;
-        AdoptBlockingMode(socket);
+        AdoptTimeout(socket);
     }
 
     /// <summary>Python's <c>context</c>; a server may switch it before or during the handshake, see <see cref="SslObject.Context"/>.</summary>
@@ -43,13 +45,20 @@ public sealed partial class SslSocket : IDisposable
     /// <summary>The underlying socket (null after <see cref="Unwrap"/> or <see cref="Close"/>).</summary>
     public Socket? Socket => _socket;
 
+    /// <summary>True while a read (or <see cref="Unwrap"/>) is in progress.</summary>
+    internal bool ReadInProgress => _channel.ReadInProgress;
+
+    /// <summary>True while a write (or <see cref="Unwrap"/>) is in progress.</summary>
+    internal bool WriteInProgress => _channel.WriteInProgress;
+
     /// <summary>Python's <c>getpeername()</c>.</summary>
     public EndPoint? RemoteEndPoint => _socket?.RemoteEndPoint;
 
     /// <summary>Python's <c>do_handshake()</c>: runs the handshake to completion, blocking.</summary>
     /// <exception cref="SslCertVerificationException">The peer's certificate did not verify.</exception>
     /// <exception cref="SslException">The handshake failed.</exception>
-    public void DoHandshake() => Run(_channel.HandshakeAsync(Adapter()));
+    /// <exception cref="TimeoutException">The timeout passed (<c>The handshake operation timed out</c>).</exception>
+    public void DoHandshake() => Run(_channel.HandshakeAsync(Adapter(SocketOperation.Handshake)));
 
     /// <summary>Python's <c>read(len=1024)</c>: up to <paramref name="len"/> bytes; empty at the end of the stream.</summary>
     /// <param name="len">Most bytes to return.</param>
@@ -84,6 +93,8 @@ public sealed partial class SslSocket : IDisposable
     /// <param name="offset">Start in <paramref name="buffer"/>.</param>
     /// <param name="count">Most bytes to read.</param>
     /// <returns>How many bytes were read; 0 at the end of the stream.</returns>
+    /// <exception cref="NotSupportedException">Another read is in progress.</exception>
+    /// <exception cref="TimeoutException">The timeout passed (<c>The read operation timed out</c>).</exception>
     public int Read(byte[] buffer, int offset, int count)
     {
         if (buffer is null)
@@ -98,7 +109,7 @@ public sealed partial class SslSocket : IDisposable
 
         try
         {
-            return Run(_channel.ReadAsync(Adapter(), buffer.AsMemory(offset, count)));
+            return Run(_channel.ReadAsync(Adapter(SocketOperation.Read), buffer.AsMemory(offset, count)));
         }
         catch (SslEofException) when (_suppressRaggedEofs)
         {
@@ -106,9 +117,17 @@ public sealed partial class SslSocket : IDisposable
         }
     }
 
-    /// <summary>Python's <c>write(data)</c>: writes all of <paramref name="data"/>.</summary>
+    /// <summary>
+    /// Python's <c>write(data)</c>: writes all of <paramref name="data"/>. After <see cref="SslWantWriteException"/> (a
+    /// non-blocking socket) or <see cref="TimeoutException"/> (a timeout) the data is already taken and partly sent:
+    /// call again with the same data to finish, as OpenSSL requires; other data is
+    /// <c>[SSL: BAD_WRITE_RETRY] bad write retry</c>.
+    /// </summary>
     /// <param name="data">Application data.</param>
     /// <returns>The byte count.</returns>
+    /// <exception cref="NotSupportedException">Another write is in progress.</exception>
+    /// <exception cref="TimeoutException">The timeout passed (<c>The write operation timed out</c>).</exception>
+    /// <exception cref="SslException">A retry with other data than the interrupted write (<c>BAD_WRITE_RETRY</c>), or a TLS failure.</exception>
     public int Write(byte[] data)
     {
         if (data is null)
@@ -116,12 +135,7 @@ public sealed partial class SslSocket : IDisposable
             throw new ArgumentNullException(nameof(data));
         }
 
-        if (_nonBlocking)
-        {
-            return WriteNonBlocking(data);
-        }
-
-        Run(_channel.WriteAsync(Adapter(), data.AsMemory()));
+        Run(_channel.WriteAsync(Adapter(SocketOperation.Write), data.AsMemory()));
         return data.Length;
     }
 
@@ -138,13 +152,22 @@ public sealed partial class SslSocket : IDisposable
     /// <returns>Decrypted bytes ready to read.</returns>
     public int Pending() => _channel.Ssl.Pending();
 
-    /// <summary>Python's <c>unwrap()</c>: sends close_notify, waits for the peer's, and hands back the plain socket (no longer owned).</summary>
+    /// <summary>
+    /// Python's <c>unwrap()</c>: sends close_notify, waits for the peer's, and hands back the plain socket (no longer
+    /// owned), blocking or not and with the timeout this socket had (as Python's socket keeps its timeout).
+    /// </summary>
     /// <returns>The underlying socket.</returns>
+    /// <exception cref="NotSupportedException">A read or a write is in progress in another thread.</exception>
     public Socket Unwrap()
     {
         Socket socket = _socket ?? throw new ObjectDisposedException(nameof(SslSocket));
-        Run(_channel.UnwrapAsync(Adapter()));
-        _socket = null;
+        Run(_channel.UnwrapAsync(Adapter(SocketOperation.Shutdown)));
+        if (Interlocked.CompareExchange(ref _socket, null, socket) != socket)
+        {
+            throw new ObjectDisposedException(nameof(SslSocket));
+        }
+
+        RestoreSocket(socket);
         _channel.Dispose();
         return socket;
     }
@@ -168,16 +191,19 @@ public sealed partial class SslSocket : IDisposable
     /// <summary>Python's <c>getpeercert(binary_form)</c>; see <see cref="SslObject.GetPeerCert"/>.</summary>
     /// <param name="binaryForm">True for the DER bytes.</param>
     /// <returns>A <see cref="T:byte[]"/>, a dictionary or null.</returns>
-    public object? GetPeerCert(bool binaryForm = false) => _channel.Locked(ssl => ssl.GetPeerCert(binaryForm));
+    public object? GetPeerCert(bool binaryForm = false) => _channel.Ssl.GetPeerCert(binaryForm);
 
-    /// <summary>Python's <c>close()</c>: closes the socket without waiting for the peer (close_notify is sent when possible).</summary>
+    /// <summary>Python's <c>close()</c>: closes the socket without waiting for the peer (close_notify is sent when possible); see <see cref="Dispose"/>.</summary>
     public void Close() => Dispose();
 
-    /// <summary>Sends close_notify best-effort, closes the socket and wipes the connection.</summary>
+    /// <summary>
+    /// Sends close_notify best-effort, closes the socket and wipes the connection. Bounded: a peer that does not take
+    /// the bytes within a few seconds (<see cref="CloseNotifyTimeout"/>) is given up on. A read or write running in
+    /// another thread then fails with <see cref="ObjectDisposedException"/> (or the socket's error). Never throws.
+    /// </summary>
     public void Dispose()
     {
-        Socket? socket = _socket;
-        _socket = null;
+        Socket? socket = Interlocked.Exchange(ref _socket, null);
         if (socket is null)
         {
             return;
@@ -185,7 +211,7 @@ public sealed partial class SslSocket : IDisposable
 
         try
         {
-            _channel.CloseNotifyBestEffort(new SyncSocketAdapter(socket));
+            CloseNotifyWithin(socket);
         }
         finally
         {

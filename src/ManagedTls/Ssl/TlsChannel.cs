@@ -1,79 +1,125 @@
-using System.Net.Sockets;
+using ManagedTls.Crypto;
 
 namespace ManagedTls.Ssl;
 
-/// <summary>Moves bytes to and from a transport; a synchronous adapter completes every task before returning it.</summary>
+/// <summary>
+/// Moves bytes to and from a transport for one operation; a synchronous adapter completes every task before returning
+/// it. The adapter also carries the operation's bound (a cancellation token, a deadline, or none) into every wait.
+/// </summary>
 internal interface ITransportAdapter
 {
+    /// <summary>
+    /// True when a failed <see cref="WriteAsync"/> wrote nothing beyond what earlier calls returned, so the rest can be
+    /// sent later (a socket written without blocking); false when a failure may leave part of the bytes written.
+    /// </summary>
+    bool ReportsProgress { get; }
+
     /// <summary>Reads up to <paramref name="count"/> bytes; 0 at the end of the stream.</summary>
     Task<int> ReadAsync(byte[] buffer, int offset, int count);
 
-    /// <summary>Writes all the bytes.</summary>
-    Task WriteAsync(byte[] buffer, int offset, int count);
-}
+    /// <summary>Writes some of the bytes (at least one) and returns how many, or throws.</summary>
+    Task<int> WriteAsync(byte[] buffer, int offset, int count);
 
-/// <summary>Blocking reads and writes on a socket, completed synchronously.</summary>
-internal readonly struct SyncSocketAdapter(Socket socket) : ITransportAdapter
-{
-    public Task<int> ReadAsync(byte[] buffer, int offset, int count) => Task.FromResult(socket.Receive(buffer, offset, count, SocketFlags.None));
+    /// <summary>Waits for <paramref name="gate"/> within the operation's bound.</summary>
+    Task WaitAsync(SemaphoreSlim gate, bool forWrite);
 
-    public Task WriteAsync(byte[] buffer, int offset, int count)
-    {
-        while (count > 0)
-        {
-            int n = socket.Send(buffer, offset, count, SocketFlags.None);
-            offset += n;
-            count -= n;
-        }
-
-        return Task.CompletedTask;
-    }
+    /// <summary>Throws when the operation was cancelled (before anything is taken for writing).</summary>
+    void ThrowIfCancelled();
 }
 
 /// <summary>Blocking reads and writes on a stream, completed synchronously.</summary>
 internal readonly struct SyncStreamAdapter(Stream stream) : ITransportAdapter
 {
+    public bool ReportsProgress => false;
+
     public Task<int> ReadAsync(byte[] buffer, int offset, int count) => Task.FromResult(stream.Read(buffer, offset, count));
 
-    public Task WriteAsync(byte[] buffer, int offset, int count)
+    public Task<int> WriteAsync(byte[] buffer, int offset, int count)
     {
         stream.Write(buffer, offset, count);
         stream.Flush();
+        return Task.FromResult(count);
+    }
+
+    public Task WaitAsync(SemaphoreSlim gate, bool forWrite)
+    {
+        gate.Wait();
         return Task.CompletedTask;
+    }
+
+    public void ThrowIfCancelled()
+    {
     }
 }
 
-/// <summary>Asynchronous reads and writes on a stream, honouring a cancellation token.</summary>
+/// <summary>Asynchronous reads and writes on a stream, honouring a cancellation token (also while waiting for a gate).</summary>
 internal readonly struct AsyncStreamAdapter(Stream stream, CancellationToken cancellationToken) : ITransportAdapter
 {
+    public bool ReportsProgress => false;
+
     public Task<int> ReadAsync(byte[] buffer, int offset, int count) => stream.ReadAsync(buffer, offset, count, cancellationToken);
 
-    public async Task WriteAsync(byte[] buffer, int offset, int count)
+    public async Task<int> WriteAsync(byte[] buffer, int offset, int count)
     {
         await stream.WriteAsync(buffer, offset, count, cancellationToken).ConfigureAwait(false);
         await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+        return count;
     }
+
+    public Task WaitAsync(SemaphoreSlim gate, bool forWrite) => gate.WaitAsync(cancellationToken);
+
+    public void ThrowIfCancelled() => cancellationToken.ThrowIfCancellationRequested();
 }
 
 /// <summary>
 /// The one pump shared by <see cref="SslSocket"/> and <see cref="TlsStream"/>: an <see cref="SslObject"/> over its own
 /// memory queues, whose want-read answers become transport reads and whose outgoing bytes become transport writes.
-/// Blocking and asynchronous callers run the same methods with a different <see cref="ITransportAdapter"/> (a blocking
-/// adapter completes at once). One reader and one writer may run at the same time: engine calls take a lock, and
-/// outgoing bytes are written under a gate in the order they were produced.
+/// Blocking and asynchronous callers run the same methods with a different <see cref="ITransportAdapter"/>.
 /// </summary>
+/// <remarks>
+/// <para>Concurrency, as <c>SslStream</c>: one read and one write may run at the same time, from different threads; a
+/// second read (or a second write) while one is in progress is refused with <see cref="NotSupportedException"/> and
+/// <c>SslStream</c>'s message. A shutdown is both a read and a write. The handshake runs once, under a gate: a read
+/// or write that needs it waits for the one in progress. Transport reads therefore never overlap (the read buffer is
+/// used by one operation at a time), and transport writes go out under a gate in the order the bytes were produced.
+/// Every engine step and queue move holds the <see cref="SslObject"/>'s lock.</para>
+/// <para>A transport write that fails part-way loses the rest of a record the peer has begun to receive, so the
+/// connection is broken from then on: every later call throws <see cref="SslSyscallException"/> with the first
+/// failure inside. An adapter that <see cref="ITransportAdapter.ReportsProgress"/> (a socket without blocking, or
+/// with a deadline) never loses bytes: what it could not send stays here and goes first on the next call, and a
+/// write interrupted that way must be retried with the same data (OpenSSL's rule; other data is
+/// <c>[SSL: BAD_WRITE_RETRY] bad write retry</c>).</para>
+/// </remarks>
 internal sealed class TlsChannel : IDisposable
 {
-    private readonly object _sync = new();
+    // SslStream's texts for a nested read or write (NotSupportedException).
+    internal const string ReadPendingMessage = "This method may not be called when another read operation is pending.";
+    internal const string WritePendingMessage = "This method may not be called when another write operation is pending.";
+
+    private readonly object _sync;
+    private readonly string _owner;
+    private readonly SemaphoreSlim _handshakeGate = new(1, 1);
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private readonly byte[] _readBuffer = new byte[16 * 1024 + 512];
     private readonly byte[] _writeBuffer = new byte[16 * 1024 + 512];
+    private int _unsentOffset;      // under _writeGate: bytes of _writeBuffer taken from Outgoing, not yet written
+    private int _unsentCount;
+    private int _reading;           // 1 while a read or a shutdown is in progress
+    private int _writing;           // 1 while a write or a shutdown is in progress
+    private int _filling;           // 1 during a transport read
+    private int _flushRequested;    // set by a reader that left its bytes to the flush in progress
+    private Exception? _broken;
+    private InterruptedWrite? _interrupted;  // under the write slot
+    private volatile bool _closing;          // disposal has begun: what fails from now on reports the disposal
+    private volatile bool _disposed;
 
-    public TlsChannel(SslContext context, bool serverSide, string? serverHostname, SslSession? session = null)
+    public TlsChannel(SslContext context, bool serverSide, string? serverHostname, SslSession? session, string owner)
     {
         Incoming = new MemoryBio();
         Outgoing = new MemoryBio();
         Ssl = context.WrapBio(Incoming, Outgoing, serverSide, serverHostname, session);
+        _sync = Ssl.SyncRoot;
+        _owner = owner;
     }
 
     public SslObject Ssl { get; }
@@ -82,200 +128,340 @@ internal sealed class TlsChannel : IDisposable
 
     public MemoryBio Outgoing { get; }
 
-    /// <summary>Runs the handshake to completion.</summary>
+    /// <summary>True once a transport write failed part-way: every later call fails.</summary>
+    public bool IsBroken => Volatile.Read(ref _broken) is not null;
+
+    /// <summary>True while a read (or shutdown) is in progress.</summary>
+    internal bool ReadInProgress => Volatile.Read(ref _reading) != 0;
+
+    /// <summary>True while a write (or shutdown) is in progress.</summary>
+    internal bool WriteInProgress => Volatile.Read(ref _writing) != 0;
+
+    /// <summary>Runs the handshake to completion (or, once complete, sends what is queued, such as a post-handshake request).</summary>
     public async Task HandshakeAsync<TAdapter>(TAdapter adapter)
         where TAdapter : ITransportAdapter
     {
-        while (true)
+        ThrowIfUnusable();
+        await adapter.WaitAsync(_handshakeGate, forWrite: false).ConfigureAwait(false);
+        try
         {
-            bool done;
-            try
-            {
-                lock (_sync)
-                {
-                    done = Ssl.HandshakeStep();
-                }
-            }
-            catch (SslException)
-            {
-                await FlushBestEffortAsync(adapter).ConfigureAwait(false);
-                throw;
-            }
-
-            await FlushAsync(adapter).ConfigureAwait(false);
-            if (done)
-            {
-                return;
-            }
-
-            await FillAsync(adapter).ConfigureAwait(false);
+            await PumpAsync(adapter, static ssl => ssl.HandshakeStep()).ConfigureAwait(false);
+        }
+        finally
+        {
+            _handshakeGate.Release();
         }
     }
 
     /// <summary>Reads application data: at least one byte, or 0 at the end (close_notify, or a tolerated EOF).</summary>
+    /// <exception cref="NotSupportedException">Another read is in progress.</exception>
     public async Task<int> ReadAsync<TAdapter>(TAdapter adapter, Memory<byte> buffer)
         where TAdapter : ITransportAdapter
     {
-        while (true)
-        {
-            int n;
-            bool wantRead;
-            try
-            {
-                lock (_sync)
-                {
-                    n = Ssl.TryRead(buffer.Span, out wantRead);
-                }
-            }
-            catch (SslException)
-            {
-                await FlushBestEffortAsync(adapter).ConfigureAwait(false);
-                throw;
-            }
-
-            // Reading may have produced bytes to send (a KeyUpdate answer, an alert).
-            await FlushAsync(adapter).ConfigureAwait(false);
-            if (!wantRead)
-            {
-                return n;
-            }
-
-            await FillAsync(adapter).ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>Writes all of <paramref name="data"/>, completing the handshake first.</summary>
-    public async Task WriteAsync<TAdapter>(TAdapter adapter, ReadOnlyMemory<byte> data)
-        where TAdapter : ITransportAdapter
-    {
-        if (!Ssl.IsHandshakeComplete)
-        {
-            await HandshakeAsync(adapter).ConfigureAwait(false);
-        }
-
-        lock (_sync)
-        {
-            Ssl.Write(data.Span);
-        }
-
-        await FlushAsync(adapter).ConfigureAwait(false);
-    }
-
-    /// <summary>Runs <paramref name="action"/> under the engine lock (for reads of connection state while another thread pumps).</summary>
-    public T Locked<T>(Func<SslObject, T> action)
-    {
-        lock (_sync)
-        {
-            return action(Ssl);
-        }
-    }
-
-    /// <summary>Runs <paramref name="action"/> under the engine lock.</summary>
-    public void Locked(Action<SslObject> action)
-    {
-        lock (_sync)
-        {
-            action(Ssl);
-        }
-    }
-
-    /// <summary>Protects <paramref name="data"/> into the outgoing queue without sending it (the handshake must be complete).</summary>
-    public void Protect(ReadOnlySpan<byte> data)
-    {
-        lock (_sync)
-        {
-            Ssl.Write(data);
-        }
-    }
-
-    /// <summary>Sends close_notify without waiting for the peer's, asynchronously; never throws.</summary>
-    public async Task CloseNotifyBestEffortAsync<TAdapter>(TAdapter adapter)
-        where TAdapter : ITransportAdapter
-    {
-        lock (_sync)
-        {
-            Ssl.TrySendCloseNotify();
-        }
-
-        await FlushBestEffortAsync(adapter).ConfigureAwait(false);
-    }
-
-    /// <summary>Sends close_notify and waits for the peer's.</summary>
-    public async Task UnwrapAsync<TAdapter>(TAdapter adapter)
-        where TAdapter : ITransportAdapter
-    {
-        while (true)
-        {
-            bool done;
-            lock (_sync)
-            {
-                done = Ssl.TryUnwrap();
-            }
-
-            await FlushAsync(adapter).ConfigureAwait(false);
-            if (done)
-            {
-                return;
-            }
-
-            await FillAsync(adapter).ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>Sends close_notify without waiting for the peer's; never throws.</summary>
-    public void CloseNotifyBestEffort<TAdapter>(TAdapter adapter)
-        where TAdapter : ITransportAdapter
-    {
-        lock (_sync)
-        {
-            Ssl.TrySendCloseNotify();
-        }
-
-        FlushBestEffortAsync(adapter).GetAwaiter().GetResult();
-    }
-
-    /// <summary>Writes every queued outgoing byte, in order.</summary>
-    public async Task FlushAsync<TAdapter>(TAdapter adapter)
-        where TAdapter : ITransportAdapter
-    {
-        if (Outgoing.Pending == 0)
-        {
-            return;
-        }
-
-        await _writeGate.WaitAsync().ConfigureAwait(false);
+        Enter(ref _reading, ReadPendingMessage);
         try
         {
+            await EnsureHandshakeAsync(adapter).ConfigureAwait(false);
             while (true)
             {
+                ThrowIfUnusable();
                 int n;
-                lock (_sync)
+                bool wantRead;
+                bool produced;
+                try
                 {
-                    n = Outgoing.Read(_writeBuffer.AsSpan());
+                    lock (_sync)
+                    {
+                        long before = Outgoing.Pending;
+                        n = Ssl.TryRead(buffer.Span, out wantRead);
+                        produced = Outgoing.Pending > before;
+                    }
+                }
+                catch (SslException)
+                {
+                    await FlushBestEffortAsync(adapter).ConfigureAwait(false);
+                    throw;
                 }
 
-                if (n == 0)
+                // Reading may have produced bytes to send (a KeyUpdate answer, an alert). A flush already running in
+                // another thread takes them along; a reader never waits behind a writer.
+                if (!wantRead)
                 {
-                    return;
+                    if (produced)
+                    {
+                        // The data in hand is returned whatever becomes of that send: a failure has broken the
+                        // connection (the next call says so) or left the bytes for the next call.
+                        await FlushBestEffortAsync(adapter).ConfigureAwait(false);
+                    }
+
+                    return n;
                 }
 
-                await adapter.WriteAsync(_writeBuffer, 0, n).ConfigureAwait(false);
+                if (produced)
+                {
+                    await FlushAsync(adapter, wait: false).ConfigureAwait(false);
+                }
+
+                await FillAsync(adapter).ConfigureAwait(false);
             }
         }
         finally
         {
-            _writeGate.Release();
+            Exit(ref _reading);
         }
     }
 
+    /// <summary>
+    /// Writes all of <paramref name="data"/>, completing the handshake first. After a write interrupted by an adapter
+    /// that keeps unsent bytes (want-write, a deadline), the next write must carry the same data: it finishes sending
+    /// and returns; other data is refused with <c>BAD_WRITE_RETRY</c>.
+    /// </summary>
+    /// <exception cref="NotSupportedException">Another write is in progress.</exception>
+    public async Task WriteAsync<TAdapter>(TAdapter adapter, ReadOnlyMemory<byte> data)
+        where TAdapter : ITransportAdapter
+    {
+        Enter(ref _writing, WritePendingMessage);
+        try
+        {
+            ThrowIfUnusable();
+            if (_interrupted is { } interrupted)
+            {
+                if (!interrupted.Matches(data.Span))
+                {
+                    throw new SslException("SSL", "BAD_WRITE_RETRY", "bad write retry");
+                }
+            }
+            else
+            {
+                await EnsureHandshakeAsync(adapter).ConfigureAwait(false);
+                adapter.ThrowIfCancelled();
+                lock (_sync)
+                {
+                    Ssl.Write(data.Span);
+                }
+            }
+
+            try
+            {
+                await FlushAsync(adapter, wait: true).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // The data is protected and queued: it either goes out later (then only with the same data) or the
+                // connection is broken.
+                if (adapter.ReportsProgress && !IsBroken)
+                {
+                    _interrupted ??= InterruptedWrite.Of(data.Span);
+                }
+                else
+                {
+                    Break(e);
+                }
+
+                throw;
+            }
+
+            _interrupted = null;
+        }
+        finally
+        {
+            Exit(ref _writing);
+        }
+    }
+
+    /// <summary>Sends close_notify and waits for the peer's (a read and a write).</summary>
+    /// <exception cref="NotSupportedException">A read or a write is in progress.</exception>
+    public async Task UnwrapAsync<TAdapter>(TAdapter adapter)
+        where TAdapter : ITransportAdapter
+    {
+        Enter(ref _reading, ReadPendingMessage);
+        try
+        {
+            Enter(ref _writing, WritePendingMessage);
+            try
+            {
+                await PumpAsync(adapter, static ssl => ssl.TryUnwrap()).ConfigureAwait(false);
+            }
+            finally
+            {
+                Exit(ref _writing);
+            }
+        }
+        finally
+        {
+            Exit(ref _reading);
+        }
+    }
+
+    /// <summary>
+    /// Sends close_notify without waiting for the peer's, within the adapter's bound, for disposal: beside a read or
+    /// write in progress, after what that write has queued; nothing on a broken or failed connection. Never throws.
+    /// </summary>
+    public async Task CloseNotifyBestEffortAsync<TAdapter>(TAdapter adapter)
+        where TAdapter : ITransportAdapter
+    {
+        _closing = true;
+        if (_disposed || IsBroken)
+        {
+            return;
+        }
+
+        try
+        {
+            lock (_sync)
+            {
+                Ssl.TrySendCloseNotify();
+            }
+
+            await FlushAsync(adapter, wait: true).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A courtesy: closing matters more than its delivery.
+        }
+    }
+
+    /// <summary>Marks the channel disposed and wipes the connection; an operation still running fails with <see cref="ObjectDisposedException"/>.</summary>
     public void Dispose()
     {
+        _closing = true;
+        _disposed = true;
         lock (_sync)
         {
             Ssl.Dispose();
         }
 
-        _writeGate.Dispose();
+        // The gates stay undisposed: an operation still running releases them on its way out.
+    }
+
+    // Steps the engine until `step` says it is done: what each step queues is sent (an alert too, when the step
+    // fails), and a step that needs more input gets one transport read.
+    private async Task PumpAsync<TAdapter>(TAdapter adapter, Func<SslObject, bool> step)
+        where TAdapter : ITransportAdapter
+    {
+        while (true)
+        {
+            ThrowIfUnusable();
+            bool done;
+            try
+            {
+                lock (_sync)
+                {
+                    done = step(Ssl);
+                }
+            }
+            catch (SslException)
+            {
+                await FlushBestEffortAsync(adapter).ConfigureAwait(false);
+                throw;
+            }
+
+            await FlushAsync(adapter, wait: true).ConfigureAwait(false);
+            if (done)
+            {
+                return;
+            }
+
+            await FillAsync(adapter).ConfigureAwait(false);
+        }
+    }
+
+    private Task EnsureHandshakeAsync<TAdapter>(TAdapter adapter)
+        where TAdapter : ITransportAdapter =>
+        Ssl.IsHandshakeComplete ? Task.CompletedTask : HandshakeAsync(adapter);
+
+    /// <summary>
+    /// Writes every queued outgoing byte, in order, under the write gate. With <paramref name="wait"/> false a flush
+    /// running in another thread is asked to take these bytes along instead (a reader never waits behind a writer).
+    /// </summary>
+    private async Task FlushAsync<TAdapter>(TAdapter adapter, bool wait)
+        where TAdapter : ITransportAdapter
+    {
+        while (true)
+        {
+            if (!_writeGate.Wait(0))
+            {
+                if (wait)
+                {
+                    await adapter.WaitAsync(_writeGate, forWrite: true).ConfigureAwait(false);
+                }
+                else
+                {
+                    // The holder checks the request after releasing the gate; if it released in between, take over.
+                    Volatile.Write(ref _flushRequested, 1);
+                    if (!_writeGate.Wait(0))
+                    {
+                        return;
+                    }
+                }
+            }
+
+            try
+            {
+                Volatile.Write(ref _flushRequested, 0);
+                await WriteQueuedAsync(adapter).ConfigureAwait(false);
+            }
+            finally
+            {
+                _writeGate.Release();
+            }
+
+            if (Volatile.Read(ref _flushRequested) == 0)
+            {
+                return;
+            }
+        }
+    }
+
+    // Under the write gate: the bytes left by an earlier call first, then the queue.
+    private async Task WriteQueuedAsync<TAdapter>(TAdapter adapter)
+        where TAdapter : ITransportAdapter
+    {
+        while (true)
+        {
+            if (Volatile.Read(ref _broken) is { } broken)
+            {
+                throw _closing ? new ObjectDisposedException(_owner) : Broken(broken);
+            }
+
+            if (_unsentCount == 0)
+            {
+                adapter.ThrowIfCancelled();
+                lock (_sync)
+                {
+                    _unsentOffset = 0;
+                    _unsentCount = Outgoing.Read(_writeBuffer.AsSpan());
+                }
+
+                if (_unsentCount == 0)
+                {
+                    return;
+                }
+            }
+
+            int n;
+            try
+            {
+                n = await adapter.WriteAsync(_writeBuffer, _unsentOffset, _unsentCount).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                if (!adapter.ReportsProgress)
+                {
+                    Break(e);
+                }
+
+                if (_closing)
+                {
+                    throw new ObjectDisposedException(_owner);
+                }
+
+                throw;
+            }
+
+            _unsentOffset += n;
+            _unsentCount -= n;
+        }
     }
 
     private async Task FlushBestEffortAsync<TAdapter>(TAdapter adapter)
@@ -283,28 +469,93 @@ internal sealed class TlsChannel : IDisposable
     {
         try
         {
-            await FlushAsync(adapter).ConfigureAwait(false);
+            await FlushAsync(adapter, wait: false).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
-            // The alert is a courtesy; the error being reported matters more than its delivery.
+            // The alert (or answer) is a courtesy; the result or error being reported matters more than its delivery.
         }
     }
 
+    // One transport read into the read buffer. Reads are serialised by the read slot and the handshake gate; the
+    // check makes an overlap a clear error instead of two reads into one buffer.
     private async Task FillAsync<TAdapter>(TAdapter adapter)
         where TAdapter : ITransportAdapter
     {
-        int n = await adapter.ReadAsync(_readBuffer, 0, _readBuffer.Length).ConfigureAwait(false);
-        lock (_sync)
+        if (Interlocked.Exchange(ref _filling, 1) != 0)
         {
-            if (n == 0)
+            throw new InvalidOperationException("two transport reads at the same time");
+        }
+
+        try
+        {
+            int n;
+            try
             {
-                Incoming.WriteEof();
+                n = await adapter.ReadAsync(_readBuffer, 0, _readBuffer.Length).ConfigureAwait(false);
             }
-            else
+            catch (Exception e) when (_closing && e is not OutOfMemoryException)
             {
-                Incoming.Write(_readBuffer.AsSpan(0, n));
+                throw new ObjectDisposedException(_owner);
+            }
+
+            lock (_sync)
+            {
+                if (n == 0)
+                {
+                    Incoming.WriteEof();
+                }
+                else
+                {
+                    Incoming.Write(_readBuffer.AsSpan(0, n));
+                }
             }
         }
+        finally
+        {
+            Volatile.Write(ref _filling, 0);
+        }
+    }
+
+    private void Enter(ref int slot, string message)
+    {
+        if (_closing)
+        {
+            throw new ObjectDisposedException(_owner);
+        }
+
+        if (Interlocked.CompareExchange(ref slot, 1, 0) != 0)
+        {
+            throw new NotSupportedException(message);
+        }
+    }
+
+    private static void Exit(ref int slot) => Volatile.Write(ref slot, 0);
+
+    private void Break(Exception cause) => Interlocked.CompareExchange(ref _broken, cause, null);
+
+    private void ThrowIfUnusable()
+    {
+        if (_closing)
+        {
+            throw new ObjectDisposedException(_owner);
+        }
+
+        if (Volatile.Read(ref _broken) is { } broken)
+        {
+            throw Broken(broken);
+        }
+    }
+
+    private static SslSyscallException Broken(Exception cause) =>
+        new($"The connection cannot be used: an earlier write to the transport failed part-way through a record ({cause.Message})", cause);
+
+    /// <summary>What a write interrupted with its bytes kept was: its length and SHA-256, to recognise the retry.</summary>
+    private sealed class InterruptedWrite(int length, byte[] digest)
+    {
+        public static InterruptedWrite Of(ReadOnlySpan<byte> data) => new(data.Length, Hashes.Compute(HashAlgorithm.Sha256, data));
+
+        public bool Matches(ReadOnlySpan<byte> data) =>
+            data.Length == length && Hashes.Compute(HashAlgorithm.Sha256, data).AsSpan().SequenceEqual(digest);
     }
 }

@@ -7,7 +7,7 @@ public sealed partial class TlsStream
 public sealed partial class TlsStream : IAsyncDisposable
 #endif
 {
-    /// <summary>How long <c>DisposeAsync</c> waits for close_notify to be written before giving up (default 5 seconds).</summary>
+    /// <summary>How long <c>Dispose</c> and <c>DisposeAsync</c> wait for close_notify to be written before giving up (default 5 seconds; twice that for an inner stream that ignores cancellation).</summary>
     internal TimeSpan CloseNotifyTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
@@ -22,9 +22,8 @@ public sealed partial class TlsStream : IAsyncDisposable
     public async ValueTask DisposeAsync()
 #endif
     {
-        if (!_disposed)
+        if (Interlocked.Exchange(ref _disposeState, 1) == 0)
         {
-            _disposed = true;
             try
             {
                 if (_channel is { } channel)

@@ -3,8 +3,11 @@ namespace ManagedTls.Ssl;
 /// <summary>
 /// A TLS 1.3 <see cref="Stream"/> over another stream (a <c>NetworkStream</c> or any stream), where .NET code would use
 /// <c>SslStream</c>. Configuration comes from an <see cref="SslContext"/>. Asynchronous reads and writes are truly
-/// asynchronous and honour cancellation; synchronous ones run the same code with a blocking adapter. One read and one
-/// write may be in progress at the same time.
+/// asynchronous and honour cancellation; synchronous ones run the same code with a blocking adapter. As with
+/// <c>SslStream</c>, one read and one write may be in progress at the same time, from different threads; a second read
+/// or a second write while one is in progress throws <see cref="NotSupportedException"/>, and
+/// <see cref="ShutdownAsync"/> counts as both. A write that fails or is cancelled after part of a record went out
+/// leaves the stream unusable: every later call throws <see cref="SslSyscallException"/>.
 /// </summary>
 public sealed partial class TlsStream : Stream
 {
@@ -12,7 +15,7 @@ public sealed partial class TlsStream : Stream
     private readonly SslContext _context;
     private readonly bool _leaveInnerStreamOpen;
     private TlsChannel? _channel;
-    private bool _disposed;
+    private int _disposeState;
 
     /// <summary>Creates the stream; call <see cref="AuthenticateAsClientAsync(string, CancellationToken)"/> or <see cref="AuthenticateAsServerAsync"/> next.</summary>
     /// <param name="innerStream">The transport.</param>
@@ -31,11 +34,17 @@ public sealed partial class TlsStream : Stream
     /// <summary>True once the handshake is complete.</summary>
     public bool IsAuthenticated => _channel?.Ssl.IsHandshakeComplete == true;
 
-    /// <inheritdoc/>
-    public override bool CanRead => !_disposed && _inner.CanRead;
+    /// <summary>True while a read (or <see cref="ShutdownAsync"/>) is in progress.</summary>
+    internal bool ReadInProgress => _channel?.ReadInProgress == true;
+
+    /// <summary>True while a write (or <see cref="ShutdownAsync"/>) is in progress.</summary>
+    internal bool WriteInProgress => _channel?.WriteInProgress == true;
 
     /// <inheritdoc/>
-    public override bool CanWrite => !_disposed && _inner.CanWrite;
+    public override bool CanRead => !IsDisposed && _inner.CanRead;
+
+    /// <inheritdoc/>
+    public override bool CanWrite => !IsDisposed && _inner.CanWrite;
 
     /// <inheritdoc/>
     public override bool CanSeek => false;
@@ -150,16 +159,22 @@ public sealed partial class TlsStream : Stream
     /// <inheritdoc/>
     public override void SetLength(long value) => throw new NotSupportedException();
 
-    /// <summary>Sends close_notify best-effort, then closes the inner stream unless asked to leave it open.</summary>
+    /// <summary>
+    /// Sends close_notify best-effort, then closes the inner stream unless asked to leave it open. Bounded as
+    /// <c>DisposeAsync</c> is: a peer that does not take the bytes within a few seconds is given up on. A read or write
+    /// running in another thread then fails (<see cref="ObjectDisposedException"/> or the inner stream's error).
+    /// </summary>
     /// <param name="disposing">True from <see cref="Stream.Dispose()"/>.</param>
     protected override void Dispose(bool disposing)
     {
-        if (disposing && !_disposed)
+        if (disposing && Interlocked.Exchange(ref _disposeState, 1) == 0)
         {
-            _disposed = true;
             try
             {
-                _channel?.CloseNotifyBestEffort(new SyncStreamAdapter(_inner));
+                if (_channel is { } channel)
+                {
+                    CloseNotifyWithinAsync(channel).GetAwaiter().GetResult();
+                }
             }
             finally
             {
@@ -183,9 +198,17 @@ public sealed partial class TlsStream : Stream
         }
 
         serverName = _context.CheckWrapArguments(serverSide, serverName);
-        _channel = new TlsChannel(_context, serverSide, serverName, session);
-        _channel.Ssl.CallbackOwner = this;
-        return _channel;
+        var channel = new TlsChannel(_context, serverSide, serverName, session, nameof(TlsStream));
+        channel.Ssl.CallbackOwner = this;
+
+        // Two authentications started at once: one wins, the other is refused as a later one would be.
+        if (Interlocked.CompareExchange(ref _channel, channel, null) is not null)
+        {
+            channel.Dispose();
+            throw new InvalidOperationException("authentication was already started");
+        }
+
+        return channel;
     }
 
     private TlsChannel Channel()
@@ -194,9 +217,11 @@ public sealed partial class TlsStream : Stream
         return _channel ?? throw new InvalidOperationException("authenticate first");
     }
 
+    private bool IsDisposed => Volatile.Read(ref _disposeState) != 0;
+
     private void ThrowIfDisposed()
     {
-        if (_disposed)
+        if (IsDisposed)
         {
             throw new ObjectDisposedException(nameof(TlsStream));
         }
