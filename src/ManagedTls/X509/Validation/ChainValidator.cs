@@ -189,7 +189,7 @@ return stop;
         }
 
         if (c.SelfIssued && x.AuthorityKeyId is not null && x.SubjectKeyId is not null && !x.AuthorityKeyId.AsSpan().SequenceEqual(x.SubjectKeyId)
-            && SignatureCheck.Verify(c.SignatureAlgorithm, c.TbsDer, c.Signature, c.PublicKey, 0, out _) is null)
+            && SignatureCheck.Verify(c.SignatureAlgorithm, c.TbsDer, c.Signature, c, 0, out _) is null)
         {
             return new(VerifyError.AkidSkidMismatch, "self-signed certificate whose authority key identifier is not its own");
         }
