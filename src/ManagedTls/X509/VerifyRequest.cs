@@ -114,7 +114,23 @@ public sealed class VerifyRequest
     /// </summary>
     internal HashSet<VerifyError> ContinueAfter { get; set; } = [];
 
-    /// <summary>Key usages the leaf must allow when it has a keyUsage extension (bits as in RFC 5280, 0x80 = digitalSignature).</summary>
+    /// <summary>The keyUsage bit digitalSignature (RFC 5280 section 4.2.1.3), for <see cref="RequiredLeafKeyUsage"/>.</summary>
+    public const int KeyUsageDigitalSignature = 0x80;
+
+    /// <summary>The keyUsage bit keyEncipherment, for <see cref="RequiredLeafKeyUsage"/>.</summary>
+    public const int KeyUsageKeyEncipherment = 0x20;
+
+    /// <summary>The keyUsage bit keyAgreement, for <see cref="RequiredLeafKeyUsage"/>.</summary>
+    public const int KeyUsageKeyAgreement = 0x08;
+
+    /// <summary>
+    /// Key usages the leaf must allow when it has a keyUsage extension, as keyUsage bits (the first octet in bits 7..0:
+    /// <see cref="KeyUsageDigitalSignature"/> 0x80, <see cref="KeyUsageKeyEncipherment"/> 0x20,
+    /// <see cref="KeyUsageKeyAgreement"/> 0x08), else <see cref="VerifyError.InvalidPurpose"/>. Set by whoever knows
+    /// what the key will do: a TLS 1.3 handshake asks for digitalSignature (RFC 8446 section 4.4.2.2: the key signs
+    /// CertificateVerify); TLS 1.2 with RSA key transport would ask for keyEncipherment. 0 (the default) adds nothing
+    /// to the purpose's own rule (a keyUsage, when present, allowing one of those three).
+    /// </summary>
     public int RequiredLeafKeyUsage { get; set; }
 }
 

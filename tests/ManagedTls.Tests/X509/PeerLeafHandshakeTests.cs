@@ -10,7 +10,8 @@ namespace ManagedTls.Tests.X509;
 
 /// <summary>
 /// The peer's leaf in a TLS 1.3 handshake, from both sides: an RSA key outside the bounds is refused as soon as the
-/// Certificate message is read, with verification on or off, before any arithmetic is done with it.
+/// Certificate message is read, with verification on or off, before any arithmetic is done with it; a keyUsage
+/// without digitalSignature is refused by verification (and only by verification).
 /// </summary>
 public class PeerLeafHandshakeTests
 {
@@ -85,5 +86,65 @@ public class PeerLeafHandshakeTests
         Assert.NotNull(pair.ServerError);
         Assert.Equal(AlertDescription.BadCertificate, pair.ServerError!.Description);
         Assert.True(sw.Elapsed < TimeSpan.FromSeconds(2), $"took {sw.Elapsed.TotalMilliseconds} ms");
+    }
+
+    private static Node EcLeaf(int keyUsage) =>
+        Leaf(PeerRoot.Value, ConnectionTestKit.HostName, s => { s.Key = LeafKey.Value.Pair; s.KeyUsage = keyUsage; }, ConnectionTestKit.HostName);
+
+    [Theory]
+    [InlineData(Org.BouncyCastle.Asn1.X509.KeyUsage.KeyEncipherment)]
+    [InlineData(Org.BouncyCastle.Asn1.X509.KeyUsage.KeyAgreement)]
+    public void ServerLeafWithoutDigitalSignature_IsUnsupportedCertificate_WhenVerifying(int keyUsage)
+    {
+        using var pair = new ConnectionPair(Client(verify: true), Server(EcLeaf(keyUsage).Der));
+        pair.Pump();
+        Assert.Equal(AlertDescription.UnsupportedCertificate, pair.ClientError?.Description);
+        Assert.Equal(VerifyError.InvalidPurpose, pair.Client.VerifyResult!.Error);
+    }
+
+    [Fact]
+    public void ServerLeafWithoutDigitalSignature_IsAccepted_WithVerificationOff()
+    {
+        using var pair = new ConnectionPair(Client(verify: false), Server(EcLeaf(Org.BouncyCastle.Asn1.X509.KeyUsage.KeyEncipherment).Der));
+        pair.Handshake();
+    }
+
+    [Fact]
+    public void ServerLeafWithDigitalSignature_IsAccepted()
+    {
+        using var pair = new ConnectionPair(Client(verify: true), Server(EcLeaf(Org.BouncyCastle.Asn1.X509.KeyUsage.DigitalSignature | Org.BouncyCastle.Asn1.X509.KeyUsage.KeyEncipherment).Der));
+        pair.Handshake();
+        Assert.True(pair.Client.VerifyResult!.IsValid);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void ClientLeafWithoutDigitalSignature_IsRefusedOnlyWhenTheServerVerifies(bool verify)
+    {
+        using var pair = new ConnectionPair(
+            Client(verify: false) with
+            {
+                CertificateChain = [EcLeaf(Org.BouncyCastle.Asn1.X509.KeyUsage.KeyAgreement).Der],
+                PrivateKey = LeafKey.Value.Key,
+            },
+            ConnectionTestKit.Server() with
+            {
+                Trust = new TrustStore([PeerRoot.Value.Der]),
+                RequestClientCertificate = true,
+                RequireClientCertificate = verify,
+                VerifyPeer = verify,
+            });
+        pair.Pump();
+        if (verify)
+        {
+            Assert.Equal(AlertDescription.UnsupportedCertificate, pair.ServerError?.Description);
+            Assert.Equal(VerifyError.InvalidPurpose, pair.Server.VerifyResult!.Error);
+        }
+        else
+        {
+            Assert.Null(pair.ServerError);
+            Assert.True(pair.Server.IsHandshakeComplete);
+        }
     }
 }

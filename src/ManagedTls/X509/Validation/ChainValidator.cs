@@ -139,12 +139,18 @@ return stop;
                 }
             }
 
-            if (i == 0 && x.KeyUsage >= 0 && !x.IsCa)
+            if (i == 0 && x.KeyUsage >= 0)
             {
-                if ((x.KeyUsage & (CertExtensions.KuDigitalSignature | KuKeyEncipherment | KuKeyAgreement)) == 0
-                    || (x.KeyUsage & _req.RequiredLeafKeyUsage) != _req.RequiredLeafKeyUsage)
+                if (!x.IsCa && (x.KeyUsage & (CertExtensions.KuDigitalSignature | KuKeyEncipherment | KuKeyAgreement)) == 0)
                 {
                     return Fail(VerifyError.InvalidPurpose, 0, "keyUsage does not allow TLS", p);
+                }
+
+                // What the protocol will do with the key (a TLS 1.3 CertificateVerify signs with it), for any leaf,
+                // a CA certificate used as one included.
+                if ((x.KeyUsage & _req.RequiredLeafKeyUsage) != _req.RequiredLeafKeyUsage)
+                {
+                    return Fail(VerifyError.InvalidPurpose, 0, $"keyUsage lacks the usages the protocol needs (0x{_req.RequiredLeafKeyUsage:x2})", p);
                 }
             }
         }
