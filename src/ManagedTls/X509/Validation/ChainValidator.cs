@@ -413,8 +413,11 @@ return stop;
         return null;
     }
 
-    private static PathFailure? CheckNameConstraints(Cert[] p)
+    private PathFailure? CheckNameConstraints(Cert[] p)
     {
+        // The leaf's CN is matched as the host name when the caller allows it and expects a host name (and the leaf has
+        // no dNSName entry); then every CN that could match must be inside the constraints.
+        bool commonNamesAreHosts = _req.HostnameChecksCommonName && _req.ExpectedName?.Kind == PeerNameKind.Dns;
         for (int k = p.Length - 1; k >= 1; k--)
         {
             NameConstraintSet? nc = p[k].Ext.NameConstraints;
@@ -430,7 +433,7 @@ return stop;
                     continue;
                 }
 
-                VerifyError e = nc.Check(CertNames.Of(p[j], j == 0), out string? why);
+                VerifyError e = nc.Check(CertNames.Of(p[j], j == 0, commonNamesAreHosts), out string? why);
                 if (e != VerifyError.Ok)
                 {
                     return Fail(e, j, why, p);
