@@ -3,7 +3,7 @@ namespace ManagedTls.X509.Validation;
 /// <summary>
 /// Validates one complete candidate path (leaf first, trust anchor last) in OpenSSL's order: certificate
 /// extensions and CA rules, key and digest strength, the peer name, revocation, signatures and validity,
-/// then name constraints.
+/// name constraints, then certificate policies.
 /// </summary>
 internal sealed class ChainValidator
 {
@@ -29,7 +29,7 @@ internal sealed class ChainValidator
         Cert[] p = path.ToArray();
         _forgiven.Clear();
         PathFailure? r = CheckExtensions(p) ?? CheckStrength(p) ?? CheckName(p) ?? CrlCheck.Check(_req, _time, _search, p)
-            ?? CheckSignaturesAndTimes(p) ?? CheckNameConstraints(p);
+            ?? CheckSignaturesAndTimes(p) ?? CheckNameConstraints(p) ?? CheckPolicies(p);
         if (_forgiven.Count == 0)
         {
             return r;
@@ -412,6 +412,9 @@ return stop;
 
         return null;
     }
+
+    private PathFailure? CheckPolicies(Cert[] p) =>
+        PolicyProcessing.Check(p, _search.PolicyWork) is { } f ? Fail(f.Code, f.Depth, f.Why, p) : null;
 
     private PathFailure? CheckNameConstraints(Cert[] p)
     {

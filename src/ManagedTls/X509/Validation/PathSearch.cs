@@ -54,6 +54,9 @@ internal sealed class PathSearch
 
     public int SignatureChecks => _sigChecks;
 
+    /// <summary>The policy-processing steps all the paths of this verification may spend together.</summary>
+    public WorkBudget PolicyWork { get; } = new(PolicyProcessing.MaxWork);
+
     public VerifyResult Run()
     {
         if (_req.PeerChain.Count == 0)
