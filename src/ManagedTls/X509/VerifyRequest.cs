@@ -165,4 +165,14 @@ public sealed class VerifyResult
 
     /// <summary>Every (code, depth) reported, in order, when the request continued past some failures.</summary>
     internal IReadOnlyList<(VerifyError Code, int Depth)> AllErrors { get; set; } = [];
+
+    /// <summary>What the verification spent against its work limits (for tests and diagnostics).</summary>
+    internal VerifyWork Work { get; set; }
 }
+
+/// <summary>The work one verification did, counted against the limits in <c>docs/security.md</c>.</summary>
+/// <param name="SignatureChecks">Distinct signature checks (at most 200).</param>
+/// <param name="SearchSteps">Issuer candidates considered (at most 5,000).</param>
+/// <param name="NameConstraintComparisons">Name-by-subtree comparisons (at most 2^20).</param>
+/// <param name="PolicySteps">Policy-processing steps (at most 16,384).</param>
+internal readonly record struct VerifyWork(int SignatureChecks, int SearchSteps, int NameConstraintComparisons, int PolicySteps);

@@ -178,4 +178,40 @@ public class NameConstraintTests
         Assert.Equal(VerifyError.HostnameMismatch, Verify(leaf, [ica], [root], q => { q.ExpectedName = PeerName.Dns("198.51.100.7"); q.HostnameChecksCommonName = true; }).Error);
         Assert.Equal(VerifyError.IpAddressMismatch, Verify(leaf, [ica], [root], q => { q.ExpectedName = PeerName.Ip("198.51.100.7"); q.HostnameChecksCommonName = true; }).Error);
     }
+
+    [Fact]
+    public void TooManyNamesTimesConstraints_FailsQuickly()
+    {
+        // 1,100 names against 1,000 subtrees is over 2^20 comparisons for one certificate (OpenSSL's NAME_CHECK_MAX).
+        GeneralSubtree[] subtrees = Enumerable.Range(0, 1000).Select(i => Subtree(GeneralName.DnsName, $"x{i}.example.com")).ToArray();
+        Node root = Root("root");
+        Node ica = Ca(root, "ica", s => s.NameConstraints = Exclude(subtrees));
+        Node leaf = Leaf(ica, "leaf", null, Enumerable.Range(0, 1100).Select(i => $"h{i}.example.org").ToArray());
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        VerifyResult r = Verify(leaf, [ica], [root]);
+        Assert.Equal(VerifyError.Unspecified, r.Error);
+        Assert.Contains("too many names", r.Detail);
+        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(2), $"took {sw.Elapsed.TotalMilliseconds} ms");
+    }
+
+    [Fact]
+    public void NameConstraintWork_IsBoundedAcrossAllThePathsOfOneVerification()
+    {
+        // Twenty-four look-alike intermediates (one subject and one key, no key identifiers), each excluding 1,000
+        // subtrees, and a leaf with 250 names whose last one they all exclude: path building validates all 24 paths, and
+        // each costs 250,000 comparisons before it fails. The comparisons of one verification are bounded together
+        // (2^20), so after four paths the others fail at once instead of costing 6 million comparisons.
+        GeneralSubtree[] subtrees = Enumerable.Range(0, 999).Select(i => Subtree(GeneralName.DnsName, $"x{i}.example.com"))
+            .Append(Subtree(GeneralName.DnsName, "h249.example.org")).ToArray();
+        Node root = Root("root");
+        var key = EcKey();
+        Node[] icas = Enumerable.Range(0, 24).Select(_ => Ca(root, "ica", s => { s.Key = key; s.NoSki = true; s.NoAki = true; s.NameConstraints = Exclude(subtrees); })).ToArray();
+        Node leaf = Leaf(icas[0], "leaf", s => s.NoAki = true, Enumerable.Range(0, 250).Select(i => $"h{i}.example.org").ToArray());
+        VerifyResult one = Verify(leaf, [icas[0]], [root]);
+        VerifyResult all = Verify(leaf, icas, [root]);
+        Assert.Equal(VerifyError.ExcludedViolation, one.Error);
+        Assert.Equal(VerifyError.ExcludedViolation, all.Error);
+        Assert.Equal(251 * 1000, one.Work.NameConstraintComparisons);
+        Assert.True(all.Work.NameConstraintComparisons <= 1 << 20, $"{all.Work.NameConstraintComparisons} comparisons for 24 paths");
+    }
 }

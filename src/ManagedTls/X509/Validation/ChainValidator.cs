@@ -436,7 +436,12 @@ return stop;
                     continue;
                 }
 
-                VerifyError e = nc.Check(CertNames.Of(p[j], j == 0, commonNamesAreHosts), out string? why);
+                if (_search.NameConstraintWork.Exhausted)
+                {
+                    return Fail(VerifyError.Unspecified, j, $"name constraint checking gave up: more than {NameConstraintSet.MaxComparisons} comparisons in this verification", p);
+                }
+
+                VerifyError e = nc.Check(CertNames.Of(p[j], j == 0, commonNamesAreHosts), _search.NameConstraintWork, out string? why);
                 if (e != VerifyError.Ok)
                 {
                     return Fail(e, j, why, p);

@@ -13,7 +13,11 @@ namespace ManagedTls.X509.Validation;
 /// </remarks>
 internal sealed class NameConstraintSet
 {
-    /// <summary>Most name-by-subtree comparisons one certificate may cost, as OpenSSL bounds it.</summary>
+    /// <summary>
+    /// Most name-by-subtree comparisons one certificate may cost, as OpenSSL bounds it (<c>NAME_CHECK_MAX</c>), and
+    /// also all the checks of one verification together: path building may validate many paths through look-alike
+    /// constrained intermediates, and each would otherwise pay the whole cost again.
+    /// </summary>
     public const int MaxComparisons = 1 << 20;
 
     public List<GeneralName> Permitted { get; } = [];
@@ -125,14 +129,23 @@ internal sealed class NameConstraintSet
         }
     }
 
-    /// <summary>Checks the names of one certificate; Ok or the violation.</summary>
-    public VerifyError Check(CertNames names, out string? reason)
+    /// <summary>
+    /// Checks the names of one certificate; Ok or the violation. The comparisons are taken from
+    /// <paramref name="budget"/>, the verification's share.
+    /// </summary>
+    public VerifyError Check(CertNames names, WorkBudget budget, out string? reason)
     {
         reason = null;
         long cost = (long)names.Count * (Permitted.Count + Excluded.Count);
         if (cost > MaxComparisons)
         {
             reason = "too many names times name constraints";
+            return VerifyError.Unspecified;
+        }
+
+        if (!budget.Spend((int)cost))
+        {
+            reason = $"name constraint checking gave up: more than {MaxComparisons} comparisons in this verification";
             return VerifyError.Unspecified;
         }
 

@@ -54,6 +54,9 @@ internal sealed class PathSearch
 
     public int SignatureChecks => _sigChecks;
 
+    /// <summary>The name-by-subtree comparisons all the paths of this verification may spend together.</summary>
+    public WorkBudget NameConstraintWork { get; } = new(NameConstraintSet.MaxComparisons);
+
     /// <summary>The policy-processing steps all the paths of this verification may spend together.</summary>
     public WorkBudget PolicyWork { get; } = new(PolicyProcessing.MaxWork);
 
@@ -94,14 +97,19 @@ internal sealed class PathSearch
 
         var path = new List<Cert> { leaf };
         PathFailure? ok = Search(path);
+        VerifyResult result;
         if (ok is { Code: VerifyError.Ok })
         {
-            return new VerifyResult(ok.Path.Select(c => c.Der).ToArray(), VerifyError.Ok, 0, null);
+            result = new VerifyResult(ok.Path.Select(c => c.Der).ToArray(), VerifyError.Ok, 0, null);
+        }
+        else
+        {
+            PathFailure fail = _best ?? new PathFailure(0, VerifyError.UnableToGetIssuerCertLocally, 0, "no path", [leaf]);
+            result = new VerifyResult(fail.Path.Select(c => c.Der).ToArray(), fail.Code, fail.Depth, fail.Detail);
+            result.AllErrors = fail.All?.Select(a => (a.Code, a.Depth)).ToArray() ?? [(fail.Code, fail.Depth)];
         }
 
-        PathFailure fail = _best ?? new PathFailure(0, VerifyError.UnableToGetIssuerCertLocally, 0, "no path", [leaf]);
-        var result = new VerifyResult(fail.Path.Select(c => c.Der).ToArray(), fail.Code, fail.Depth, fail.Detail);
-        result.AllErrors = fail.All?.Select(a => (a.Code, a.Depth)).ToArray() ?? [(fail.Code, fail.Depth)];
+        result.Work = new VerifyWork(_sigChecks, _steps, NameConstraintWork.Spent, PolicyWork.Spent);
         return result;
     }
 
