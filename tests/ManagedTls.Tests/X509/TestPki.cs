@@ -251,6 +251,14 @@ internal static class TestPki
         public int? FakeSignatureLength { get; set; }
     }
 
+    /// <summary>Runs <paramref name="work"/> and returns its result with the time it took.</summary>
+    public static (T Result, TimeSpan Elapsed) Timed<T>(Func<T> work)
+    {
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        T result = work();
+        return (result, sw.Elapsed);
+    }
+
     /// <summary>An RSA SubjectPublicKeyInfo with any modulus and exponent, none of them checked.</summary>
     public static SubjectPublicKeyInfo RsaSpki(BigInteger modulus, BigInteger exponent) =>
         new(new AlgorithmIdentifier(Org.BouncyCastle.Asn1.Pkcs.PkcsObjectIdentifiers.RsaEncryption, DerNull.Instance),
