@@ -7,8 +7,9 @@ namespace ManagedTls.X509;
 internal static class CertificatePublicKey
 {
     /// <summary>
-    /// Parses <paramref name="certificateDer"/> and returns its subject public key. A certificate or key that
-    /// does not parse is <c>bad_certificate</c>; a key algorithm we do not implement is <c>unsupported_certificate</c>.
+    /// Parses <paramref name="certificateDer"/> and returns its subject public key. A certificate that does not parse,
+    /// or a key outside the bounds of <see cref="RsaKeyLimits"/>, is <c>bad_certificate</c>; a key algorithm or curve
+    /// we do not implement (or a key that does not decode) is <c>unsupported_certificate</c>.
     /// </summary>
     public static PublicKey FromCertificate(byte[] certificateDer)
     {
@@ -29,6 +30,15 @@ internal static class CertificatePublicKey
         catch (TlsAlertException)
         {
             throw;
+        }
+        catch (KeyFormatException e) when (e.Reason == KeyFormatError.OutOfBounds)
+        {
+            // A key of a kind we implement but with numbers no one should accept (an RSA modulus over 16384 bits, an
+            // exponent over 2^32) makes the certificate unusable rather than of an unsupported type. OpenSSL reports
+            // an unusable peer key as X509_V_ERR_EE_KEY_TOO_SMALL, which ssl_x509err2alert turns into bad_certificate,
+            // and rustls sends bad_certificate for a certificate it cannot decode (CertificateError::BadEncoding).
+            // The key is refused here, as the Certificate message is read, whether or not verification is on.
+            throw new TlsAlertException(AlertDescription.BadCertificate, "the peer certificate's public key is out of bounds: " + e.Message, e);
         }
         catch (Exception e)
         {

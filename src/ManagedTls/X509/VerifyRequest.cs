@@ -121,7 +121,23 @@ public sealed class VerifyRequest
     /// </summary>
     internal HashSet<VerifyError> ContinueAfter { get; set; } = [];
 
-    /// <summary>Key usages the leaf must allow when it has a keyUsage extension (bits as in RFC 5280, 0x80 = digitalSignature).</summary>
+    /// <summary>The keyUsage bit digitalSignature (RFC 5280 section 4.2.1.3), for <see cref="RequiredLeafKeyUsage"/>.</summary>
+    public const int KeyUsageDigitalSignature = 0x80;
+
+    /// <summary>The keyUsage bit keyEncipherment, for <see cref="RequiredLeafKeyUsage"/>.</summary>
+    public const int KeyUsageKeyEncipherment = 0x20;
+
+    /// <summary>The keyUsage bit keyAgreement, for <see cref="RequiredLeafKeyUsage"/>.</summary>
+    public const int KeyUsageKeyAgreement = 0x08;
+
+    /// <summary>
+    /// Key usages the leaf must allow when it has a keyUsage extension, as keyUsage bits (the first octet in bits 7..0:
+    /// <see cref="KeyUsageDigitalSignature"/> 0x80, <see cref="KeyUsageKeyEncipherment"/> 0x20,
+    /// <see cref="KeyUsageKeyAgreement"/> 0x08), else <see cref="VerifyError.InvalidPurpose"/>. Set by whoever knows
+    /// what the key will do: a TLS 1.3 handshake asks for digitalSignature (RFC 8446 section 4.4.2.2: the key signs
+    /// CertificateVerify); TLS 1.2 with RSA key transport would ask for keyEncipherment. 0 (the default) adds nothing
+    /// to the purpose's own rule (a keyUsage, when present, allowing one of those three).
+    /// </summary>
     public int RequiredLeafKeyUsage { get; set; }
 }
 
@@ -156,4 +172,14 @@ public sealed class VerifyResult
 
     /// <summary>Every (code, depth) reported, in order, when the request continued past some failures.</summary>
     internal IReadOnlyList<(VerifyError Code, int Depth)> AllErrors { get; set; } = [];
+
+    /// <summary>What the verification spent against its work limits (for tests and diagnostics).</summary>
+    internal VerifyWork Work { get; set; }
 }
+
+/// <summary>The work one verification did, counted against the limits in <c>docs/security.md</c>.</summary>
+/// <param name="SignatureChecks">Distinct signature checks (at most 200).</param>
+/// <param name="SearchSteps">Issuer candidates considered (at most 5,000).</param>
+/// <param name="NameConstraintComparisons">Name-by-subtree comparisons (at most 2^20).</param>
+/// <param name="PolicySteps">Policy-processing steps (at most 16,384).</param>
+internal readonly record struct VerifyWork(int SignatureChecks, int SearchSteps, int NameConstraintComparisons, int PolicySteps);

@@ -159,6 +159,20 @@ public class CertificateVerifierTests
     }
 
     [Fact]
+    public void RequiredLeafKeyUsage_AppliesToEveryLeaf_ACaCertificateIncluded()
+    {
+        Node root = Root("root");
+        Node keyEncipherment = Leaf(root, "leaf", s => s.KeyUsage = KeyUsage.KeyEncipherment, "a.example");
+        Assert.True(Verify(keyEncipherment, [], [root]).IsValid);
+        Expect(VerifyError.InvalidPurpose, Verify(keyEncipherment, [], [root], q => q.RequiredLeafKeyUsage = VerifyRequest.KeyUsageDigitalSignature), 0);
+
+        // A CA certificate presented as the leaf (RFC 5280 allows it) must still allow what the protocol does with its key.
+        Node caAsLeaf = Ca(root, "ca-as-leaf", s => s.San = [new GeneralName(GeneralName.DnsName, "a.example")]);
+        Assert.True(Verify(caAsLeaf, [], [root]).IsValid);
+        Expect(VerifyError.InvalidPurpose, Verify(caAsLeaf, [], [root], q => q.RequiredLeafKeyUsage = VerifyRequest.KeyUsageDigitalSignature), 0);
+    }
+
+    [Fact]
     public void UnknownCriticalExtension_Fails_AndNonCriticalIsIgnored()
     {
         Node root = Root("root");

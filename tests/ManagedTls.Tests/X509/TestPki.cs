@@ -95,7 +95,14 @@ internal static class TestPki
         gen.SetIssuerDN(issuer?.Cert.SubjectDN ?? subject);
         gen.SetNotBefore(spec.NotBefore);
         gen.SetNotAfter(spec.NotAfter);
-        gen.SetPublicKey(key.Public);
+        if (spec.PublicKeyInfo is { } spki)
+        {
+            gen.SetSubjectPublicKeyInfo(spki);
+        }
+        else
+        {
+            gen.SetPublicKey(key.Public);
+        }
         if (spec.Ca)
         {
             gen.AddExtension(X509Extensions.BasicConstraints, true, spec.PathLen is int p ? new BasicConstraints(p) : new BasicConstraints(true));
@@ -126,15 +133,22 @@ internal static class TestPki
             gen.AddExtension(X509Extensions.NameConstraints, true, nc);
         }
 
+        SubjectKeyIdentifier ski = spec.PublicKeyInfo is { } ownSpki
+            ? X509ExtensionUtilities.CreateSubjectKeyIdentifier(ownSpki)
+            : X509ExtensionUtilities.CreateSubjectKeyIdentifier(key.Public);
         if (!spec.NoSki)
         {
-            gen.AddExtension(X509Extensions.SubjectKeyIdentifier, false, X509ExtensionUtilities.CreateSubjectKeyIdentifier(key.Public));
+            gen.AddExtension(X509Extensions.SubjectKeyIdentifier, false, ski);
         }
 
         if (!spec.NoAki)
         {
-            AsymmetricKeyParameter authority = issuer?.Key.Public ?? key.Public;
-            gen.AddExtension(X509Extensions.AuthorityKeyIdentifier, false, new AuthorityKeyIdentifier(X509ExtensionUtilities.CreateSubjectKeyIdentifier(authority).GetKeyIdentifier()));
+            // The issuer's own subjectKeyIdentifier when it has one (its key may be a made-up one), else the hash of its key.
+            byte[] authority = issuer is null ? ski.GetKeyIdentifier()
+                : issuer.Cert.GetExtensionValue(X509Extensions.SubjectKeyIdentifier) is { } issuerSki
+                    ? SubjectKeyIdentifier.GetInstance(Asn1Object.FromByteArray(issuerSki.GetOctets())).GetKeyIdentifier()
+                    : X509ExtensionUtilities.CreateSubjectKeyIdentifier(issuer.Key.Public).GetKeyIdentifier();
+            gen.AddExtension(X509Extensions.AuthorityKeyIdentifier, false, new AuthorityKeyIdentifier(authority));
         }
 
         foreach (var (oid, critical, value) in spec.Extra)
@@ -144,7 +158,10 @@ internal static class TestPki
 
         AsymmetricKeyParameter signer = issuer?.Key.Private ?? key.Private;
         string alg = spec.SignatureAlgorithm ?? DefaultAlgorithm(signer);
-        X509Certificate cert = gen.Generate(new Asn1SignatureFactory(alg, signer, Random));
+        ISignatureFactory factory = spec.FakeSignatureLength is int length
+            ? new FakeSignatureFactory(length)
+            : new Asn1SignatureFactory(alg, signer, Random);
+        X509Certificate cert = gen.Generate(factory);
         return new Node(cert, key);
     }
 
@@ -223,5 +240,69 @@ internal static class TestPki
         public bool LeafBasicConstraints { get; set; }
 
         public List<(DerObjectIdentifier Oid, bool Critical, Asn1Encodable Value)> Extra { get; } = [];
+
+        /// <summary>A subject public key to put in the certificate instead of <see cref="Key"/>'s (which still signs).</summary>
+        public SubjectPublicKeyInfo? PublicKeyInfo { get; set; }
+
+        /// <summary>
+        /// Sign with sha256WithRSAEncryption but put random bytes of this length in the signature, for an issuer
+        /// whose key is made up (its modulus has no known factors).
+        /// </summary>
+        public int? FakeSignatureLength { get; set; }
+    }
+
+    /// <summary>Runs <paramref name="work"/> and returns its result with the time it took.</summary>
+    public static (T Result, TimeSpan Elapsed) Timed<T>(Func<T> work)
+    {
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        T result = work();
+        return (result, sw.Elapsed);
+    }
+
+    /// <summary>An RSA SubjectPublicKeyInfo with any modulus and exponent, none of them checked.</summary>
+    public static SubjectPublicKeyInfo RsaSpki(BigInteger modulus, BigInteger exponent) =>
+        new(new AlgorithmIdentifier(Org.BouncyCastle.Asn1.Pkcs.PkcsObjectIdentifiers.RsaEncryption, DerNull.Instance),
+            new DerSequence(new DerInteger(modulus), new DerInteger(exponent)));
+
+    /// <summary>
+    /// A made-up RSA modulus: an odd number of exactly <paramref name="bits"/> bits without prime factors below
+    /// 1000 (as a real modulus), whose factors nobody knows.
+    /// </summary>
+    public static BigInteger FakeModulus(int bits, int seed = 1)
+    {
+        var bytes = new byte[(bits + 7) / 8];
+        new System.Random(seed).NextBytes(bytes);
+        BigInteger n = new BigInteger(1, bytes).Mod(BigInteger.One.ShiftLeft(bits)).SetBit(bits - 1).SetBit(0);
+        int[] residues = SmallPrimes.Select(p => n.Mod(BigInteger.ValueOf(p)).IntValue).ToArray();
+        int step = 0;
+        while (Enumerable.Range(0, SmallPrimes.Length).Any(i => (residues[i] + step) % SmallPrimes[i] == 0))
+        {
+            step += 2;
+        }
+
+        return n.Add(BigInteger.ValueOf(step));
+    }
+
+    private static readonly int[] SmallPrimes = Enumerable.Range(3, 997).Where(p => p % 2 == 1 && Enumerable.Range(3, Math.Max(0, (int)Math.Sqrt(p) - 2)).All(d => p % d != 0)).ToArray();
+
+    /// <summary>Writes sha256WithRSAEncryption as the algorithm and random bytes as the signature.</summary>
+    private sealed class FakeSignatureFactory(int length) : ISignatureFactory
+    {
+        public object AlgorithmDetails { get; } = new AlgorithmIdentifier(Org.BouncyCastle.Asn1.Pkcs.PkcsObjectIdentifiers.Sha256WithRsaEncryption, DerNull.Instance);
+
+        public IStreamCalculator<IBlockResult> CreateCalculator() => new Calculator(length);
+
+        private sealed class Calculator(int length) : IStreamCalculator<IBlockResult>
+        {
+            public Stream Stream { get; } = new MemoryStream();
+
+            public IBlockResult GetResult()
+            {
+                var bytes = new byte[length];
+                new System.Random(length).NextBytes(bytes);
+                bytes[0] = 0x01; // below any modulus of this length
+                return new SimpleBlockResult(bytes);
+            }
+        }
     }
 }

@@ -84,6 +84,87 @@ internal static class KeyAlgorithms
         return EcCurve.None;
     }
 
+    /// <summary>
+    /// <paramref name="info"/> (an id-ecPublicKey key) with its curve named by OID, for BouncyCastle to decode. Only
+    /// P-256, P-384 and P-521 pass; explicit parameters (RFC 3279 ECParameters) pass only when they are those of one
+    /// of these curves, compared field by field here, because BouncyCastle would otherwise build and check a curve
+    /// from the peer's numbers: a primality test of the field prime with its default random generator (OpenSSL on
+    /// Linux, decision 0007) and a point multiplication by an order of any length.
+    /// </summary>
+    /// <exception cref="KeyFormatException">Any other curve or parameters.</exception>
+    public static Org.BouncyCastle.Asn1.X509.SubjectPublicKeyInfo WithNamedCurve(Org.BouncyCastle.Asn1.X509.SubjectPublicKeyInfo info)
+    {
+        Asn1Encodable? parameters = info.Algorithm.Parameters;
+        if (parameters is DerObjectIdentifier oid)
+        {
+            if (Array.Exists(Curves, c => c.Oid.Equals(oid)))
+            {
+                return info;
+            }
+
+            throw new KeyFormatException(KeyFormatError.Unsupported, "EC key on an unsupported curve (P-256, P-384 and P-521 are supported)");
+        }
+
+        if (parameters is Asn1Sequence explicitParameters && NamedCurveOf(explicitParameters) is { } named)
+        {
+            return new Org.BouncyCastle.Asn1.X509.SubjectPublicKeyInfo(
+                new Org.BouncyCastle.Asn1.X509.AlgorithmIdentifier(X9ObjectIdentifiers.IdECPublicKey, named), info.PublicKey);
+        }
+
+        throw new KeyFormatException(KeyFormatError.Unsupported, "EC key whose parameters are not those of P-256, P-384 or P-521");
+    }
+
+    /// <summary>
+    /// The supported curve that explicit parameters describe, or null.
+    /// <code>
+    /// ECParameters ::= SEQUENCE { version INTEGER { ecpVer1(1) }, fieldID FieldID, curve Curve, base ECPoint,
+    ///                             order INTEGER, cofactor INTEGER OPTIONAL }
+    /// FieldID ::= SEQUENCE { fieldType OBJECT IDENTIFIER, parameters ANY }   -- prime-field: INTEGER p
+    /// Curve ::= SEQUENCE { a FieldElement, b FieldElement, seed BIT STRING OPTIONAL }
+    /// </code>
+    /// </summary>
+    private static DerObjectIdentifier? NamedCurveOf(Asn1Sequence seq)
+    {
+        try
+        {
+            if (seq.Count is < 5 or > 6 || !DerInteger.GetInstance(seq[0]).HasValue(1))
+            {
+                return null;
+            }
+
+            var field = Asn1Sequence.GetInstance(seq[1]);
+            if (field.Count != 2 || !DerObjectIdentifier.GetInstance(field[0]).Equals(X9ObjectIdentifiers.PrimeField))
+            {
+                return null;
+            }
+
+            var prime = DerInteger.GetInstance(field[1]).Value;
+            var curve = Asn1Sequence.GetInstance(seq[2]);
+            var a = new Org.BouncyCastle.Math.BigInteger(1, Asn1OctetString.GetInstance(curve[0]).GetOctets());
+            var b = new Org.BouncyCastle.Math.BigInteger(1, Asn1OctetString.GetInstance(curve[1]).GetOctets());
+            byte[] generator = Asn1OctetString.GetInstance(seq[3]).GetOctets();
+            var order = DerInteger.GetInstance(seq[4]).Value;
+            var cofactor = seq.Count == 6 ? DerInteger.GetInstance(seq[5]).Value : null;
+            X9ECParameters[] known = CurveParameters.Value;
+            for (int i = 0; i < known.Length; i++)
+            {
+                X9ECParameters k = known[i];
+                if (prime.Equals(k.Curve.Field.Characteristic) && a.Equals(k.Curve.A.ToBigInteger()) && b.Equals(k.Curve.B.ToBigInteger())
+                    && order.Equals(k.N) && (cofactor is null || cofactor.Equals(k.H))
+                    && (generator.AsSpan().SequenceEqual(k.G.GetEncoded(false)) || generator.AsSpan().SequenceEqual(k.G.GetEncoded(true))))
+                {
+                    return Curves[i].Oid;
+                }
+            }
+
+            return null;
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidCastException or InvalidOperationException or FormatException or IOException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>A canonical encoding of the public value, for comparing two keys.</summary>
     public static byte[] PublicValue(AsymmetricKeyParameter key) => key switch
     {

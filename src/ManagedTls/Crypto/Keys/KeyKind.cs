@@ -56,6 +56,11 @@ internal enum KeyFormatError
     WrongPassword,
     /// <summary>The key is well formed but of an algorithm, curve or encryption this library does not support.</summary>
     Unsupported,
+    /// <summary>
+    /// The key is well formed but a size or parameter is outside the limits this library accepts (for RSA: a modulus
+    /// of 512 to 16384 bits, an odd public exponent from 3 to 2^32), so no work is done with it.
+    /// </summary>
+    OutOfBounds,
 }
 
 /// <summary>

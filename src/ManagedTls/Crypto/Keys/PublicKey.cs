@@ -1,6 +1,8 @@
 using Org.BouncyCastle.Asn1;
+using Org.BouncyCastle.Asn1.EdEC;
 using Org.BouncyCastle.Asn1.Pkcs;
 using Org.BouncyCastle.Asn1.X509;
+using Org.BouncyCastle.Asn1.X9;
 using Org.BouncyCastle.Crypto;
 using Org.BouncyCastle.Crypto.Parameters;
 using Org.BouncyCastle.Security;
@@ -126,23 +128,44 @@ internal sealed class PublicKey
         Parsed.TryAdd(fingerprint, key);
     }
 
+    /// <summary>
+    /// Builds the key. Only the algorithms this library uses are decoded (RSA, RSA-PSS, EC on P-256/384/521, Ed25519,
+    /// Ed448), and an RSA key is bounded (<see cref="RsaKeyLimits"/>) before anything else is done with it: decoding
+    /// some other kinds of key makes BouncyCastle check the peer's numbers with arithmetic whose cost the peer
+    /// chooses (a DSA or DH key is raised to its own group order; explicit elliptic-curve parameters are tested for
+    /// primality with the default random generator and the point checked against the given order). The modulus of an
+    /// RSA key is not tested for primality: the key only checks its owner's signatures (decision 0008).
+    /// </summary>
     private static PublicKey Parse(SubjectPublicKeyInfo info)
     {
+        DerObjectIdentifier algorithm = info.Algorithm.Algorithm;
+        bool rsaPss = algorithm.Equals(PkcsObjectIdentifiers.IdRsassaPss);
         AsymmetricKeyParameter parameters;
         try
         {
-            parameters = RsaModulusCheck.Create(() => PublicKeyFactory.CreateKey(info));
-            if (parameters is RsaKeyParameters rsa)
+            if (rsaPss || algorithm.Equals(PkcsObjectIdentifiers.RsaEncryption))
             {
-                RsaModulusCheck.CheckComposite(rsa.Modulus);
+                (var modulus, var exponent) = RsaKeyLimits.Read(info);
+                parameters = RsaModulusCheck.Create(() => new RsaKeyParameters(false, modulus, exponent));
+            }
+            else if (algorithm.Equals(X9ObjectIdentifiers.IdECPublicKey))
+            {
+                parameters = PublicKeyFactory.CreateKey(KeyAlgorithms.WithNamedCurve(info));
+            }
+            else if (algorithm.Equals(EdECObjectIdentifiers.id_Ed25519) || algorithm.Equals(EdECObjectIdentifiers.id_Ed448))
+            {
+                parameters = PublicKeyFactory.CreateKey(info);
+            }
+            else
+            {
+                throw new KeyFormatException(KeyFormatError.Unsupported, $"unsupported public key algorithm ({algorithm.Id})");
             }
         }
         catch (Exception e) when (e is not OutOfMemoryException and not KeyFormatException)
         {
-            throw new KeyFormatException(KeyFormatError.Unsupported, $"unsupported or malformed public key ({info.Algorithm.Algorithm.Id})", e);
+            throw new KeyFormatException(KeyFormatError.Unsupported, $"unsupported or malformed public key ({algorithm.Id})", e);
         }
 
-        bool rsaPss = info.Algorithm.Algorithm.Equals(PkcsObjectIdentifiers.IdRsassaPss);
         return FromParameters(parameters, rsaPss ? info.Algorithm : null);
     }
 
@@ -160,13 +183,9 @@ internal sealed class PublicKey
         }
 
         (KeyKind kind, EcCurve curve, int bits) = KeyAlgorithms.Describe(parameters, rsaPss);
-        if (kind == KeyKind.Rsa)
+        if (parameters is RsaKeyParameters rsa && RsaKeyLimits.Check(rsa.Modulus, rsa.Exponent) is { } why)
         {
-            RsaKeyParameters rsa = (RsaKeyParameters)parameters;
-            if (rsa.Exponent.SignValue <= 0 || !rsa.Exponent.TestBit(0) || rsa.Modulus.BitLength < 512)
-            {
-                throw new KeyFormatException(KeyFormatError.Unsupported, "RSA public key has a bad exponent or is too small");
-            }
+            throw new KeyFormatException(KeyFormatError.OutOfBounds, why);
         }
 
         return new PublicKey(parameters, kind, curve, bits, pssAlgorithm, pss);

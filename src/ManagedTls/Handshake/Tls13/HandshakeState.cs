@@ -212,6 +212,13 @@ internal static class HandshakeCommon
                 ExpectedName = cx.IsClient && s.CheckHostname && s.ServerName is not null ? PeerNameOf(s.ServerName) : null,
                 Flags = s.VerifyFlags,
                 HostnameChecksCommonName = s.HostnameChecksCommonName,
+
+                // The leaf's key signs CertificateVerify: RFC 8446 section 4.4.2.2 wants digitalSignature when the leaf
+                // has keyUsage. Like every other rule about the certificate's contents this is part of verification
+                // and is not applied with verification off, as OpenSSL 3.0 and Python do (with CERT_NONE a leaf whose
+                // keyUsage is only cRLSign completes the handshake); the CertificateVerify signature still proves that
+                // the peer holds the key.
+                RequiredLeafKeyUsage = VerifyRequest.KeyUsageDigitalSignature,
             };
             verified = CertificateVerifier.Verify(request);
             if (!verified.IsValid)

@@ -2,7 +2,6 @@ using Org.BouncyCastle.Asn1;
 using Org.BouncyCastle.Asn1.X509;
 using Org.BouncyCastle.Crypto;
 using Org.BouncyCastle.Math;
-using Org.BouncyCastle.Security;
 
 namespace ManagedTls.X509.Validation;
 
@@ -24,6 +23,7 @@ internal readonly record struct CertProblem(VerifyError Code, string? Reason);
 internal sealed class Cert
 {
     private AsymmetricKeyParameter? _key;
+    private string? _keyRefusal;
     private bool _keyTried;
 
     private Cert(byte[] der)
@@ -180,7 +180,10 @@ internal sealed class Cert
         }
     }
 
-    /// <summary>The public key, or null when it cannot be decoded.</summary>
+    /// <summary>
+    /// The public key, or null when it cannot be decoded or is refused (see <see cref="PublicKeyRefusal"/>). Only the
+    /// numbers of the key are read; no arithmetic is done with them here.
+    /// </summary>
     public AsymmetricKeyParameter? PublicKey
     {
         get
@@ -188,32 +191,59 @@ internal sealed class Cert
             if (!_keyTried)
             {
                 _keyTried = true;
-                try
-                {
-                    string alg = PublicKeyInfo.Algorithm.Algorithm.Id;
-                    _key = alg is "1.2.840.113549.1.1.1" or "1.2.840.113549.1.1.10"
-                        ? RsaPublicKey.From(PublicKeyInfo)
-                        : CachedKey(PublicKeyInfo) ?? PublicKeyFactory.CreateKey(PublicKeyInfo);
-                }
-                catch (Exception e) when (e is IOException or ArithmeticException or ArgumentException or InvalidCastException or InvalidOperationException or FormatException or SecurityUtilityException or Asn1Exception)
-                {
-                    _key = null;
-                }
+                _key = DecodeKey(out _keyRefusal);
             }
 
             return _key;
         }
     }
 
-    // Elliptic-curve and EdDSA keys come from the process-wide cache of parsed keys, so a trust anchor or a server
-    // seen again is the same object and BouncyCastle's precomputed point tables are built once, not per handshake.
-    private static AsymmetricKeyParameter? CachedKey(SubjectPublicKeyInfo info)
+    /// <summary>
+    /// Why <see cref="PublicKey"/> is null when the key is well formed but refused: an algorithm this verifier does not
+    /// implement, or an RSA key outside <see cref="ManagedTls.Crypto.RsaKeyLimits"/>. Null when the key decoded or is malformed.
+    /// </summary>
+    public string? PublicKeyRefusal
     {
+        get
+        {
+            _ = PublicKey;
+            return _keyRefusal;
+        }
+    }
+
+    private AsymmetricKeyParameter? DecodeKey(out string? refusal)
+    {
+        refusal = null;
         try
         {
-            return ManagedTls.Crypto.PublicKey.FromSubjectPublicKeyInfo(info).Parameters;
+            switch (PublicKeyInfo.Algorithm.Algorithm.Id)
+            {
+                case "1.2.840.113549.1.1.1": // rsaEncryption
+                case "1.2.840.113549.1.1.10": // id-RSASSA-PSS
+                    return RsaPublicKey.From(PublicKeyInfo);
+                case "1.2.840.10040.4.1": // id-dsa
+                    return DsaKeyInfo.From(PublicKeyInfo);
+                case "1.2.840.10045.2.1": // id-ecPublicKey
+                case "1.3.101.112": // id-Ed25519
+                case "1.3.101.113": // id-Ed448
+                    // From the process-wide cache of parsed keys, so a trust anchor or a server seen again is the same
+                    // object and BouncyCastle's precomputed point tables are built once, not per handshake.
+                    return ManagedTls.Crypto.PublicKey.FromSubjectPublicKeyInfo(PublicKeyInfo).Parameters;
+                default:
+                    refusal = "unsupported public key algorithm " + PublicKeyInfo.Algorithm.Algorithm.Id;
+                    return null;
+            }
+        }
+        catch (ManagedTls.Crypto.KeyFormatException e) when (e.Reason == ManagedTls.Crypto.KeyFormatError.OutOfBounds)
+        {
+            refusal = e.Message;
+            return null;
         }
         catch (ManagedTls.Crypto.KeyFormatException)
+        {
+            return null;
+        }
+        catch (Exception e) when (e is IOException or ArithmeticException or ArgumentException or InvalidCastException or InvalidOperationException or FormatException or Asn1Exception)
         {
             return null;
         }

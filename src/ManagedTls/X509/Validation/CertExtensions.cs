@@ -30,6 +30,7 @@ internal sealed class CertExtensions
     public const string OidServerAuth = "1.3.6.1.5.5.7.3.1";
     public const string OidClientAuth = "1.3.6.1.5.5.7.3.2";
     public const string OidAnyEku = "2.5.29.37.0";
+    public const string OidAnyPolicy = "2.5.29.32.0";
 
     private static readonly HashSet<string> Understood =
     [
@@ -68,6 +69,21 @@ internal sealed class CertExtensions
     public bool HasAuthorityKeyIdExtension { get; private set; }
 
     public List<string> UnhandledCritical { get; } = [];
+
+    /// <summary>certificatePolicies policy identifiers (dotted OIDs, anyPolicy included), or null when absent.</summary>
+    public List<string>? Policies { get; private set; }
+
+    /// <summary>policyMappings (issuerDomainPolicy, subjectDomainPolicy) pairs, or null when absent.</summary>
+    public List<(string IssuerDomain, string SubjectDomain)>? PolicyMappings { get; private set; }
+
+    /// <summary>policyConstraints requireExplicitPolicy, or -1 when absent.</summary>
+    public int RequireExplicitPolicy { get; private set; } = -1;
+
+    /// <summary>policyConstraints inhibitPolicyMapping, or -1 when absent.</summary>
+    public int InhibitPolicyMapping { get; private set; } = -1;
+
+    /// <summary>inhibitAnyPolicy, or -1 when absent.</summary>
+    public int InhibitAnyPolicy { get; private set; } = -1;
 
     public static CertExtensions Parse(Asn1Sequence? seq, Cert cert)
     {
@@ -121,6 +137,13 @@ internal sealed class CertExtensions
         }
 
         return ext;
+    }
+
+    /// <summary>SkipCerts ::= INTEGER (0..MAX), as an int (values too big for one mean "never").</summary>
+    private static int SkipCerts(DerInteger i)
+    {
+        var v = i.Value;
+        return v.SignValue < 0 ? throw new FormatException("negative SkipCerts") : v.BitLength > 30 ? int.MaxValue : v.IntValue;
     }
 
     private static Asn1Object Decode(byte[] value)
@@ -273,17 +296,103 @@ internal sealed class CertExtensions
             }
 
             case OidPolicyConstraints:
-                Asn1Sequence.GetInstance(Decode(value));
+            {
+                // PolicyConstraints ::= SEQUENCE { requireExplicitPolicy [0] SkipCerts OPTIONAL, inhibitPolicyMapping [1] SkipCerts OPTIONAL }
+                var s = Asn1Sequence.GetInstance(Decode(value));
                 if (!critical)
                 {
                     cert.StrictProblems.Add(new(VerifyError.InvalidPolicyExtension, "policyConstraints is not critical"));
                 }
 
+                if (s.Count == 0)
+                {
+                    cert.StrictProblems.Add(new(VerifyError.InvalidPolicyExtension, "empty policyConstraints"));
+                }
+
+                int last = -1;
+                foreach (Asn1Encodable f in s)
+                {
+                    var t = Asn1TaggedObject.GetInstance(f);
+                    if (t.TagClass != Asn1Tags.ContextSpecific || t.TagNo > 1 || t.TagNo <= last)
+                    {
+                        throw new FormatException("bad PolicyConstraints");
+                    }
+
+                    last = t.TagNo;
+                    int skip = SkipCerts(DerInteger.GetInstance(t, false));
+                    if (t.TagNo == 0)
+                    {
+                        RequireExplicitPolicy = skip;
+                    }
+                    else
+                    {
+                        InhibitPolicyMapping = skip;
+                    }
+                }
+
                 break;
+            }
 
             case OidCertificatePolicies:
+            {
+                // certificatePolicies ::= SEQUENCE SIZE (1..MAX) OF PolicyInformation
+                // PolicyInformation ::= SEQUENCE { policyIdentifier CertPolicyId, policyQualifiers SEQUENCE OF PolicyQualifierInfo OPTIONAL }
+                var s = Asn1Sequence.GetInstance(Decode(value));
+                if (s.Count == 0)
+                {
+                    throw new FormatException("empty certificatePolicies");
+                }
+
+                Policies = [];
+                var distinct = new HashSet<string>(StringComparer.Ordinal);
+                foreach (Asn1Encodable e in s)
+                {
+                    var info = Asn1Sequence.GetInstance(e);
+                    if (info.Count is < 1 or > 2)
+                    {
+                        throw new FormatException("bad PolicyInformation");
+                    }
+
+                    string id = DerObjectIdentifier.GetInstance(info[0]).Id;
+                    if (!distinct.Add(id))
+                    {
+                        cert.StrictProblems.Add(new(VerifyError.InvalidPolicyExtension, "policy " + id + " listed twice"));
+                        continue;
+                    }
+
+                    Policies.Add(id);
+                }
+
+                break;
+            }
+
             case OidPolicyMappings:
-                Asn1Sequence.GetInstance(Decode(value));
+            {
+                // PolicyMappings ::= SEQUENCE SIZE (1..MAX) OF SEQUENCE { issuerDomainPolicy CertPolicyId, subjectDomainPolicy CertPolicyId }
+                var s = Asn1Sequence.GetInstance(Decode(value));
+                if (s.Count == 0)
+                {
+                    throw new FormatException("empty policyMappings");
+                }
+
+                PolicyMappings = [];
+                foreach (Asn1Encodable e in s)
+                {
+                    var pair = Asn1Sequence.GetInstance(e);
+                    if (pair.Count != 2)
+                    {
+                        throw new FormatException("bad policy mapping");
+                    }
+
+                    PolicyMappings.Add((DerObjectIdentifier.GetInstance(pair[0]).Id, DerObjectIdentifier.GetInstance(pair[1]).Id));
+                }
+
+                break;
+            }
+
+            case OidInhibitAnyPolicy:
+                // InhibitAnyPolicy ::= SkipCerts
+                InhibitAnyPolicy = SkipCerts(DerInteger.GetInstance(Decode(value)));
                 break;
 
             case OidAuthorityInfoAccess:

@@ -3,7 +3,7 @@ namespace ManagedTls.X509.Validation;
 /// <summary>
 /// Validates one complete candidate path (leaf first, trust anchor last) in OpenSSL's order: certificate
 /// extensions and CA rules, key and digest strength, the peer name, revocation, signatures and validity,
-/// then name constraints.
+/// name constraints, then certificate policies.
 /// </summary>
 internal sealed class ChainValidator
 {
@@ -29,7 +29,7 @@ internal sealed class ChainValidator
         Cert[] p = path.ToArray();
         _forgiven.Clear();
         PathFailure? r = CheckExtensions(p) ?? CheckStrength(p) ?? CheckName(p) ?? CrlCheck.Check(_req, _time, _search, p)
-            ?? CheckSignaturesAndTimes(p) ?? CheckNameConstraints(p);
+            ?? CheckSignaturesAndTimes(p) ?? CheckNameConstraints(p) ?? CheckPolicies(p);
         if (_forgiven.Count == 0)
         {
             return r;
@@ -139,12 +139,18 @@ return stop;
                 }
             }
 
-            if (i == 0 && x.KeyUsage >= 0 && !x.IsCa)
+            if (i == 0 && x.KeyUsage >= 0)
             {
-                if ((x.KeyUsage & (CertExtensions.KuDigitalSignature | KuKeyEncipherment | KuKeyAgreement)) == 0
-                    || (x.KeyUsage & _req.RequiredLeafKeyUsage) != _req.RequiredLeafKeyUsage)
+                if (!x.IsCa && (x.KeyUsage & (CertExtensions.KuDigitalSignature | KuKeyEncipherment | KuKeyAgreement)) == 0)
                 {
                     return Fail(VerifyError.InvalidPurpose, 0, "keyUsage does not allow TLS", p);
+                }
+
+                // What the protocol will do with the key (a TLS 1.3 CertificateVerify signs with it), for any leaf,
+                // a CA certificate used as one included.
+                if ((x.KeyUsage & _req.RequiredLeafKeyUsage) != _req.RequiredLeafKeyUsage)
+                {
+                    return Fail(VerifyError.InvalidPurpose, 0, $"keyUsage lacks the usages the protocol needs (0x{_req.RequiredLeafKeyUsage:x2})", p);
                 }
             }
         }
@@ -189,7 +195,7 @@ return stop;
         }
 
         if (c.SelfIssued && x.AuthorityKeyId is not null && x.SubjectKeyId is not null && !x.AuthorityKeyId.AsSpan().SequenceEqual(x.SubjectKeyId)
-            && SignatureCheck.Verify(c.SignatureAlgorithm, c.TbsDer, c.Signature, c.PublicKey, 0, out _) is null)
+            && SignatureCheck.Verify(c.SignatureAlgorithm, c.TbsDer, c.Signature, c, 0, out _) is null)
         {
             return new(VerifyError.AkidSkidMismatch, "self-signed certificate whose authority key identifier is not its own");
         }
@@ -407,8 +413,14 @@ return stop;
         return null;
     }
 
-    private static PathFailure? CheckNameConstraints(Cert[] p)
+    private PathFailure? CheckPolicies(Cert[] p) =>
+        PolicyProcessing.Check(p, _search.PolicyWork) is { } f ? Fail(f.Code, f.Depth, f.Why, p) : null;
+
+    private PathFailure? CheckNameConstraints(Cert[] p)
     {
+        // The leaf's CN is matched as the host name when the caller allows it and expects a host name (and the leaf has
+        // no dNSName entry); then every CN that could match must be inside the constraints.
+        bool commonNamesAreHosts = _req.HostnameChecksCommonName && _req.ExpectedName?.Kind == PeerNameKind.Dns;
         for (int k = p.Length - 1; k >= 1; k--)
         {
             NameConstraintSet? nc = p[k].Ext.NameConstraints;
@@ -424,7 +436,12 @@ return stop;
                     continue;
                 }
 
-                VerifyError e = nc.Check(CertNames.Of(p[j], j == 0), out string? why);
+                if (_search.NameConstraintWork.Exhausted)
+                {
+                    return Fail(VerifyError.Unspecified, j, $"name constraint checking gave up: more than {NameConstraintSet.MaxComparisons} comparisons in this verification", p);
+                }
+
+                VerifyError e = nc.Check(CertNames.Of(p[j], j == 0, commonNamesAreHosts), _search.NameConstraintWork, out string? why);
                 if (e != VerifyError.Ok)
                 {
                     return Fail(e, j, why, p);

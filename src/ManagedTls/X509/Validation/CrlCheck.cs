@@ -91,7 +91,7 @@ internal static class CrlCheck
             {
                 e = VerifyError.KeyusageNoCrlSign;
             }
-            else if (SignatureCheck.Verify(crl.SigAlg, crl.TbsDer, crl.Signature, issuer.PublicKey, level, out _) is { } bad)
+            else if (SignatureCheck.Verify(crl.SigAlg, crl.TbsDer, crl.Signature, issuer, level, out _) is { } bad)
             {
                 e = VerifyError.CrlSignatureFailure;
                 why = bad;

@@ -57,9 +57,9 @@ internal static class HostMatcher
 
                 if (!anyDns && checkCommonName)
                 {
-                    foreach (var (oid, text) in CertNames.SubjectStrings(leaf))
+                    foreach (string cn in CertNames.HostCommonNames(leaf))
                     {
-                        if (oid == "2.5.4.3" && NameSyntax.IsDnsName(text, allowWildcard: true) && MatchDns(text, host))
+                        if (MatchDns(cn, host))
                         {
                             return VerifyError.Ok;
                         }

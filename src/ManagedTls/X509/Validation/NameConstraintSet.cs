@@ -13,7 +13,11 @@ namespace ManagedTls.X509.Validation;
 /// </remarks>
 internal sealed class NameConstraintSet
 {
-    /// <summary>Most name-by-subtree comparisons one certificate may cost, as OpenSSL bounds it.</summary>
+    /// <summary>
+    /// Most name-by-subtree comparisons one certificate may cost, as OpenSSL bounds it (<c>NAME_CHECK_MAX</c>), and
+    /// also all the checks of one verification together: path building may validate many paths through look-alike
+    /// constrained intermediates, and each would otherwise pay the whole cost again.
+    /// </summary>
     public const int MaxComparisons = 1 << 20;
 
     public List<GeneralName> Permitted { get; } = [];
@@ -125,14 +129,23 @@ internal sealed class NameConstraintSet
         }
     }
 
-    /// <summary>Checks the names of one certificate; Ok or the violation.</summary>
-    public VerifyError Check(CertNames names, out string? reason)
+    /// <summary>
+    /// Checks the names of one certificate; Ok or the violation. The comparisons are taken from
+    /// <paramref name="budget"/>, the verification's share.
+    /// </summary>
+    public VerifyError Check(CertNames names, WorkBudget budget, out string? reason)
     {
         reason = null;
         long cost = (long)names.Count * (Permitted.Count + Excluded.Count);
         if (cost > MaxComparisons)
         {
             reason = "too many names times name constraints";
+            return VerifyError.Unspecified;
+        }
+
+        if (!budget.Spend((int)cost))
+        {
+            reason = $"name constraint checking gave up: more than {MaxComparisons} comparisons in this verification";
             return VerifyError.Unspecified;
         }
 
@@ -317,7 +330,16 @@ internal sealed class CertNames
     /// Subject DN, SAN entries, and for a leaf without dNSName SANs the subject common names that are host names;
     /// subject emailAddress attributes count as rfc822 names.
     /// </summary>
-    public static CertNames Of(Cert cert, bool leaf)
+    /// <remarks>
+    /// Which common names: OpenSSL (<c>cn2dnsid</c>) constrains a CN only when it has two labels or more, on the
+    /// grounds that a single label cannot be precluded; but its host check, and ours with
+    /// <c>HostnameChecksCommonName</c>, will match a one-label CN such as <c>localhost</c> or <c>intranet</c>, which
+    /// would then escape the issuer's DNS constraints. So a dotted host-name CN is always constrained (as OpenSSL does),
+    /// and when <paramref name="commonNamesAreHosts"/> (this verification may match the CN as the host name) every CN
+    /// the host check could match (<see cref="HostCommonNames"/>) is constrained too. A one-label CN that cannot be
+    /// matched (a client certificate's user name, say) stays unconstrained, as in OpenSSL.
+    /// </remarks>
+    public static CertNames Of(Cert cert, bool leaf, bool commonNamesAreHosts = false)
     {
         var r = new CertNames();
         var subject = Asn1Sequence.GetInstance(cert.Subject.ToAsn1Object());
@@ -359,7 +381,8 @@ internal sealed class CertNames
             {
                 r.All.Add((GeneralName.Rfc822Name, text));
             }
-            else if (leaf && !hasDns && oid == "2.5.4.3" && NameSyntax.IsDnsName(text, allowWildcard: true) && text.IndexOf('.') > 0)
+            else if (leaf && !hasDns && oid == "2.5.4.3" && NameSyntax.IsDnsName(text, allowWildcard: true)
+                && (text.IndexOf('.') > 0 || (commonNamesAreHosts && IsHostCommonName(text))))
             {
                 r.All.Add((GeneralName.DnsName, text));
             }
@@ -367,6 +390,17 @@ internal sealed class CertNames
 
         return r;
     }
+
+    /// <summary>
+    /// The subject common names that a host-name check may match when it falls back to the CN: those that are host
+    /// names (letters, digits, hyphens, a leading wildcard label) and not IP addresses, which are matched only
+    /// against iPAddress entries.
+    /// </summary>
+    public static IEnumerable<string> HostCommonNames(Cert cert) =>
+        SubjectStrings(cert).Where(a => a.Oid == "2.5.4.3" && IsHostCommonName(a.Text)).Select(a => a.Text);
+
+    private static bool IsHostCommonName(string text) =>
+        NameSyntax.IsDnsName(text, allowWildcard: true) && NameSyntax.ParseIp(text) is null;
 
     /// <summary>Every (attribute OID, string value) of the subject.</summary>
     public static IEnumerable<(string Oid, string Text)> SubjectStrings(Cert cert)

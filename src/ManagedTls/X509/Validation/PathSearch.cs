@@ -54,6 +54,12 @@ internal sealed class PathSearch
 
     public int SignatureChecks => _sigChecks;
 
+    /// <summary>The name-by-subtree comparisons all the paths of this verification may spend together.</summary>
+    public WorkBudget NameConstraintWork { get; } = new(NameConstraintSet.MaxComparisons);
+
+    /// <summary>The policy-processing steps all the paths of this verification may spend together.</summary>
+    public WorkBudget PolicyWork { get; } = new(PolicyProcessing.MaxWork);
+
     public VerifyResult Run()
     {
         if (_req.PeerChain.Count == 0)
@@ -91,14 +97,19 @@ internal sealed class PathSearch
 
         var path = new List<Cert> { leaf };
         PathFailure? ok = Search(path);
+        VerifyResult result;
         if (ok is { Code: VerifyError.Ok })
         {
-            return new VerifyResult(ok.Path.Select(c => c.Der).ToArray(), VerifyError.Ok, 0, null);
+            result = new VerifyResult(ok.Path.Select(c => c.Der).ToArray(), VerifyError.Ok, 0, null);
+        }
+        else
+        {
+            PathFailure fail = _best ?? new PathFailure(0, VerifyError.UnableToGetIssuerCertLocally, 0, "no path", [leaf]);
+            result = new VerifyResult(fail.Path.Select(c => c.Der).ToArray(), fail.Code, fail.Depth, fail.Detail);
+            result.AllErrors = fail.All?.Select(a => (a.Code, a.Depth)).ToArray() ?? [(fail.Code, fail.Depth)];
         }
 
-        PathFailure fail = _best ?? new PathFailure(0, VerifyError.UnableToGetIssuerCertLocally, 0, "no path", [leaf]);
-        var result = new VerifyResult(fail.Path.Select(c => c.Der).ToArray(), fail.Code, fail.Depth, fail.Detail);
-        result.AllErrors = fail.All?.Select(a => (a.Code, a.Depth)).ToArray() ?? [(fail.Code, fail.Depth)];
+        result.Work = new VerifyWork(_sigChecks, _steps, NameConstraintWork.Spent, PolicyWork.Spent);
         return result;
     }
 
@@ -142,19 +153,25 @@ internal sealed class PathSearch
         child.Ext.AuthorityKeyId is null || issuer.Ext.SubjectKeyId is null
         || child.Ext.AuthorityKeyId.AsSpan().SequenceEqual(issuer.Ext.SubjectKeyId);
 
-    /// <summary>The cached signature result of <paramref name="issuer"/> over <paramref name="child"/>.</summary>
+    /// <summary>
+    /// The cached signature result of <paramref name="issuer"/> over <paramref name="child"/>; an issuer whose key the
+    /// key policy refuses fails here without any arithmetic (see <see cref="SignatureCheck.Verify"/>).
+    /// </summary>
     public (VerifyError Code, string? Why) Signature(Cert child, Cert issuer)
     {
         if (!_sigCache.TryGetValue((child, issuer), out var r))
         {
             _sigChecks++;
-            string? why = SignatureCheck.Verify(child.SignatureAlgorithm, child.TbsDer, child.Signature, issuer.PublicKey, _req.SecurityLevel, out VerifyError code);
+            string? why = SignatureCheck.Verify(child.SignatureAlgorithm, child.TbsDer, child.Signature, issuer, _req.SecurityLevel, out VerifyError code);
             r = why is null ? (VerifyError.Ok, null) : (code, why);
             _sigCache[(child, issuer)] = r;
         }
 
         return r;
     }
+
+    private static bool IsIssuerKeyFailure(VerifyError code) =>
+        code is VerifyError.CaKeyTooSmall or VerifyError.EcKeyExplicitParams or VerifyError.UnableToDecodeIssuerPublicKey;
 
     private bool IsAnchor(Cert c) => IsTrusted(c) && (_partial || IsSelfSigned(c));
 
@@ -247,7 +264,9 @@ internal sealed class PathSearch
             var sig = Signature(top, cand);
             if (sig.Code != VerifyError.Ok && sig.Code != VerifyError.CaMdTooWeak)
             {
-                Record(new PathFailure(RankSignature, sig.Code, path.Count - 1, sig.Why, path.Append(cand).ToArray()));
+                // A refused issuer key is the issuer's failure (reported at its depth); a bad signature is the child's.
+                int depth = IsIssuerKeyFailure(sig.Code) ? path.Count : path.Count - 1;
+                Record(new PathFailure(RankSignature, sig.Code, depth, sig.Why, path.Append(cand).ToArray()));
                 continue;
             }
 

@@ -1,3 +1,4 @@
+using ManagedTls.Crypto;
 using Org.BouncyCastle.Asn1;
 using Org.BouncyCastle.Asn1.X509;
 using Org.BouncyCastle.Crypto;
@@ -23,23 +24,40 @@ internal sealed class RsaPublicKey : AsymmetricKeyParameter
 
     public BigInteger Exponent { get; }
 
-    /// <summary>Reads RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER }; null when unusable.</summary>
-    public static RsaPublicKey? From(SubjectPublicKeyInfo spki)
+    /// <summary>
+    /// Reads RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER } and checks it against
+    /// <see cref="RsaKeyLimits"/> before anything is computed with it.
+    /// </summary>
+    /// <exception cref="KeyFormatException">Malformed, or out of bounds (<see cref="KeyFormatError.OutOfBounds"/>).</exception>
+    public static RsaPublicKey From(SubjectPublicKeyInfo spki)
     {
-        var seq = Asn1Sequence.GetInstance(spki.ParsePublicKey());
-        if (seq.Count != 2)
-        {
-            return null;
-        }
-
-        BigInteger n = DerInteger.GetInstance(seq[0]).Value;
-        BigInteger e = DerInteger.GetInstance(seq[1]).Value;
-        if (n.SignValue <= 0 || !n.TestBit(0) || e.SignValue <= 0 || !e.TestBit(0) || e.BitLength < 2 || e.CompareTo(n) >= 0)
-        {
-            return null;
-        }
-
+        (BigInteger n, BigInteger e) = RsaKeyLimits.Read(spki);
         return new RsaPublicKey(n, e);
+    }
+}
+
+/// <summary>
+/// A DSA key, read only as far as the size of its prime. DSA signatures are never accepted here, so the key is
+/// used for nothing else, and BouncyCastle's DSA key type would validate the peer's y by raising it to the peer's q
+/// modulo the peer's p: an exponentiation of a size the certificate chooses.
+/// </summary>
+internal sealed class DsaKeyInfo : AsymmetricKeyParameter
+{
+    private DsaKeyInfo(int primeBits)
+        : base(false)
+    {
+        PrimeBits = primeBits;
+    }
+
+    /// <summary>The length of p in bits.</summary>
+    public int PrimeBits { get; }
+
+    /// <summary>Reads Dss-Parms ::= SEQUENCE { p INTEGER, q INTEGER, g INTEGER } and the public INTEGER y.</summary>
+    public static DsaKeyInfo From(SubjectPublicKeyInfo spki)
+    {
+        var parameters = DsaParameter.GetInstance(spki.Algorithm.Parameters ?? throw new FormatException("DSA key without parameters"));
+        DerInteger.GetInstance(spki.ParsePublicKey());
+        return new DsaKeyInfo(parameters.P.BitLength);
     }
 }
 

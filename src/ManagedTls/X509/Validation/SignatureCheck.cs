@@ -51,6 +51,14 @@ internal static class SignatureCheck
         AsymmetricKeyParameter? key = cert.PublicKey;
         if (key is null)
         {
+            // A well-formed key that is refused (an algorithm not implemented, an RSA key out of bounds) is reported as
+            // OpenSSL reports any unusable key: as too weak (check_key_level: "unsupported or malformed keys are not secure").
+            if (cert.PublicKeyRefusal is { } refused)
+            {
+                code = VerifyError.EeKeyTooSmall;
+                return refused;
+            }
+
             code = VerifyError.UnableToDecodeIssuerPublicKey;
             return "public key cannot be decoded";
         }
@@ -82,8 +90,8 @@ internal static class SignatureCheck
                 return null;
             }
 
-            case DsaPublicKeyParameters dsa:
-                if (securityLevel >= 2 || dsa.Parameters.P.BitLength < 1024)
+            case DsaKeyInfo dsa:
+                if (securityLevel >= 2 || dsa.PrimeBits < 1024)
                 {
                     code = VerifyError.EeKeyTooSmall;
                     return "DSA keys are not accepted";
@@ -101,12 +109,21 @@ internal static class SignatureCheck
     }
 
     /// <summary>
-    /// Verifies <paramref name="signature"/> over <paramref name="signed"/> with the issuer's key; null when good,
-    /// else the reason with <paramref name="code"/> set.
+    /// Verifies <paramref name="signature"/> over <paramref name="signed"/> with <paramref name="issuer"/>'s key; null
+    /// when good, else the reason with <paramref name="code"/> set. The issuer's key must pass the key policy of
+    /// <paramref name="securityLevel"/> (<see cref="CheckKey"/>) first, so no exponentiation is ever done with a key
+    /// that validation would refuse anyway (<see cref="VerifyError.CaKeyTooSmall"/>).
     /// </summary>
-    public static string? Verify(AlgorithmIdentifier sigAlg, byte[] signed, byte[] signature, AsymmetricKeyParameter? key, int securityLevel, out VerifyError code)
+    public static string? Verify(AlgorithmIdentifier sigAlg, byte[] signed, byte[] signature, Cert issuer, int securityLevel, out VerifyError code)
     {
+        if (CheckKey(issuer, securityLevel, out code) is { } refused)
+        {
+            code = code == VerifyError.EeKeyTooSmall ? VerifyError.CaKeyTooSmall : code;
+            return refused;
+        }
+
         code = VerifyError.CertSignatureFailure;
+        AsymmetricKeyParameter? key = issuer.PublicKey;
         if (key is null)
         {
             code = VerifyError.UnableToDecodeIssuerPublicKey;
@@ -266,7 +283,7 @@ internal static class SignatureCheck
                 break;
         }
 
-        if (key is DsaPublicKeyParameters)
+        if (key is DsaKeyInfo)
         {
             code = VerifyError.CaMdTooWeak;
             why = "DSA signatures are not accepted";
