@@ -178,8 +178,9 @@ public sealed class VerifyResult
 }
 
 /// <summary>The work one verification did, counted against the limits in <c>docs/security.md</c>.</summary>
-/// <param name="SignatureChecks">Distinct signature checks (at most 200).</param>
+/// <param name="SignatureChecks">Distinct signature checks, weighted by key size in RSA-2048 units (at most 200, and one more check past it).</param>
 /// <param name="SearchSteps">Issuer candidates considered (at most 5,000).</param>
 /// <param name="NameConstraintComparisons">Name-by-subtree comparisons (at most 2^20).</param>
 /// <param name="PolicySteps">Policy-processing steps (at most 16,384).</param>
-internal readonly record struct VerifyWork(int SignatureChecks, int SearchSteps, int NameConstraintComparisons, int PolicySteps);
+/// <param name="SignatureVerifications">Distinct signature checks, each counted once whatever its key.</param>
+internal readonly record struct VerifyWork(int SignatureChecks, int SearchSteps, int NameConstraintComparisons, int PolicySteps, int SignatureVerifications = 0);

@@ -142,4 +142,19 @@ public class RsaKeyLimitTests
         Assert.False(r.IsValid);
         Assert.True(elapsed < TimeSpan.FromSeconds(1), $"took {elapsed.TotalMilliseconds} ms");
     }
+
+    [Fact]
+    public void LookAlikeCasWithTheLargestAllowedKeys_SpendTheBudgetByKeySize()
+    {
+        // Forty intermediates sharing one subject, each with a 16384-bit key inside the bounds: each signature check
+        // costs about 20 ms, so counting checks alone (200) would let this chain cost seconds. Weighted by key size
+        // (64 units each), the budget of 200 allows four.
+        Node[] cas = Enumerable.Range(0, 40).Select(i =>
+            Ca(EcRoot.Value, "look-alike", s => { s.PublicKeyInfo = RsaSpki(FakeModulus(16384, seed: i + 100), F4); s.NoSki = true; })).ToArray();
+        Node leaf = Leaf(cas[0], "leaf", s => { s.FakeSignatureLength = 2048; s.NoAki = true; }, "a.example");
+        var (r, elapsed) = Timed(() => Verify(leaf, cas, [EcRoot.Value]));
+        Assert.False(r.IsValid);
+        Assert.InRange(r.Work.SignatureVerifications, 1, 4);
+        Assert.True(elapsed < TimeSpan.FromSeconds(2), $"took {elapsed.TotalMilliseconds} ms");
+    }
 }

@@ -211,6 +211,15 @@ internal sealed class Cert
         }
     }
 
+    /// <summary>
+    /// What checking a signature with this certificate's key costs, in units of one RSA-2048 verification: an RSA
+    /// modulus of n bits costs (n / 2048)^2 (a public-exponent ModPow is quadratic in the modulus), rounded up, so a
+    /// 16384-bit key costs 64; every other key (elliptic curves, EdDSA, or one that does not decode) costs 1.
+    /// </summary>
+    public int VerifyCost => PublicKey is RsaPublicKey rsa
+        ? Math.Max(1, (int)Math.Ceiling(Math.Pow(rsa.Modulus.BitLength / 2048.0, 2)))
+        : 1;
+
     private AsymmetricKeyParameter? DecodeKey(out string? refusal)
     {
         refusal = null;

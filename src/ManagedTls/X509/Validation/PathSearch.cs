@@ -16,7 +16,11 @@ internal sealed record PathFailure(int Rank, VerifyError Code, int Depth, string
 /// </summary>
 internal sealed class PathSearch
 {
-    /// <summary>Most distinct signature verifications one verification may spend on building.</summary>
+    /// <summary>
+    /// The signature verifications one verification may spend on building, in units of one RSA-2048 check
+    /// (<see cref="Cert.VerifyCost"/>): 200 ordinary checks, or three with 16384-bit keys. Counting checks alone let a
+    /// chain of look-alike CAs with the largest keys allowed cost 200 checks of 20 ms each.
+    /// </summary>
     public const int MaxSignatureChecks = 200;
 
     /// <summary>Most search steps (issuer candidates considered) before giving up.</summary>
@@ -109,7 +113,7 @@ internal sealed class PathSearch
             result.AllErrors = fail.All?.Select(a => (a.Code, a.Depth)).ToArray() ?? [(fail.Code, fail.Depth)];
         }
 
-        result.Work = new VerifyWork(_sigChecks, _steps, NameConstraintWork.Spent, PolicyWork.Spent);
+        result.Work = new VerifyWork(_sigChecks, _steps, NameConstraintWork.Spent, PolicyWork.Spent, _sigCache.Count);
         return result;
     }
 
@@ -161,7 +165,7 @@ internal sealed class PathSearch
     {
         if (!_sigCache.TryGetValue((child, issuer), out var r))
         {
-            _sigChecks++;
+            _sigChecks += issuer.VerifyCost;
             string? why = SignatureCheck.Verify(child.SignatureAlgorithm, child.TbsDer, child.Signature, issuer, _req.SecurityLevel, out VerifyError code);
             r = why is null ? (VerifyError.Ok, null) : (code, why);
             _sigCache[(child, issuer)] = r;
