@@ -1,5 +1,6 @@
 using System.Text;
 using ManagedTls.Connection;
+using ManagedTls.Handshake;
 using ManagedTls.Handshake.Tls13;
 using ManagedTls.Wire;
 using ManagedTls.Wire.Extensions;

@@ -1,8 +1,9 @@
-using System.Net;
 using System.Net.Sockets;
+using System.Net;
 using System.Text;
 using ManagedTls.CipherSuites;
 using ManagedTls.Connection;
+using ManagedTls.Handshake;
 using ManagedTls.Handshake.Tls13;
 using ManagedTls.X509;
 

@@ -4,6 +4,7 @@ using System.Text;
 using ManagedTls.CipherSuites;
 using ManagedTls.Connection;
 using ManagedTls.Crypto;
+using ManagedTls.Handshake;
 using ManagedTls.Handshake.Tls13;
 using ManagedTls.Wire;
 using ManagedTls.X509;

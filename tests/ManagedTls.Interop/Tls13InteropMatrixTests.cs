@@ -1,6 +1,7 @@
-using System.Net;
 using System.Net.Sockets;
+using System.Net;
 using ManagedTls.CipherSuites;
+using ManagedTls.Handshake;
 using ManagedTls.Handshake.Tls13;
 
 namespace ManagedTls.Interop;

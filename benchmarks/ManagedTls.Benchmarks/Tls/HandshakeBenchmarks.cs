@@ -1,9 +1,10 @@
 using System.Net.Security;
+using BcCipherSuite = Org.BouncyCastle.Tls.CipherSuite;
 using BenchmarkDotNet.Attributes;
 using ManagedTls.CipherSuites;
 using ManagedTls.Connection;
+using ManagedTls.Handshake;
 using ManagedTls.Handshake.Tls13;
-using BcCipherSuite = Org.BouncyCastle.Tls.CipherSuite;
 
 namespace ManagedTls.Benchmarks.Tls;
 

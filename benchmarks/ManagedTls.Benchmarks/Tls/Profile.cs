@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using ManagedTls.CipherSuites;
 using ManagedTls.Connection;
+using ManagedTls.Handshake;
 using ManagedTls.Handshake.Tls13;
 
 namespace ManagedTls.Benchmarks.Tls;

@@ -1,11 +1,13 @@
 using System.Net.Security;
+using BcCipherSuite = Org.BouncyCastle.Tls.CipherSuite;
 using BenchmarkDotNet.Attributes;
 using ManagedTls.CipherSuites;
 using ManagedTls.Connection;
+using ManagedTls.Handshake;
+using ManagedTls.Handshake.Sessions;
 using ManagedTls.Handshake.Tls13;
 using Org.BouncyCastle.Tls;
 using Org.BouncyCastle.Tls.Crypto;
-using BcCipherSuite = Org.BouncyCastle.Tls.CipherSuite;
 
 namespace ManagedTls.Benchmarks.Tls;
 

@@ -376,7 +376,7 @@ public sealed partial class TlsScript
     {
         ScriptPeer peer = run.Peer;
         SignatureScheme scheme = peer.Pki.SignatureScheme;
-        byte[] content = HandshakeCommon.CertificateVerifyContent(server: !peer.IsClient, run.RequireTranscriptHash());
+        byte[] content = Tls13Common.CertificateVerifyContent(server: !peer.IsClient, run.RequireTranscriptHash());
         return TlsMessages.CertificateVerify(scheme, peer.Pki.Sign(scheme, content, peer.Entropy));
     }
 

@@ -218,7 +218,7 @@ internal sealed class ConnectionFuzzPeer(bool peerIsClient) : IDisposable
     private void UseSecret(byte[] secret)
     {
         CipherSuiteInfo suite = Suite();
-        AeadAlgorithm algorithm = HandshakeCommon.AeadOf(suite);
+        AeadAlgorithm algorithm = Tls13Common.AeadOf(suite);
         if (!ReferenceEquals(secret, _secret))
         {
             CryptoUtil.Wipe(_secret);

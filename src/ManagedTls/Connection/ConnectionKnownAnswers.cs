@@ -1,5 +1,6 @@
 using ManagedTls.CipherSuites;
 using ManagedTls.Crypto;
+using ManagedTls.Handshake;
 using ManagedTls.Handshake.Tls13;
 using ManagedTls.X509;
 

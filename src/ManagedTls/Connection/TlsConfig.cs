@@ -1,5 +1,7 @@
 using ManagedTls.CipherSuites;
 using ManagedTls.Crypto;
+using ManagedTls.Handshake;
+using ManagedTls.Handshake.Sessions;
 using ManagedTls.Handshake.Tls13;
 using ManagedTls.Wire;
 using ManagedTls.X509;

@@ -1,3 +1,5 @@
+using ManagedTls.Handshake;
+using ManagedTls.Handshake.Sessions;
 using ManagedTls.Handshake.Tls13;
 using ManagedTls.X509;
 

@@ -21,28 +21,29 @@ internal sealed partial class TlsConnection
     }
 
     /// <inheritdoc/>
-    void IRecordLayer.SetWriteKeys(CipherSuiteInfo suite, Tls13TrafficSecret secret)
+    void IRecordLayer.SetWriteProtection(RecordProtection protection)
     {
         _writer.FlushHandshake(_writeProtection, _outgoing);
         RecordProtection old = _writeProtection;
-        AeadAlgorithm aead = HandshakeCommon.AeadOf(suite);
-        SequenceLimits? limits = _cx.Settings.KeyUpdateAfterRecords is ulong records
-            ? new SequenceLimits(Math.Min(records, SequenceLimits.For(aead).KeyUpdateThreshold), SequenceLimits.For(aead).Limit)
-            : null;
-        _writeProtection = Tls13RecordProtection.FromTrafficSecret(aead, suite.PrfHash, secret.Secret, limits);
+        _writeProtection = protection;
         old.Dispose();
     }
 
     /// <inheritdoc/>
-    void IRecordLayer.SetReadKeys(CipherSuiteInfo suite, Tls13TrafficSecret secret)
+    void IRecordLayer.SetReadProtection(RecordProtection protection)
     {
         _reassembler.CheckKeyChange();
         RecordProtection old = _readProtection;
-        _readProtection = Tls13RecordProtection.FromTrafficSecret(HandshakeCommon.AeadOf(suite), suite.PrfHash, secret.Secret, SequenceLimits.Receive);
+        _readProtection = protection;
         _readProtection.MaxReceivePlaintext = _maxReceivePlaintext;
         old.Dispose();
-        _deframer.Rules = RecordReadRules.Tls13(protectedRecords: true, _maxReceivePlaintext);
+        _deframer.Rules = ProtectedRules(protection);
     }
+
+    // What follows the first protected record: TLS 1.3 ignores legacy_record_version, TLS 1.2 wants it exact.
+    private RecordReadRules ProtectedRules(RecordProtection protection) => protection.Version == ProtocolVersion.Tls13
+        ? RecordReadRules.Tls13(protectedRecords: true, _maxReceivePlaintext)
+        : RecordReadRules.Tls12(protectedRecords: true, _maxReceivePlaintext);
 
     /// <inheritdoc/>
     void IRecordLayer.SkipRejectedEarlyData(EarlyDataSkip mode) => _earlyDataSkip = mode;
@@ -58,7 +59,7 @@ internal sealed partial class TlsConnection
         if (_readProtection.IsProtected)
         {
             _readProtection.MaxReceivePlaintext = _maxReceivePlaintext;
-            _deframer.Rules = RecordReadRules.Tls13(protectedRecords: true, _maxReceivePlaintext);
+            _deframer.Rules = ProtectedRules(_readProtection);
         }
     }
 
@@ -77,7 +78,11 @@ internal sealed partial class TlsConnection
             ContentType outer = record.Type;
             if (outer == ContentType.ChangeCipherSpec)
             {
-                AcceptChangeCipherSpec(record.Fragment);
+                // Only a plaintext change_cipher_spec exists; the state decides what it means (RFC 5246 section 7.1,
+                // RFC 8446 section 5).
+                _progress.ChangeCipherSpec();
+                _reassembler.CheckInterleaving(ContentType.ChangeCipherSpec);
+                _state = _state.HandleChangeCipherSpec(_cx, record.Fragment);
                 continue;
             }
 
@@ -186,26 +191,6 @@ internal sealed partial class TlsConnection
         {
             throw new TlsAlertException(AlertDescription.UnexpectedMessage, $"more than {RecordLimits.MaxRejectedEarlyData} bytes of rejected early data");
         }
-    }
-
-    // RFC 8446 section 5: an unprotected change_cipher_spec of the single byte 0x01, after the first
-    // ClientHello and before the peer's Finished, is dropped; any other, and a second one, is unexpected_message.
-    private void AcceptChangeCipherSpec(ReadOnlySpan<byte> fragment)
-    {
-        bool afterClientHello = _cx.IsClient || _cx.ClientHelloSeen;
-        if (_state.IsTraffic || !afterClientHello || fragment.Length != 1 || fragment[0] != 0x01)
-        {
-            throw new TlsAlertException(AlertDescription.UnexpectedMessage, "change_cipher_spec not allowed here");
-        }
-
-        if (_changeCipherSpecReceived)
-        {
-            throw new TlsAlertException(AlertDescription.UnexpectedMessage, "a second change_cipher_spec in a TLS 1.3 handshake");
-        }
-
-        _changeCipherSpecReceived = true;
-        _progress.ChangeCipherSpec();
-        _reassembler.CheckInterleaving(ContentType.ChangeCipherSpec);
     }
 
     private void ReceiveAlert(ReadOnlySpan<byte> content)

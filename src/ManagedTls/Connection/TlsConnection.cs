@@ -39,7 +39,6 @@ internal sealed partial class TlsConnection : IRecordLayer, IDisposable
     private int _maxReceivePlaintext = RecordLimits.MaxPlaintext;
     private EarlyDataSkip _earlyDataSkip;
     private int _earlyDataSkipped;
-    private bool _changeCipherSpecReceived;
     private TlsAlertException? _failure;
     private bool _disposed;
 

@@ -1,5 +1,7 @@
-using ManagedTls.Crypto;
 using System.Threading;
+using ManagedTls.Crypto;
+using ManagedTls.Handshake;
+using ManagedTls.Handshake.Sessions;
 using ManagedTls.Handshake.Tls13;
 
 namespace ManagedTls.Ssl;

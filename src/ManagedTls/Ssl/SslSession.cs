@@ -1,3 +1,4 @@
+using ManagedTls.Handshake;
 using ManagedTls.Handshake.Tls13;
 
 namespace ManagedTls.Ssl;

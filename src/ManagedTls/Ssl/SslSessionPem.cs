@@ -1,6 +1,7 @@
 using System.Text;
 using ManagedTls.CipherSuites;
 using ManagedTls.Crypto;
+using ManagedTls.Handshake;
 using ManagedTls.Handshake.Tls13;
 using ManagedTls.X509;
 using ManagedTls.X509.Store;

@@ -1,6 +1,7 @@
 using ManagedTls.CipherSuites;
 using ManagedTls.Connection;
 using ManagedTls.Crypto;
+using ManagedTls.Handshake;
 using ManagedTls.Handshake.Tls13;
 using ManagedTls.Tests.X509;
 using ManagedTls.X509;

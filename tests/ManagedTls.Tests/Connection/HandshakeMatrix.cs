@@ -1,5 +1,6 @@
 using System.Text;
 using ManagedTls.CipherSuites;
+using ManagedTls.Handshake;
 using ManagedTls.Handshake.Tls13;
 using ManagedTls.Wire;
 

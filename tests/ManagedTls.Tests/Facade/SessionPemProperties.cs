@@ -1,5 +1,6 @@
 using FsCheck.Xunit;
 using ManagedTls.CipherSuites;
+using ManagedTls.Handshake;
 using ManagedTls.Handshake.Tls13;
 using ManagedTls.Ssl;
 

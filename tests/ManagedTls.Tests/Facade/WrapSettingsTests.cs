@@ -1,4 +1,5 @@
 using ManagedTls.Connection;
+using ManagedTls.Handshake;
 using ManagedTls.Handshake.Tls13;
 using ManagedTls.Ssl;
 

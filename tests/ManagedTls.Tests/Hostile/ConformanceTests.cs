@@ -1,4 +1,5 @@
 using ManagedTls.CipherSuites;
+using ManagedTls.Handshake;
 using ManagedTls.Handshake.Tls13;
 using ManagedTls.Testing;
 using ManagedTls.Tests.TestingKit;

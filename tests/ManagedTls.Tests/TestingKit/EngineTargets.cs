@@ -1,5 +1,6 @@
 using ManagedTls.Connection;
 using ManagedTls.Crypto;
+using ManagedTls.Handshake;
 using ManagedTls.Handshake.Tls13;
 using ManagedTls.Ssl;
 using ManagedTls.Testing;

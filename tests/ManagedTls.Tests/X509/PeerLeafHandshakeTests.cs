@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using ManagedTls.Crypto;
+using ManagedTls.Handshake;
 using ManagedTls.Handshake.Tls13;
 using ManagedTls.Tests.Connection;
 using ManagedTls.X509;

@@ -148,7 +148,7 @@ internal static class ClientHandshake
 /// Waits for the ServerHello (or, once, a HelloRetryRequest). Checks version, downgrade marker, echo,
 /// suite and key share, derives the handshake secrets and switches to handshake keys.
 /// </summary>
-internal sealed class ExpectServerHello : HandshakeState
+internal sealed class ExpectServerHello : Tls13State
 {
     private readonly byte[] _random;
     private readonly byte[] _sessionId;
@@ -261,8 +261,8 @@ internal sealed class ExpectServerHello : HandshakeState
             cx.LogSecret(NssKeyLog.ClientHandshakeTrafficSecret, keys.ClientTraffic);
             cx.LogSecret(NssKeyLog.ServerHandshakeTrafficSecret, keys.ServerTraffic);
             cx.SendCompatibilityCcs();
-            cx.Records.SetWriteKeys(suite, keys.ClientTraffic);
-            cx.Records.SetReadKeys(suite, keys.ServerTraffic);
+            Tls13Common.SetWriteKeys(cx, suite, keys.ClientTraffic);
+            Tls13Common.SetReadKeys(cx, suite, keys.ServerTraffic);
             return new ExpectEncryptedExtensions(keys);
         }
         catch
@@ -375,7 +375,7 @@ internal sealed record ClientHandshakeKeys(CipherSuiteInfo Suite, Tls13Handshake
 }
 
 /// <summary>Waits for EncryptedExtensions: ALPN must be one protocol we offered; nothing unsolicited.</summary>
-internal sealed class ExpectEncryptedExtensions(ClientHandshakeKeys keys) : HandshakeState
+internal sealed class ExpectEncryptedExtensions(ClientHandshakeKeys keys) : Tls13State
 {
     /// <inheritdoc/>
     public override void Dispose() => keys.Dispose();
@@ -424,7 +424,7 @@ internal sealed class ExpectEncryptedExtensions(ClientHandshakeKeys keys) : Hand
 }
 
 /// <summary>Waits for the server's Certificate, or a CertificateRequest before it.</summary>
-internal sealed class ExpectCertificateOrCertificateRequest(ClientHandshakeKeys keys) : HandshakeState
+internal sealed class ExpectCertificateOrCertificateRequest(ClientHandshakeKeys keys) : Tls13State
 {
     /// <inheritdoc/>
     public override void Dispose() => keys.Dispose();
@@ -453,7 +453,7 @@ internal sealed class ExpectCertificateOrCertificateRequest(ClientHandshakeKeys 
 }
 
 /// <summary>After a CertificateRequest: waits for the server's Certificate.</summary>
-internal sealed class ExpectCertificate(ClientHandshakeKeys keys, CertificateRequest13 request) : HandshakeState
+internal sealed class ExpectCertificate(ClientHandshakeKeys keys, CertificateRequest13 request) : Tls13State
 {
     /// <inheritdoc/>
     public override void Dispose() => keys.Dispose();
@@ -478,7 +478,7 @@ internal sealed class ExpectCertificate(ClientHandshakeKeys keys, CertificateReq
 }
 
 /// <summary>Waits for the server's CertificateVerify and checks it with the leaf key.</summary>
-internal sealed class ExpectCertificateVerify(ClientHandshakeKeys keys, CertificateRequest13? request, PublicKey leafKey) : HandshakeState
+internal sealed class ExpectCertificateVerify(ClientHandshakeKeys keys, CertificateRequest13? request, PublicKey leafKey) : Tls13State
 {
     /// <inheritdoc/>
     public override void Dispose() => keys.Dispose();
@@ -491,7 +491,7 @@ internal sealed class ExpectCertificateVerify(ClientHandshakeKeys keys, Certific
             throw Unexpected(encoded);
         }
 
-        cx.SignatureScheme = HandshakeCommon.VerifyPeerSignature(cx, Parse<CertificateVerify>(encoded), leafKey);
+        cx.SignatureScheme = Tls13Common.VerifyPeerSignature(cx, Parse<CertificateVerify>(encoded), leafKey);
         cx.Transcript.Add(encoded);
         return new ExpectFinished(keys, request);
     }
@@ -501,7 +501,7 @@ internal sealed class ExpectCertificateVerify(ClientHandshakeKeys keys, Certific
 /// Waits for the server Finished; then sends our certificate if one was requested, our Finished, and
 /// switches both directions to application traffic keys.
 /// </summary>
-internal sealed class ExpectFinished(ClientHandshakeKeys keys, CertificateRequest13? request) : HandshakeState
+internal sealed class ExpectFinished(ClientHandshakeKeys keys, CertificateRequest13? request) : Tls13State
 {
     /// <inheritdoc/>
     public override void Dispose() => keys.Dispose();
@@ -539,8 +539,8 @@ internal sealed class ExpectFinished(ClientHandshakeKeys keys, CertificateReques
 
             cx.Send(new Finished(keys.ClientTraffic.ComputeFinished(cx.Transcript.GetCurrentHash())));
             resumption = master.ResumptionMasterSecret(cx.Transcript.GetCurrentHash());
-            cx.Records.SetWriteKeys(keys.Suite, clientApp);
-            cx.Records.SetReadKeys(keys.Suite, serverApp);
+            Tls13Common.SetWriteKeys(cx, keys.Suite, clientApp);
+            Tls13Common.SetReadKeys(cx, keys.Suite, serverApp);
         }
         catch
         {
@@ -565,8 +565,8 @@ internal sealed class ExpectFinished(ClientHandshakeKeys keys, CertificateReques
             return;
         }
 
-        cx.Send(new CertificateMessage(request.Context, HandshakeCommon.OwnEntries(cx.Settings)));
-        HandshakeCommon.SendCertificateVerify(cx, scheme);
+        cx.Send(new CertificateMessage(request.Context, Tls13Common.OwnEntries(cx.Settings)));
+        Tls13Common.SendCertificateVerify(cx, scheme);
         cx.ClientSignatureScheme = scheme.Scheme;
     }
 

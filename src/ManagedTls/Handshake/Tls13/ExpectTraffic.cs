@@ -9,7 +9,7 @@ namespace ManagedTls.Handshake.Tls13;
 /// NewSessionTicket, which becomes a <see cref="Tls13Session"/> in <see cref="HandshakeContext.ReceivedSessions"/>
 /// (the newest <see cref="HandshakeSettings.MaxReceivedSessions"/> are kept).
 /// </summary>
-internal sealed class ExpectTraffic : HandshakeState
+internal sealed class ExpectTraffic : Tls13State
 {
     /// <summary>The longest ticket_lifetime allowed: 7 days in seconds.</summary>
     public const uint MaxTicketLifetimeSeconds = 604800;
@@ -63,7 +63,7 @@ internal sealed class ExpectTraffic : HandshakeState
                 // The connection bounds KeyUpdates without data in between (HandshakeSettings.MaxKeyUpdatesWithoutData).
                 var update = Parse<KeyUpdate>(encoded);
                 _read.Update();
-                cx.Records.SetReadKeys(_suite, _read);
+                Tls13Common.SetReadKeys(cx, _suite, _read);
                 // After our close_notify we send nothing more, so there is no next record to protect with new keys.
                 if (update.UpdateRequested && !cx.Records.IsClosedForWriting)
                 {
@@ -100,7 +100,7 @@ internal sealed class ExpectTraffic : HandshakeState
     {
         cx.Records.QueueHandshake(new KeyUpdate(requestPeerUpdate).Encode());
         _write.Update();
-        cx.Records.SetWriteKeys(_suite, _write);
+        Tls13Common.SetWriteKeys(cx, _suite, _write);
     }
 
     /// <summary>Wipes both traffic secrets and the resumption master secret.</summary>

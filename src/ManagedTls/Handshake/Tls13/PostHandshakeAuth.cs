@@ -46,11 +46,11 @@ internal static class PostHandshakeAuth
         transcript.Add(encoded);
         cx.CertificateAuthorities = request.Extensions.Get<CertificateAuthoritiesExtension>()?.Authorities ?? [];
         SignatureSchemeInfo? scheme = ExpectFinished.ClientSigningScheme(cx, request);
-        var certificate = new CertificateMessage(request.Context, scheme is null ? [] : HandshakeCommon.OwnEntries(cx.Settings));
+        var certificate = new CertificateMessage(request.Context, scheme is null ? [] : Tls13Common.OwnEntries(cx.Settings));
         Queue(cx, transcript, certificate);
         if (scheme is not null)
         {
-            Queue(cx, transcript, HandshakeCommon.MakeCertificateVerify(cx, scheme, transcript));
+            Queue(cx, transcript, Tls13Common.MakeCertificateVerify(cx, scheme, transcript));
             cx.ClientSignatureScheme = scheme.Scheme;
         }
 
@@ -62,7 +62,7 @@ internal static class PostHandshakeAuth
     {
         byte[] context = cx.RandomBytes(ContextLength);
         TranscriptHash transcript = cx.Transcript.Clone();
-        Queue(cx, transcript, HandshakeCommon.BuildCertificateRequest(cx.Settings, context));
+        Queue(cx, transcript, Tls13Common.BuildCertificateRequest(cx.Settings, context));
         return new PendingClientAuth(context, transcript);
     }
 
@@ -122,12 +122,12 @@ internal sealed class PendingClientAuth(byte[] context, TranscriptHash transcrip
                 return false;
             case HandshakeType.CertificateVerify when _chain is not null && !_verifySeen:
                 var verify = (CertificateVerify)HandshakeMessage.Read(encoded, WireContext.Tls13);
-                _scheme = HandshakeCommon.VerifyPeerSignature(cx, verify, _chain.LeafKey, transcript);
+                _scheme = Tls13Common.VerifyPeerSignature(cx, verify, _chain.LeafKey, transcript);
                 _verifySeen = true;
                 transcript.Add(encoded);
                 return false;
             case HandshakeType.Finished when _certificateSeen && (_chain is null || _verifySeen):
-                Finished finished = HandshakeState.ParseFinished(encoded, cx.Suite ?? throw TlsAlertException.Internal("no suite after the handshake"));
+                Finished finished = Tls13State.ParseFinished(encoded, cx.Suite ?? throw TlsAlertException.Internal("no suite after the handshake"));
                 if (!clientTraffic.VerifyFinished(transcript.GetCurrentHash(), finished.VerifyData))
                 {
                     throw new TlsAlertException(AlertDescription.DecryptError, "post-handshake client Finished does not verify");

@@ -15,8 +15,14 @@ internal sealed record RetryState(CipherSuiteInfo Suite, NamedGroup Group, byte[
 /// mutually supported group), the signature scheme our key can make, ALPN. Then sends the whole server
 /// flight up to Finished.
 /// </summary>
-internal sealed class ExpectClientHello(RetryState? retry) : HandshakeState
+internal sealed class ExpectClientHello(RetryState? retry) : Tls13State
 {
+    /// <summary>Before the first ClientHello nothing was negotiated: a change_cipher_spec is <c>unexpected_message</c>.</summary>
+    public override HandshakeState HandleChangeCipherSpec(HandshakeContext cx, ReadOnlySpan<byte> body) =>
+        retry is null
+            ? throw new TlsAlertException(AlertDescription.UnexpectedMessage, "change_cipher_spec not allowed here")
+            : base.HandleChangeCipherSpec(cx, body);
+
     /// <inheritdoc/>
     public override HandshakeState Handle(HandshakeContext cx, ReadOnlySpan<byte> encoded)
     {
@@ -264,7 +270,7 @@ internal sealed class ExpectClientHello(RetryState? retry) : HandshakeState
                 cx.SendCompatibilityCcs();
             }
 
-            cx.Records.SetWriteKeys(suite, serverHs);
+            Tls13Common.SetWriteKeys(cx, suite, serverHs);
             var ee = new ExtensionBlock();
             if (cx.PeerRecordSizeLimit is int peerRecordLimit)
             {
@@ -286,13 +292,13 @@ internal sealed class ExpectClientHello(RetryState? retry) : HandshakeState
             bool requestCertificate = s.RequestClientCertificate && resumed is null;
             if (requestCertificate)
             {
-                cx.Send(HandshakeCommon.BuildCertificateRequest(s, []));
+                cx.Send(Tls13Common.BuildCertificateRequest(s, []));
             }
 
             if (resumed is null)
             {
-                cx.Send(new CertificateMessage([], HandshakeCommon.OwnEntries(s)));
-                HandshakeCommon.SendCertificateVerify(cx, scheme);
+                cx.Send(new CertificateMessage([], Tls13Common.OwnEntries(s)));
+                Tls13Common.SendCertificateVerify(cx, scheme);
             }
 
             cx.Send(new Finished(serverHs.ComputeFinished(cx.Transcript.GetCurrentHash())));
@@ -307,8 +313,8 @@ internal sealed class ExpectClientHello(RetryState? retry) : HandshakeState
             cx.LogSecret(NssKeyLog.ClientTrafficSecret0, clientApp);
             cx.LogSecret(NssKeyLog.ServerTrafficSecret0, serverApp);
             cx.LogSecret(NssKeyLog.ExporterSecret, cx.Exporter);
-            cx.Records.SetWriteKeys(suite, serverApp);
-            cx.Records.SetReadKeys(suite, clientHs);
+            Tls13Common.SetWriteKeys(cx, suite, serverApp);
+            Tls13Common.SetReadKeys(cx, suite, clientHs);
             if (ch.Extensions.Contains(ExtensionType.EarlyData))
             {
                 // 0-RTT is never accepted (EncryptedExtensions carries no early_data): skip the client's early records.
@@ -346,7 +352,7 @@ internal sealed record ServerFinishKeys(CipherSuiteInfo Suite, Tls13TrafficSecre
 }
 
 /// <summary>After a CertificateRequest: waits for the client's Certificate, which may be empty.</summary>
-internal sealed class ExpectClientCertificate(ServerFinishKeys keys) : HandshakeState
+internal sealed class ExpectClientCertificate(ServerFinishKeys keys) : Tls13State
 {
     /// <inheritdoc/>
     public override void Dispose() => keys.Dispose();
@@ -383,7 +389,7 @@ internal sealed class ExpectClientCertificate(ServerFinishKeys keys) : Handshake
 }
 
 /// <summary>Waits for the client's CertificateVerify and checks it with its leaf key.</summary>
-internal sealed class ExpectClientCertificateVerify(ServerFinishKeys keys, PublicKey leafKey) : HandshakeState
+internal sealed class ExpectClientCertificateVerify(ServerFinishKeys keys, PublicKey leafKey) : Tls13State
 {
     /// <inheritdoc/>
     public override void Dispose() => keys.Dispose();
@@ -396,14 +402,14 @@ internal sealed class ExpectClientCertificateVerify(ServerFinishKeys keys, Publi
             throw Unexpected(encoded);
         }
 
-        cx.ClientSignatureScheme = HandshakeCommon.VerifyPeerSignature(cx, Parse<CertificateVerify>(encoded), leafKey);
+        cx.ClientSignatureScheme = Tls13Common.VerifyPeerSignature(cx, Parse<CertificateVerify>(encoded), leafKey);
         cx.Transcript.Add(encoded);
         return new ExpectClientFinished(keys);
     }
 }
 
 /// <summary>Waits for the client Finished, then reads application traffic.</summary>
-internal sealed class ExpectClientFinished(ServerFinishKeys keys) : HandshakeState
+internal sealed class ExpectClientFinished(ServerFinishKeys keys) : Tls13State
 {
     /// <inheritdoc/>
     public override void Dispose() => keys.Dispose();
@@ -423,7 +429,7 @@ internal sealed class ExpectClientFinished(ServerFinishKeys keys) : HandshakeSta
         }
 
         cx.Transcript.Add(encoded);
-        cx.Records.SetReadKeys(keys.Suite, keys.ClientApplication);
+        Tls13Common.SetReadKeys(cx, keys.Suite, keys.ClientApplication);
         keys.ClientHandshake.Dispose();
         ServerResumption.IssueTickets(cx, keys.Suite, keys.Master);
         keys.Master.Dispose();

@@ -1,5 +1,6 @@
 using ManagedTls.CipherSuites;
 using ManagedTls.Crypto;
+using ManagedTls.Handshake.Sessions;
 using ManagedTls.Wire.Extensions;
 using ManagedTls.Wire.Messages;
 

@@ -2,6 +2,7 @@ using ManagedTls.CipherSuites;
 using ManagedTls.Crypto;
 using ManagedTls.Handshake;
 using ManagedTls.Handshake.Tls13;
+using RecordProtection = ManagedTls.Record.RecordProtection;
 using ManagedTls.Tests.Connection;
 using ManagedTls.Wire.Messages;
 
@@ -22,13 +23,9 @@ public class PendingClientAuthTests
         {
         }
 
-        public void SetWriteKeys(CipherSuiteInfo suite, Tls13TrafficSecret secret)
-        {
-        }
+        public void SetWriteProtection(RecordProtection protection) => protection.Dispose();
 
-        public void SetReadKeys(CipherSuiteInfo suite, Tls13TrafficSecret secret)
-        {
-        }
+        public void SetReadProtection(RecordProtection protection) => protection.Dispose();
 
         public void SetRecordSizeLimits(int peerLimit, int ownLimit)
         {

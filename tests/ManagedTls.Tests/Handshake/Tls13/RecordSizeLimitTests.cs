@@ -1,5 +1,6 @@
 using System.Reflection;
 using ManagedTls.Connection;
+using ManagedTls.Handshake;
 using ManagedTls.Handshake.Tls13;
 using ManagedTls.Record;
 using ManagedTls.Tests.Connection;

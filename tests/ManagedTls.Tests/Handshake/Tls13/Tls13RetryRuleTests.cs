@@ -2,6 +2,7 @@ using FsCheck;
 using FsCheck.Xunit;
 using ManagedTls.CipherSuites;
 using ManagedTls.Connection;
+using ManagedTls.Handshake;
 using ManagedTls.Handshake.Tls13;
 using ManagedTls.Testing;
 using ManagedTls.Tests.Connection;

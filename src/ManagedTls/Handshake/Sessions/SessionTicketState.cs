@@ -1,8 +1,9 @@
 using ManagedTls.Crypto;
+using ManagedTls.Handshake.Tls13;
 using ManagedTls.Wire;
 using ManagedTls.X509;
 
-namespace ManagedTls.Handshake.Tls13;
+namespace ManagedTls.Handshake.Sessions;
 
 /// <summary>
 /// What a server needs to resume a session: the PSK (derived from the resumption master secret and the

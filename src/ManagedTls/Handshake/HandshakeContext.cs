@@ -1,10 +1,13 @@
 using ManagedTls.CipherSuites;
 using ManagedTls.Crypto;
+using ManagedTls.Handshake.Sessions;
+using ManagedTls.Handshake.Tls13;
+using RecordProtection = ManagedTls.Record.RecordProtection;
 using ManagedTls.Wire;
 using ManagedTls.Wire.Messages;
 using ManagedTls.X509;
 
-namespace ManagedTls.Handshake.Tls13;
+namespace ManagedTls.Handshake;
 
 /// <summary>
 /// What the state machines need from the record layer. The connection implements it; the handshake never
@@ -18,11 +21,17 @@ internal interface IRecordLayer
     /// <summary>Flushes queued handshake data, then writes the unprotected change_cipher_spec record (one byte, 0x01).</summary>
     void SendChangeCipherSpec();
 
-    /// <summary>Flushes queued handshake data under the old keys, then protects what follows with <paramref name="secret"/>.</summary>
-    void SetWriteKeys(CipherSuiteInfo suite, Tls13TrafficSecret secret);
+    /// <summary>
+    /// Flushes queued handshake data under the old protection, then protects what follows with
+    /// <paramref name="protection"/>, which the record layer now owns (the old one is wiped).
+    /// </summary>
+    void SetWriteProtection(RecordProtection protection);
 
-    /// <summary>Opens records after the current one with <paramref name="secret"/>; the message that caused it must end the record.</summary>
-    void SetReadKeys(CipherSuiteInfo suite, Tls13TrafficSecret secret);
+    /// <summary>
+    /// Opens records after the current one with <paramref name="protection"/>, which the record layer now owns; the
+    /// message (or change_cipher_spec) that caused it must end its record. The record rules follow the protection's version.
+    /// </summary>
+    void SetReadProtection(RecordProtection protection);
 
     /// <summary>
     /// Applies record_size_limit (RFC 8449) once both sides announced one: records we send from now on carry at
@@ -55,7 +64,7 @@ internal enum EarlyDataSkip
 }
 
 /// <summary>
-/// What one TLS 1.3 handshake has established so far and the services the states share: settings, record
+/// What one handshake has established so far and the services the states share: settings, record
 /// layer, transcript, key logging. Negotiated values are read by the connection.
 /// </summary>
 internal sealed class HandshakeContext
@@ -118,8 +127,11 @@ internal sealed class HandshakeContext
     /// <summary>True once we sent the compatibility change_cipher_spec.</summary>
     public bool SentChangeCipherSpec { get; set; }
 
-    /// <summary>Server: true once the first ClientHello arrived (change_cipher_spec is dropped only after it).</summary>
+    /// <summary>Server: true once the first ClientHello arrived.</summary>
     public bool ClientHelloSeen { get; set; }
+
+    /// <summary>TLS 1.3: true once the peer's one compatibility change_cipher_spec was dropped.</summary>
+    public bool CompatibilityCcsReceived { get; set; }
 
     /// <summary>True when the handshake resumed a session with a PSK (no certificates exchanged).</summary>
     public bool SessionReused { get; set; }

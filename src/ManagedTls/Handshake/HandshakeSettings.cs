@@ -1,9 +1,11 @@
 using ManagedTls.CipherSuites;
 using ManagedTls.Crypto;
+using ManagedTls.Handshake.Sessions;
+using ManagedTls.Handshake.Tls13;
 using ManagedTls.Wire;
 using ManagedTls.X509;
 
-namespace ManagedTls.Handshake.Tls13;
+namespace ManagedTls.Handshake;
 
 /// <summary>Which side of the handshake an endpoint plays.</summary>
 internal enum TlsRole

@@ -1,6 +1,6 @@
 using ManagedTls.Crypto;
 
-namespace ManagedTls.Handshake.Tls13;
+namespace ManagedTls.Handshake.Sessions;
 
 /// <summary>
 /// The server's ticket protection keys: a current key that seals new tickets and the previous one, which
