@@ -2,6 +2,7 @@ using System.Buffers;
 using ManagedTls.CipherSuites;
 using ManagedTls.Crypto;
 using ManagedTls.Handshake;
+using ManagedTls.Handshake.Hello;
 using ManagedTls.Handshake.Tls13;
 using ManagedTls.Record;
 using ManagedTls.Wire;
@@ -51,7 +52,7 @@ internal sealed partial class TlsConnection : IRecordLayer, IDisposable
             Together = Math.Max(ProgressLimits.Default.Together, settings.MaxKeyUpdatesWithoutData),
         });
         _cx = new HandshakeContext(settings, this);
-        _state = settings.Role == TlsRole.Client ? ClientHandshake.Start(_cx) : new ExpectClientHello(null);
+        _state = settings.Role == TlsRole.Client ? ClientHandshake.Start(_cx) : new ExpectClientHello();
 
         // The first record (the ClientHello, or the server's hello) must carry major version 3 (RFC 8446
         // appendix D: any 0x03xx); after it legacy_record_version is ignored (ProcessRecords relaxes the rules).

@@ -26,8 +26,23 @@ internal sealed record HandshakeSettings
     /// <summary>Client or server.</summary>
     public TlsRole Role { get; init; }
 
+    /// <summary>The lowest version offered (client) or accepted (server): TLS 1.2 or TLS 1.3.</summary>
+    public ProtocolVersion MinimumVersion { get; init; } = ProtocolVersion.Tls13;
+
+    /// <summary>The highest version offered or accepted: TLS 1.2 or TLS 1.3, not below <see cref="MinimumVersion"/>.</summary>
+    public ProtocolVersion MaximumVersion { get; init; } = ProtocolVersion.Tls13;
+
+    /// <summary>True when TLS 1.3 is in the version range.</summary>
+    public bool OffersTls13 => MaximumVersion == ProtocolVersion.Tls13;
+
+    /// <summary>True when TLS 1.2 is in the version range.</summary>
+    public bool OffersTls12 => MinimumVersion == ProtocolVersion.Tls12;
+
     /// <summary>TLS 1.3 cipher suites in preference order (non-TLS 1.3 entries are refused at construction of a connection).</summary>
     public IReadOnlyList<CipherSuiteInfo> CipherSuites { get; init; } = CipherSuiteRegistry.Tls13Suites;
+
+    /// <summary>TLS 1.2 cipher suites in preference order, used when <see cref="OffersTls12"/>.</summary>
+    public IReadOnlyList<CipherSuiteInfo> Tls12CipherSuites { get; init; } = [];
 
     /// <summary>Key exchange groups in preference order (supported_groups).</summary>
     public IReadOnlyList<KeyExchangeGroup> Groups { get; init; } = KeyExchangeGroups.Default;
@@ -208,6 +223,17 @@ internal sealed record HandshakeSettings
     /// </summary>
     public void Validate()
     {
+        if (MinimumVersion is not (ProtocolVersion.Tls12 or ProtocolVersion.Tls13) || MaximumVersion is not (ProtocolVersion.Tls12 or ProtocolVersion.Tls13)
+            || (ushort)MinimumVersion > (ushort)MaximumVersion)
+        {
+            throw new ArgumentException("the version range is TLS 1.2 to TLS 1.3, lowest first", nameof(MinimumVersion));
+        }
+
+        if (OffersTls12)
+        {
+            throw new ArgumentException("TLS 1.2 is not available yet", nameof(MinimumVersion));
+        }
+
         if (CipherSuites.Count == 0 || CipherSuites.Any(s => !s.IsTls13 || s.Aead is null))
         {
             throw new ArgumentException("at least one cipher suite is needed, and all must be TLS 1.3 suites", nameof(CipherSuites));

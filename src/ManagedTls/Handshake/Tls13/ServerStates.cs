@@ -10,19 +10,11 @@ namespace ManagedTls.Handshake.Tls13;
 internal sealed record RetryState(CipherSuiteInfo Suite, NamedGroup Group, byte[] Cookie, ClientHello FirstHello);
 
 /// <summary>
-/// Waits for a ClientHello and negotiates: version (supported_versions must offer TLS 1.3), suite (client
-/// order unless the server prefers its own), group (a key share we accept, else a HelloRetryRequest for a
-/// mutually supported group), the signature scheme our key can make, ALPN. Then sends the whole server
-/// flight up to Finished.
+/// After our HelloRetryRequest: the second ClientHello, which must equal the first but for what RFC 8446 section 4.1.2
+/// lets change (<see cref="SecondClientHello"/>), return our cookie and carry exactly the key share asked for.
 /// </summary>
-internal sealed class ExpectClientHello(RetryState? retry) : Tls13State
+internal sealed class ExpectSecondClientHello(RetryState retry) : Tls13State
 {
-    /// <summary>Before the first ClientHello nothing was negotiated: a change_cipher_spec is <c>unexpected_message</c>.</summary>
-    public override HandshakeState HandleChangeCipherSpec(HandshakeContext cx, ReadOnlySpan<byte> body) =>
-        retry is null
-            ? throw new TlsAlertException(AlertDescription.UnexpectedMessage, "change_cipher_spec not allowed here")
-            : base.HandleChangeCipherSpec(cx, body);
-
     /// <inheritdoc/>
     public override HandshakeState Handle(HandshakeContext cx, ReadOnlySpan<byte> encoded)
     {
@@ -32,20 +24,14 @@ internal sealed class ExpectClientHello(RetryState? retry) : Tls13State
         }
 
         var ch = Parse<ClientHello>(encoded);
-        cx.ClientHelloSeen = true;
         if ((ushort)ch.LegacyVersion <= (ushort)ProtocolVersion.Ssl30)
         {
             // RFC 8446 appendix D.5: a hello with legacy_version 0x0300 or less is refused with protocol_version.
             throw new TlsAlertException(AlertDescription.ProtocolVersion, $"ClientHello legacy_version 0x{(ushort)ch.LegacyVersion:x4} is SSL 3.0 or older");
         }
 
-        if (retry is not null)
-        {
-            SecondClientHello.Check(retry.FirstHello, ch);
-            cx.Records.SkipRejectedEarlyData(EarlyDataSkip.None);
-        }
-
-        HandshakeSettings s = cx.Settings;
+        SecondClientHello.Check(retry.FirstHello, ch);
+        cx.Records.SkipRejectedEarlyData(EarlyDataSkip.None);
         SupportedVersionsClientHello? versions = ch.Extensions.Get<SupportedVersionsClientHello>();
         if (versions is null || !versions.Versions.Contains(ProtocolVersion.Tls13))
         {
@@ -57,12 +43,26 @@ internal sealed class ExpectClientHello(RetryState? retry) : Tls13State
             throw TlsAlertException.Illegal("TLS 1.3 ClientHello must offer only the null compression method");
         }
 
-        if (retry is null && s.ServerNameCallback is { } onServerName)
-        {
-            s = ApplyServerName(cx, onServerName, ch.Extensions.Get<ServerNameExtension>()?.HostName);
-        }
+        return Tls13ServerHello.Accept(cx, ch, encoded, retry);
+    }
+}
 
-        CipherSuiteInfo suite = ChooseSuite(s, ch.CipherSuites)
+/// <summary>
+/// The server's TLS 1.3 negotiation once the version decision (<see cref="Hello.ExpectClientHello"/>) handed a
+/// ClientHello over: suite (client order unless the server prefers its own), group (a key share we accept, else a
+/// HelloRetryRequest for a mutually supported group), the signature scheme our key can make, ALPN, a PSK to resume.
+/// Then it sends the whole server flight up to Finished.
+/// </summary>
+internal static class Tls13ServerHello
+{
+    /// <summary>
+    /// Negotiates from <paramref name="ch"/> (the first ClientHello, or the second one after our HelloRetryRequest
+    /// with <paramref name="retry"/>) and answers it: a HelloRetryRequest, or the flight up to our Finished.
+    /// </summary>
+    public static HandshakeState Accept(HandshakeContext cx, ClientHello ch, ReadOnlySpan<byte> encoded, RetryState? retry)
+    {
+        HandshakeSettings s = cx.Settings;
+        CipherSuiteInfo suite = Negotiation.ChooseSuite(s.CipherSuites, ch.CipherSuites, s.PreferServerCipherSuites)
             ?? throw new TlsAlertException(AlertDescription.HandshakeFailure, "no cipher suite in common");
         if (retry is not null && suite != retry.Suite)
         {
@@ -84,7 +84,7 @@ internal sealed class ExpectClientHello(RetryState? retry) : Tls13State
 
         SignatureSchemeInfo scheme = SignatureSchemes.SignableBy(s.PrivateKey!, schemes.Schemes.Where(s.SignatureSchemes.Contains), tls13: true).FirstOrDefault()
             ?? throw new TlsAlertException(AlertDescription.HandshakeFailure, "no signature scheme the certificate key can make was offered");
-        byte[]? alpn = ChooseAlpn(s, ch.Extensions.Get<AlpnExtension>());
+        byte[]? alpn = Negotiation.ChooseAlpn(s, ch.Extensions.Get<AlpnExtension>());
 
         KeyExchangeGroup? group = null;
         KeyShareEntry? share = null;
@@ -126,7 +126,7 @@ internal sealed class ExpectClientHello(RetryState? retry) : Tls13State
         cx.Transcript.SetAlgorithm(suite.PrfHash);
         cx.ServerName = ch.Extensions.Get<ServerNameExtension>()?.HostName;
         PskKeyExchangeModesExtension? modes = ch.Extensions.Get<PskKeyExchangeModesExtension>();
-        cx.PeerAcceptsTickets = modes is not null && modes.Modes.Contains(ClientHandshake.PskDheKe);
+        cx.PeerAcceptsTickets = modes is not null && modes.Modes.Contains(Hello.ClientHandshake.PskDheKe);
         cx.PeerOffersPostHandshakeAuth = ch.Extensions.Contains(ExtensionType.PostHandshakeAuth);
         cx.PeerOfferedPsk = ch.Extensions.Contains(ExtensionType.PreSharedKey);
         cx.PeerCipherSuites = ch.CipherSuites;
@@ -149,63 +149,6 @@ internal sealed class ExpectClientHello(RetryState? retry) : Tls13State
         {
             resumed?.State.Dispose();
         }
-    }
-
-    // The server-name callback runs before anything depends on the certificate, ALPN or client authentication.
-    private static HandshakeSettings ApplyServerName(HandshakeContext cx, Func<string?, HandshakeSettings?> callback, string? name)
-    {
-        HandshakeSettings? replacement;
-        try
-        {
-            replacement = callback(name);
-        }
-        catch (Exception e) when (e is not (TlsAlertException or OutOfMemoryException))
-        {
-            throw new TlsAlertException(AlertDescription.HandshakeFailure, $"the server-name callback failed: {e.Message}", e);
-        }
-
-        if (replacement is not null)
-        {
-            HandshakeSettings merged = cx.Settings.WithServerNameSettings(replacement);
-            if (merged.PrivateKey is null || merged.CertificateChain.Count == 0)
-            {
-                throw TlsAlertException.Internal("the server-name callback chose settings without a certificate and key");
-            }
-
-            cx.Settings = merged;
-        }
-
-        return cx.Settings;
-    }
-
-    private static CipherSuiteInfo? ChooseSuite(HandshakeSettings s, IReadOnlyList<TlsCipherSuite> offered)
-    {
-        if (s.PreferServerCipherSuites)
-        {
-            return s.CipherSuites.FirstOrDefault(c => offered.Contains(c.Suite));
-        }
-
-        foreach (TlsCipherSuite code in offered)
-        {
-            CipherSuiteInfo? match = s.CipherSuites.FirstOrDefault(c => c.Suite == code);
-            if (match is not null)
-            {
-                return match;
-            }
-        }
-
-        return null;
-    }
-
-    private static byte[]? ChooseAlpn(HandshakeSettings s, AlpnExtension? offered)
-    {
-        if (offered is null || s.AlpnProtocols.Count == 0)
-        {
-            return null;
-        }
-
-        return s.AlpnProtocols.FirstOrDefault(p => offered.Protocols.Any(o => o.AsSpan().SequenceEqual(p)))
-            ?? throw new TlsAlertException(AlertDescription.NoApplicationProtocol, "no ALPN protocol in common");
     }
 
     private static HandshakeState SendRetry(HandshakeContext cx, ClientHello ch, CipherSuiteInfo suite, KeyExchangeGroup group, ReadOnlySpan<byte> encoded)
@@ -231,7 +174,7 @@ internal sealed class ExpectClientHello(RetryState? retry) : Tls13State
             cx.Records.SkipRejectedEarlyData(EarlyDataSkip.UntilSecondClientHello);
         }
 
-        return new ExpectClientHello(new RetryState(suite, group.Group, cookie, ch));
+        return new ExpectSecondClientHello(new RetryState(suite, group.Group, cookie, ch));
     }
 
     private static HandshakeState SendFlight(HandshakeContext cx, ClientHello ch, CipherSuiteInfo suite, KeyExchangeGroup group, KeyShareEntry share, SignatureSchemeInfo scheme, ResumedPsk? resumed)

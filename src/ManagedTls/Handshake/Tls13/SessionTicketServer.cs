@@ -36,7 +36,7 @@ internal static class ServerResumption
             throw new TlsAlertException(AlertDescription.MissingExtension, "pre_shared_key without psk_key_exchange_modes");
         }
 
-        if (!modes.Modes.Contains(ClientHandshake.PskDheKe))
+        if (!modes.Modes.Contains(Hello.ClientHandshake.PskDheKe))
         {
             return null;
         }

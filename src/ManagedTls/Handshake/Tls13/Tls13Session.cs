@@ -54,7 +54,7 @@ internal sealed class Tls13Session : IDisposable
     /// <summary>
     /// What the server's chain was verified under when the session was made, or null when it was not verified
     /// (verification off, or a session read from a file). A client offers the session only under settings that
-    /// verify the same way (<see cref="ClientHandshake.OfferableSession"/>).
+    /// verify the same way (<see cref="Hello.ClientHandshake.OfferableSession"/>).
     /// </summary>
     public SessionVerification? Verification { get; init; }
 

@@ -1,0 +1,83 @@
+using ManagedTls.CipherSuites;
+using ManagedTls.Wire;
+using ManagedTls.Wire.Extensions;
+
+namespace ManagedTls.Handshake;
+
+/// <summary>
+/// The choices a server makes from the two sides' lists, the same for both versions: the cipher suite, the ALPN
+/// protocol, the server-name callback's replacement settings. Each is made here once, so a rule (server preference,
+/// no_application_protocol) cannot differ between TLS 1.2 and TLS 1.3.
+/// </summary>
+internal static class Negotiation
+{
+    /// <summary>
+    /// The suite to use: the client's most preferred one we enable, or with <paramref name="serverPreference"/> our
+    /// most preferred one the client offers (OpenSSL's <c>SSL_OP_CIPHER_SERVER_PREFERENCE</c>); null when none is shared.
+    /// </summary>
+    public static CipherSuiteInfo? ChooseSuite(IReadOnlyList<CipherSuiteInfo> ours, IReadOnlyList<TlsCipherSuite> offered, bool serverPreference)
+    {
+        if (serverPreference)
+        {
+            var set = new HashSet<TlsCipherSuite>(offered);
+            return ours.FirstOrDefault(c => set.Contains(c.Suite));
+        }
+
+        foreach (TlsCipherSuite code in offered)
+        {
+            CipherSuiteInfo? match = ours.FirstOrDefault(c => c.Suite == code);
+            if (match is not null)
+            {
+                return match;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// The ALPN protocol to answer with (RFC 7301 section 3.2): our most preferred one the client offered; null when
+    /// either side has none; <c>no_application_protocol</c> when both have some and none is shared.
+    /// </summary>
+    public static byte[]? ChooseAlpn(HandshakeSettings s, AlpnExtension? offered)
+    {
+        if (offered is null || s.AlpnProtocols.Count == 0)
+        {
+            return null;
+        }
+
+        return s.AlpnProtocols.FirstOrDefault(p => offered.Protocols.Any(o => o.AsSpan().SequenceEqual(p)))
+            ?? throw new TlsAlertException(AlertDescription.NoApplicationProtocol, "no ALPN protocol in common");
+    }
+
+    /// <summary>
+    /// Runs the server-name callback once, on the first ClientHello, before anything depends on the certificate, ALPN
+    /// or client authentication; its replacement settings become the context's. Its exceptions other than
+    /// <see cref="TlsAlertException"/> become <c>handshake_failure</c>.
+    /// </summary>
+    public static HandshakeSettings ApplyServerName(HandshakeContext cx, Func<string?, HandshakeSettings?> callback, string? name)
+    {
+        HandshakeSettings? replacement;
+        try
+        {
+            replacement = callback(name);
+        }
+        catch (Exception e) when (e is not (TlsAlertException or OutOfMemoryException))
+        {
+            throw new TlsAlertException(AlertDescription.HandshakeFailure, $"the server-name callback failed: {e.Message}", e);
+        }
+
+        if (replacement is not null)
+        {
+            HandshakeSettings merged = cx.Settings.WithServerNameSettings(replacement);
+            if (merged.PrivateKey is null || merged.CertificateChain.Count == 0)
+            {
+                throw TlsAlertException.Internal("the server-name callback chose settings without a certificate and key");
+            }
+
+            cx.Settings = merged;
+        }
+
+        return cx.Settings;
+    }
+}
