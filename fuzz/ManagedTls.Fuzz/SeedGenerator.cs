@@ -167,8 +167,8 @@ internal static class SeedGenerator
         {
             FuzzServer = fuzzServer;
             _keys = new ConnectionFuzzPeer(peerIsClient: fuzzServer);
-            HandshakeSettings mine = ConnectionFuzzFixture.Settings(fuzzServer, variant, _keys.OnKeyLog);
-            HandshakeSettings theirs = ConnectionFuzzFixture.Settings(!fuzzServer, variant);
+            TlsConfig mine = ConnectionFuzzFixture.Settings(fuzzServer, variant, _keys.OnKeyLog);
+            TlsConfig theirs = ConnectionFuzzFixture.Settings(!fuzzServer, variant);
             _fuzzed = fuzzServer ? TlsConnection.CreateServer(mine) : TlsConnection.CreateClient(mine);
             _peer = fuzzServer ? TlsConnection.CreateClient(theirs) : TlsConnection.CreateServer(theirs);
             _keys.Connection = _fuzzed;

@@ -31,7 +31,7 @@ internal static class SClientCommand
         string? sessOut = null, sessIn = null;
         bool noServerName = false, verifyReturnError = false, brief = false, quiet = false;
         int timeoutMs = 10000;
-        var settings = new HandshakeSettings { Role = TlsRole.Client };
+        var settings = new TlsConfig { Role = TlsRole.Client };
         var a = new CliArgs(args);
         while (a.Next())
         {

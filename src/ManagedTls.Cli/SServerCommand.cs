@@ -30,7 +30,7 @@ internal static class SServerCommand
         int? port = null;
         int naccept = -1, timeoutMs = 10000, depth = 100;
         bool www = false, brief = false, quiet = false, request = false, require = false;
-        var settings = new HandshakeSettings { Role = TlsRole.Server };
+        var settings = new TlsConfig { Role = TlsRole.Server };
         var a = new CliArgs(args);
         while (a.Next())
         {

@@ -311,7 +311,7 @@ internal static class TlsCliCommon
     };
 
     /// <summary>Checks the settings before any network activity; settings that do not fit together are a usage error.</summary>
-    public static void Validate(HandshakeSettings settings)
+    public static void Validate(TlsConfig settings)
     {
         try
         {

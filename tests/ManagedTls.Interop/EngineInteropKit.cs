@@ -41,7 +41,7 @@ public sealed class EngineInteropCertificates : IDisposable
     internal byte[] ClientCertDer { get; }
 
     /// <summary>A client that trusts the server certificate and checks the name localhost.</summary>
-    internal HandshakeSettings Client() => new()
+    internal TlsConfig Client() => new()
     {
         Role = TlsRole.Client,
         Trust = new TrustStore([CertDer]),
@@ -50,7 +50,7 @@ public sealed class EngineInteropCertificates : IDisposable
     };
 
     /// <summary>A server with the P-256 certificate.</summary>
-    internal HandshakeSettings Server() => new()
+    internal TlsConfig Server() => new()
     {
         Role = TlsRole.Server,
         CertificateChain = [CertDer],
@@ -81,7 +81,7 @@ internal sealed class EngineSocket : IDisposable
     private readonly MemoryStream _sent = new();
     private readonly List<string> _keyLog = [];
 
-    private EngineSocket(Socket socket, HandshakeSettings settings)
+    private EngineSocket(Socket socket, TlsConfig settings)
     {
         _socket = socket;
         _socket.ReceiveTimeout = TimeoutMs;
@@ -108,7 +108,7 @@ internal sealed class EngineSocket : IDisposable
     }
 
     /// <summary>Connects a client to 127.0.0.1:<paramref name="port"/>, retrying until the listener is up.</summary>
-    public static EngineSocket Connect(int port, HandshakeSettings settings)
+    public static EngineSocket Connect(int port, TlsConfig settings)
     {
         var clock = Stopwatch.StartNew();
         while (true)
@@ -128,7 +128,7 @@ internal sealed class EngineSocket : IDisposable
     }
 
     /// <summary>Accepts one connection on <paramref name="listener"/>; fails early when <paramref name="peer"/> exits first.</summary>
-    public static EngineSocket Accept(TcpListener listener, HandshakeSettings settings, OpenSslSession? peer = null)
+    public static EngineSocket Accept(TcpListener listener, TlsConfig settings, OpenSslSession? peer = null)
     {
         var clock = Stopwatch.StartNew();
         while (!listener.Pending())

@@ -36,7 +36,7 @@ public sealed class Tls13InteropFeatureTests(EngineInteropCertificates certs) : 
     {
         using var ring = new TicketKeyRing();
         using var cache = new ServerSessionCache();
-        HandshakeSettings settings = certs.Server() with
+        TlsConfig settings = certs.Server() with
         {
             StatelessTickets = statelessTickets,
             TicketKeys = ring,
@@ -103,7 +103,7 @@ public sealed class Tls13InteropFeatureTests(EngineInteropCertificates certs) : 
         }
 
         using OpenSslSession server = OpenSslSession.StartServer(out int port, [.. args]);
-        HandshakeSettings settings = certs.Client() with
+        TlsConfig settings = certs.Client() with
         {
             AlpnProtocols = ["h2"u8.ToArray()],
             Groups = [KeyExchangeGroups.X25519, KeyExchangeGroups.Secp384r1],
@@ -141,7 +141,7 @@ public sealed class Tls13InteropFeatureTests(EngineInteropCertificates certs) : 
     {
         using var ring = new TicketKeyRing();
         using var cache = new ServerSessionCache();
-        HandshakeSettings settings = certs.Server() with { StatelessTickets = statelessTickets, TicketKeys = ring, SessionCache = cache };
+        TlsConfig settings = certs.Server() with { StatelessTickets = statelessTickets, TicketKeys = ring, SessionCache = cache };
         string session = certs.NewFile("session.pem");
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
@@ -152,7 +152,7 @@ public sealed class Tls13InteropFeatureTests(EngineInteropCertificates certs) : 
 
         using var otherRing = new TicketKeyRing();
         using var otherCache = new ServerSessionCache();
-        HandshakeSettings other = settings with { TicketKeys = otherRing, SessionCache = otherCache };
+        TlsConfig other = settings with { TicketKeys = otherRing, SessionCache = otherCache };
         Assert.False(OpenSslClientOnce(listener, port, other, "-sess_in", session));
     }
 
@@ -180,7 +180,7 @@ public sealed class Tls13InteropFeatureTests(EngineInteropCertificates certs) : 
 
     // One s_client connection (ping, pong, close) to our server; returns whether our server resumed, after
     // checking openssl says the same.
-    private bool OpenSslClientOnce(TcpListener listener, int port, HandshakeSettings settings, params string[] args)
+    private bool OpenSslClientOnce(TcpListener listener, int port, TlsConfig settings, params string[] args)
     {
         using OpenSslSession client = OpenSslSession.Start([
             "s_client", "-connect", $"127.0.0.1:{port}", "-tls1_3", "-servername", "localhost", "-CAfile", certs.Cert,
@@ -205,7 +205,7 @@ public sealed class Tls13InteropFeatureTests(EngineInteropCertificates certs) : 
     [InlineData(true, "TLS_AES_128_CCM_8_SHA256")]
     public void OurServerSuitePreferenceWithOpenSslClient(bool preferServer, string expected)
     {
-        HandshakeSettings settings = certs.Server() with
+        TlsConfig settings = certs.Server() with
         {
             PreferServerCipherSuites = preferServer,
             CipherSuites = new[] { "TLS_AES_128_CCM_8_SHA256", "TLS_AES_128_GCM_SHA256", "TLS_CHACHA20_POLY1305_SHA256" }.Select(InteropMatrix.Suite).ToArray(),
@@ -241,7 +241,7 @@ public sealed class Tls13InteropFeatureTests(EngineInteropCertificates certs) : 
         }
 
         using OpenSslSession server = OpenSslSession.StartServer(out int port, [.. args]);
-        HandshakeSettings settings = certs.Client() with
+        TlsConfig settings = certs.Client() with
         {
             CipherSuites = new[] { "TLS_AES_128_GCM_SHA256", "TLS_CHACHA20_POLY1305_SHA256", "TLS_AES_128_CCM_SHA256", "TLS_AES_256_GCM_SHA384" }.Select(InteropMatrix.Suite).ToArray(),
         };
@@ -265,7 +265,7 @@ public sealed class Tls13InteropFeatureTests(EngineInteropCertificates certs) : 
     {
         using OpenSslSession server = OpenSslSession.StartServer(out int port,
             "-tls1_3", "-cert", certs.Cert, "-key", certs.Key, "-www", "-naccept", "1", "-trace", "-groups", serverGroups);
-        HandshakeSettings settings = certs.Client() with
+        TlsConfig settings = certs.Client() with
         {
             Groups = [KeyExchangeGroups.X25519, KeyExchangeGroups.X448, KeyExchangeGroups.Secp256r1],
             KeyShareGroups = [NamedGroup.X25519, NamedGroup.X448],
@@ -295,7 +295,7 @@ public sealed class Tls13InteropFeatureTests(EngineInteropCertificates certs) : 
     [Fact]
     public void OpenSslClientCertificateCarriesIntoResumption()
     {
-        HandshakeSettings settings = certs.Server() with
+        TlsConfig settings = certs.Server() with
         {
             RequestClientCertificate = true,
             RequireClientCertificate = true,
@@ -338,7 +338,7 @@ public sealed class Tls13InteropFeatureTests(EngineInteropCertificates certs) : 
     {
         using OpenSslSession server = OpenSslSession.StartServer(out int port,
             "-tls1_3", "-cert", certs.Cert, "-key", certs.Key, "-www", "-naccept", "2", "-Verify", "1", "-CAfile", certs.ClientCert, "-verify_return_error");
-        HandshakeSettings settings = certs.Client() with
+        TlsConfig settings = certs.Client() with
         {
             CertificateChain = [certs.ClientCertDer],
             PrivateKey = PrivateKey.LoadFile(certs.ClientKey),
@@ -469,7 +469,7 @@ public sealed class Tls13InteropFeatureTests(EngineInteropCertificates certs) : 
         }
 
         using OpenSslSession server = OpenSslSession.StartServer(out int port, [.. args]);
-        HandshakeSettings settings = certs.Client() with
+        TlsConfig settings = certs.Client() with
         {
             MiddleboxCompatibility = compat,
             Groups = [KeyExchangeGroups.X25519, KeyExchangeGroups.Ffdhe2048],
@@ -533,7 +533,7 @@ public sealed class Tls13InteropFeatureTests(EngineInteropCertificates certs) : 
         using OpenSslSession client = OpenSslSession.Start([.. args]);
         client.WriteLine("ping");
         client.CloseInput();
-        HandshakeSettings settings = certs.Server() with
+        TlsConfig settings = certs.Server() with
         {
             MiddleboxCompatibility = ourCompat,
             Groups = retry ? [KeyExchangeGroups.Secp384r1] : KeyExchangeGroups.Default,

@@ -71,7 +71,7 @@ public sealed class OurClientMatrixTests(EngineInteropCertificates certs) : ICla
             "-tls1_3", "-cert", certs.Cert, "-key", certs.Key, "-www", "-naccept", "1", "-trace",
             "-ciphersuites", InteropMatrix.AllSuites, "-keylogfile", keyLog);
         KeyExchangeGroup g = InteropMatrix.Group(group);
-        HandshakeSettings settings = certs.Client() with { CipherSuites = [InteropMatrix.Suite(suite)], Groups = [g] };
+        TlsConfig settings = certs.Client() with { CipherSuites = [InteropMatrix.Suite(suite)], Groups = [g] };
         using (EngineSocket client = EngineSocket.Connect(port, settings))
         {
             client.Handshake();

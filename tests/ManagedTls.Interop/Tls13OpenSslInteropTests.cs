@@ -51,7 +51,7 @@ public sealed class Tls13OpenSslInteropTests : IDisposable
     [Fact]
     public void OurClientAgainstOpenSslServerWithHelloRetryRequest()
     {
-        HandshakeSettings settings = ClientSettings() with
+        TlsConfig settings = ClientSettings() with
         {
             Groups = [KeyExchangeGroups.X25519, KeyExchangeGroups.Secp384r1],
             KeyShareGroups = [NamedGroup.X25519],
@@ -66,7 +66,7 @@ public sealed class Tls13OpenSslInteropTests : IDisposable
     [Fact]
     public void OurClientAuthenticatesToOpenSslServer()
     {
-        HandshakeSettings settings = ClientSettings() with
+        TlsConfig settings = ClientSettings() with
         {
             CertificateChain = [PemToDer(File.ReadAllText(_cert))],
             PrivateKey = PrivateKey.LoadFile(_key),
@@ -146,7 +146,7 @@ public sealed class Tls13OpenSslInteropTests : IDisposable
 
             using Socket socket = listener.AcceptSocket();
             socket.ReceiveTimeout = TimeoutMs;
-            HandshakeSettings settings = ServerSettings() with
+            TlsConfig settings = ServerSettings() with
             {
                 RequestClientCertificate = true,
                 RequireClientCertificate = true,
@@ -168,7 +168,7 @@ public sealed class Tls13OpenSslInteropTests : IDisposable
         }
     }
 
-    private void RunAgainstServer(string[] serverArgs, HandshakeSettings settings, Action<TlsConnection> check)
+    private void RunAgainstServer(string[] serverArgs, TlsConfig settings, Action<TlsConnection> check)
     {
         int port = OpenSslProcess.FreePort();
         using Process server = OpenSslProcess.Start("openssl", [
@@ -196,7 +196,7 @@ public sealed class Tls13OpenSslInteropTests : IDisposable
         }
     }
 
-    private HandshakeSettings ClientSettings() => new()
+    private TlsConfig ClientSettings() => new()
     {
         Role = TlsRole.Client,
         Trust = new TrustStore([PemToDer(File.ReadAllText(_cert))]),
@@ -204,7 +204,7 @@ public sealed class Tls13OpenSslInteropTests : IDisposable
         CheckHostname = true,
     };
 
-    private HandshakeSettings ServerSettings() => new()
+    private TlsConfig ServerSettings() => new()
     {
         Role = TlsRole.Server,
         CertificateChain = [PemToDer(File.ReadAllText(_cert))],

@@ -20,8 +20,8 @@ namespace ManagedTls.Benchmarks.Tls;
 [MedianColumn]
 public class FullHandshakeBenchmarks
 {
-    private HandshakeSettings _client = null!;
-    private HandshakeSettings _server = null!;
+    private TlsConfig _client = null!;
+    private TlsConfig _server = null!;
     private SslClientAuthenticationOptions _sslClient = null!;
     private SslServerAuthenticationOptions _sslServer = null!;
 

@@ -14,7 +14,7 @@ internal static class ManagedPeers
 
     public static CipherSuiteInfo Suite(string ianaName) => CipherSuiteRegistry.Tls13Suites.Single(s => s.IanaName == ianaName);
 
-    public static HandshakeSettings Client(CipherSuiteInfo suite) => new()
+    public static TlsConfig Client(CipherSuiteInfo suite) => new()
     {
         Role = TlsRole.Client,
         CipherSuites = [suite],
@@ -24,7 +24,7 @@ internal static class ManagedPeers
         ServerName = BenchPki.HostName,
     };
 
-    public static HandshakeSettings Server(ServerKey key, CipherSuiteInfo suite, int tickets)
+    public static TlsConfig Server(ServerKey key, CipherSuiteInfo suite, int tickets)
     {
         PrivateKey privateKey;
         lock (Keys)
@@ -36,7 +36,7 @@ internal static class ManagedPeers
             }
         }
 
-        return new HandshakeSettings
+        return new TlsConfig
         {
             Role = TlsRole.Server,
             CipherSuites = [suite],

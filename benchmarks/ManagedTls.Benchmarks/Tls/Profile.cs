@@ -18,8 +18,8 @@ internal static class Profile
         foreach (ServerKey key in Enum.GetValues<ServerKey>())
         {
             CipherSuiteInfo suite = ManagedPeers.Suite("TLS_AES_128_GCM_SHA256");
-            HandshakeSettings clientSettings = ManagedPeers.Client(suite);
-            HandshakeSettings serverSettings = ManagedPeers.Server(key, suite, tickets: 0);
+            TlsConfig clientSettings = ManagedPeers.Client(suite);
+            TlsConfig serverSettings = ManagedPeers.Server(key, suite, tickets: 0);
             var times = new double[5];
             var bytes = new long[5];
             for (int i = 0; i < n + 5; i++)

@@ -30,10 +30,10 @@ public class ResumedHandshakeBenchmarks
     private static readonly byte[] PskIdentity = "benchmark-psk"u8.ToArray();
     private static readonly byte[] PskKey = Enumerable.Range(0, 48).Select(i => (byte)(i * 7 + 1)).ToArray();
 
-    private HandshakeSettings _client = null!;
-    private HandshakeSettings _server = null!;
+    private TlsConfig _client = null!;
+    private TlsConfig _server = null!;
     private Tls13Session _session = null!;
-    private HandshakeSettings _serverNoTicket = null!;
+    private TlsConfig _serverNoTicket = null!;
     private Tls13Session _fixedSession = null!;
     private SslClientAuthenticationOptions _sslClient = null!;
     private SslServerAuthenticationOptions _sslServer = null!;

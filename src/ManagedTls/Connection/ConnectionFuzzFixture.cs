@@ -40,14 +40,14 @@ internal static class ConnectionFuzzFixture
         Enumerable.Range(0, Variants).Select(v => new Lazy<Recording>(() => Record(v))).ToArray();
 
     /// <summary>The server settings of <paramref name="variant"/>; <paramref name="keyLog"/> receives its key log lines.</summary>
-    public static HandshakeSettings Server(int variant, Action<string>? keyLog = null)
+    public static TlsConfig Server(int variant, Action<string>? keyLog = null)
     {
         Pki pki = Keys.Value;
         var ring = new TicketKeyRing();
 
         // Every server's ring gets the same key, so a ticket sealed by one opens in the next.
         ring.Seal([0], new SeededEntropy(7), Now);
-        var s = new HandshakeSettings
+        var s = new TlsConfig
         {
             Role = TlsRole.Server,
             CertificateChain = [pki.ServerDer],
@@ -80,10 +80,10 @@ internal static class ConnectionFuzzFixture
     }
 
     /// <summary>The client settings of <paramref name="variant"/>; <paramref name="keyLog"/> receives its key log lines.</summary>
-    public static HandshakeSettings Client(int variant, Action<string>? keyLog = null)
+    public static TlsConfig Client(int variant, Action<string>? keyLog = null)
     {
         Pki pki = Keys.Value;
-        var s = new HandshakeSettings
+        var s = new TlsConfig
         {
             Role = TlsRole.Client,
             CertificateChain = [pki.ClientDer],
@@ -118,7 +118,7 @@ internal static class ConnectionFuzzFixture
     }
 
     /// <summary>The settings of the side that is fuzzed (<paramref name="server"/>) or of its peer.</summary>
-    public static HandshakeSettings Settings(bool server, int variant, Action<string>? keyLog = null) =>
+    public static TlsConfig Settings(bool server, int variant, Action<string>? keyLog = null) =>
         server ? Server(variant, keyLog) : Client(variant, keyLog);
 
     /// <summary>What the client and the server of <paramref name="variant"/> send each other in a complete handshake.</summary>

@@ -112,7 +112,7 @@ internal static class ConnectionFuzzTargets
 
         public Run(bool server, int variant, ConnectionFuzzPeer? peer)
         {
-            HandshakeSettings settings = ConnectionFuzzFixture.Settings(server, variant, peer is null ? null : peer.OnKeyLog);
+            TlsConfig settings = ConnectionFuzzFixture.Settings(server, variant, peer is null ? null : peer.OnKeyLog);
             Connection = server ? TlsConnection.CreateServer(settings) : TlsConnection.CreateClient(settings);
             if (peer is not null)
             {

@@ -22,7 +22,7 @@ internal static class ConnectionKnownAnswers
         {
             byte[] certificate = CryptoUtil.FromHex(CertificateHex);
             var when = new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero);
-            var client = new HandshakeSettings
+            var client = new TlsConfig
             {
                 Role = TlsRole.Client,
                 CipherSuites = [CipherSuiteRegistry.Find(Wire.TlsCipherSuite.TLS_AES_128_GCM_SHA256)!],
@@ -33,7 +33,7 @@ internal static class ConnectionKnownAnswers
                 Clock = () => when,
                 Entropy = new ReplayEntropy(CryptoUtil.FromHex("0102030405060708090a0b0c0d0e0f10"), repeat: true),
             };
-            var server = new HandshakeSettings
+            var server = new TlsConfig
             {
                 Role = TlsRole.Server,
                 Groups = [KeyExchangeGroups.X25519],

@@ -76,7 +76,7 @@ internal static class HandshakeMatrixKnownAnswers
     {
         byte[] certificate = CryptoUtil.FromHex(credential.CertificateHex);
         var when = new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero);
-        var client = new HandshakeSettings
+        var client = new TlsConfig
         {
             Role = TlsRole.Client,
             CipherSuites = [suite],
@@ -87,7 +87,7 @@ internal static class HandshakeMatrixKnownAnswers
             CheckHostname = true,
             Clock = () => when,
         };
-        var server = new HandshakeSettings
+        var server = new TlsConfig
         {
             Role = TlsRole.Server,
             CipherSuites = [suite],

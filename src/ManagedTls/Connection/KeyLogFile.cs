@@ -51,7 +51,7 @@ internal static class KeyLogFile
         }
     }
 
-    /// <summary>A key log callback (<see cref="Handshake.HandshakeSettings.KeyLog"/>) appending to <paramref name="path"/>.</summary>
+    /// <summary>A key log callback (<see cref="Handshake.TlsConfig.KeyLog"/>) appending to <paramref name="path"/>.</summary>
     public static Action<string> Writer(string path) => line => Append(path, line);
 
     /// <summary>

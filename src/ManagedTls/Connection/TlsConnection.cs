@@ -43,7 +43,7 @@ internal sealed partial class TlsConnection : IRecordLayer, IDisposable
     private TlsAlertException? _failure;
     private bool _disposed;
 
-    private TlsConnection(HandshakeSettings settings)
+    private TlsConnection(TlsConfig settings)
     {
         settings.Validate();
         _progress = new ProgressGuard(ProgressLimits.Default with
@@ -60,11 +60,11 @@ internal sealed partial class TlsConnection : IRecordLayer, IDisposable
     }
 
     /// <summary>Creates a client; its ClientHello is ready in the outgoing bytes at once.</summary>
-    public static TlsConnection CreateClient(HandshakeSettings settings) =>
+    public static TlsConnection CreateClient(TlsConfig settings) =>
         settings.Role == TlsRole.Client ? new TlsConnection(settings) : throw new ArgumentException("settings are for a server", nameof(settings));
 
     /// <summary>Creates a server waiting for a ClientHello.</summary>
-    public static TlsConnection CreateServer(HandshakeSettings settings) =>
+    public static TlsConnection CreateServer(TlsConfig settings) =>
         settings.Role == TlsRole.Server ? new TlsConnection(settings) : throw new ArgumentException("settings are for a client", nameof(settings));
 
     /// <summary>True for the client side.</summary>
@@ -132,7 +132,7 @@ internal sealed partial class TlsConnection : IRecordLayer, IDisposable
 
     /// <summary>
     /// Client: the sessions received in NewSessionTicket messages so far, oldest first. They belong to the
-    /// caller, who offers one through <see cref="HandshakeSettings.ResumptionSession"/> and disposes it (wiping its PSK).
+    /// caller, who offers one through <see cref="TlsConfig.ResumptionSession"/> and disposes it (wiping its PSK).
     /// </summary>
     public IReadOnlyList<Tls13Session> ReceivedSessions => _cx.ReceivedSessions;
 
@@ -280,7 +280,7 @@ internal sealed partial class TlsConnection : IRecordLayer, IDisposable
     /// CertificateRequest with a fresh context is queued at once. The client's Certificate, CertificateVerify
     /// and Finished are checked as they arrive, interleaved with application data; afterwards
     /// <see cref="PeerCertificateChain"/> and <see cref="VerifyResult"/> describe the new certificate. An empty
-    /// certificate while <see cref="HandshakeSettings.RequireClientCertificate"/> is set fails with
+    /// certificate while <see cref="TlsConfig.RequireClientCertificate"/> is set fails with
     /// <c>certificate_required</c>.
     /// </summary>
     /// <exception cref="InvalidOperationException">We are the client, the handshake is not complete, the client

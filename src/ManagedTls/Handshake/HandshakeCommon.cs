@@ -73,7 +73,7 @@ internal static class HandshakeCommon
         VerifyResult? verified = null;
         if (cx.Settings.VerifyPeer)
         {
-            HandshakeSettings s = cx.Settings;
+            TlsConfig s = cx.Settings;
             var request = new VerifyRequest
             {
                 PeerChain = chain,

@@ -70,14 +70,14 @@ internal enum EarlyDataSkip
 internal sealed class HandshakeContext
 {
     /// <summary>Creates the context for one connection.</summary>
-    public HandshakeContext(HandshakeSettings settings, IRecordLayer records)
+    public HandshakeContext(TlsConfig settings, IRecordLayer records)
     {
         Settings = settings;
         Records = records;
     }
 
-    /// <summary>The settings snapshot (a server-name callback may replace it once, see <see cref="HandshakeSettings.ServerNameCallback"/>).</summary>
-    public HandshakeSettings Settings { get; set; }
+    /// <summary>The settings snapshot (a server-name callback may replace it once, see <see cref="TlsConfig.ServerNameCallback"/>).</summary>
+    public TlsConfig Settings { get; set; }
 
     /// <summary>Where messages and key changes go.</summary>
     public IRecordLayer Records { get; }

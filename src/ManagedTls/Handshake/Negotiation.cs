@@ -39,7 +39,7 @@ internal static class Negotiation
     /// The ALPN protocol to answer with (RFC 7301 section 3.2): our most preferred one the client offered; null when
     /// either side has none; <c>no_application_protocol</c> when both have some and none is shared.
     /// </summary>
-    public static byte[]? ChooseAlpn(HandshakeSettings s, AlpnExtension? offered)
+    public static byte[]? ChooseAlpn(TlsConfig s, AlpnExtension? offered)
     {
         if (offered is null || s.AlpnProtocols.Count == 0)
         {
@@ -55,9 +55,9 @@ internal static class Negotiation
     /// or client authentication; its replacement settings become the context's. Its exceptions other than
     /// <see cref="TlsAlertException"/> become <c>handshake_failure</c>.
     /// </summary>
-    public static HandshakeSettings ApplyServerName(HandshakeContext cx, Func<string?, HandshakeSettings?> callback, string? name)
+    public static TlsConfig ApplyServerName(HandshakeContext cx, Func<string?, TlsConfig?> callback, string? name)
     {
-        HandshakeSettings? replacement;
+        TlsConfig? replacement;
         try
         {
             replacement = callback(name);
@@ -69,7 +69,7 @@ internal static class Negotiation
 
         if (replacement is not null)
         {
-            HandshakeSettings merged = cx.Settings.WithServerNameSettings(replacement);
+            TlsConfig merged = cx.Settings.WithServerNameSettings(replacement);
             if (merged.PrivateKey is null || merged.CertificateChain.Count == 0)
             {
                 throw TlsAlertException.Internal("the server-name callback chose settings without a certificate and key");

@@ -2,6 +2,8 @@ using System.Text;
 using ManagedTls.CipherSuites;
 using ManagedTls.Connection;
 using ManagedTls.Crypto;
+using ManagedTls.Handshake;
+using ManagedTls.Handshake.Sessions;
 using ManagedTls.Wire;
 using ManagedTls.X509;
 using ManagedTls.X509.Store;
@@ -446,8 +448,16 @@ public sealed partial class SslContext
     public IReadOnlyList<byte[]> CertificateChain => _certificateChain.Select(c => (byte[])c.Clone()).ToArray();
 
     /// <summary>
-    /// Makes the immutable configuration of one connection: option bits become named settings here and only here,
-    /// then <see cref="TlsConfig.Create"/> resolves them. Later changes to this context do not reach the result.
+    /// Makes the immutable configuration of one connection (decision 0018): option bits become typed settings here and
+    /// only here. The version range is the requested minimum and maximum (unset: TLS 1.2 and TLS 1.3; below TLS 1.2
+    /// counts as TLS 1.2, as this engine speaks nothing older) with <see cref="SslOptions.NoTlsV1_2"/> and
+    /// <see cref="SslOptions.NoTlsV1_3"/> removing their version. Suites the security level forbids (OpenSSL's
+    /// security callback: too few bits, from level 3 no static RSA key exchange, above 160 bits no HMAC-SHA1) are
+    /// dropped, as OpenSSL never offers them. Verification follows OpenSSL: a client with <see cref="VerifyMode.CertNone"/>
+    /// does not verify; a server requests a certificate for <see cref="VerifyMode.CertOptional"/> and also requires one
+    /// for <see cref="VerifyMode.CertRequired"/>. The trust store is this context's store itself (as connections share
+    /// their context's <c>X509_STORE</c> in OpenSSL, certificates loaded later are seen). Later changes to this context
+    /// do not reach the result otherwise.
     /// </summary>
     /// <param name="serverSide">True for a server connection.</param>
     /// <param name="connection">The connection object handed to <see cref="SniCallback"/>, or null.</param>
@@ -467,55 +477,90 @@ public sealed partial class SslContext
         }
 
         SslOptions o = _options;
+        (ProtocolVersion min, ProtocolVersion max) = VersionRange(o);
+        int level = _securityLevel;
+        CipherSuiteInfo[] tls13 = max == ProtocolVersion.Tls13 ? Allowed(Tls13CipherSuiteList.Default, level) : [];
+        CipherSuiteInfo[] tls12 = min == ProtocolVersion.Tls12 ? Allowed(_tls12Suites, level) : [];
+        if (tls13.Length == 0 && tls12.Length == 0)
+        {
+            throw new SslException("SSL", "NO_CIPHERS_AVAILABLE", "no ciphers available");
+        }
+
+        bool verify = _verifyMode != VerifyMode.CertNone;
         SniCallback? sni = _sniCallback;
         object self = connection ?? this;
-        var settings = new TlsSettings
+        string? keylog = _keylogFilename;
+        bool noTicket = (o & SslOptions.NoTicket) != 0;
+        return new TlsConfig
         {
-            ServerSide = serverSide,
-            MinimumVersion = WireVersion(_minimumVersion),
-            MaximumVersion = WireVersion(_maximumVersion),
-            DisableTls12 = (o & SslOptions.NoTlsV1_2) != 0,
-            DisableTls13 = (o & SslOptions.NoTlsV1_3) != 0,
-            MiddleboxCompat = (o & SslOptions.EnableMiddleboxCompat) != 0,
-            StatelessTickets = (o & SslOptions.NoTicket) == 0,
-            ServerPreference = (o & SslOptions.CipherServerPreference) != 0,
+            Role = serverSide ? TlsRole.Server : TlsRole.Client,
+            MinimumVersion = min,
+            MaximumVersion = max,
+            CipherSuites = tls13,
+            Tls12CipherSuites = tls12,
+            Groups = KeyExchangeGroups.Default,
+            SignatureSchemes = SignatureSchemes.Default,
+            SecurityLevel = level,
+            AlpnProtocols = _alpn.Select(p => (byte[])p.Clone()).ToArray(),
+            CertificateChain = _certificateChain.Select(c => (byte[])c.Clone()).ToArray(),
+            PrivateKey = _privateKey,
+            VerifyPeer = verify,
+            Trust = CertStore is { } store ? new TrustStore(store.GetCertificates(), [store]) { Identity = store } : new TrustStore([]),
+            VerifyFlags = _verifyFlags,
+            CheckHostname = !serverSide && _checkHostname && verify,
+            HostnameChecksCommonName = HostnameChecksCommonName,
+
+            // As Python sets SSL_VERIFY_POST_HANDSHAKE on a server with post_handshake_auth: the certificate is then
+            // asked for only after the handshake, with VerifyClientPostHandshake.
+            RequestClientCertificate = serverSide && verify && !PostHandshakeAuth,
+            RequireClientCertificate = serverSide && _verifyMode == VerifyMode.CertRequired,
+            PreferServerCipherSuites = (o & SslOptions.CipherServerPreference) != 0,
+            MiddleboxCompatibility = (o & SslOptions.EnableMiddleboxCompat) != 0,
             IgnoreUnexpectedEof = (o & SslOptions.IgnoreUnexpectedEof) != 0,
             RefuseRenegotiation = (o & SslOptions.NoRenegotiation) != 0,
-            Tls13Suites = Tls13CipherSuiteList.Default,
-            Tls12Suites = _tls12Suites,
-            SecurityLevel = _securityLevel,
-            AlpnProtocols = _alpn,
-            Verification = _verifyMode switch
-            {
-                VerifyMode.CertRequired => PeerVerification.Required,
-                VerifyMode.CertOptional => PeerVerification.Optional,
-                _ => PeerVerification.None,
-            },
-            VerifyFlags = _verifyFlags,
-            CheckHostname = _checkHostname,
-            HostnameChecksCommonName = HostnameChecksCommonName,
-            NumTickets = _numTickets,
-            TicketKeys = serverSide ? SharedTicketKeys : null,
-            SessionCache = serverSide && (o & SslOptions.NoTicket) != 0 ? SharedSessionCache : null,
-            SessionContext = SessionIdContext,
+            KeyLog = keylog is null ? null : KeyLogFile.Writer(keylog),
             PostHandshakeAuth = PostHandshakeAuth,
-            KeylogFilename = _keylogFilename,
-            CertificateChain = _certificateChain,
-            PrivateKey = _privateKey,
-            TrustStore = CertStore,
-            ServerNameCallback = sni is null ? null : name => CallSni(sni, self, name),
             RecordSizeLimit = _recordSizeLimit,
+            ServerNameCallback = serverSide && sni is not null ? name => RefuseOnAlert(CallSni(sni, self, name)) : null,
+            NumTickets = Math.Min(_numTickets, 255),
+            StatelessTickets = !noTicket,
+            TicketKeys = serverSide ? SharedTicketKeys : new TicketKeyRing(),
+            SessionCache = serverSide && noTicket ? SharedSessionCache : new ServerSessionCache(),
+            SessionContext = SessionIdContext,
         };
-
-        try
-        {
-            return TlsConfig.Create(settings);
-        }
-        catch (TlsConfigException e)
-        {
-            throw new SslException(e.Reason is null ? null : "SSL", e.Reason, e.Message, e);
-        }
     }
+
+    // The requested range, clamped to what this engine speaks (TLS 1.2 and TLS 1.3); empty is NO_PROTOCOLS_AVAILABLE.
+    private (ProtocolVersion Min, ProtocolVersion Max) VersionRange(SslOptions o)
+    {
+        int min = WireVersion(_minimumVersion) is { } lo ? Math.Max((int)lo, (int)ProtocolVersion.Tls12) : (int)ProtocolVersion.Tls12;
+        int max = WireVersion(_maximumVersion) is { } hi ? Math.Min((int)hi, (int)ProtocolVersion.Tls13) : (int)ProtocolVersion.Tls13;
+        if ((o & SslOptions.NoTlsV1_2) != 0 && min == (int)ProtocolVersion.Tls12)
+        {
+            min = (int)ProtocolVersion.Tls13;
+        }
+
+        if ((o & SslOptions.NoTlsV1_3) != 0 && max == (int)ProtocolVersion.Tls13)
+        {
+            max = (int)ProtocolVersion.Tls12;
+        }
+
+        if (min > max)
+        {
+            throw new SslException("SSL", "NO_PROTOCOLS_AVAILABLE", "no protocols available");
+        }
+
+        return ((ProtocolVersion)min, (ProtocolVersion)max);
+    }
+
+    private static CipherSuiteInfo[] Allowed(IReadOnlyList<CipherSuiteInfo> suites, int level) =>
+        suites.Where(x => CipherSuites.SecurityLevel.Allows(x, level)).ToArray();
+
+    /// <summary>The server-name callback's answer as the engine takes it: an alert aborts, null goes on unchanged.</summary>
+    /// <param name="alert">What the callback returned.</param>
+    /// <returns>Null (no replacement configuration).</returns>
+    internal static TlsConfig? RefuseOnAlert(AlertDescription? alert) =>
+        alert is { } a ? throw new TlsAlertException(a, $"the server-name callback refused the name ({a})") : null;
 
     // Python reports an exception from the callback as unraisable and aborts the handshake with handshake_failure.
     private AlertDescription? CallSni(SniCallback callback, object connection, string? name)

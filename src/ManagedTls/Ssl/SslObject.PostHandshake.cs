@@ -1,3 +1,5 @@
+using ManagedTls.Handshake;
+
 namespace ManagedTls.Ssl;
 
 /// <content>TLS 1.3 post-handshake client authentication.</content>
@@ -49,7 +51,7 @@ public sealed partial class SslObject
             throw new SslException("SSL", "EXTENSION_NOT_RECEIVED", "extension not received");
         }
 
-        if (_config.Verification == Connection.PeerVerification.None)
+        if (_config.Verification == PeerVerification.None)
         {
             throw new SslException("SSL", "INVALID_CONFIG", "invalid config");
         }

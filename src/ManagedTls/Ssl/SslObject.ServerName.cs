@@ -64,13 +64,20 @@ public sealed partial class SslObject
     }
 
     // Runs in the engine once the ClientHello is parsed: the context's callback first (an alert aborts), then, if
-    // the context was switched, the new context's settings for the rest of the handshake.
-    private HandshakeSettings? OnServerName(string? name)
+    // the context was switched, the new context's configuration for the rest of the handshake.
+    private TlsConfig? OnServerName(string? name)
     {
-        if (_config.ServerNameCallback is { } callback && callback(name) is { } alert)
+        if (_config.ServerNameCallback is { } callback)
         {
-            _serverNameRefused = true;
-            return TlsConfigSettings.RefuseOnAlert(alert);
+            try
+            {
+                callback(name);
+            }
+            catch (TlsAlertException)
+            {
+                _serverNameRefused = true;
+                throw;
+            }
         }
 
         if (ReferenceEquals(_context, _frozenContext))
@@ -78,9 +85,7 @@ public sealed partial class SslObject
             return null;
         }
 
-        TlsConfig config = _context.Freeze(serverSide: true, this);
-        HandshakeSettings settings = TlsConfigSettings.ToHandshakeSettings(config, null);
-        _config = config;
-        return settings;
+        _config = _context.Freeze(serverSide: true, this);
+        return _config;
     }
 }

@@ -77,7 +77,7 @@ public sealed partial class SslObject
             }
 
             IReadOnlyList<TlsCipherSuite> offered = _conn.PeerCipherSuites;
-            return _config.Tls13Suites.Concat(_config.Tls12Suites)
+            return _config.CipherSuites.Concat(_config.Tls12CipherSuites)
                 .Where(s => offered.Contains(s.Suite))
                 .Select(s => (s.OpenSslName, s.PythonProtocol, s.StrengthBits))
                 .ToArray();
@@ -128,20 +128,21 @@ public sealed partial class SslObject
             offer = _offerCopy;
         }
 
-        try
+        if ((!_config.OffersTls13 || _config.CipherSuites.Count == 0) && (!_config.OffersTls12 || _config.Tls12CipherSuites.Count == 0))
         {
-            var settings = TlsConfigSettings.ToHandshakeSettings(_config, ServerHostname, offer);
-            if (ServerSide)
-            {
-                settings = settings with { ServerNameCallback = OnServerName };
-            }
+            throw new SslException("SSL", "NO_PROTOCOLS_AVAILABLE", "no protocols available");
+        }
 
-            return ServerSide ? TlsConnection.CreateServer(settings) : TlsConnection.CreateClient(settings);
-        }
-        catch (TlsConfigException e)
+        if (ServerSide && (_config.PrivateKey is null || _config.CertificateChain.Count == 0))
         {
-            throw new SslException("SSL", e.Reason, e.Message, e);
+            throw new SslException("SSL", "NO_SHARED_CIPHER", "no shared cipher");
         }
+
+        // The per-connection values go on this connection's copy of the snapshot.
+        TlsConfig config = ServerSide
+            ? _config with { ServerNameCallback = OnServerName }
+            : _config with { ServerName = ServerHostname, ResumptionSession = offer };
+        return ServerSide ? TlsConnection.CreateServer(config) : TlsConnection.CreateClient(config);
     }
 
     private SslSession? CurrentSession()

@@ -1,5 +1,6 @@
 using System.Text;
 using ManagedTls.Connection;
+using ManagedTls.Handshake;
 using ManagedTls.X509;
 using ManagedTls.X509.PeerCert;
 

@@ -55,7 +55,7 @@ internal static class ConnectionTestKit
         }
     }
 
-    public static HandshakeSettings Client(IEntropySource? entropy = null) => new()
+    public static TlsConfig Client(IEntropySource? entropy = null) => new()
     {
         Role = TlsRole.Client,
         Trust = new TrustStore([RootDer]),
@@ -65,10 +65,10 @@ internal static class ConnectionTestKit
         Entropy = entropy ?? OsEntropy.Instance,
     };
 
-    public static HandshakeSettings Server(ServerKeyType keyType = ServerKeyType.EcdsaP256)
+    public static TlsConfig Server(ServerKeyType keyType = ServerKeyType.EcdsaP256)
     {
         var (der, key) = Leaf(keyType);
-        return new HandshakeSettings
+        return new TlsConfig
         {
             Role = TlsRole.Server,
             CertificateChain = [der],
@@ -92,7 +92,7 @@ internal sealed class SeededEntropy(int seed) : IEntropySource
 /// <summary>A client and a server wired together through in-memory byte transfers.</summary>
 internal sealed class ConnectionPair : IDisposable
 {
-    public ConnectionPair(HandshakeSettings client, HandshakeSettings server)
+    public ConnectionPair(TlsConfig client, TlsConfig server)
     {
         Server = TlsConnection.CreateServer(server);
         Client = TlsConnection.CreateClient(client);

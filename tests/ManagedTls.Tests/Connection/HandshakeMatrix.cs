@@ -109,9 +109,9 @@ internal static class HandshakeMatrix
     public static KeyExchangeGroup DecoyGroup(KeyExchangeGroup group) =>
         group == KeyExchangeGroups.X25519 ? KeyExchangeGroups.Secp256r1 : KeyExchangeGroups.X25519;
 
-    public static (HandshakeSettings Client, HandshakeSettings Server) Settings(MatrixCase c, int seed)
+    public static (TlsConfig Client, TlsConfig Server) Settings(MatrixCase c, int seed)
     {
-        HandshakeSettings client = ConnectionTestKit.Client(new SeededEntropy(seed)) with
+        TlsConfig client = ConnectionTestKit.Client(new SeededEntropy(seed)) with
         {
             CipherSuites = [c.Suite],
             Groups = c.Hrr ? [DecoyGroup(c.Group), c.Group] : [c.Group],
@@ -119,7 +119,7 @@ internal static class HandshakeMatrix
             AlpnProtocols = c.Alpn ? [Spdy, H2, Http11] : [],
             MiddleboxCompatibility = c.Compat,
         };
-        HandshakeSettings server = ConnectionTestKit.Server(c.Key) with
+        TlsConfig server = ConnectionTestKit.Server(c.Key) with
         {
             CipherSuites = [c.Suite],
             Groups = [c.Group],

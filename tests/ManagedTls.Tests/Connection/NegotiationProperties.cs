@@ -176,9 +176,9 @@ public class NegotiationProperties
         return new Expected(SuitePool[suite], GroupPool[group].Group, shared is null, scheme, clientScheme, alpn, mismatch);
     }
 
-    internal static (HandshakeSettings Client, HandshakeSettings Server) Settings(NegotiationConfig c)
+    internal static (TlsConfig Client, TlsConfig Server) Settings(NegotiationConfig c)
     {
-        HandshakeSettings client = ConnectionTestKit.Client(new SeededEntropy(c.Seed)) with
+        TlsConfig client = ConnectionTestKit.Client(new SeededEntropy(c.Seed)) with
         {
             CipherSuites = c.ClientSuites.Select(i => SuitePool[i]).ToArray(),
             Groups = c.ClientGroups.Select(i => GroupPool[i]).ToArray(),
@@ -187,7 +187,7 @@ public class NegotiationProperties
             AlpnProtocols = c.ClientAlpn.Select(Encoding.ASCII.GetBytes).ToArray(),
             MiddleboxCompatibility = c.ClientCompat,
         };
-        HandshakeSettings server = ConnectionTestKit.Server(c.ServerKey) with
+        TlsConfig server = ConnectionTestKit.Server(c.ServerKey) with
         {
             CipherSuites = c.ServerSuites.Select(i => SuitePool[i]).ToArray(),
             PreferServerCipherSuites = c.ServerPreference,

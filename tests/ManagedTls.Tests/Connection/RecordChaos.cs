@@ -85,14 +85,14 @@ internal sealed class RecordChaos
     {
         _scenario = scenario;
         CipherSuiteInfo suite = CipherSuiteRegistry.Tls13Suites[scenario.Suite];
-        HandshakeSettings client = ConnectionTestKit.Client(new SeededEntropy(scenario.Seed)) with
+        TlsConfig client = ConnectionTestKit.Client(new SeededEntropy(scenario.Seed)) with
         {
             CipherSuites = [suite],
             Groups = scenario.Hrr ? [KeyExchangeGroups.X25519, KeyExchangeGroups.Secp256r1] : [KeyExchangeGroups.X25519],
             MiddleboxCompatibility = scenario.Compat,
             AlpnProtocols = [Encoding.ASCII.GetBytes("h2")],
         };
-        HandshakeSettings server = ConnectionTestKit.Server(ServerKeyType.Ed25519) with
+        TlsConfig server = ConnectionTestKit.Server(ServerKeyType.Ed25519) with
         {
             CipherSuites = [suite],
             Groups = scenario.Hrr ? [KeyExchangeGroups.Secp256r1] : [KeyExchangeGroups.X25519],

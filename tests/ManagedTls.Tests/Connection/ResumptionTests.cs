@@ -29,7 +29,7 @@ public class ResumptionTests
     [InlineData(false)]
     public void FullThenResumedHandshake(bool stateless)
     {
-        HandshakeSettings server = Server() with { StatelessTickets = stateless, AlpnProtocols = [H2] };
+        TlsConfig server = Server() with { StatelessTickets = stateless, AlpnProtocols = [H2] };
         (Tls13Session session, ConnectionPair first) = FullHandshake(Client() with { AlpnProtocols = [H2] }, server);
         Assert.False(first.Client.SessionReused);
         Assert.False(first.Server.SessionReused);
@@ -63,7 +63,7 @@ public class ResumptionTests
     [Fact]
     public void StatefulTicketIsSingleUse()
     {
-        HandshakeSettings server = Server() with { StatelessTickets = false };
+        TlsConfig server = Server() with { StatelessTickets = false };
         (Tls13Session session, ConnectionPair first) = FullHandshake(Client(), server);
         first.Dispose();
         Assert.Equal(2, server.SessionCache.Count);
@@ -85,7 +85,7 @@ public class ResumptionTests
     [Fact]
     public void StatelessTicketCanBeUsedAgain()
     {
-        HandshakeSettings server = Server();
+        TlsConfig server = Server();
         (Tls13Session session, ConnectionPair first) = FullHandshake(Client(), server);
         first.Dispose();
         for (int i = 0; i < 2; i++)
@@ -100,7 +100,7 @@ public class ResumptionTests
     public void ExpiredTicketFallsBackToAFullHandshake()
     {
         var serverClock = new TestClock();
-        HandshakeSettings server = Server() with { Clock = () => serverClock.Now, TicketLifetime = TimeSpan.FromHours(1) };
+        TlsConfig server = Server() with { Clock = () => serverClock.Now, TicketLifetime = TimeSpan.FromHours(1) };
         (Tls13Session session, ConnectionPair first) = FullHandshake(Client(), server);
         first.Dispose();
         serverClock.Advance(TimeSpan.FromHours(1) + TimeSpan.FromSeconds(1));
@@ -113,7 +113,7 @@ public class ResumptionTests
     [Fact]
     public void ClientDoesNotOfferAnExpiredTicket()
     {
-        HandshakeSettings server = Server() with { TicketLifetime = TimeSpan.FromMinutes(10) };
+        TlsConfig server = Server() with { TicketLifetime = TimeSpan.FromMinutes(10) };
         (Tls13Session session, ConnectionPair first) = FullHandshake(Client(), server);
         first.Dispose();
         Assert.Equal(600u, session.LifetimeSeconds);
@@ -128,7 +128,7 @@ public class ResumptionTests
     public void TicketAgeOutsideToleranceFallsBack()
     {
         var serverClock = new TestClock();
-        HandshakeSettings server = Server() with { Clock = () => serverClock.Now };
+        TlsConfig server = Server() with { Clock = () => serverClock.Now };
         (Tls13Session session, ConnectionPair first) = FullHandshake(Client(), server);
         first.Dispose();
         serverClock.Advance(TimeSpan.FromSeconds(30));
@@ -140,7 +140,7 @@ public class ResumptionTests
     [Fact]
     public void TicketSurvivesOneKeyRotationButNotTwo()
     {
-        HandshakeSettings server = Server() with { TicketKeys = new TicketKeyRing(TimeSpan.FromMinutes(10)) };
+        TlsConfig server = Server() with { TicketKeys = new TicketKeyRing(TimeSpan.FromMinutes(10)) };
         (_, ConnectionPair first) = FullHandshake(Client(), server);
         Tls13Session a = first.Client.ReceivedSessions[0];
         Tls13Session b = first.Client.ReceivedSessions[1];
@@ -163,7 +163,7 @@ public class ResumptionTests
     [Fact]
     public void TamperedTicketFallsBackToAFullHandshake()
     {
-        HandshakeSettings server = Server();
+        TlsConfig server = Server();
         (Tls13Session session, ConnectionPair first) = FullHandshake(Client(), server);
         first.Dispose();
         for (int i = 0; i < session.Ticket.Length; i += 7)
@@ -180,7 +180,7 @@ public class ResumptionTests
     [Fact]
     public void WrongPskIsDecryptError()
     {
-        HandshakeSettings server = Server();
+        TlsConfig server = Server();
         (Tls13Session session, ConnectionPair first) = FullHandshake(Client(), server);
         first.Dispose();
         byte[] psk = session.Psk.ToArray();
@@ -195,7 +195,7 @@ public class ResumptionTests
     [Fact]
     public void TamperedBinderOnTheWireIsDecryptError()
     {
-        HandshakeSettings server = Server();
+        TlsConfig server = Server();
         (Tls13Session session, ConnectionPair first) = FullHandshake(Client(), server);
         first.Dispose();
         using TlsConnection client = TlsConnection.CreateClient(Client() with { ResumptionSession = session });
@@ -212,7 +212,7 @@ public class ResumptionTests
     [InlineData(0xffff)]
     public void SelectedIdentityNotOfferedIsIllegalParameter(int selected)
     {
-        HandshakeSettings server = Server();
+        TlsConfig server = Server();
         (Tls13Session session, ConnectionPair first) = FullHandshake(Client(), server);
         first.Dispose();
         using TlsConnection client = TlsConnection.CreateClient(Client() with { ResumptionSession = session });
@@ -236,8 +236,8 @@ public class ResumptionTests
     [InlineData(false)]
     public void ResumptionAfterHelloRetryRequest(bool stateless)
     {
-        HandshakeSettings server = Server() with { Groups = [KeyExchangeGroups.Secp256r1], StatelessTickets = stateless };
-        HandshakeSettings client = Client() with
+        TlsConfig server = Server() with { Groups = [KeyExchangeGroups.Secp256r1], StatelessTickets = stateless };
+        TlsConfig client = Client() with
         {
             Groups = [KeyExchangeGroups.X25519, KeyExchangeGroups.Secp256r1],
             KeyShareGroups = [NamedGroup.X25519],
@@ -276,7 +276,7 @@ public class ResumptionTests
     {
         CipherSuiteInfo sha384 = ConnectionTestKit.Suite("TLS_AES_256_GCM_SHA384");
         CipherSuiteInfo sha256 = ConnectionTestKit.Suite("TLS_AES_128_GCM_SHA256");
-        HandshakeSettings server = Server();
+        TlsConfig server = Server();
         (Tls13Session session, ConnectionPair first) = FullHandshake(Client() with { CipherSuites = [sha384] }, server);
         first.Dispose();
         Assert.Equal(sha384, session.Suite);
@@ -290,7 +290,7 @@ public class ResumptionTests
     [Fact]
     public void ResumptionWithAnotherSuiteOfTheSameHash()
     {
-        HandshakeSettings server = Server();
+        TlsConfig server = Server();
         (Tls13Session session, ConnectionPair first) = FullHandshake(Client() with { CipherSuites = [ConnectionTestKit.Suite("TLS_AES_128_GCM_SHA256")] }, server);
         first.Dispose();
         CipherSuiteInfo chacha = ConnectionTestKit.Suite("TLS_CHACHA20_POLY1305_SHA256");
@@ -303,7 +303,7 @@ public class ResumptionTests
     [Fact]
     public void OtherServerNameIsNotOffered()
     {
-        HandshakeSettings server = Server();
+        TlsConfig server = Server();
         (Tls13Session session, ConnectionPair first) = FullHandshake(Client(), server);
         first.Dispose();
         using var pair = new ConnectionPair(Client() with { ServerName = "other.test", CheckHostname = false, ResumptionSession = session }, server);
@@ -314,8 +314,8 @@ public class ResumptionTests
     public void ClientCertificateChainIsCarriedInTheTicket()
     {
         var (der, key) = ConnectionTestKit.Leaf(ServerKeyType.Ed25519);
-        HandshakeSettings server = Server() with { RequestClientCertificate = true };
-        HandshakeSettings client = Client() with { CertificateChain = [der], PrivateKey = key };
+        TlsConfig server = Server() with { RequestClientCertificate = true };
+        TlsConfig client = Client() with { CertificateChain = [der], PrivateKey = key };
         (Tls13Session session, ConnectionPair first) = FullHandshake(client, server);
         Assert.Equal([der], first.Server.PeerCertificateChain);
         first.Dispose();
@@ -329,7 +329,7 @@ public class ResumptionTests
     [Fact]
     public void DisposingASessionWipesItsPskAndItIsNoLongerOffered()
     {
-        HandshakeSettings server = Server();
+        TlsConfig server = Server();
         (Tls13Session session, ConnectionPair first) = FullHandshake(Client(), server);
         first.Dispose();
         Assert.Contains(first.Client.ReceivedSessions[1].Psk.ToArray(), b => b != 0);
@@ -343,7 +343,7 @@ public class ResumptionTests
     [Fact]
     public void DisposingTheServerStoresWipesThem()
     {
-        HandshakeSettings server = Server() with { StatelessTickets = false };
+        TlsConfig server = Server() with { StatelessTickets = false };
         (Tls13Session session, ConnectionPair first) = FullHandshake(Client(), server);
         first.Dispose();
         server.SessionCache.Dispose();
@@ -414,7 +414,7 @@ public class ResumptionTests
         return hello.Extensions.Any(e => e.Type == type);
     }
 
-    private (Tls13Session Session, ConnectionPair Pair) FullHandshake(HandshakeSettings client, HandshakeSettings server)
+    private (Tls13Session Session, ConnectionPair Pair) FullHandshake(TlsConfig client, TlsConfig server)
     {
         var pair = new ConnectionPair(client, server);
         pair.Handshake();
@@ -422,7 +422,7 @@ public class ResumptionTests
         return (pair.Client.LatestSession!, pair);
     }
 
-    private HandshakeSettings Client() => ConnectionTestKit.Client() with { Clock = () => _clock.Now };
+    private TlsConfig Client() => ConnectionTestKit.Client() with { Clock = () => _clock.Now };
 
-    private HandshakeSettings Server() => ConnectionTestKit.Server() with { Clock = () => _clock.Now };
+    private TlsConfig Server() => ConnectionTestKit.Server() with { Clock = () => _clock.Now };
 }

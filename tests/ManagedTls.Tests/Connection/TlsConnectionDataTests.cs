@@ -6,7 +6,7 @@ namespace ManagedTls.Tests.Connection;
 
 public class TlsConnectionDataTests
 {
-    private static ConnectionPair Connected(Func<HandshakeSettings, HandshakeSettings>? client = null, Func<HandshakeSettings, HandshakeSettings>? server = null)
+    private static ConnectionPair Connected(Func<TlsConfig, TlsConfig>? client = null, Func<TlsConfig, TlsConfig>? server = null)
     {
         var pair = new ConnectionPair(
             (client ?? (s => s))(ConnectionTestKit.Client()),

@@ -130,7 +130,7 @@ public sealed class FacadeMatrixTests(FacadeMatrixPki pki) : IClassFixture<Facad
     private void FacadeClientAgainstEngineServer(Case c)
     {
         FacadeMatrixPki.Credential leaf = pki.Leaf(c.Key);
-        var settings = new HandshakeSettings
+        var settings = new TlsConfig
         {
             Role = TlsRole.Server,
             CipherSuites = [c.Suite],
@@ -172,7 +172,7 @@ public sealed class FacadeMatrixTests(FacadeMatrixPki pki) : IClassFixture<Facad
 
     private void EngineClientAgainstFacadeServer(Case c)
     {
-        var settings = new HandshakeSettings
+        var settings = new TlsConfig
         {
             Role = TlsRole.Client,
             CipherSuites = [c.Suite],

@@ -1,6 +1,6 @@
 using FsCheck.Xunit;
 using ManagedTls.CipherSuites;
-using ManagedTls.Connection;
+using ManagedTls.Handshake;
 using ManagedTls.Ssl;
 using ManagedTls.Wire;
 using ManagedTls.X509;
@@ -14,19 +14,19 @@ public class TlsConfigTests
     public void DefaultClientConfig()
     {
         TlsConfig c = new SslContext(SslProtocol.TlsClient).Freeze(false);
-        Assert.False(c.ServerSide);
+        Assert.False(c.Role == TlsRole.Server);
         Assert.Equal((ProtocolVersion.Tls12, ProtocolVersion.Tls13), (c.MinimumVersion, c.MaximumVersion));
-        Assert.True(c.Tls12Enabled && c.Tls13Enabled);
-        Assert.Equal(Tls13CipherSuiteList.Default, c.Tls13Suites);
-        Assert.Equal(CipherString.Parse(CipherString.PythonDefault).Suites, c.Tls12Suites);
+        Assert.True(c.MinimumVersion == ProtocolVersion.Tls12 && c.OffersTls13);
+        Assert.Equal(Tls13CipherSuiteList.Default, c.CipherSuites);
+        Assert.Equal(CipherString.Parse(CipherString.PythonDefault).Suites, c.Tls12CipherSuites);
         Assert.Equal(KeyExchangeGroups.Default, c.Groups);
         Assert.Equal(SignatureSchemes.Default, c.SignatureSchemes);
         Assert.Equal(PeerVerification.Required, c.Verification);
         Assert.True(c.CheckHostname);
         Assert.True(c.HostnameChecksCommonName);
         Assert.Equal(VerifyFlags.VerifyX509TrustedFirst, c.VerifyFlags);
-        Assert.True(c.MiddleboxCompat);
-        Assert.True(c.ServerPreference);
+        Assert.True(c.MiddleboxCompatibility);
+        Assert.True(c.PreferServerCipherSuites);
         Assert.True(c.StatelessTickets);
         Assert.False(c.IgnoreUnexpectedEof);
         Assert.False(c.RefuseRenegotiation);
@@ -35,8 +35,8 @@ public class TlsConfigTests
         Assert.Empty(c.AlpnProtocols);
         Assert.Empty(c.CertificateChain);
         Assert.Null(c.PrivateKey);
-        Assert.NotNull(c.TrustStore);
-        Assert.Null(c.KeylogFilename);
+        Assert.NotNull(c.Trust);
+        Assert.Null(c.KeyLog);
         Assert.Null(c.ServerNameCallback);
     }
 
@@ -56,8 +56,8 @@ public class TlsConfigTests
         ctx.Options |= extra;
         TlsConfig c = ctx.Freeze(false);
         Assert.Equal((lo, hi), (c.MinimumVersion, c.MaximumVersion));
-        Assert.Equal(hi == ProtocolVersion.Tls13, c.Tls13Suites.Count > 0);
-        Assert.Equal(lo == ProtocolVersion.Tls12, c.Tls12Suites.Count > 0);
+        Assert.Equal(hi == ProtocolVersion.Tls13, c.CipherSuites.Count > 0);
+        Assert.Equal(lo == ProtocolVersion.Tls12, c.Tls12CipherSuites.Count > 0);
     }
 
     [Theory]
@@ -115,7 +115,7 @@ public class TlsConfigTests
         {
             TlsConfig c = ctx.Freeze(false);
             return allowed.Length > 0 && (int)c.MinimumVersion == allowed.Min() && (int)c.MaximumVersion == allowed.Max()
-                && c.Tls12Enabled == allowed.Contains(0x0303) && c.Tls13Enabled == allowed.Contains(0x0304);
+                && c.MinimumVersion == ProtocolVersion.Tls12 == allowed.Contains(0x0303) && c.OffersTls13 == allowed.Contains(0x0304);
         }
         catch (SslException e)
         {
@@ -136,9 +136,9 @@ public class TlsConfigTests
         ctx.VerifyFlags = VerifyFlags.VerifyX509Strict;
         ctx.SetCiphers("ECDHE+AESGCM:@SECLEVEL=3");
         TlsConfig c = ctx.Freeze(true);
-        Assert.True(c.ServerSide);
-        Assert.False(c.MiddleboxCompat);
-        Assert.False(c.ServerPreference);
+        Assert.True(c.Role == TlsRole.Server);
+        Assert.False(c.MiddleboxCompatibility);
+        Assert.False(c.PreferServerCipherSuites);
         Assert.False(c.StatelessTickets);
         Assert.True(c.IgnoreUnexpectedEof);
         Assert.True(c.RefuseRenegotiation);
@@ -148,7 +148,7 @@ public class TlsConfigTests
         Assert.Equal(PeerVerification.Optional, c.Verification);
         Assert.Equal(VerifyFlags.VerifyX509Strict, c.VerifyFlags);
         Assert.Equal(3, c.SecurityLevel);
-        Assert.All(c.Tls12Suites, s => Assert.StartsWith("ECDHE-", s.OpenSslName, StringComparison.Ordinal));
+        Assert.All(c.Tls12CipherSuites, s => Assert.StartsWith("ECDHE-", s.OpenSslName, StringComparison.Ordinal));
     }
 
     [Fact]
@@ -172,8 +172,8 @@ public class TlsConfigTests
             "import ssl\nfor p, s in ((ssl.PROTOCOL_TLS_CLIENT, True), (ssl.PROTOCOL_TLS_SERVER, False)):\n" +
             "    try: ssl.SSLContext(p).wrap_bio(ssl.MemoryBIO(), ssl.MemoryBIO(), server_side=s)\n    except ssl.SSLError as e: print(str(e).split(' (_ssl')[0])")!;
         Assert.Equal(recorded, live.Replace("\r", string.Empty, StringComparison.Ordinal));
-        Assert.True(new SslContext(SslProtocol.Tls).Freeze(true).ServerSide);
-        Assert.False(new SslContext(SslProtocol.Tls).Freeze(false).ServerSide);
+        Assert.True(new SslContext(SslProtocol.Tls).Freeze(true).Role == TlsRole.Server);
+        Assert.False(new SslContext(SslProtocol.Tls).Freeze(false).Role == TlsRole.Server);
     }
 
     [Fact]
@@ -199,7 +199,7 @@ public class TlsConfigTests
             Assert.Equal(ProtocolVersion.Tls13, frozen.MaximumVersion);
             Assert.True(frozen.StatelessTickets);
             Assert.Equal(PeerVerification.None, frozen.Verification);
-            Assert.True(frozen.Tls12Suites.Count > 1);
+            Assert.True(frozen.Tls12CipherSuites.Count > 1);
             Assert.Equal(new[] { "h2" }, frozen.AlpnProtocols.Select(p => System.Text.Encoding.ASCII.GetString(p)));
             Assert.Equal(2, frozen.NumTickets);
             Assert.True(frozen.HostnameChecksCommonName);
@@ -209,7 +209,7 @@ public class TlsConfigTests
             TlsConfig second = ctx.Freeze(true);
             Assert.Equal(ProtocolVersion.Tls12, second.MaximumVersion);
             Assert.Equal(7, second.NumTickets);
-            Assert.Single(second.Tls12Suites);
+            Assert.Single(second.Tls12CipherSuites);
         }
         finally
         {
@@ -233,10 +233,11 @@ public class TlsConfigTests
         Assert.Same(connection, seen.Conn);
         Assert.Equal("example.com", seen.Name);
         Assert.Same(ctx, seen.Ctx);
-        Assert.Equal(AlertDescription.UnrecognizedName, config.ServerNameCallback("bad"));
+        Assert.Equal(AlertDescription.UnrecognizedName, Assert.Throws<TlsAlertException>(() => config.ServerNameCallback("bad")).Description);
 
         ctx.SniCallback = (_, _, _) => throw new InvalidOperationException("callback bug");
-        Assert.Equal(AlertDescription.HandshakeFailure, ctx.Freeze(true, connection).ServerNameCallback!("x"));
+        TlsConfig failing = ctx.Freeze(true, connection);
+        Assert.Equal(AlertDescription.HandshakeFailure, Assert.Throws<TlsAlertException>(() => failing.ServerNameCallback!("x")).Description);
     }
 
     [Fact]
@@ -247,12 +248,12 @@ public class TlsConfigTests
         ctx.SetCiphers("AES128-SHA:ECDHE-RSA-AES128-GCM-SHA256:@SECLEVEL=3");
         Assert.Equal(2, ctx.GetCiphers().Count - 3);
         TlsConfig c = ctx.Freeze(false);
-        Assert.Equal(new[] { "ECDHE-RSA-AES128-GCM-SHA256" }, c.Tls12Suites.Select(x => x.OpenSslName));
+        Assert.Equal(new[] { "ECDHE-RSA-AES128-GCM-SHA256" }, c.Tls12CipherSuites.Select(x => x.OpenSslName));
         ctx.SetCiphers("AES128-SHA:@SECLEVEL=3");
         ctx.MaximumVersion = TlsVersion.TlsV1_2;
         Assert.Equal("[SSL: NO_CIPHERS_AVAILABLE] no ciphers available", Assert.Throws<SslException>(() => ctx.Freeze(false)).Message);
         ctx.SetCiphers("AES128-SHA:@SECLEVEL=2");
-        Assert.Single(ctx.Freeze(false).Tls12Suites);
+        Assert.Single(ctx.Freeze(false).Tls12CipherSuites);
         string live = PythonOracle.Run(
             "import ssl\nc = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)\nc.set_ciphers('AES128-SHA:@SECLEVEL=3')\nc.maximum_version = ssl.TLSVersion.TLSv1_2\n" +
             "o = c.wrap_bio(ssl.MemoryBIO(), ssl.MemoryBIO(), server_hostname='x')\n" +
@@ -261,14 +262,15 @@ public class TlsConfigTests
     }
 
     [Fact]
-    public void CreateRejectsAnEmptySuiteSetAndNegativeTickets()
+    public void ARangeWithoutTls13LeavesOnlyTls12Suites()
     {
-        var noSuites = new TlsSettings { MinimumVersion = ProtocolVersion.Tls12, MaximumVersion = ProtocolVersion.Tls12 };
-        Assert.Equal("NO_CIPHERS_AVAILABLE", Assert.Throws<TlsConfigException>(() => TlsConfig.Create(noSuites)).Reason);
-        var negative = new TlsSettings { NumTickets = -1 };
-        Assert.Equal("value must be non-negative", Assert.Throws<TlsConfigException>(() => TlsConfig.Create(negative)).Message);
-        TlsConfig only13 = TlsConfig.Create(new TlsSettings());
-        Assert.True(only13.Tls13Enabled);
-        Assert.Empty(only13.Tls12Suites);
+        var ctx = new SslContext(SslProtocol.TlsClient) { MaximumVersion = TlsVersion.TlsV1_2 };
+        TlsConfig only12 = ctx.Freeze(false);
+        Assert.False(only12.OffersTls13);
+        Assert.Empty(only12.CipherSuites);
+        Assert.NotEmpty(only12.Tls12CipherSuites);
+        TlsConfig only13 = new SslContext(SslProtocol.TlsClient) { MinimumVersion = TlsVersion.TlsV1_3 }.Freeze(false);
+        Assert.True(only13.OffersTls13);
+        Assert.Empty(only13.Tls12CipherSuites);
     }
 }

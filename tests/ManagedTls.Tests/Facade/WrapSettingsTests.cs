@@ -5,7 +5,7 @@ using ManagedTls.Ssl;
 
 namespace ManagedTls.Tests.Facade;
 
-/// <summary>The mapping from a frozen context to the engine's handshake settings.</summary>
+/// <summary>The mapping from a context to the engine's frozen configuration.</summary>
 public sealed class WrapSettingsTests : IDisposable
 {
     private readonly string _dir = WrapKeys.WriteFiles();
@@ -26,14 +26,13 @@ public sealed class WrapSettingsTests : IDisposable
     [InlineData(VerifyMode.CertRequired, true, true, true)]
     public void ServerVerifyModeMapsToCertificateRequest(VerifyMode mode, bool verify, bool request, bool require)
     {
-        HandshakeSettings s = TlsConfigSettings.ToHandshakeSettings(Server(mode).Freeze(serverSide: true), null);
+        TlsConfig s = Server(mode).Freeze(serverSide: true);
         Assert.Equal(TlsRole.Server, s.Role);
         Assert.Equal(verify, s.VerifyPeer);
         Assert.Equal(request, s.RequestClientCertificate);
         Assert.Equal(require, s.RequireClientCertificate);
         Assert.Single(s.CertificateChain);
         Assert.NotNull(s.PrivateKey);
-        Assert.Null(s.ServerName);
     }
 
     [Fact]
@@ -43,11 +42,10 @@ public sealed class WrapSettingsTests : IDisposable
         ctx.LoadVerifyLocations(cafile: Path.Combine(_dir, "cert.pem"));
         ctx.SetAlpnProtocols(["h2"]);
         ctx.Options &= ~SslOptions.EnableMiddleboxCompat;
-        HandshakeSettings s = TlsConfigSettings.ToHandshakeSettings(ctx.Freeze(serverSide: false), "localhost");
+        TlsConfig s = ctx.Freeze(serverSide: false);
         Assert.Equal(TlsRole.Client, s.Role);
         Assert.True(s.VerifyPeer);
         Assert.True(s.CheckHostname);
-        Assert.Equal("localhost", s.ServerName);
         Assert.Single(s.Trust.Anchors);
         Assert.Equal("h2"u8.ToArray(), Assert.Single(s.AlpnProtocols));
         Assert.False(s.MiddleboxCompatibility);
@@ -59,10 +57,9 @@ public sealed class WrapSettingsTests : IDisposable
     public void CertNoneClientDoesNotVerifyOrCheckHostname()
     {
         var ctx = new SslContext(SslProtocol.TlsClient) { CheckHostname = false, VerifyMode = VerifyMode.CertNone };
-        HandshakeSettings s = TlsConfigSettings.ToHandshakeSettings(ctx.Freeze(serverSide: false), "example.com");
+        TlsConfig s = ctx.Freeze(serverSide: false);
         Assert.False(s.VerifyPeer);
         Assert.False(s.CheckHostname);
-        Assert.Equal("example.com", s.ServerName);
     }
 
     [Fact]
@@ -70,9 +67,9 @@ public sealed class WrapSettingsTests : IDisposable
     {
         SslContext ctx = Server(VerifyMode.CertNone);
         ctx.Options |= SslOptions.CipherServerPreference;
-        Assert.True(TlsConfigSettings.ToHandshakeSettings(ctx.Freeze(serverSide: true), null).PreferServerCipherSuites);
+        Assert.True(ctx.Freeze(serverSide: true).PreferServerCipherSuites);
         ctx.Options &= ~SslOptions.CipherServerPreference;
-        Assert.False(TlsConfigSettings.ToHandshakeSettings(ctx.Freeze(serverSide: true), null).PreferServerCipherSuites);
+        Assert.False(ctx.Freeze(serverSide: true).PreferServerCipherSuites);
     }
 
     [Fact]

@@ -77,5 +77,5 @@ public class HelloRetryTests
         Assert.Equal(["localhost"], names);
     }
 
-    private static HandshakeSettings OnlySecp256r1(HandshakeSettings s) => s with { Groups = [KeyExchangeGroups.Secp256r1] };
+    private static TlsConfig OnlySecp256r1(TlsConfig s) => s with { Groups = [KeyExchangeGroups.Secp256r1] };
 }

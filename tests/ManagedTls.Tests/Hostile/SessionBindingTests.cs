@@ -20,7 +20,7 @@ public class SessionBindingTests
     [Fact]
     public void ATicketResumesUnderTheSettingsItWasIssuedUnder()
     {
-        HandshakeSettings server = EngineServer();
+        TlsConfig server = EngineServer();
         TlsTicket ticket = IssueTicket(server);
         ScriptResult resumed = Run(server, script => script
             .ClientHello(new ClientHelloOptions { Resume = ticket })
@@ -32,7 +32,7 @@ public class SessionBindingTests
     [Fact]
     public void ATicketFromAnotherSessionContextFallsBackToAFullHandshake()
     {
-        HandshakeSettings server = EngineServer();
+        TlsConfig server = EngineServer();
         TlsTicket ticket = IssueTicket(server);
 
         // Same ticket keys (so the ticket opens), another context: a full handshake with the server's certificate.
@@ -47,12 +47,12 @@ public class SessionBindingTests
     [Fact]
     public void ATicketWithoutAClientCertificateDoesNotResumeWhereOneIsNowRequired()
     {
-        HandshakeSettings server = EngineServer();
+        TlsConfig server = EngineServer();
         TlsTicket ticket = IssueTicket(server);
 
         // The same context now requires a client certificate: the resumption would skip it, so the server makes a
         // full handshake and asks for the certificate.
-        HandshakeSettings strict = server with { RequestClientCertificate = true, RequireClientCertificate = true };
+        TlsConfig strict = server with { RequestClientCertificate = true, RequireClientCertificate = true };
         ScriptResult full = Run(strict, script => script
             .ClientHello(new ClientHelloOptions { Resume = ticket })
             .Expect(HandshakeType.ServerHello, m => !m.HasExtension(ExtensionType.PreSharedKey), "no pre_shared_key")
@@ -103,21 +103,21 @@ public class SessionBindingTests
         }
     }
 
-    private static HandshakeSettings EngineServer() => Tests.Connection.ConnectionTestKit.Server() with
+    private static TlsConfig EngineServer() => Tests.Connection.ConnectionTestKit.Server() with
     {
         Trust = new TrustStore([EngineTargets.Pki.Authority.CertificateDer]),
         SessionContext = [1, 2, 3],
         TicketKeys = new TicketKeyRing(),
     };
 
-    private static TlsTicket IssueTicket(HandshakeSettings server)
+    private static TlsTicket IssueTicket(TlsConfig server)
     {
         ScriptResult first = Run(server, script => script.Handshake().SendApplicationData([1]).ExpectNothing(TimeSpan.FromMilliseconds(20)));
         Assert.NotEmpty(first.Tickets);
         return first.Tickets[0];
     }
 
-    private static ScriptResult Run(HandshakeSettings server, Func<TlsScript, TlsScript> script)
+    private static ScriptResult Run(TlsConfig server, Func<TlsScript, TlsScript> script)
     {
         using TlsConnection connection = TlsConnection.CreateServer(server);
         using DelegateTarget target = EngineTargets.For(connection);

@@ -25,16 +25,16 @@ internal static class EngineTargets
         dispose: connection.Dispose);
 
     /// <summary>An engine server with the tests' P-256 certificate (the kit's client does not verify it).</summary>
-    public static TlsConnection Server(Func<HandshakeSettings, HandshakeSettings>? configure = null)
+    public static TlsConnection Server(Func<TlsConfig, TlsConfig>? configure = null)
     {
-        HandshakeSettings settings = ConnectionTestKit.Server();
+        TlsConfig settings = ConnectionTestKit.Server();
         return TlsConnection.CreateServer(configure is null ? settings : configure(settings));
     }
 
     /// <summary>An engine client that trusts <paramref name="pki"/>'s CA and checks the host name localhost.</summary>
-    public static TlsConnection Client(ThrowawayPki pki, Func<HandshakeSettings, HandshakeSettings>? configure = null)
+    public static TlsConnection Client(ThrowawayPki pki, Func<TlsConfig, TlsConfig>? configure = null)
     {
-        var settings = new HandshakeSettings
+        var settings = new TlsConfig
         {
             Role = TlsRole.Client,
             Trust = new TrustStore([pki.Authority.CertificateDer]),
@@ -45,7 +45,7 @@ internal static class EngineTargets
     }
 
     /// <summary>Runs a client script against a fresh engine server; returns the server's failure.</summary>
-    public static TlsAlertException? AgainstServer(Func<TlsScript, TlsScript> script, int seed = 7, Func<HandshakeSettings, HandshakeSettings>? configure = null, bool compatibility = true)
+    public static TlsAlertException? AgainstServer(Func<TlsScript, TlsScript> script, int seed = 7, Func<TlsConfig, TlsConfig>? configure = null, bool compatibility = true)
     {
         using TlsConnection server = Server(configure);
         using DelegateTarget target = For(server);
@@ -54,7 +54,7 @@ internal static class EngineTargets
     }
 
     /// <summary>Runs a server script against a fresh engine client trusting <see cref="Pki"/>; returns the client's failure.</summary>
-    public static TlsAlertException? AgainstClient(Func<TlsScript, TlsScript> script, int seed = 7, Func<HandshakeSettings, HandshakeSettings>? configure = null, bool compatibility = true)
+    public static TlsAlertException? AgainstClient(Func<TlsScript, TlsScript> script, int seed = 7, Func<TlsConfig, TlsConfig>? configure = null, bool compatibility = true)
     {
         using TlsConnection client = Client(Pki, configure);
         using DelegateTarget target = For(client);

@@ -90,7 +90,7 @@ public class ScriptedClientTests
     [Fact]
     public void ResumptionWithATicketTheServerIssued()
     {
-        HandshakeSettings settings = ConnectionTestKit.Server();
+        TlsConfig settings = ConnectionTestKit.Server();
         using (TlsConnection first = TlsConnection.CreateServer(settings))
         using (DelegateTarget target = EngineTargets.For(first))
         {

@@ -18,7 +18,7 @@ public class PeerLeafHandshakeTests
 {
     private static readonly Lazy<Node> PeerRoot = new(() => Root("peer-key root"));
 
-    private static HandshakeSettings Client(bool verify) => ConnectionTestKit.Client() with
+    private static TlsConfig Client(bool verify) => ConnectionTestKit.Client() with
     {
         Trust = new TrustStore([PeerRoot.Value.Der]),
         VerifyPeer = verify,
@@ -32,7 +32,7 @@ public class PeerLeafHandshakeTests
         return (pair, PrivateKey.FromDer(Org.BouncyCastle.Pkcs.PrivateKeyInfoFactory.CreatePrivateKeyInfo(pair.Private).GetDerEncoded()));
     });
 
-    private static HandshakeSettings Server(byte[] leafDer) => ConnectionTestKit.Server() with
+    private static TlsConfig Server(byte[] leafDer) => ConnectionTestKit.Server() with
     {
         CertificateChain = [leafDer],
         PrivateKey = LeafKey.Value.Key,

@@ -37,7 +37,7 @@ internal static class ClientHandshake
     /// <summary>Sends ClientHello1 and returns the state waiting for the ServerHello.</summary>
     public static HandshakeState Start(HandshakeContext cx)
     {
-        HandshakeSettings s = cx.Settings;
+        TlsConfig s = cx.Settings;
         byte[] random = cx.RandomBytes(32);
 
         // A TLS 1.3 client in middlebox compatibility mode sends a random legacy session id (RFC 8446 appendix D.4).
@@ -69,7 +69,7 @@ internal static class ClientHandshake
     /// fails any of these would let a server be accepted without the checks these settings ask for: a full
     /// handshake is made instead.
     /// </summary>
-    public static Tls13Session? OfferableSession(HandshakeSettings s, HashAlgorithm? hash)
+    public static Tls13Session? OfferableSession(TlsConfig s, HashAlgorithm? hash)
     {
         Tls13Session? session = s.ResumptionSession;
         if (session is null || !session.IsValidAt(s.Clock())
@@ -135,7 +135,7 @@ internal static class ClientHandshake
     /// </summary>
     public static ClientHello BuildHello(HandshakeContext cx, ClientOffer offer, byte[]? cookie)
     {
-        HandshakeSettings s = cx.Settings;
+        TlsConfig s = cx.Settings;
         var ext = new ExtensionBlock();
         if (s.ServerName is { Length: > 0 } name && !HandshakeCommon.IsIpLiteral(name))
         {

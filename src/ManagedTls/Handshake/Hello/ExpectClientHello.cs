@@ -51,7 +51,7 @@ internal sealed class ExpectClientHello : HandshakeState
     /// supported_versions the highest version in it we enable wins and legacy_version is ignored (RFC 8446 section
     /// 4.2.1); without it, a legacy_version of TLS 1.2 or above means TLS 1.2. Anything else is <c>protocol_version</c>.
     /// </summary>
-    public static ProtocolVersion ChooseVersion(HandshakeSettings s, ClientHello ch)
+    public static ProtocolVersion ChooseVersion(TlsConfig s, ClientHello ch)
     {
         if ((ushort)ch.LegacyVersion <= (ushort)ProtocolVersion.Ssl30)
         {

@@ -64,7 +64,7 @@ internal sealed class ExpectServerHello(ClientOffer offer) : HandshakeState
     /// with it <c>illegal_parameter</c>; a TLS 1.2 answer carrying a downgrade sentinel while we offered TLS 1.3 is
     /// <c>illegal_parameter</c> (RFC 8446 section 4.1.3); after a HelloRetryRequest only TLS 1.3 is possible.
     /// </summary>
-    public static ProtocolVersion ChooseVersion(HandshakeSettings s, ServerHello sh, bool retried)
+    public static ProtocolVersion ChooseVersion(TlsConfig s, ServerHello sh, bool retried)
     {
         if ((ushort)sh.LegacyVersion <= (ushort)ProtocolVersion.Ssl30)
         {

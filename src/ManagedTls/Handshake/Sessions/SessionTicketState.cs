@@ -46,7 +46,7 @@ internal sealed class SessionTicketState : IDisposable
     /// <summary>The server name the client asked for, or null.</summary>
     public string? ServerName { get; init; }
 
-    /// <summary>The session context (<see cref="HandshakeSettings.SessionContext"/>) the ticket was issued under.</summary>
+    /// <summary>The session context (<see cref="TlsConfig.SessionContext"/>) the ticket was issued under.</summary>
     public byte[] SessionContext { get; init; } = [];
 
     /// <summary>The client's certificate chain, leaf first (DER); empty when it sent none.</summary>

@@ -7,7 +7,7 @@ namespace ManagedTls.Handshake.Tls13;
 /// <summary>
 /// After both Finished messages: application traffic. Accepts KeyUpdate (both roles) and, on the client,
 /// NewSessionTicket, which becomes a <see cref="Tls13Session"/> in <see cref="HandshakeContext.ReceivedSessions"/>
-/// (the newest <see cref="HandshakeSettings.MaxReceivedSessions"/> are kept).
+/// (the newest <see cref="TlsConfig.MaxReceivedSessions"/> are kept).
 /// </summary>
 internal sealed class ExpectTraffic : Tls13State
 {
@@ -60,7 +60,7 @@ internal sealed class ExpectTraffic : Tls13State
         switch (TypeOf(encoded))
         {
             case HandshakeType.KeyUpdate:
-                // The connection bounds KeyUpdates without data in between (HandshakeSettings.MaxKeyUpdatesWithoutData).
+                // The connection bounds KeyUpdates without data in between (TlsConfig.MaxKeyUpdatesWithoutData).
                 var update = Parse<KeyUpdate>(encoded);
                 _read.Update();
                 Tls13Common.SetReadKeys(cx, _suite, _read);

@@ -61,7 +61,7 @@ internal static class Tls13ServerHello
     /// </summary>
     public static HandshakeState Accept(HandshakeContext cx, ClientHello ch, ReadOnlySpan<byte> encoded, RetryState? retry)
     {
-        HandshakeSettings s = cx.Settings;
+        TlsConfig s = cx.Settings;
         CipherSuiteInfo suite = Negotiation.ChooseSuite(s.CipherSuites, ch.CipherSuites, s.PreferServerCipherSuites)
             ?? throw new TlsAlertException(AlertDescription.HandshakeFailure, "no cipher suite in common");
         if (retry is not null && suite != retry.Suite)
@@ -179,7 +179,7 @@ internal static class Tls13ServerHello
 
     private static HandshakeState SendFlight(HandshakeContext cx, ClientHello ch, CipherSuiteInfo suite, KeyExchangeGroup group, KeyShareEntry share, SignatureSchemeInfo scheme, ResumedPsk? resumed)
     {
-        HandshakeSettings s = cx.Settings;
+        TlsConfig s = cx.Settings;
         Tls13HandshakeSecret hs;
         using (KeyExchangeResponse response = group.Algorithm.Respond(share.KeyExchange, s.Entropy))
         {

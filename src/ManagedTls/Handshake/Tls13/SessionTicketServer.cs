@@ -41,7 +41,7 @@ internal static class ServerResumption
             return null;
         }
 
-        HandshakeSettings s = cx.Settings;
+        TlsConfig s = cx.Settings;
         DateTimeOffset now = s.Clock();
         for (int i = 0; i < offered.Identities.Count; i++)
         {
@@ -78,13 +78,13 @@ internal static class ServerResumption
     }
 
     /// <summary>
-    /// Sends <see cref="HandshakeSettings.NumTickets"/> NewSessionTickets once the client's Finished is in the
+    /// Sends <see cref="TlsConfig.NumTickets"/> NewSessionTickets once the client's Finished is in the
     /// transcript, when the client offered psk_dhe_ke. Each has a fresh random ticket_age_add, a nonce unique
     /// in the connection, and its own PSK; the ticket is the sealed state or a cache id.
     /// </summary>
     public static void IssueTickets(HandshakeContext cx, CipherSuiteInfo suite, Tls13MasterSecret master)
     {
-        HandshakeSettings s = cx.Settings;
+        TlsConfig s = cx.Settings;
         if (s.NumTickets == 0 || !cx.PeerAcceptsTickets)
         {
             return;
@@ -123,7 +123,7 @@ internal static class ServerResumption
         }
     }
 
-    private static SessionTicketState? Recover(HandshakeSettings s, byte[] ticket, DateTimeOffset now)
+    private static SessionTicketState? Recover(TlsConfig s, byte[] ticket, DateTimeOffset now)
     {
         if (!s.StatelessTickets)
         {
@@ -143,7 +143,7 @@ internal static class ServerResumption
 
     private static bool IsAcceptable(HandshakeContext cx, SessionTicketState state, CipherSuiteInfo suite, uint obfuscatedAge, DateTimeOffset now)
     {
-        HandshakeSettings s = cx.Settings;
+        TlsConfig s = cx.Settings;
         long ageMs = now.ToUnixTimeMilliseconds() - state.CreatedAtMs;
         if (ageMs < 0 || ageMs >= state.LifetimeSeconds * 1000L)
         {
@@ -169,7 +169,7 @@ internal static class ServerResumption
     /// when a certificate the client sent would be verified. Otherwise the client gets a full handshake (and is asked
     /// for its certificate), not a resumption that bypasses the requirement.
     /// </summary>
-    private static bool SatisfiesClientAuthentication(HandshakeSettings s, SessionTicketState state)
+    private static bool SatisfiesClientAuthentication(TlsConfig s, SessionTicketState state)
     {
         if (s.RequestClientCertificate && s.RequireClientCertificate && state.ClientChain.Count == 0)
         {

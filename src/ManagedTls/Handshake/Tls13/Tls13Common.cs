@@ -73,7 +73,7 @@ internal static class Tls13Common
     /// A server's CertificateRequest: signature_algorithms, and certificate_authorities naming the subjects
     /// of our in-memory trust anchors when there are any and they fit (RFC 8446 section 4.3.2).
     /// </summary>
-    public static CertificateRequest13 BuildCertificateRequest(HandshakeSettings s, byte[] context)
+    public static CertificateRequest13 BuildCertificateRequest(TlsConfig s, byte[] context)
     {
         SignatureScheme[] schemes = s.SignatureSchemes.Where(SignatureSchemes.AllowedInTls13).ToArray();
         var ext = new ExtensionBlock().Add(new SignatureAlgorithmsExtension(schemes));
@@ -121,7 +121,7 @@ internal static class Tls13Common
     }
 
     /// <summary>Our certificate chain as TLS 1.3 certificate entries.</summary>
-    public static CertificateEntry[] OwnEntries(HandshakeSettings settings) =>
+    public static CertificateEntry[] OwnEntries(TlsConfig settings) =>
         settings.CertificateChain.Select(c => new CertificateEntry(c)).ToArray();
 
     /// <summary>Derives traffic protection for a suite from a secret.</summary>

@@ -102,14 +102,14 @@ internal sealed class Tls13Session : IDisposable
 internal sealed record SessionVerification(TrustStore Trust, VerifyFlags Flags, bool HostnameChecksCommonName, string? CheckedName)
 {
     /// <summary>The verification <paramref name="s"/> applies, with <paramref name="checkedName"/> as the name matched.</summary>
-    public static SessionVerification Of(HandshakeSettings s, string? checkedName) =>
+    public static SessionVerification Of(TlsConfig s, string? checkedName) =>
         new(s.Trust, s.VerifyFlags, s.HostnameChecksCommonName, checkedName);
 
     /// <summary>
     /// True when <paramref name="s"/> verifies the same way: the same trust (the same store, or the same anchors and
     /// sources), the same flags and the same common-name rule.
     /// </summary>
-    public bool SameTrustAs(HandshakeSettings s) =>
+    public bool SameTrustAs(TlsConfig s) =>
         Flags == s.VerifyFlags && HostnameChecksCommonName == s.HostnameChecksCommonName && SameTrust(Trust, s.Trust);
 
     private static bool SameTrust(TrustStore a, TrustStore b) =>

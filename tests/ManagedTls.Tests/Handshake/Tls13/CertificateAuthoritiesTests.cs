@@ -16,7 +16,7 @@ public class CertificateAuthoritiesTests
     public void CertificateRequestNamesTheTrustAnchorsAndTheClientStillAuthenticates()
     {
         var (der, key) = ConnectionTestKit.Leaf(ServerKeyType.Ed25519);
-        HandshakeSettings server = ConnectionTestKit.Server() with
+        TlsConfig server = ConnectionTestKit.Server() with
         {
             RequestClientCertificate = true,
             Trust = new TrustStore([ConnectionTestKit.RootDer, ConnectionTestKit.OtherRootDer, ConnectionTestKit.RootDer]),
@@ -31,7 +31,7 @@ public class CertificateAuthoritiesTests
     [Fact]
     public void NoAnchorsNoExtension()
     {
-        HandshakeSettings server = ConnectionTestKit.Server() with { RequestClientCertificate = true, Trust = new TrustStore([]) };
+        TlsConfig server = ConnectionTestKit.Server() with { RequestClientCertificate = true, Trust = new TrustStore([]) };
         using var pair = new ConnectionPair(ConnectionTestKit.Client(), server);
         pair.Handshake();
         Assert.Empty(pair.Client.CertificateAuthorities);
@@ -40,7 +40,7 @@ public class CertificateAuthoritiesTests
     [Fact]
     public void TurnedOffNoExtension()
     {
-        HandshakeSettings server = ConnectionTestKit.Server() with { RequestClientCertificate = true, SendCertificateAuthorities = false };
+        TlsConfig server = ConnectionTestKit.Server() with { RequestClientCertificate = true, SendCertificateAuthorities = false };
         using var pair = new ConnectionPair(ConnectionTestKit.Client(), server);
         pair.Handshake();
         Assert.Empty(pair.Client.CertificateAuthorities);
@@ -54,13 +54,13 @@ public class CertificateAuthoritiesTests
             .Select(i => TestPki.Root("big", s => s.Subject = new X509Name($"CN=big{i},OU={new string('a', 8000)}")).Der)
             .ToList();
         Assert.True(anchors.Sum(a => SubjectOf(a).Length) > 0xFFFF);
-        HandshakeSettings server = ConnectionTestKit.Server() with { RequestClientCertificate = true, Trust = new TrustStore(anchors) };
+        TlsConfig server = ConnectionTestKit.Server() with { RequestClientCertificate = true, Trust = new TrustStore(anchors) };
         using var pair = new ConnectionPair(ConnectionTestKit.Client(), server);
         pair.Handshake();
         Assert.Empty(pair.Client.CertificateAuthorities);
 
         // Seven of them (56 KB) still fit.
-        HandshakeSettings fits = server with { Trust = new TrustStore(anchors.Take(7)) };
+        TlsConfig fits = server with { Trust = new TrustStore(anchors.Take(7)) };
         using var second = new ConnectionPair(ConnectionTestKit.Client(), fits);
         second.Handshake();
         Assert.Equal(7, second.Client.CertificateAuthorities.Count);

@@ -11,14 +11,14 @@ namespace ManagedTls.Tests.Handshake.Tls13;
 
 public class PostHandshakeAuthTests
 {
-    private static HandshakeSettings Client(bool pha = true, bool withCertificate = true)
+    private static TlsConfig Client(bool pha = true, bool withCertificate = true)
     {
         var (der, key) = ConnectionTestKit.Leaf(ServerKeyType.Ed25519);
-        HandshakeSettings s = ConnectionTestKit.Client() with { PostHandshakeAuth = pha };
+        TlsConfig s = ConnectionTestKit.Client() with { PostHandshakeAuth = pha };
         return withCertificate ? s with { CertificateChain = [der], PrivateKey = key } : s;
     }
 
-    private static HandshakeSettings Server(bool required = true) =>
+    private static TlsConfig Server(bool required = true) =>
         ConnectionTestKit.Server() with { PostHandshakeAuth = true, RequireClientCertificate = required };
 
     private static bool HasExtension(byte[] clientHello, ExtensionType type)

@@ -10,7 +10,7 @@ namespace ManagedTls.Tests.Handshake.Tls13;
 
 public class ResumedPeerCertificateTests
 {
-    private static (Tls13Session Session, VerifyResult Verify) First(HandshakeSettings client, HandshakeSettings server)
+    private static (Tls13Session Session, VerifyResult Verify) First(TlsConfig client, TlsConfig server)
     {
         using var pair = new ConnectionPair(client, server);
         pair.Handshake();
@@ -24,8 +24,8 @@ public class ResumedPeerCertificateTests
     public void ResumedServerReportsTheOriginalChainAndVerifyResult(bool stateless)
     {
         var (der, key) = ConnectionTestKit.Leaf(ServerKeyType.Ed25519);
-        HandshakeSettings server = ConnectionTestKit.Server() with { RequestClientCertificate = true, StatelessTickets = stateless };
-        HandshakeSettings client = ConnectionTestKit.Client() with { CertificateChain = [der], PrivateKey = key };
+        TlsConfig server = ConnectionTestKit.Server() with { RequestClientCertificate = true, StatelessTickets = stateless };
+        TlsConfig client = ConnectionTestKit.Client() with { CertificateChain = [der], PrivateKey = key };
         (Tls13Session session, VerifyResult original) = First(client, server);
         Assert.True(original.IsValid);
 
@@ -44,8 +44,8 @@ public class ResumedPeerCertificateTests
     public void WithoutVerificationTheResumedServerHasNoResult()
     {
         var (der, key) = ConnectionTestKit.Leaf(ServerKeyType.Ed25519);
-        HandshakeSettings server = ConnectionTestKit.Server() with { RequestClientCertificate = true, VerifyPeer = false };
-        HandshakeSettings client = ConnectionTestKit.Client() with { CertificateChain = [der], PrivateKey = key };
+        TlsConfig server = ConnectionTestKit.Server() with { RequestClientCertificate = true, VerifyPeer = false };
+        TlsConfig client = ConnectionTestKit.Client() with { CertificateChain = [der], PrivateKey = key };
         using var first = new ConnectionPair(client, server);
         first.Handshake();
         Assert.Null(first.Server.VerifyResult);

@@ -15,7 +15,7 @@ public class ServerNameCallbackTests
     public void CallbackSeesTheServerNameOnce()
     {
         var names = new List<string?>();
-        HandshakeSettings server = ConnectionTestKit.Server() with { ServerNameCallback = n => { names.Add(n); return null; } };
+        TlsConfig server = ConnectionTestKit.Server() with { ServerNameCallback = n => { names.Add(n); return null; } };
         using var pair = new ConnectionPair(ConnectionTestKit.Client(), server);
         pair.Handshake();
         Assert.Equal([ConnectionTestKit.HostName], names);
@@ -26,7 +26,7 @@ public class ServerNameCallbackTests
     public void WithoutServerNameTheCallbackGetsNull()
     {
         var names = new List<string?>();
-        HandshakeSettings server = ConnectionTestKit.Server() with { ServerNameCallback = n => { names.Add(n); return null; } };
+        TlsConfig server = ConnectionTestKit.Server() with { ServerNameCallback = n => { names.Add(n); return null; } };
         using var pair = new ConnectionPair(ConnectionTestKit.Client() with { ServerName = null, CheckHostname = false }, server);
         pair.Handshake();
         Assert.Equal([(string?)null], names);
@@ -36,7 +36,7 @@ public class ServerNameCallbackTests
     public void CallbackIsCalledOnceAcrossAHelloRetry()
     {
         int calls = 0;
-        HandshakeSettings server = ConnectionTestKit.Server() with
+        TlsConfig server = ConnectionTestKit.Server() with
         {
             Groups = [KeyExchangeGroups.Default.Single(g => g.Group == ManagedTls.Wire.NamedGroup.Secp256r1)],
             ServerNameCallback = _ => { calls++; return null; },
@@ -51,8 +51,8 @@ public class ServerNameCallbackTests
     public void ReplacementSettingsSwapCertificateAndAlpn()
     {
         var (otherDer, otherKey) = ConnectionTestKit.Leaf(ServerKeyType.Ed25519);
-        HandshakeSettings replacement = ConnectionTestKit.Server(ServerKeyType.Ed25519) with { AlpnProtocols = [H2] };
-        HandshakeSettings server = ConnectionTestKit.Server() with { ServerNameCallback = _ => replacement };
+        TlsConfig replacement = ConnectionTestKit.Server(ServerKeyType.Ed25519) with { AlpnProtocols = [H2] };
+        TlsConfig server = ConnectionTestKit.Server() with { ServerNameCallback = _ => replacement };
         using var pair = new ConnectionPair(ConnectionTestKit.Client() with { AlpnProtocols = [H2] }, server);
         pair.Handshake();
         Assert.Equal(otherDer, pair.Client.PeerCertificateChain[0]);
@@ -73,7 +73,7 @@ public class ServerNameCallbackTests
     [Fact]
     public void ReplacementSettingsCanRequireAClientCertificate()
     {
-        HandshakeSettings replacement = ConnectionTestKit.Server() with { RequestClientCertificate = true, RequireClientCertificate = true };
+        TlsConfig replacement = ConnectionTestKit.Server() with { RequestClientCertificate = true, RequireClientCertificate = true };
         using var pair = new ConnectionPair(ConnectionTestKit.Client(), ConnectionTestKit.Server() with { ServerNameCallback = _ => replacement });
         pair.Pump();
         Assert.Equal(AlertDescription.CertificateRequired, pair.ServerError?.Description);
@@ -84,7 +84,7 @@ public class ServerNameCallbackTests
     [Fact]
     public void AnAlertFromTheCallbackAbortsTheHandshake()
     {
-        HandshakeSettings server = ConnectionTestKit.Server() with
+        TlsConfig server = ConnectionTestKit.Server() with
         {
             ServerNameCallback = _ => throw new TlsAlertException(AlertDescription.UnrecognizedName, "no such host"),
         };
@@ -98,7 +98,7 @@ public class ServerNameCallbackTests
     [Fact]
     public void AnotherExceptionFromTheCallbackIsHandshakeFailure()
     {
-        HandshakeSettings server = ConnectionTestKit.Server() with { ServerNameCallback = _ => throw new InvalidOperationException("boom") };
+        TlsConfig server = ConnectionTestKit.Server() with { ServerNameCallback = _ => throw new InvalidOperationException("boom") };
         using var pair = new ConnectionPair(ConnectionTestKit.Client(), server);
         pair.Pump();
         Assert.Equal(AlertDescription.HandshakeFailure, pair.ServerError?.Description);

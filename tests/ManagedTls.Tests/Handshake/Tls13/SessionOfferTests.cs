@@ -97,7 +97,7 @@ public class SessionOfferTests
         Assert.True(pair.Client.SessionReused);
     }
 
-    private static Tls13Session SessionFrom(HandshakeSettings client)
+    private static Tls13Session SessionFrom(TlsConfig client)
     {
         using var pair = new ConnectionPair(client, Server.Value);
         pair.Handshake();
@@ -106,7 +106,7 @@ public class SessionOfferTests
         return session;
     }
 
-    private static ConnectionPair Resume(HandshakeSettings client)
+    private static ConnectionPair Resume(TlsConfig client)
     {
         var pair = new ConnectionPair(client, Server.Value);
         pair.Pump();
@@ -122,5 +122,5 @@ public class SessionOfferTests
     }
 
     // One server for every connection of a test class, so its ticket keys open the tickets it issued.
-    private static readonly Lazy<HandshakeSettings> Server = new(() => ConnectionTestKit.Server());
+    private static readonly Lazy<TlsConfig> Server = new(() => ConnectionTestKit.Server());
 }

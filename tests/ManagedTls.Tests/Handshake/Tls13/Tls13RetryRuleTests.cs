@@ -16,7 +16,7 @@ namespace ManagedTls.Tests.Handshake.Tls13;
 public class Tls13RetryRuleTests
 {
     // The client offers x25519 and secp256r1 with an x25519 share.
-    private static HandshakeSettings TwoGroups(HandshakeSettings s) => s with
+    private static TlsConfig TwoGroups(TlsConfig s) => s with
     {
         Groups = [KeyExchangeGroups.X25519, KeyExchangeGroups.Secp256r1],
         KeyShareGroups = [NamedGroup.X25519],

@@ -17,17 +17,39 @@ internal enum TlsRole
     Server,
 }
 
-/// <summary>
-/// The immutable settings one TLS 1.3 handshake reads. The facade's configuration snapshot produces one of
-/// these per connection; the state machines never see option bits, only these typed fields.
-/// </summary>
-internal sealed record HandshakeSettings
+/// <summary>How the peer's certificate is requested and checked (the engine's view of Python's <c>verify_mode</c>).</summary>
+internal enum PeerVerification
 {
+    /// <summary>Not requested (server) or not checked (client).</summary>
+    None,
+
+    /// <summary>Requested; checked when the peer sends one (server side; a client treats it as <see cref="Required"/>).</summary>
+    Optional,
+
+    /// <summary>Required and checked.</summary>
+    Required,
+}
+
+/// <summary>
+/// The one immutable configuration snapshot a connection runs with (decision 0018). Every option is a typed field,
+/// interpreted once where the snapshot is made: <c>SslContext.Freeze</c> for the facade, or directly by code that does
+/// not use the facade (tests, fuzz targets, benchmarks). The state machines and the connection read these fields and
+/// never see option bits. Per-connection values (the server name, the session offered, the server-name callback of
+/// one connection) are set on the connection's own copy with <c>with</c>.
+/// </summary>
+internal sealed record TlsConfig
+{
+    /// <summary>
+    /// False until the TLS 1.2 states exist: a range that includes TLS 1.2 then offers and accepts TLS 1.3 only, and
+    /// the facade refuses a range without TLS 1.3 (<c>NO_PROTOCOLS_AVAILABLE</c>).
+    /// </summary>
+    public const bool Tls12Available = false;
+
     /// <summary>Client or server.</summary>
     public TlsRole Role { get; init; }
 
     /// <summary>The lowest version offered (client) or accepted (server): TLS 1.2 or TLS 1.3.</summary>
-    public ProtocolVersion MinimumVersion { get; init; } = ProtocolVersion.Tls13;
+    public ProtocolVersion MinimumVersion { get; init; } = ProtocolVersion.Tls12;
 
     /// <summary>The highest version offered or accepted: TLS 1.2 or TLS 1.3, not below <see cref="MinimumVersion"/>.</summary>
     public ProtocolVersion MaximumVersion { get; init; } = ProtocolVersion.Tls13;
@@ -35,8 +57,26 @@ internal sealed record HandshakeSettings
     /// <summary>True when TLS 1.3 is in the version range.</summary>
     public bool OffersTls13 => MaximumVersion == ProtocolVersion.Tls13;
 
-    /// <summary>True when TLS 1.2 is in the version range.</summary>
-    public bool OffersTls12 => MinimumVersion == ProtocolVersion.Tls12;
+    /// <summary>True when TLS 1.2 is in the version range (and available, see <see cref="Tls12Available"/>).</summary>
+    public bool OffersTls12 => MinimumVersion == ProtocolVersion.Tls12 && Tls12Available;
+
+    /// <summary>OpenSSL's security level the suites and groups were chosen under (informational: the lists are already filtered).</summary>
+    public int SecurityLevel { get; init; } = ManagedTls.CipherSuites.SecurityLevel.PythonDefault;
+
+    /// <summary>An EOF from the transport without close_notify is a clean close (<c>OP_IGNORE_UNEXPECTED_EOF</c>).</summary>
+    public bool IgnoreUnexpectedEof { get; init; }
+
+    /// <summary>TLS 1.2: refuse renegotiation of either kind (<c>OP_NO_RENEGOTIATION</c>).</summary>
+    public bool RefuseRenegotiation { get; init; }
+
+    /// <summary>
+    /// How the peer's certificate is treated, read back from <see cref="VerifyPeer"/> and
+    /// <see cref="RequireClientCertificate"/>: a client verifies or not; a server that verifies requires a certificate
+    /// or only checks one when sent.
+    /// </summary>
+    public PeerVerification Verification => !VerifyPeer ? PeerVerification.None
+        : Role == TlsRole.Client || RequireClientCertificate ? PeerVerification.Required
+        : PeerVerification.Optional;
 
     /// <summary>TLS 1.3 cipher suites in preference order (non-TLS 1.3 entries are refused at construction of a connection).</summary>
     public IReadOnlyList<CipherSuiteInfo> CipherSuites { get; init; } = CipherSuiteRegistry.Tls13Suites;
@@ -173,7 +213,7 @@ internal sealed record HandshakeSettings
     /// rest of the handshake (see <see cref="WithServerNameSettings"/>). It aborts the handshake by throwing
     /// <see cref="TlsAlertException"/>; any other exception becomes <c>handshake_failure</c>.
     /// </summary>
-    public Func<string?, HandshakeSettings?>? ServerNameCallback { get; init; }
+    public Func<string?, TlsConfig?>? ServerNameCallback { get; init; }
 
     /// <summary>
     /// record_size_limit (RFC 8449) to announce: the largest TLSInnerPlaintext (content, type byte and padding)
@@ -203,7 +243,7 @@ internal sealed record HandshakeSettings
     /// certificate request, and the session context tickets are bound to. Everything else (entropy, clock, ticket
     /// keys, session cache, limits) stays ours.
     /// </summary>
-    public HandshakeSettings WithServerNameSettings(HandshakeSettings other) => this with
+    public TlsConfig WithServerNameSettings(TlsConfig other) => this with
     {
         CertificateChain = other.CertificateChain,
         PrivateKey = other.PrivateKey,
@@ -229,14 +269,14 @@ internal sealed record HandshakeSettings
             throw new ArgumentException("the version range is TLS 1.2 to TLS 1.3, lowest first", nameof(MinimumVersion));
         }
 
-        if (OffersTls12)
+        if (CipherSuites.Any(s => !s.IsTls13 || s.Aead is null) || Tls12CipherSuites.Any(s => s.IsTls13))
         {
-            throw new ArgumentException("TLS 1.2 is not available yet", nameof(MinimumVersion));
+            throw new ArgumentException("TLS 1.3 suites and TLS 1.2 suites go in their own lists", nameof(CipherSuites));
         }
 
-        if (CipherSuites.Count == 0 || CipherSuites.Any(s => !s.IsTls13 || s.Aead is null))
+        if ((OffersTls13 && CipherSuites.Count == 0) || (OffersTls12 && Tls12CipherSuites.Count == 0) || (!OffersTls13 && !OffersTls12))
         {
-            throw new ArgumentException("at least one cipher suite is needed, and all must be TLS 1.3 suites", nameof(CipherSuites));
+            throw new ArgumentException("every version in the range needs at least one cipher suite", nameof(CipherSuites));
         }
 
         if (Groups.Count == 0)
