@@ -254,10 +254,10 @@ internal sealed partial class TlsConnection
         return alert;
     }
 
-    private ExpectTraffic RequireTraffic()
+    private TrafficState RequireTraffic()
     {
         ThrowIfUnusable();
-        return _state as ExpectTraffic ?? throw new InvalidOperationException("the handshake is not complete");
+        return _state as TrafficState ?? throw new InvalidOperationException("the handshake is not complete");
     }
 
     private void ThrowIfUnusable()

@@ -91,8 +91,8 @@ internal sealed partial class TlsConnection : IRecordLayer, IDisposable
     /// <summary>Received plaintext not yet read.</summary>
     public int PendingApplicationData => _received.Length;
 
-    /// <summary>The negotiated version: TLS 1.3 once the server's hello is settled, else null.</summary>
-    public ProtocolVersion? Version => _cx.Suite is null ? null : ProtocolVersion.Tls13;
+    /// <summary>The negotiated version once the server's hello is settled (its suite known), else null.</summary>
+    public ProtocolVersion? Version => _cx.Suite is null ? null : _cx.Version;
 
     /// <summary>The negotiated suite, or null before it is known.</summary>
     public CipherSuiteInfo? CipherSuite => _cx.Suite;
@@ -143,10 +143,10 @@ internal sealed partial class TlsConnection : IRecordLayer, IDisposable
     public bool PeerOffersPostHandshakeAuth => _cx.PeerOffersPostHandshakeAuth;
 
     /// <summary>Server: true while a post-handshake CertificateRequest waits for the client's answer.</summary>
-    public bool PostHandshakeAuthPending => (_state as ExpectTraffic)?.ClientAuthPending ?? false;
+    public bool PostHandshakeAuthPending => (_state as TrafficState)?.ClientAuthPending ?? false;
 
     /// <summary>Server: how many post-handshake client authentications completed.</summary>
-    public int PostHandshakeAuthCount => (_state as ExpectTraffic)?.ClientAuthCount ?? 0;
+    public int PostHandshakeAuthCount => (_state as TrafficState)?.ClientAuthCount ?? 0;
 
     /// <summary>
     /// Client: the certificate_authorities (DER distinguished names) of the server's latest CertificateRequest,
@@ -164,10 +164,10 @@ internal sealed partial class TlsConnection : IRecordLayer, IDisposable
     internal RecordProtection ReadProtection => _readProtection;
 
     /// <summary>How many times our write keys were updated since the handshake.</summary>
-    public int WriteKeyGeneration => (_state as ExpectTraffic)?.WriteGeneration ?? 0;
+    public int WriteKeyGeneration => (_state as TrafficState)?.WriteGeneration ?? 0;
 
     /// <summary>How many times the peer's keys were updated since the handshake.</summary>
-    public int ReadKeyGeneration => (_state as ExpectTraffic)?.ReadGeneration ?? 0;
+    public int ReadKeyGeneration => (_state as TrafficState)?.ReadGeneration ?? 0;
 
     /// <summary>
     /// Takes TLS bytes from the peer and processes every complete record: handshake messages advance the
@@ -230,7 +230,7 @@ internal sealed partial class TlsConnection : IRecordLayer, IDisposable
     /// <exception cref="InvalidOperationException">The handshake is not complete, or we already closed.</exception>
     public void WriteApplicationData(ReadOnlySpan<byte> data)
     {
-        ExpectTraffic traffic = RequireTraffic();
+        TrafficState traffic = RequireTraffic();
         if (IsClosedForWriting)
         {
             throw new InvalidOperationException("close_notify was sent; no more data may be written");
@@ -242,7 +242,7 @@ internal sealed partial class TlsConnection : IRecordLayer, IDisposable
             {
                 if (_writeProtection.NeedsKeyUpdate)
                 {
-                    traffic.SendKeyUpdate(_cx, requestPeerUpdate: false);
+                    traffic.UpdateWriteKeys(_cx, requestPeerUpdate: false);
                 }
 
                 int n = Math.Min(data.Length, _writer.MaxFragmentLength);
@@ -259,7 +259,7 @@ internal sealed partial class TlsConnection : IRecordLayer, IDisposable
     /// <summary>Sends KeyUpdate and switches to new write keys; with <paramref name="requestPeerUpdate"/> the peer is asked to do the same.</summary>
     public void UpdateKeys(bool requestPeerUpdate)
     {
-        ExpectTraffic traffic = RequireTraffic();
+        TrafficState traffic = RequireTraffic();
         if (IsClosedForWriting)
         {
             throw new InvalidOperationException("close_notify was sent");
@@ -267,7 +267,7 @@ internal sealed partial class TlsConnection : IRecordLayer, IDisposable
 
         try
         {
-            traffic.SendKeyUpdate(_cx, requestPeerUpdate);
+            traffic.UpdateWriteKeys(_cx, requestPeerUpdate);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -287,7 +287,7 @@ internal sealed partial class TlsConnection : IRecordLayer, IDisposable
     /// did not offer post_handshake_auth, a request is already pending, or we closed.</exception>
     public void RequestClientCertificatePostHandshake()
     {
-        ExpectTraffic traffic = RequireTraffic();
+        TrafficState traffic = RequireTraffic();
         if (IsClient)
         {
             throw new InvalidOperationException("only a server requests a client certificate");

@@ -148,8 +148,11 @@ internal sealed class HandshakeContext
     /// <summary>Client: the sessions received in NewSessionTicket messages, oldest first. They belong to the caller.</summary>
     public List<Tls13Session> ReceivedSessions { get; } = [];
 
-    /// <summary>The exporter master secret once the handshake is complete.</summary>
-    public Tls13ExporterSecret? Exporter { get; set; }
+    /// <summary>The keying material exporter once the handshake is complete.</summary>
+    public IKeyingMaterialExporter? Exporter { get; set; }
+
+    /// <summary>The negotiated version, set by the hello step that decided it; null before.</summary>
+    public ProtocolVersion? Version { get; set; }
 
     /// <summary>True when we are the client.</summary>
     public bool IsClient => Settings.Role == TlsRole.Client;

@@ -110,7 +110,7 @@ internal sealed class Tls13TrafficSecret : Tls13DerivedSecret
 }
 
 /// <summary>exporter_master_secret or early_exporter_master_secret, for keying material exporters.</summary>
-internal sealed class Tls13ExporterSecret : Tls13DerivedSecret
+internal sealed class Tls13ExporterSecret : Tls13DerivedSecret, IKeyingMaterialExporter
 {
     internal Tls13ExporterSecret(HashAlgorithm hash, byte[] secret)
         : base(hash, secret)

@@ -24,6 +24,7 @@ internal sealed class ExpectClientHello : HandshakeState
         var ch = (ClientHello)HandshakeMessage.Read(encoded, WireContext.Tls13);
         cx.ClientHelloSeen = true;
         ProtocolVersion version = ChooseVersion(cx.Settings, ch);
+        cx.Version = version;
         if (version == ProtocolVersion.Tls13 ? ch.CompressionMethods is not [0] : !ch.CompressionMethods.Contains((byte)0))
         {
             throw TlsAlertException.Illegal(version == ProtocolVersion.Tls13

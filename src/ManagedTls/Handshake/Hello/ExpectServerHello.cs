@@ -34,6 +34,7 @@ internal sealed class ExpectServerHello(ClientOffer offer) : HandshakeState
 
         var sh = (ServerHello)HandshakeMessage.Read(encoded, WireContext.Tls13);
         ProtocolVersion version = ChooseVersion(cx.Settings, sh, retried: offer.HrrSuite is not null);
+        cx.Version = version;
         if (!sh.SessionIdEcho.AsSpan().SequenceEqual(offer.SessionId) && version == ProtocolVersion.Tls13)
         {
             throw TlsAlertException.Illegal("legacy_session_id_echo does not match");

@@ -324,10 +324,11 @@ internal sealed class ExpectFinished(ClientHandshakeKeys keys, CertificateReques
         Tls13ResumptionMasterSecret? resumption = null;
         try
         {
-            cx.Exporter = master.ExporterMasterSecret(hash);
+            Tls13ExporterSecret exporter = master.ExporterMasterSecret(hash);
+            cx.Exporter = exporter;
             cx.LogSecret(NssKeyLog.ClientTrafficSecret0, clientApp);
             cx.LogSecret(NssKeyLog.ServerTrafficSecret0, serverApp);
-            cx.LogSecret(NssKeyLog.ExporterSecret, cx.Exporter);
+            cx.LogSecret(NssKeyLog.ExporterSecret, exporter);
             if (request is not null)
             {
                 SendClientCertificate(cx, request);

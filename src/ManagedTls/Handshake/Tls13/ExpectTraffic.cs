@@ -9,7 +9,7 @@ namespace ManagedTls.Handshake.Tls13;
 /// NewSessionTicket, which becomes a <see cref="Tls13Session"/> in <see cref="HandshakeContext.ReceivedSessions"/>
 /// (the newest <see cref="TlsConfig.MaxReceivedSessions"/> are kept).
 /// </summary>
-internal sealed class ExpectTraffic : Tls13State
+internal sealed class ExpectTraffic : TrafficState
 {
     /// <summary>The longest ticket_lifetime allowed: 7 days in seconds.</summary>
     public const uint MaxTicketLifetimeSeconds = 604800;
@@ -19,6 +19,7 @@ internal sealed class ExpectTraffic : Tls13State
     private readonly Tls13TrafficSecret _write;
     private readonly Tls13ResumptionMasterSecret? _resumption;
     private PendingClientAuth? _pendingAuth;
+    private int _clientAuthCount;
     private int _certificateRequests;
 
     /// <summary>
@@ -34,25 +35,23 @@ internal sealed class ExpectTraffic : Tls13State
     }
 
     /// <inheritdoc/>
-    public override bool IsTraffic => true;
-
     /// <summary>How many times our write keys were updated.</summary>
-    public int WriteGeneration => _write.Generation;
+    public override int WriteGeneration => _write.Generation;
 
     /// <summary>How many times the peer's keys were updated.</summary>
-    public int ReadGeneration => _read.Generation;
+    public override int ReadGeneration => _read.Generation;
 
     /// <summary>Server: true while a post-handshake CertificateRequest waits for the client's answer.</summary>
-    public bool ClientAuthPending => _pendingAuth is not null;
+    public override bool ClientAuthPending => _pendingAuth is not null;
 
     /// <summary>Server: how many post-handshake client authentications completed.</summary>
-    public int ClientAuthCount { get; private set; }
+    public override int ClientAuthCount => _clientAuthCount;
 
     /// <summary>
     /// Server: queues a post-handshake CertificateRequest (RFC 8446 section 4.6.2). The caller checks that the
     /// client offered post_handshake_auth and that no request is pending.
     /// </summary>
-    public void RequestClientAuth(HandshakeContext cx) => _pendingAuth = PostHandshakeAuth.Request(cx);
+    public override void RequestClientAuth(HandshakeContext cx) => _pendingAuth = PostHandshakeAuth.Request(cx);
 
     /// <inheritdoc/>
     public override HandshakeState Handle(HandshakeContext cx, ReadOnlySpan<byte> encoded)
@@ -61,18 +60,18 @@ internal sealed class ExpectTraffic : Tls13State
         {
             case HandshakeType.KeyUpdate:
                 // The connection bounds KeyUpdates without data in between (TlsConfig.MaxKeyUpdatesWithoutData).
-                var update = Parse<KeyUpdate>(encoded);
+                var update = Tls13Common.Parse<KeyUpdate>(encoded);
                 _read.Update();
                 Tls13Common.SetReadKeys(cx, _suite, _read);
                 // After our close_notify we send nothing more, so there is no next record to protect with new keys.
                 if (update.UpdateRequested && !cx.Records.IsClosedForWriting)
                 {
-                    SendKeyUpdate(cx, requestPeerUpdate: false);
+                    UpdateWriteKeys(cx, requestPeerUpdate: false);
                 }
 
                 return this;
             case HandshakeType.NewSessionTicket when cx.IsClient:
-                AcceptTicket(cx, Parse<NewSessionTicket13>(encoded));
+                AcceptTicket(cx, Tls13Common.Parse<NewSessionTicket13>(encoded));
                 return this;
             case HandshakeType.CertificateRequest when cx.IsClient:
                 if (++_certificateRequests > cx.Settings.MaxPostHandshakeAuthRequests)
@@ -86,7 +85,7 @@ internal sealed class ExpectTraffic : Tls13State
                 if (_pendingAuth.Handle(cx, encoded, _read))
                 {
                     _pendingAuth = null;
-                    ClientAuthCount++;
+                    _clientAuthCount++;
                 }
 
                 return this;
@@ -96,7 +95,7 @@ internal sealed class ExpectTraffic : Tls13State
     }
 
     /// <summary>Sends KeyUpdate under the current keys, then switches our write keys to the next generation.</summary>
-    public void SendKeyUpdate(HandshakeContext cx, bool requestPeerUpdate)
+    public override void UpdateWriteKeys(HandshakeContext cx, bool requestPeerUpdate)
     {
         cx.Records.QueueHandshake(new KeyUpdate(requestPeerUpdate).Encode());
         _write.Update();

@@ -251,11 +251,12 @@ internal static class Tls13ServerHello
             master = hs.ToMasterSecret();
             clientApp = master.ClientApplicationTrafficSecret(hash);
             serverApp = master.ServerApplicationTrafficSecret(hash);
-            cx.Exporter = master.ExporterMasterSecret(hash);
+            Tls13ExporterSecret exporter = master.ExporterMasterSecret(hash);
+            cx.Exporter = exporter;
 
             cx.LogSecret(NssKeyLog.ClientTrafficSecret0, clientApp);
             cx.LogSecret(NssKeyLog.ServerTrafficSecret0, serverApp);
-            cx.LogSecret(NssKeyLog.ExporterSecret, cx.Exporter);
+            cx.LogSecret(NssKeyLog.ExporterSecret, exporter);
             Tls13Common.SetWriteKeys(cx, suite, serverApp);
             Tls13Common.SetReadKeys(cx, suite, clientHs);
             if (ch.Extensions.Contains(ExtensionType.EarlyData))

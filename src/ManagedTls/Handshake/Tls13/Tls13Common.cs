@@ -26,7 +26,7 @@ internal abstract class Tls13State : HandshakeState
 
     /// <summary>Parses a TLS 1.3 handshake message whose type was already checked.</summary>
     protected static T Parse<T>(ReadOnlySpan<byte> encoded)
-        where T : HandshakeMessage => (T)HandshakeMessage.Read(encoded, WireContext.Tls13);
+        where T : HandshakeMessage => Tls13Common.Parse<T>(encoded);
 
     /// <summary>
     /// Parses a Finished whose verify_data must be exactly the suite's hash length (RFC 8446 section 4.4.4); any
@@ -39,6 +39,10 @@ internal abstract class Tls13State : HandshakeState
 /// <summary>TLS 1.3 pieces both roles share: CertificateVerify content and checks, CertificateRequest, the compatibility change_cipher_spec, record keys.</summary>
 internal static class Tls13Common
 {
+    /// <summary>Parses a TLS 1.3 handshake message whose type was already checked.</summary>
+    public static T Parse<T>(ReadOnlySpan<byte> encoded)
+        where T : HandshakeMessage => (T)HandshakeMessage.Read(encoded, WireContext.Tls13);
+
     private const string ServerContext = "TLS 1.3, server CertificateVerify";
     private const string ClientContext = "TLS 1.3, client CertificateVerify";
 
