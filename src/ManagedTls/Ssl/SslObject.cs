@@ -1,6 +1,7 @@
 using System.Text;
 using ManagedTls.Connection;
 using ManagedTls.Handshake;
+using ManagedTls.Wire;
 using ManagedTls.X509;
 using ManagedTls.X509.PeerCert;
 
@@ -199,23 +200,27 @@ public sealed partial class SslObject : IDisposable
         }
     }
 
-    /// <summary>Python's <c>version()</c>: <c>"TLSv1.3"</c> once the handshake is complete, else null.</summary>
+    /// <summary>Python's <c>version()</c>: the negotiated version's name (<c>"TLSv1.2"</c>, <c>"TLSv1.3"</c>) once the handshake is complete, else null.</summary>
     /// <returns>The protocol name or null.</returns>
     public string? Version()
     {
         lock (_lock)
         {
-            return _conn.IsHandshakeComplete ? "TLSv1.3" : null;
+            return _conn.IsHandshakeComplete && _conn.Version is { } v ? ProtocolVersionNames.OpenSslName(v) : null;
         }
     }
 
-    /// <summary>Python's <c>cipher()</c>: (OpenSSL name, protocol, secret bits), e.g. <c>("TLS_AES_256_GCM_SHA384", "TLSv1.3", 256)</c>; null before the handshake completes.</summary>
+    /// <summary>
+    /// Python's <c>cipher()</c>: (OpenSSL name, the suite's protocol as OpenSSL names it, secret bits), e.g.
+    /// <c>("TLS_AES_256_GCM_SHA384", "TLSv1.3", 256)</c>; the protocol is the version the suite first appeared in
+    /// (<c>SSL_CIPHER_get_version</c>: "TLSv1.0" for AES128-SHA even on TLS 1.2), as Python reports it. Null before the handshake completes.
+    /// </summary>
     /// <returns>The triple or null.</returns>
     public (string Name, string Protocol, int SecretBits)? Cipher()
     {
         lock (_lock)
         {
-            return _conn.IsHandshakeComplete && _conn.CipherSuite is { } s ? (s.OpenSslName, "TLSv1.3", s.StrengthBits) : null;
+            return _conn.IsHandshakeComplete && _conn.CipherSuite is { } s ? (s.OpenSslName, s.PythonProtocol, s.StrengthBits) : null;
         }
     }
 

@@ -173,7 +173,7 @@ public sealed partial class SslSocket : IDisposable
     }
 
     /// <summary>Python's <c>version()</c>.</summary>
-    /// <returns>"TLSv1.3" or null.</returns>
+    /// <returns>"TLSv1.2", "TLSv1.3" or null.</returns>
     public string? Version() => _channel.Ssl.Version();
 
     /// <summary>Python's <c>cipher()</c>.</summary>

@@ -68,3 +68,20 @@ public enum ProtocolVersion : ushort
     /// <summary>TLS 1.3 (0x0304).</summary>
     Tls13 = 0x0304,
 }
+
+/// <summary>The names OpenSSL gives protocol versions (<c>SSL_get_version</c>), which Python's <c>version()</c> returns.</summary>
+public static class ProtocolVersionNames
+{
+    /// <summary>"TLSv1.2" for TLS 1.2, "TLSv1.3" for TLS 1.3, and OpenSSL's names for the older ones.</summary>
+    /// <param name="version">The version.</param>
+    /// <returns>The name, or "unknown".</returns>
+    public static string OpenSslName(ProtocolVersion version) => version switch
+    {
+        ProtocolVersion.Ssl30 => "SSLv3",
+        ProtocolVersion.Tls10 => "TLSv1",
+        ProtocolVersion.Tls11 => "TLSv1.1",
+        ProtocolVersion.Tls12 => "TLSv1.2",
+        ProtocolVersion.Tls13 => "TLSv1.3",
+        _ => "unknown",
+    };
+}
