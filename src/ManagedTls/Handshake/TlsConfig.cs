@@ -40,8 +40,9 @@ internal enum PeerVerification
 internal sealed record TlsConfig
 {
     /// <summary>
-    /// False until the TLS 1.2 states exist: a range that includes TLS 1.2 then offers and accepts TLS 1.3 only, and
-    /// the facade refuses a range without TLS 1.3 (<c>NO_PROTOCOLS_AVAILABLE</c>).
+    /// False until the TLS 1.2 states of both roles exist: until then a facade connection whose range includes TLS 1.2
+    /// offers and accepts TLS 1.3 only, and a range without TLS 1.3 is <c>NO_PROTOCOLS_AVAILABLE</c>. Configurations
+    /// built directly (tests) choose their range freely.
     /// </summary>
     public const bool Tls12Available = false;
 
@@ -49,7 +50,7 @@ internal sealed record TlsConfig
     public TlsRole Role { get; init; }
 
     /// <summary>The lowest version offered (client) or accepted (server): TLS 1.2 or TLS 1.3.</summary>
-    public ProtocolVersion MinimumVersion { get; init; } = ProtocolVersion.Tls12;
+    public ProtocolVersion MinimumVersion { get; init; } = ProtocolVersion.Tls13;
 
     /// <summary>The highest version offered or accepted: TLS 1.2 or TLS 1.3, not below <see cref="MinimumVersion"/>.</summary>
     public ProtocolVersion MaximumVersion { get; init; } = ProtocolVersion.Tls13;
@@ -57,8 +58,8 @@ internal sealed record TlsConfig
     /// <summary>True when TLS 1.3 is in the version range.</summary>
     public bool OffersTls13 => MaximumVersion == ProtocolVersion.Tls13;
 
-    /// <summary>True when TLS 1.2 is in the version range (and available, see <see cref="Tls12Available"/>).</summary>
-    public bool OffersTls12 => MinimumVersion == ProtocolVersion.Tls12 && Tls12Available;
+    /// <summary>True when TLS 1.2 is in the version range.</summary>
+    public bool OffersTls12 => MinimumVersion == ProtocolVersion.Tls12;
 
     /// <summary>OpenSSL's security level the suites and groups were chosen under (informational: the lists are already filtered).</summary>
     public int SecurityLevel { get; init; } = ManagedTls.CipherSuites.SecurityLevel.PythonDefault;

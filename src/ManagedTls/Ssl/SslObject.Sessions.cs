@@ -128,7 +128,13 @@ public sealed partial class SslObject
             offer = _offerCopy;
         }
 
-        if ((!_config.OffersTls13 || _config.CipherSuites.Count == 0) && (!_config.OffersTls12 || _config.Tls12CipherSuites.Count == 0))
+        TlsConfig config = _config;
+        if (!TlsConfig.Tls12Available && config.OffersTls12)
+        {
+            config = config with { MinimumVersion = Wire.ProtocolVersion.Tls13, Tls12CipherSuites = [] };
+        }
+
+        if (!config.OffersTls13 || config.CipherSuites.Count == 0)
         {
             throw new SslException("SSL", "NO_PROTOCOLS_AVAILABLE", "no protocols available");
         }
@@ -139,9 +145,9 @@ public sealed partial class SslObject
         }
 
         // The per-connection values go on this connection's copy of the snapshot.
-        TlsConfig config = ServerSide
-            ? _config with { ServerNameCallback = OnServerName }
-            : _config with { ServerName = ServerHostname, ResumptionSession = offer };
+        config = ServerSide
+            ? config with { ServerNameCallback = OnServerName }
+            : config with { ServerName = ServerHostname, ResumptionSession = offer };
         return ServerSide ? TlsConnection.CreateServer(config) : TlsConnection.CreateClient(config);
     }
 
