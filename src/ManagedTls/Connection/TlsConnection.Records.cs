@@ -46,6 +46,13 @@ internal sealed partial class TlsConnection
         : RecordReadRules.Tls12(protectedRecords: true, _maxReceivePlaintext);
 
     /// <inheritdoc/>
+    void IRecordLayer.SendWarningAlert(AlertDescription description)
+    {
+        _writer.FlushHandshake(_writeProtection, _outgoing);
+        SendAlert(AlertLevel.Warning, description);
+    }
+
+    /// <inheritdoc/>
     void IRecordLayer.SkipRejectedEarlyData(EarlyDataSkip mode) => _earlyDataSkip = mode;
 
     /// <inheritdoc/>

@@ -46,6 +46,9 @@ internal interface IRecordLayer
     /// </summary>
     void SkipRejectedEarlyData(EarlyDataSkip mode);
 
+    /// <summary>Flushes queued handshake data, then sends a warning-level alert (TLS 1.2: no_renegotiation).</summary>
+    void SendWarningAlert(AlertDescription description);
+
     /// <summary>True once close_notify was sent: nothing more may be written (RFC 8446 section 6.1).</summary>
     bool IsClosedForWriting { get; }
 }

@@ -80,6 +80,9 @@ internal static class Tls12Common
     /// <summary>
     /// The two record protections the key block gives (RFC 5246 section 6.3): AEAD suites with their fixed IV (RFC 5288,
     /// RFC 7905, RFC 6655), CBC suites with HMAC, MAC-then-encrypt or, when negotiated, encrypt-then-MAC (RFC 7366).
+    /// TLS 1.2 has no KeyUpdate, so only the sequence number's wrap is a limit, in both directions, as in OpenSSL:
+    /// a connection that would need new keys under the AEAD confidentiality limits of RFC 8446 section 5.5 is one that
+    /// should use TLS 1.3 (or renegotiate).
     /// </summary>
     public static (RecordProtection ClientWrite, RecordProtection ServerWrite) Protections(HandshakeContext cx, Tls12Agreement agreed, Tls12MasterSecret master)
     {
@@ -90,8 +93,8 @@ internal static class Tls12Common
         return (Make(block.ClientWriteKey, block.ClientMacKey, block.ClientWriteIv), Make(block.ServerWriteKey, block.ServerMacKey, block.ServerWriteIv));
 
         RecordProtection Make(byte[] key, byte[] macKey, byte[] iv) => cipher.Aead is { } aead
-            ? new Tls12AeadRecordProtection(aead, key, iv)
-            : new Tls12CbcRecordProtection(key, suite.Mac.Hash!.Value, macKey, agreed.EncryptThenMac, cx.Settings.Entropy);
+            ? new Tls12AeadRecordProtection(aead, key, iv, SequenceLimits.Receive)
+            : new Tls12CbcRecordProtection(key, suite.Mac.Hash!.Value, macKey, agreed.EncryptThenMac, cx.Settings.Entropy, SequenceLimits.Receive);
     }
 
     /// <summary>

@@ -27,6 +27,10 @@ public class PendingClientAuthTests
 
         public void SetReadProtection(RecordProtection protection) => protection.Dispose();
 
+        public void SendWarningAlert(AlertDescription description)
+        {
+        }
+
         public void SetRecordSizeLimits(int peerLimit, int ownLimit)
         {
         }
