@@ -42,6 +42,18 @@ public class RsaFixedWidthTests
     }
 
     [Theory]
+    [MemberData(nameof(LeadingZeroCounts))]
+    public void Private_operation_writes_k_bytes_whatever_the_leading_zeros(int zeros)
+    {
+        // c = x^e mod n for a chosen x, so c^d mod n = x has exactly `zeros` leading zero bytes.
+        byte[] expected = WithLeadingZeros(zeros, Key.Modulus, seed: 7 * zeros);
+        BigInteger c = new BigInteger(1, expected).ModPow(Key.PublicExponent, Key.Modulus);
+        byte[] output = new byte[256];
+        RsaKeyExchange.DecryptToFixedLength(Key, c, OsEntropy.Instance, output);
+        Assert.Equal(expected, output);
+    }
+
+    [Theory]
     [InlineData(59 * 8)]
     [InlineData(511)]
     [InlineData(512)]
