@@ -7,7 +7,7 @@ namespace ManagedTls.Crypto;
 /// <summary>
 /// Known answers for keys, signatures and RSA key transport: openssl-made signatures verify, RFC 8032 and
 /// RFC 6979 signatures are reproduced, every algorithm round-trips, an openssl-encrypted premaster decrypts,
-/// and a corrupted one is implicitly rejected.
+/// and a corrupted one is implicitly rejected with the substitute an independent implementation computes.
 /// </summary>
 internal static class SignatureKnownAnswers
 {
@@ -243,9 +243,14 @@ internal static class SignatureKnownAnswers
         byte[] shortMessage = RsaEncryptRaw(key, CryptoUtil.FromHex(V.Premaster).AsSpan(0, 47).ToArray());
         CheckRejected(RsaKeyExchange.DecryptPremaster(key, shortMessage, 0x0303, OsEntropy.Instance), real, "47-byte message");
 
+        // The substitute is derived from the key and the ciphertext: a known answer, the same on every call,
+        // and different for a different ciphertext.
         byte[] first = RsaKeyExchange.DecryptPremaster(key, corrupted, 0x0303, OsEntropy.Instance);
-        byte[] second = RsaKeyExchange.DecryptPremaster(key, corrupted, 0x0303, OsEntropy.Instance);
-        KnownAnswerTest.Check(!CryptoUtil.FixedTimeEquals(first, second), "the substitute premaster is not fresh");
+        KnownAnswerTest.Expect("substitute premaster", V.PremasterCorruptedSubstitute, first);
+        KnownAnswerTest.Expect("substitute premaster again", V.PremasterCorruptedSubstitute, RsaKeyExchange.DecryptPremaster(key, corrupted, 0x0303, OsEntropy.Instance));
+        byte[] other = (byte[])corrupted.Clone();
+        other[101] ^= 0x01;
+        KnownAnswerTest.Check(!CryptoUtil.FixedTimeEquals(first, RsaKeyExchange.DecryptPremaster(key, other, 0x0303, OsEntropy.Instance)), "two ciphertexts share a substitute");
     }
 
     private static byte[] RsaEncryptRaw(PrivateKey key, byte[] message)

@@ -2,6 +2,9 @@ using System.Runtime.CompilerServices;
 using Org.BouncyCastle.Crypto.Encodings;
 using Org.BouncyCastle.Crypto.Engines;
 using Org.BouncyCastle.Crypto.Parameters;
+using Org.BouncyCastle.Math;
+using Org.BouncyCastle.Security;
+using Org.BouncyCastle.Utilities;
 
 namespace ManagedTls.Crypto;
 
@@ -12,21 +15,27 @@ namespace ManagedTls.Crypto;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Decryption follows the countermeasure of RFC 5246 section 7.4.7.1 (Bleichenbacher, Klima-Pokorny-Rosa):
-/// 48 random bytes R are drawn first; the ciphertext is decrypted with blinding; the padding
-/// (<c>00 02 PS 00 M</c> with at least eight non-zero PS bytes and M exactly 48 bytes) and the version bytes
-/// of M are checked with branch-free byte arithmetic; the result is M when every check passed and R
-/// otherwise, selected with a mask. No exception, no early return and no different code path depends on
-/// the padding or the version, so a wrong ciphertext is noticed only when the Finished messages fail to match.
-/// A ciphertext of the wrong length or numerically not below the modulus yields R too; those properties
-/// are visible in the ciphertext itself and reveal nothing.
+/// Decryption answers Bleichenbacher's padding oracle and its timing variants (ROBOT, Marvin) with implicit
+/// rejection, as draft-irtf-cfrg-rsa-guidance describes and OpenSSL 3.2 and NSS do: the substitute premaster
+/// secret for a bad ciphertext is derived from the private key and the ciphertext
+/// (<see cref="RsaImplicitRejection"/>), so the same ciphertext always yields the same 48 bytes and nothing
+/// distinguishes a substitute from a decrypted secret. The substitute is computed first, for every
+/// ciphertext; the ciphertext is decrypted with blinding; the padding (<c>00 02 PS 00 M</c> with at least
+/// eight non-zero PS bytes and M exactly 48 bytes) and the version bytes of M (RFC 5246 section 7.4.7.1) are
+/// checked with branch-free byte arithmetic into one mask; the result is M when every check passed and the
+/// substitute otherwise, selected with that mask. No exception, no early return and no different code path
+/// depends on the padding or the version, so a wrong ciphertext is noticed only when the Finished messages
+/// fail to match. A ciphertext of the wrong length or numerically not below the modulus is not decrypted and
+/// yields its substitute too; those properties are visible in the ciphertext itself and reveal nothing.
 /// </para>
 /// <para>
-/// This is the RFC 5246 method, not the newer deterministic implicit rejection (Marvin / draft-irtf-cfrg-rsa-guidance,
-/// which derives the substitute from the key and ciphertext): TLS only needs the substitute to be
-/// unpredictable and the same length, which random bytes give. The modular exponentiation is BouncyCastle's
-/// BigInteger arithmetic, whose timing is not constant; RSA blinding (a fresh random factor per
-/// decryption) decorrelates that timing from the ciphertext.
+/// The decrypted block never passes through a variable-length conversion: BouncyCastle's
+/// <see cref="BigInteger"/> exports take time that depends on the number of leading zero bytes, which is the
+/// Marvin signal, so the unblinding step runs in fixed width (<see cref="RsaFixedWidth"/>) and writes exactly
+/// k bytes. What is not constant-time: the modular exponentiation is BouncyCastle's <see cref="BigInteger"/>
+/// arithmetic (CRT with a check of the result), whose timing varies with its operands; it only ever sees the
+/// blinded value c * r^e mod n for a fresh random r, so that timing is decorrelated from the plaintext. The
+/// blinding factor and the blinded values live in immutable BouncyCastle integers that cannot be wiped.
 /// </para>
 /// </remarks>
 internal static class RsaKeyExchange
@@ -51,12 +60,19 @@ internal static class RsaKeyExchange
             throw TlsAlertException.Internal("the RSA premaster secret must be 48 bytes");
         }
 
+        // BouncyCastle's RSA encryption writes its output at the full modulus length.
         var rsa = new Pkcs1Encoding(new RsaEngine());
         rsa.Init(true, new ParametersWithRandom(serverKey.Parameters, BcRandom.Create(entropy)));
         byte[] input = premaster.ToArray();
         try
         {
-            return PadToModulus(rsa.ProcessBlock(input, 0, input.Length), (serverKey.Bits + 7) / 8);
+            byte[] ciphertext = rsa.ProcessBlock(input, 0, input.Length);
+            if (ciphertext.Length != (serverKey.Bits + 7) / 8)
+            {
+                throw TlsAlertException.Internal("RSA encryption did not produce a modulus-length ciphertext");
+            }
+
+            return ciphertext;
         }
         finally
         {
@@ -67,47 +83,85 @@ internal static class RsaKeyExchange
     /// <summary>
     /// Server side: recovers the premaster secret from an EncryptedPreMasterSecret body (the ciphertext
     /// without its length prefix). Always returns 48 bytes and never throws for a bad ciphertext: when the
-    /// padding, the length or the version bytes are wrong, the result is 48 fresh random bytes instead.
+    /// padding, the length or the version bytes are wrong, the result is the implicit-rejection substitute,
+    /// the same 48 bytes every time this key sees this ciphertext.
     /// </summary>
     /// <param name="key">The server's rsaEncryption private key.</param>
     /// <param name="ciphertext">The encrypted premaster secret.</param>
     /// <param name="clientVersion">The client_version of the ClientHello (for example 0x0303), which the first two premaster bytes must equal.</param>
-    /// <param name="entropy">Source of the substitute premaster secret and of the RSA blinding factor.</param>
-    /// <exception cref="TlsAlertException">internal_error: the key is not an rsaEncryption key.</exception>
+    /// <param name="entropy">Source of the RSA blinding factor (the result does not depend on it).</param>
+    /// <exception cref="TlsAlertException">internal_error: the key is not an rsaEncryption key, or is malformed (a private exponent longer than the modulus, CRT values that do not decrypt).</exception>
     public static byte[] DecryptPremaster(PrivateKey key, ReadOnlySpan<byte> ciphertext, ushort clientVersion, IEntropySource entropy)
     {
-        if (key.Kind != KeyKind.Rsa)
+        if (key.Kind != KeyKind.Rsa || key.Parameters is not RsaPrivateCrtKeyParameters rsa)
         {
             throw TlsAlertException.Internal($"RSA key exchange needs an rsaEncryption key, not {key}");
         }
 
         byte[] result = new byte[PremasterLength];
-        entropy.GetBytes(result);
+        RsaImplicitRejection.TlsSubstitute(rsa, ciphertext, result);
 
-        int k = (key.Bits + 7) / 8;
+        int k = (rsa.Modulus.BitLength + 7) / 8;
         if (ciphertext.Length != k || k < PremasterLength + 11)
         {
+            // Public: the length of what was received and the size of our own key.
             return result;
         }
 
-        byte[] encoded;
+        var c = new BigInteger(1, ciphertext.ToArray());
+        if (c.CompareTo(rsa.Modulus) >= 0)
+        {
+            // Public: a ciphertext not below the modulus is no RSA ciphertext.
+            return result;
+        }
+
+        byte[] encoded = new byte[k];
         try
         {
-            var rsa = new RsaBlindedEngine();
-            rsa.Init(false, new ParametersWithRandom(key.Parameters, BcRandom.Create(entropy)));
-            byte[] input = ciphertext.ToArray();
-            encoded = PadToModulus(rsa.ProcessBlock(input, 0, input.Length), k);
+            DecryptToFixedLength(rsa, c, entropy, encoded);
+            int good = CheckPadding(encoded, k, clientVersion);
+            SelectMessage(result, encoded, k - PremasterLength, good);
         }
-        catch (Exception e) when (e is Org.BouncyCastle.Crypto.DataLengthException)
+        finally
         {
-            // The ciphertext is not below the modulus: public information, and the answer is the same substitute.
-            return result;
+            CryptoUtil.Wipe(encoded);
         }
 
-        int good = CheckPadding(encoded, k, clientVersion);
-        SelectMessage(result, encoded, k - PremasterLength, good);
-        CryptoUtil.Wipe(encoded);
         return result;
+    }
+
+    /// <summary>
+    /// The RSA private operation with blinding, written as exactly k big-endian bytes (k the modulus
+    /// length) whatever the number of leading zero bytes: c is blinded with a fresh r (c * r^e mod n), raised
+    /// to d by BouncyCastle (CRT, result checked against the blinded input), and unblinded in fixed width
+    /// (<see cref="RsaFixedWidth.Unblind"/>), so the plaintext never exists as a <see cref="BigInteger"/>.
+    /// </summary>
+    /// <param name="key">The RSA private key.</param>
+    /// <param name="c">The ciphertext as a number, below the modulus (public).</param>
+    /// <param name="entropy">Source of the blinding factor.</param>
+    /// <param name="encoded">Receives c^d mod n; exactly k bytes.</param>
+    /// <exception cref="TlsAlertException">internal_error: the CRT result failed its check (inconsistent key values or a computation fault).</exception>
+    internal static void DecryptToFixedLength(RsaPrivateCrtKeyParameters key, BigInteger c, IEntropySource entropy, Span<byte> encoded)
+    {
+        BigInteger n = key.Modulus;
+        SecureRandom random = BcRandom.Create(entropy);
+        BigInteger r = BigIntegers.CreateRandomInRange(BigInteger.One, n.Subtract(BigInteger.One), random);
+        BigInteger blindedInput = r.ModPow(key.PublicExponent, n).Multiply(c).Mod(n);
+
+        var core = new RsaCoreEngine();
+        core.Init(false, key);
+        BigInteger blindedResult;
+        try
+        {
+            blindedResult = core.ProcessBlock(blindedInput);
+        }
+        catch (InvalidOperationException e)
+        {
+            // BouncyCastle found ((c r^e)^d)^e != c r^e: a faulty computation or key, never a matter of the ciphertext.
+            throw TlsAlertException.Internal("RSA decryption failed its consistency check: " + e.Message);
+        }
+
+        RsaFixedWidth.Unblind(n, blindedResult, BigIntegers.ModOddInverse(n, r), encoded);
     }
 
     /// <summary>
@@ -138,6 +192,7 @@ internal static class RsaKeyExchange
     /// <summary>-1 when <paramref name="value"/> (non-negative, below 2^31) is zero, else 0, without a branch.</summary>
     private static int IsZeroMask(int value) => (int)((uint)(value - 1) >> 31) * -1 & ~(value >> 31);
 
+    /// <summary>result = mask ? em[offset ..] : result, byte by byte, without a branch.</summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.NoOptimization)]
     private static void SelectMessage(byte[] result, byte[] em, int offset, int mask)
     {
@@ -145,18 +200,5 @@ internal static class RsaKeyExchange
         {
             result[i] = (byte)((em[offset + i] & mask) | (result[i] & ~mask));
         }
-    }
-
-    private static byte[] PadToModulus(byte[] value, int length)
-    {
-        if (value.Length == length)
-        {
-            return value;
-        }
-
-        byte[] padded = new byte[length];
-        Buffer.BlockCopy(value, 0, padded, length - value.Length, value.Length);
-        CryptoUtil.Wipe(value);
-        return padded;
     }
 }

@@ -204,6 +204,13 @@ twv9K5vn82UuvO7oPpiqTFz68Zt1Et0nHQ==
     /// <summary><see cref="Premaster"/> encrypted to <see cref="Rsa2048Pem"/> by openssl pkeyutl -encrypt -pkeyopt rsa_padding_mode:pkcs1.</summary>
     public const string PremasterCiphertext = "395944f853594a174dfe70d653e444cccef0f77956b64a0b82e34c78be002991343ad2857c7422775f900cacc048f2a992cca1a6ec0fcb8af2aeec1254f74f01db32d3578bfb12f9a3d52d5d6b4e7228c6202254f40dd5591efe507226ab952ea82d0de88fae51b4893aa54ca8399c10820d9fc258624a98d40dadf13bdd7a944219f7f8b849bdb6a88653944823fd4e08fc3ecbc8e9f8267b9da159ced97e660969cc6fd326ac0fa897f74b59b00515e325c38cc2196a445a12eac8738fefd0f57afbe65c3efba83684ff66ffae6c755d807e0103e938682cc790d5f6573fc4ca6bfb44dd42829c6137bf4b4c4e4487612acfdcdfcd2353e4c6699fbf3790d6";
 
+    /// <summary>
+    /// The implicit-rejection substitute (draft-irtf-cfrg-rsa-guidance KDK, then IRPRF(KDK, "message", 384)) for
+    /// <see cref="PremasterCiphertext"/> with byte 100 XORed with 0x40, under <see cref="Rsa2048Pem"/>: computed by
+    /// the independent Python implementation in <c>tests/ManagedTls.Tests/Crypto/Vectors/rsa_implicit_rejection.py</c>.
+    /// </summary>
+    public const string PremasterCorruptedSubstitute = "28ef6c2ee8443395d7b0cd023aea74d8d8862c1064812a2b716699e1806f7fd6fcc952f92b40f0b24532330ae03cc12b";
+
     /// <summary>Self-signed by <see cref="Rsa2048Pem"/> with RSASSA-PSS, SHA-256, MGF1-SHA-256, salt 20 (openssl req -x509 -sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:20).</summary>
     public const string RsaPssSalt20CertificatePem = """
 -----BEGIN CERTIFICATE-----
