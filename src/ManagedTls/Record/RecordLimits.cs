@@ -12,6 +12,12 @@ internal static class RecordLimits
     /// <summary>Largest plaintext fragment, 2^14 (RFC 8446 section 5.1, RFC 5246 section 6.2.1).</summary>
     public const int MaxPlaintext = 1 << 14;
 
+    /// <summary>
+    /// Largest TLS 1.2 TLSCompressed fragment, 2^14 + 1024 (RFC 5246 section 6.2.2): compression may not grow
+    /// the content by more than 1024 bytes. A longer compressed fragment from the peer is <c>record_overflow</c>.
+    /// </summary>
+    public const int MaxCompressed = MaxPlaintext + 1024;
+
     /// <summary>Largest TLS 1.3 TLSCiphertext fragment, 2^14 + 256 (RFC 8446 section 5.2).</summary>
     public const int MaxTls13Ciphertext = MaxPlaintext + 256;
 

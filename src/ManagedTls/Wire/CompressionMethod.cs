@@ -1,0 +1,14 @@
+namespace ManagedTls.Wire;
+
+/// <summary>
+/// TLS 1.2 compression methods with their wire values (IANA "TLS Compression Method Identifiers"; RFC 5246
+/// section 7.4.1.2, RFC 3749). The hellos carry them as single bytes; TLS 1.3 allows only <see cref="Null"/>.
+/// Compression is never offered unless OP_NO_COMPRESSION is cleared on both sides (see docs/security.md).
+/// </summary>
+internal enum CompressionMethod : byte
+{
+    /// <summary>null(0): records are not compressed.</summary>
+    Null = 0,
+    /// <summary>DEFLATE(1): zlib-wrapped DEFLATE, one stream per direction and connection state (RFC 3749).</summary>
+    Deflate = 1,
+}
