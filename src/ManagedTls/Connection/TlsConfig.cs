@@ -47,6 +47,9 @@ internal sealed class TlsSettings
     /// <summary>TLS 1.2 suites in preference order (from the cipher string).</summary>
     public IReadOnlyList<CipherSuiteInfo> Tls12Suites { get; set; } = Array.Empty<CipherSuiteInfo>();
 
+    /// <summary>Key exchange groups in preference order (<c>set_groups</c>).</summary>
+    public IReadOnlyList<KeyExchangeGroup> Groups { get; set; } = KeyExchangeGroups.Default;
+
     /// <summary>OpenSSL security level in force.</summary>
     public int SecurityLevel { get; set; } = CipherSuites.SecurityLevel.PythonDefault;
 
@@ -55,6 +58,9 @@ internal sealed class TlsSettings
 
     /// <summary>Peer certificate checking.</summary>
     public PeerVerification Verification { get; set; }
+
+    /// <summary>The peer's certificate is requested as <see cref="Verification"/> says but its chain is checked by the caller after the handshake.</summary>
+    public bool DeferPeerVerification { get; set; }
 
     /// <summary>Chain validation flags.</summary>
     public VerifyFlags VerifyFlags { get; set; } = VerifyFlags.VerifyX509TrustedFirst;
@@ -129,11 +135,12 @@ internal sealed class TlsConfig
         MaximumVersion = max;
         Tls13Suites = max == ProtocolVersion.Tls13 ? Allowed(s.Tls13Suites, s.SecurityLevel) : Array.Empty<CipherSuiteInfo>();
         Tls12Suites = min == ProtocolVersion.Tls12 ? Allowed(s.Tls12Suites, s.SecurityLevel) : Array.Empty<CipherSuiteInfo>();
-        Groups = KeyExchangeGroups.Default;
+        Groups = s.Groups.ToArray();
         SignatureSchemes = CipherSuites.SignatureSchemes.Default;
         SecurityLevel = s.SecurityLevel;
         AlpnProtocols = s.AlpnProtocols.Select(p => (byte[])p.Clone()).ToArray();
         Verification = s.Verification;
+        DeferPeerVerification = s.DeferPeerVerification;
         VerifyFlags = s.VerifyFlags;
         CheckHostname = s.CheckHostname;
         HostnameChecksCommonName = s.HostnameChecksCommonName;
@@ -190,6 +197,13 @@ internal sealed class TlsConfig
 
     /// <summary>Peer certificate checking.</summary>
     public PeerVerification Verification { get; }
+
+    /// <summary>
+    /// The peer's certificate is requested (and required) as <see cref="Verification"/> says, but the handshake does not
+    /// verify its chain: the caller does after the handshake, as openssl's s_client and s_server do without
+    /// <c>-verify_return_error</c>.
+    /// </summary>
+    public bool DeferPeerVerification { get; }
 
     /// <summary>Chain validation flags.</summary>
     public VerifyFlags VerifyFlags { get; }

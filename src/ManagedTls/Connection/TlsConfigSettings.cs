@@ -31,7 +31,7 @@ internal static class TlsConfigSettings
             throw new TlsConfigException("NO_SHARED_CIPHER", "no shared cipher");
         }
 
-        bool verify = config.Verification != PeerVerification.None;
+        bool verify = config.Verification != PeerVerification.None && !config.DeferPeerVerification;
         TrustStore trust = config.TrustStore is { } store
             ? new TrustStore(store.GetCertificates(), [store]) { Identity = store }
             : new TrustStore([]);
