@@ -1,10 +1,5 @@
 using System.Net.Sockets;
-using System.Net;
-using ManagedTls.CipherSuites;
-using ManagedTls.Connection;
-using ManagedTls.Crypto;
-using ManagedTls.Handshake;
-using ManagedTls.Handshake.Tls13;
+using ManagedTls.Ssl;
 using ManagedTls.X509;
 
 namespace ManagedTls.Cli;
@@ -19,7 +14,7 @@ internal static class SClientCommand
 {
     private const string UsageText =
         "usage: s_client -connect host:port [-servername N | -noservername] [-CAfile F] [-verify_return_error] "
-        + "[-cert F -key F [-pass pass:X]] [-alpn L] [-groups L] [-ciphersuites L] [-tls1_3] [-keylogfile F] [-sess_out F] [-sess_in F] [-brief] [-quiet] [-timeout MS]";
+        + "[-cert F -key F [-pass pass:X]] [-alpn L] [-groups L] [-cipher L] [-ciphersuites L] [-tls1_3] [-keylogfile F] [-sess_out F] [-sess_in F] [-brief] [-quiet] [-timeout MS]";
 
     public static int Run(string[] args) =>
         Run(args, Console.OpenStandardInput(), Console.OpenStandardOutput(), Console.Error);
@@ -31,7 +26,7 @@ internal static class SClientCommand
         string? sessOut = null, sessIn = null;
         bool noServerName = false, verifyReturnError = false, brief = false, quiet = false;
         int timeoutMs = 10000;
-        var settings = new TlsConfig { Role = TlsRole.Client };
+        SslContext context = TlsCliCommon.NewContext(serverSide: false);
         var a = new CliArgs(args);
         while (a.Next())
         {
@@ -45,12 +40,10 @@ internal static class SClientCommand
                 case "-cert": certFile = a.Value(); break;
                 case "-key": keyFile = a.Value(); break;
                 case "-pass": pass = a.Value(); break;
-                case "-alpn": settings = settings with { AlpnProtocols = TlsCliCommon.Alpn(a.Value()) }; break;
-                case "-groups":
-                    IReadOnlyList<KeyExchangeGroup> groups = TlsCliCommon.Groups(a.Value());
-                    settings = settings with { Groups = groups, KeyShareGroups = [groups[0].Group] };
-                    break;
-                case "-ciphersuites": settings = settings with { CipherSuites = TlsCliCommon.Suites(a.Value()) }; break;
+                case "-alpn": TlsCliCommon.SetAlpn(context, a.Value()); break;
+                case "-groups": TlsCliCommon.SetGroups(context, a.Value()); break;
+                case "-cipher": TlsCliCommon.SetCiphers(context, a.Value()); break;
+                case "-ciphersuites": TlsCliCommon.SetCiphersuites(context, a.Value()); break;
                 case "-tls1_3": break;
                 case "-keylogfile": keyLogFile = a.Value(); break;
                 case "-sess_out": sessOut = a.Value(); break;
@@ -77,59 +70,82 @@ internal static class SClientCommand
 
         if (certFile is not null)
         {
-            settings = settings with { CertificateChain = TlsCliCommon.LoadCertificates(certFile), PrivateKey = TlsCliCommon.LoadKey(keyFile!, pass) };
+            TlsCliCommon.LoadCertChain(context, certFile, keyFile, pass);
         }
 
-        TrustStore trust = TlsCliCommon.LoadTrust(caFile);
-        settings = settings with
+        if (caFile is not null)
         {
-            Trust = trust,
-            VerifyPeer = verifyReturnError,
-            ServerName = noServerName ? null : serverName ?? host,
-            KeyLog = TlsCliCommon.KeyLog(keyLogFile),
-        };
+            TlsCliCommon.LoadVerifyLocations(context, caFile);
+        }
 
-        using Tls13Session? offered = sessIn is null ? null : TlsCliCommon.LoadSession(sessIn, settings.ServerName, stderr);
+        // As openssl: the chain is always verified and reported; only -verify_return_error makes a failure end the handshake.
+        if (verifyReturnError)
+        {
+            context.VerifyMode = VerifyMode.CertRequired;
+        }
+
+        if (keyLogFile is not null)
+        {
+            TlsCliCommon.KeyLog(context, keyLogFile);
+        }
+
+        string? sni = noServerName ? null : serverName ?? host;
+        SslSession? offered = sessIn is null ? null : TlsCliCommon.LoadSession(sessIn, context, stderr);
         if (sessIn is not null && offered is null)
         {
             return 1;
         }
 
-        settings = settings with { ResumptionSession = offered };
-        TlsCliCommon.Validate(settings);
-        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
-        try
+        using (offered)
         {
-            if (!socket.ConnectAsync(host, port).Wait(timeoutMs))
+            using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+            try
             {
-                stderr.WriteLine($"connect to {host}:{port} timed out");
+                if (!socket.ConnectAsync(host, port).Wait(timeoutMs))
+                {
+                    stderr.WriteLine($"connect to {host}:{port} timed out");
+                    return 1;
+                }
+            }
+            catch (AggregateException e) when (e.InnerException is SocketException se)
+            {
+                stderr.WriteLine($"connect to {host}:{port} failed: {se.Message}");
                 return 1;
             }
+
+            socket.NoDelay = true;
+            if (!quiet && !brief)
+            {
+                stdout.Write(System.Text.Encoding.ASCII.GetBytes($"CONNECTED({socket.Handle:X8})\n"));
+            }
+
+            SslSocket tls;
+            try
+            {
+                tls = context.WrapSocket(socket, doHandshakeOnConnect: false, serverHostname: sni, session: offered);
+            }
+            catch (SslException e)
+            {
+                stderr.WriteLine($"handshake failed: {TlsCliCommon.Describe(e)}");
+                return 1;
+            }
+
+            using (tls)
+            {
+                return Converse(context, tls, sessOut, brief, quiet, timeoutMs, stdin, stdout, stderr);
+            }
         }
-        catch (AggregateException e) when (e.InnerException is SocketException se)
+    }
+
+    // The connection once the socket is wrapped: handshake, summary, data, session file.
+    private static int Converse(SslContext context, SslSocket tls, string? sessOut, bool brief, bool quiet, int timeoutMs, Stream stdin, Stream stdout, TextWriter stderr)
+    {
+        if (!TlsCliCommon.Handshake(tls, timeoutMs, stderr))
         {
-            stderr.WriteLine($"connect to {host}:{port} failed: {se.Message}");
             return 1;
         }
 
-        socket.NoDelay = true;
-        if (!quiet && !brief)
-        {
-            stdout.Write(System.Text.Encoding.ASCII.GetBytes($"CONNECTED({socket.Handle:X8})\n"));
-        }
-
-        using var tls = TlsConnection.CreateClient(settings);
-        if (!TlsCliCommon.Handshake(tls, socket, timeoutMs, stderr))
-        {
-            return 1;
-        }
-
-        VerifyResult verify = tls.VerifyResult ?? CertificateVerifier.Verify(new VerifyRequest
-        {
-            PeerChain = tls.PeerCertificateChain,
-            Trust = trust,
-            Purpose = VerifyPurpose.ServerAuth,
-        });
+        VerifyResult? verify = TlsCliCommon.VerifyPeer(context, tls);
         if (brief)
         {
             TlsCliCommon.PrintSummary(tls, verify, stderr);
@@ -140,12 +156,12 @@ internal static class SClientCommand
         }
 
         var input = new TlsCliCommon.InputReader(stdin);
-        int result = TlsCliCommon.Pump(tls, socket, input, stdout, stderr, new TlsCliCommon.PumpOptions(Commands: !quiet, IgnoreEof: quiet));
+        int result = TlsCliCommon.Pump(tls, input, stdout, stderr, new TlsCliCommon.PumpOptions(Commands: !quiet, IgnoreEof: quiet));
         if (sessOut is not null)
         {
             // As openssl: the newest session received, else the one this connection resumed.
-            Tls13Session? session = tls.LatestSession ?? (tls.SessionReused ? offered : null);
-            if (session is null)
+            using SslSession? session = tls.Session;
+            if (session is not { HasTicket: true })
             {
                 // openssl writes a session that resumes nothing; there is nothing worth a file here.
                 stderr.WriteLine("no session to write: the server sent no ticket");
@@ -156,36 +172,32 @@ internal static class SClientCommand
             }
         }
 
-        foreach (Tls13Session received in tls.ReceivedSessions)
-        {
-            received.Dispose();
-        }
-
         return result;
     }
 
-    private static void PrintSession(TlsConnection tls, VerifyResult verify, Stream stdout)
+    private static void PrintSession(SslSocket tls, VerifyResult? verify, Stream stdout)
     {
         var w = new StringWriter();
         w.WriteLine("---");
-        if (tls.PeerCertificateChain.Count > 0)
+        IReadOnlyList<byte[]> chain = tls.GetUnverifiedChain();
+        if (chain.Count > 0)
         {
             w.WriteLine("Server certificate");
-            w.WriteLine($"subject={TlsCliCommon.OneLineSubject(tls.PeerCertificateChain[0])}");
+            w.WriteLine($"subject={TlsCliCommon.OneLineSubject(chain[0])}");
         }
 
         w.WriteLine("---");
-        w.WriteLine($"{(tls.SessionReused ? "Reused" : "New")}, TLSv1.3, Cipher is {tls.CipherSuite?.IanaName}");
-        if (tls.AlpnProtocol is { } alpn)
+        w.WriteLine($"{(tls.SessionReused ? "Reused" : "New")}, {tls.Version()}, Cipher is {tls.Cipher()?.Name}");
+        if (tls.SelectedAlpnProtocol() is { } alpn)
         {
-            w.WriteLine($"ALPN protocol: {System.Text.Encoding.ASCII.GetString(alpn)}");
+            w.WriteLine($"ALPN protocol: {alpn}");
         }
         else
         {
             w.WriteLine("No ALPN negotiated");
         }
 
-        w.WriteLine($"Verify return code: {(int)verify.Error} ({verify.Message})");
+        w.WriteLine(verify is null ? "Verify return code: 0 (ok)" : $"Verify return code: {(int)verify.Error} ({verify.Message})");
         w.WriteLine("---");
         stdout.Write(System.Text.Encoding.UTF8.GetBytes(w.ToString()));
         stdout.Flush();

@@ -1,10 +1,7 @@
-using System.Net.Sockets;
 using System.Net;
+using System.Net.Sockets;
 using System.Text;
-using ManagedTls.CipherSuites;
-using ManagedTls.Connection;
-using ManagedTls.Handshake;
-using ManagedTls.Handshake.Tls13;
+using ManagedTls.Ssl;
 using ManagedTls.X509;
 
 namespace ManagedTls.Cli;
@@ -18,7 +15,7 @@ internal static class SServerCommand
 {
     private const string UsageText =
         "usage: s_server -accept port -cert F -key F [-pass pass:X] [-CAfile F] [-verify N | -Verify N] [-alpn L] "
-        + "[-groups L] [-ciphersuites L] [-tls1_3] [-www] [-naccept N] [-keylogfile F] [-brief] [-quiet] [-timeout MS]";
+        + "[-groups L] [-cipher L] [-ciphersuites L] [-tls1_3] [-www] [-naccept N] [-keylogfile F] [-brief] [-quiet] [-timeout MS]";
 
     public static int Run(string[] args) =>
         Run(args, Console.OpenStandardInput(), Console.OpenStandardOutput(), Console.Error);
@@ -30,7 +27,7 @@ internal static class SServerCommand
         int? port = null;
         int naccept = -1, timeoutMs = 10000, depth = 100;
         bool www = false, brief = false, quiet = false, request = false, require = false;
-        var settings = new TlsConfig { Role = TlsRole.Server };
+        SslContext context = TlsCliCommon.NewContext(serverSide: true);
         var a = new CliArgs(args);
         while (a.Next())
         {
@@ -46,9 +43,10 @@ internal static class SServerCommand
                 case "-CAfile": caFile = a.Value(); break;
                 case "-verify": depth = a.IntValue(); request = true; break;
                 case "-Verify": depth = a.IntValue(); request = require = true; break;
-                case "-alpn": settings = settings with { AlpnProtocols = TlsCliCommon.Alpn(a.Value()) }; break;
-                case "-groups": settings = settings with { Groups = TlsCliCommon.Groups(a.Value()) }; break;
-                case "-ciphersuites": settings = settings with { CipherSuites = TlsCliCommon.Suites(a.Value()) }; break;
+                case "-alpn": TlsCliCommon.SetAlpn(context, a.Value()); break;
+                case "-groups": TlsCliCommon.SetGroups(context, a.Value()); break;
+                case "-cipher": TlsCliCommon.SetCiphers(context, a.Value()); break;
+                case "-ciphersuites": TlsCliCommon.SetCiphersuites(context, a.Value()); break;
                 case "-tls1_3": break;
                 case "-www": www = true; break;
                 case "-naccept":
@@ -74,19 +72,21 @@ internal static class SServerCommand
             throw new UsageException("-accept port and -cert file are required\n" + UsageText);
         }
 
-        TrustStore trust = TlsCliCommon.LoadTrust(caFile);
-        settings = settings with
+        TlsCliCommon.LoadCertChain(context, certFile, keyFile, pass);
+        if (caFile is not null)
         {
-            CertificateChain = TlsCliCommon.LoadCertificates(certFile),
-            PrivateKey = TlsCliCommon.LoadKey(keyFile ?? certFile, pass),
-            Trust = trust,
-            VerifyPeer = false,
-            RequestClientCertificate = request,
-            RequireClientCertificate = require,
-            KeyLog = TlsCliCommon.KeyLog(keyLogFile),
-        };
+            TlsCliCommon.LoadVerifyLocations(context, caFile);
+        }
 
-        TlsCliCommon.Validate(settings);
+        // As openssl's s_server: -verify asks for a client certificate, -Verify requires one; either way its chain is
+        // verified after the handshake and reported, and a chain that does not verify does not end the connection.
+        context.VerifyMode = require ? VerifyMode.CertRequired : request ? VerifyMode.CertOptional : VerifyMode.CertNone;
+        context.DangerousDeferPeerVerification = true;
+        if (keyLogFile is not null)
+        {
+            TlsCliCommon.KeyLog(context, keyLogFile);
+        }
+
         using Socket? listener = Listen(port.Value, stderr);
         if (listener is null)
         {
@@ -101,27 +101,13 @@ internal static class SServerCommand
         {
             using Socket socket = listener.Accept();
             socket.NoDelay = true;
-            using var tls = TlsConnection.CreateServer(settings);
-            if (!TlsCliCommon.Handshake(tls, socket, timeoutMs, stderr))
+            int r = Serve(context, socket, www ? null : input, depth, brief, quiet, timeoutMs, stdout, stderr);
+            if (r < 0)
             {
                 result = 1;
                 continue;
             }
 
-            VerifyResult? verify = tls.PeerCertificateChain.Count == 0 ? null : CertificateVerifier.Verify(new VerifyRequest
-            {
-                PeerChain = tls.PeerCertificateChain,
-                Trust = trust,
-                Purpose = VerifyPurpose.ClientAuth,
-                MaxDepth = depth,
-            });
-            if (brief)
-            {
-                TlsCliCommon.PrintSummary(tls, verify, stderr);
-            }
-
-            int r = www ? ServeWww(tls, socket, timeoutMs, stderr)
-                : TlsCliCommon.Pump(tls, socket, input!, stdout, stderr, new TlsCliCommon.PumpOptions(Commands: !quiet, IgnoreEof: true));
             result = r != 0 ? r : result;
             if (!quiet)
             {
@@ -131,6 +117,39 @@ internal static class SServerCommand
         }
 
         return result;
+    }
+
+    // One accepted connection: 0 after an orderly end, 1 after a failed connection, -1 when the handshake failed.
+    private static int Serve(SslContext context, Socket socket, TlsCliCommon.InputReader? input, int depth, bool brief, bool quiet, int timeoutMs, Stream stdout, TextWriter stderr)
+    {
+        SslSocket tls;
+        try
+        {
+            // An end of the TCP stream without close_notify is told apart from close_notify (-www answers only the latter).
+            tls = context.WrapSocket(socket, serverSide: true, doHandshakeOnConnect: false, suppressRaggedEofs: false);
+        }
+        catch (SslException e)
+        {
+            stderr.WriteLine($"handshake failed: {TlsCliCommon.Describe(e)}");
+            return -1;
+        }
+
+        using (tls)
+        {
+            if (!TlsCliCommon.Handshake(tls, timeoutMs, stderr))
+            {
+                return -1;
+            }
+
+            VerifyResult? verify = TlsCliCommon.VerifyPeer(context, tls, depth);
+            if (brief)
+            {
+                TlsCliCommon.PrintSummary(tls, verify, stderr);
+            }
+
+            return input is null ? ServeWww(tls, verify, timeoutMs, stderr)
+                : TlsCliCommon.Pump(tls, input, stdout, stderr, new TlsCliCommon.PumpOptions(Commands: !quiet, IgnoreEof: true));
+        }
     }
 
     /// <summary>Listens on every address as openssl does: IPv6 and IPv4 on one socket, IPv4 alone where IPv6 is off.</summary>
@@ -164,90 +183,111 @@ internal static class SServerCommand
         }
     }
 
-    /// <summary>Reads one HTTP request and answers a GET with a short page about the connection, then sends close_notify.</summary>
-    private static int ServeWww(TlsConnection tls, Socket socket, int timeoutMs, TextWriter stderr)
+    /// <summary>
+    /// Reads one HTTP request and answers a GET with a short page about the connection, then sends close_notify. The
+    /// page begins as openssl's <c>-www</c> page does its session block (<c>New, TLSv1.3, Cipher is ...</c>,
+    /// <c>SSL-Session:</c>, <c>Protocol  :</c>, <c>Cipher    :</c>, <c>Verify return code:</c>), then adds the group,
+    /// ALPN and the client's certificate.
+    /// </summary>
+    private static int ServeWww(SslSocket tls, VerifyResult? verify, int timeoutMs, TextWriter stderr)
     {
         var requestText = new StringBuilder();
         byte[] buffer = new byte[16384];
-        byte[] plain = new byte[16384];
         var deadline = DateTime.UtcNow.AddMilliseconds(timeoutMs);
         try
         {
             while (true)
             {
-                int m;
-                while ((m = tls.ReadApplicationData(plain)) > 0)
-                {
-                    requestText.Append(Encoding.Latin1.GetString(plain, 0, m));
-                }
-
                 string soFar = requestText.ToString();
-                if (tls.PeerClosed || soFar.Contains("\r\n\r\n", StringComparison.Ordinal) || soFar.Contains("\n\n", StringComparison.Ordinal))
+                if (soFar.Contains("\r\n\r\n", StringComparison.Ordinal) || soFar.Contains("\n\n", StringComparison.Ordinal))
                 {
                     break;
                 }
 
                 int left = (int)(deadline - DateTime.UtcNow).TotalMilliseconds;
-                if (left <= 0 || !socket.Poll(left * 1000L > int.MaxValue ? int.MaxValue : left * 1000, SelectMode.SelectRead))
+                int n = left <= 0 ? -1 : ReadWithin(tls, buffer, left);
+                if (n < 0)
                 {
                     stderr.WriteLine("timed out waiting for the HTTP request");
                     return 1;
                 }
 
-                int n = socket.Receive(buffer);
                 if (n == 0)
                 {
-                    return 0;
+                    // close_notify: what came before it is answered.
+                    break;
                 }
 
-                tls.ReceiveBytes(buffer.AsSpan(0, n));
-                TlsCliCommon.Flush(tls, socket);
+                requestText.Append(Encoding.Latin1.GetString(buffer, 0, n));
             }
 
-            string request = requestText.ToString();
-            if (request.StartsWith("GET ", StringComparison.Ordinal))
+            tls.SetTimeout(Math.Max(timeoutMs, 1) / 1000.0);
+            if (requestText.ToString().StartsWith("GET ", StringComparison.Ordinal))
             {
-                var page = new StringBuilder();
-                page.Append("HTTP/1.0 200 ok\r\nContent-type: text/plain\r\n\r\n");
-                page.Append("managedtls s_server\n");
-                page.Append("Protocol version: TLSv1.3\n");
-                page.Append($"{(tls.SessionReused ? "Reused" : "New")}, TLSv1.3, Cipher is {tls.CipherSuite?.IanaName}\n");
-                page.Append($"Ciphersuite: {tls.CipherSuite?.IanaName}\n");
-                page.Append($"Key exchange group: {tls.NamedGroup}\n");
-                if (tls.AlpnProtocol is { } alpn)
-                {
-                    page.Append($"ALPN protocol: {Encoding.ASCII.GetString(alpn)}\n");
-                }
-
-                page.Append(tls.PeerCertificateChain.Count > 0
-                    ? $"Client certificate: {TlsCliCommon.OneLineSubject(tls.PeerCertificateChain[0])}\n"
-                    : "no client certificate available\n");
-                tls.WriteApplicationData(Encoding.ASCII.GetBytes(page.ToString()));
+                tls.Write(Encoding.ASCII.GetBytes(Page(tls, verify)));
             }
 
-            tls.Close();
-            TlsCliCommon.Flush(tls, socket);
-            socket.Shutdown(SocketShutdown.Send);
+            tls.SendCloseNotify();
+            tls.Socket?.Shutdown(SocketShutdown.Send);
             return 0;
         }
-        catch (TlsAlertException e)
+        catch (SslEofException)
         {
-            stderr.WriteLine($"connection failed: {e.Description}: {e.Message}");
-            try
-            {
-                TlsCliCommon.Flush(tls, socket);
-            }
-            catch (SocketException)
-            {
-                // The peer is gone.
-            }
-
+            // The client went away without close_notify: nothing to answer.
+            return 0;
+        }
+        catch (SslException e)
+        {
+            stderr.WriteLine($"connection failed: {TlsCliCommon.Describe(e)}");
             return 1;
         }
-        catch (SocketException e)
+        catch (Exception e) when (e is SocketException or TimeoutException)
         {
             stderr.WriteLine($"connection failed: {e.Message}");
             return 1;
         }
+    }
+
+    // One read within the time left: the byte count, 0 at close_notify, -1 when the time ran out.
+    private static int ReadWithin(SslSocket tls, byte[] buffer, int milliseconds)
+    {
+        tls.SetTimeout(milliseconds / 1000.0);
+        try
+        {
+            return tls.Read(buffer, 0, buffer.Length);
+        }
+        catch (TimeoutException)
+        {
+            return -1;
+        }
+    }
+
+    private static string Page(SslSocket tls, VerifyResult? verify)
+    {
+        string? version = tls.Version();
+        string? cipher = tls.Cipher()?.Name;
+        var page = new StringBuilder();
+        page.Append("HTTP/1.0 200 ok\r\nContent-type: text/plain\r\n\r\n");
+        page.Append($"{(tls.SessionReused ? "Reused" : "New")}, {version}, Cipher is {cipher}\n");
+        page.Append("SSL-Session:\n");
+        page.Append($"    Protocol  : {version}\n");
+        page.Append($"    Cipher    : {cipher}\n");
+        page.Append(verify is null ? "    Verify return code: 0 (ok)\n" : $"    Verify return code: {(int)verify.Error} ({verify.Message})\n");
+        page.Append("---\n");
+        if (tls.Group() is { } group)
+        {
+            page.Append($"Key exchange group: {TlsCliCommon.GroupName(group)}\n");
+        }
+
+        if (tls.SelectedAlpnProtocol() is { } alpn)
+        {
+            page.Append($"ALPN protocol: {alpn}\n");
+        }
+
+        IReadOnlyList<byte[]> chain = tls.GetUnverifiedChain();
+        page.Append(chain.Count > 0
+            ? $"Client certificate: {TlsCliCommon.OneLineSubject(chain[0])}\n"
+            : "no client certificate available\n");
+        return page.ToString();
     }
 }

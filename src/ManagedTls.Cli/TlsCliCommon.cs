@@ -1,12 +1,8 @@
 using System.Collections.Concurrent;
 using System.Net.Sockets;
-using System.Text;
 using ManagedTls.CipherSuites;
-using ManagedTls.Connection;
 using ManagedTls.Crypto;
-using ManagedTls.Handshake;
-using ManagedTls.Handshake.Tls13;
-using ManagedTls.Wire;
+using ManagedTls.Ssl;
 using ManagedTls.X509;
 using ManagedTls.X509.Store;
 
@@ -59,50 +55,145 @@ internal sealed class CliArgs
     }
 }
 
-/// <summary>What s_client and s_server share: credential loading, option values, the summary and the data pump.</summary>
+/// <summary>
+/// What s_client and s_server share: an <see cref="SslContext"/> made from openssl's flags, the connection summary
+/// and the data pump over the facade's <see cref="SslSocket"/>.
+/// </summary>
 internal static class TlsCliCommon
 {
+    /// <summary>OpenSSL's default TLS 1.2 cipher list, which openssl's s_client and s_server use without <c>-cipher</c>.</summary>
+    public const string DefaultCiphers = "DEFAULT";
+
     /// <summary>Flags for features the engine does not have yet: refused rather than ignored.</summary>
     public static void RejectUnsupported(string flag)
     {
-        if (flag is "-sess_out" or "-sess_in" or "-tls1_2" or "-tls1_1" or "-tls1" or "-no_tls1_3" or "-reconnect" or "-dtls")
+        if (flag is "-tls1_2" or "-tls1_1" or "-tls1" or "-no_tls1_3" or "-reconnect" or "-dtls")
         {
-            throw new UsageException($"option {flag} is not supported yet (TLS 1.3 without resumption only)");
+            throw new UsageException($"option {flag} is not supported yet (TLS 1.3 only)");
         }
     }
 
-    /// <summary>The certificates in a PEM file, in file order.</summary>
-    public static List<byte[]> LoadCertificates(string path)
+    /// <summary>
+    /// A context as openssl's s_client and s_server start from, unlike Python's defaults: OpenSSL's <c>DEFAULT</c> cipher
+    /// list, the client's suite order honoured (no <c>OP_CIPHER_SERVER_PREFERENCE</c>), and on a client neither the
+    /// certificate nor the host name checked during the handshake (the chain is verified and reported afterwards).
+    /// </summary>
+    public static SslContext NewContext(bool serverSide)
+    {
+        var context = new SslContext(serverSide ? SslProtocol.TlsServer : SslProtocol.TlsClient);
+        if (!serverSide)
+        {
+            context.CheckHostname = false;
+            context.VerifyMode = VerifyMode.CertNone;
+        }
+
+        context.Options &= ~SslOptions.CipherServerPreference;
+        context.SetCiphers(DefaultCiphers);
+        return context;
+    }
+
+    /// <summary><c>-cipher</c>: the TLS 1.2 suites, an OpenSSL cipher string.</summary>
+    public static void SetCiphers(SslContext context, string list)
     {
         try
         {
-            var certs = PemReader.Read(PemReader.Latin1(File.ReadAllBytes(path)))
-                .Where(b => CertificateStore.IsCertificateLabel(b.Label, trusted: true))
-                .Select(CertificateStore.CertificateFromBlock)
-                .ToList();
-            if (certs.Count == 0)
-            {
-                throw new UsageException($"no certificate in {path}");
-            }
-
-            return certs;
+            context.SetCiphers(list);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or CertificateStoreException)
+        catch (SslException e)
         {
-            throw new UsageException($"cannot load certificates from {path}: {e.Message}");
+            throw new UsageException($"bad cipher list '{list}': {e.Message}");
         }
     }
 
-    /// <summary>The private key in a PEM or DER file, decrypted with an openssl pass phrase argument (<c>pass:X</c>, <c>env:VAR</c>, <c>file:PATH</c>).</summary>
-    public static PrivateKey LoadKey(string path, string? pass)
+    /// <summary><c>-ciphersuites</c>: the TLS 1.3 suites, colon-separated IANA names.</summary>
+    public static void SetCiphersuites(SslContext context, string list)
+    {
+        if (list.Length == 0)
+        {
+            throw new UsageException($"no TLS 1.3 cipher suite in '{list}'");
+        }
+
+        try
+        {
+            context.SetCiphersuites(list);
+        }
+        catch (SslException e)
+        {
+            throw new UsageException($"bad cipher suite list '{list}': {e.Message}");
+        }
+    }
+
+    /// <summary><c>-groups</c>: an openssl group list (<c>X25519:P-256</c>); the client sends a key share for the first.</summary>
+    public static void SetGroups(SslContext context, string list)
     {
         try
         {
-            return PrivateKey.LoadFile(path, PassPhrase(pass));
+            context.SetGroups(list);
         }
-        catch (Exception e) when (e is not UsageException)
+        catch (SslException e)
         {
-            throw new UsageException($"cannot load the private key from {path}: {e.Message}");
+            throw new UsageException($"bad group list '{list}': {e.InnerException?.Message ?? e.Message}");
+        }
+    }
+
+    /// <summary><c>-alpn</c>: comma-separated protocol names.</summary>
+    public static void SetAlpn(SslContext context, string list)
+    {
+        string[] names = list.Split(',');
+        try
+        {
+            context.SetAlpnProtocols(names);
+        }
+        catch (Exception e) when (e is SslException or ArgumentException)
+        {
+            throw new UsageException($"bad ALPN list '{list}'");
+        }
+    }
+
+    /// <summary>
+    /// <c>-cert</c>, <c>-key</c> and <c>-pass</c>: the certificate chain (PEM) and its private key, which without
+    /// <paramref name="keyFile"/> is read from the certificate file; the pass phrase is an openssl pass phrase
+    /// argument (<c>pass:X</c>, <c>env:VAR</c>, <c>file:PATH</c>).
+    /// </summary>
+    public static void LoadCertChain(SslContext context, string certFile, string? keyFile, string? pass)
+    {
+        string? password = PassPhrase(pass);
+        try
+        {
+            context.LoadCertChain(certFile, keyFile, password);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or SslException or ArgumentException)
+        {
+            throw new UsageException($"cannot load the certificate and key from {certFile}{(keyFile is null ? "" : " and " + keyFile)}: {e.Message}");
+        }
+    }
+
+    /// <summary><c>-CAfile</c>: trust anchors for verifying the peer; without it nothing is trusted.</summary>
+    public static void LoadVerifyLocations(SslContext context, string caFile)
+    {
+        try
+        {
+            context.LoadVerifyLocations(cafile: caFile);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or SslException or ArgumentException)
+        {
+            throw new UsageException($"cannot load certificates from {caFile}: {e.Message}");
+        }
+    }
+
+    /// <summary>
+    /// <c>-keylogfile</c>: appends NSS key log lines to a file, through the context's <see cref="SslContext.KeylogFilename"/>
+    /// (the library's one writer: a new file is private, 0600, and starts with a comment line, as openssl's does).
+    /// </summary>
+    public static void KeyLog(SslContext context, string path)
+    {
+        try
+        {
+            context.KeylogFilename = path;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"cannot open the key log file {path}: {e.Message}");
         }
     }
 
@@ -125,112 +216,64 @@ internal static class TlsCliCommon
 
         if (arg.StartsWith("file:", StringComparison.Ordinal))
         {
-            return File.ReadLines(arg.Substring(5)).FirstOrDefault() ?? "";
+            try
+            {
+                return File.ReadLines(arg.Substring(5)).FirstOrDefault() ?? "";
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new UsageException($"cannot read the pass phrase from {arg.Substring(5)}: {e.Message}");
+            }
         }
 
         throw new UsageException($"pass phrase argument must be pass:, env: or file:, not '{arg}'");
     }
 
-    /// <summary>Trust anchors from a CA file; none when no file is given.</summary>
-    public static TrustStore LoadTrust(string? caFile) => new(caFile is null ? [] : LoadCertificates(caFile));
-
-    /// <summary>An openssl group list (<c>X25519:P-256</c>).</summary>
-    public static IReadOnlyList<KeyExchangeGroup> Groups(string list)
-    {
-        try
-        {
-            return KeyExchangeGroups.ParseList(list);
-        }
-        catch (Exception e) when (e is ArgumentException or CipherStringException or TlsAlertException)
-        {
-            throw new UsageException($"bad group list '{list}': {e.Message}");
-        }
-    }
-
-    /// <summary>An openssl TLS 1.3 suite list.</summary>
-    public static IReadOnlyList<CipherSuiteInfo> Suites(string list)
-    {
-        try
-        {
-            var suites = Tls13CipherSuiteList.Parse(list);
-            return suites.Count > 0 ? suites : throw new UsageException($"no TLS 1.3 cipher suite in '{list}'");
-        }
-        catch (Exception e) when (e is ArgumentException or CipherStringException or TlsAlertException)
-        {
-            throw new UsageException($"bad cipher suite list '{list}': {e.Message}");
-        }
-    }
-
-    /// <summary>An openssl ALPN list: comma-separated protocol names.</summary>
-    public static IReadOnlyList<byte[]> Alpn(string list)
-    {
-        var names = list.Split(',');
-        if (names.Any(n => n.Length == 0 || n.Length > 255))
-        {
-            throw new UsageException($"bad ALPN list '{list}'");
-        }
-
-        return names.Select(Encoding.ASCII.GetBytes).ToList();
-    }
-
-    /// <summary>Appends NSS key log lines to a file, as openssl's <c>-keylogfile</c> does (the library's one writer: a new file is private, 0600).</summary>
-    public static Action<string>? KeyLog(string? path) => path is null ? null : KeyLogFile.Writer(path);
-
     /// <summary>
-    /// Reads a session file (<c>-sess_in</c>, OpenSSL's SSL_SESSION PEM). A session without a host name (OpenSSL records
-    /// one only when the server acknowledged server_name) is bound to <paramref name="serverName"/>, as openssl offers it
-    /// regardless. Null after printing the reason when the file cannot be used.
+    /// Reads a session file (<c>-sess_in</c>, OpenSSL's SSL_SESSION PEM) for a client connection of <paramref name="context"/>.
+    /// A session without a host name (OpenSSL records one only when the server acknowledged server_name) is offered
+    /// to the server connected to, as openssl offers it. Null after printing the reason when the file cannot be used.
     /// </summary>
-    public static Tls13Session? LoadSession(string path, string? serverName, TextWriter err)
+    public static SslSession? LoadSession(string path, SslContext context, TextWriter err)
     {
-        Tls13Session session;
         try
         {
-            session = global::ManagedTls.Ssl.SslSessionPem.FromPem(File.ReadAllText(path));
+            return SslSession.FromPem(File.ReadAllText(path), context);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or global::ManagedTls.Ssl.SslException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or SslException)
         {
             err.WriteLine($"Can't open session file {path}: {e.Message}");
             return null;
         }
-
-        if (session.ServerName is not null || serverName is null)
-        {
-            return session;
-        }
-
-        using (session)
-        {
-            return new Tls13Session(session.Ticket, session.Psk.ToArray(), session.Suite, session.LifetimeSeconds, session.AgeAdd, session.CreatedAt)
-            {
-                Alpn = session.Alpn,
-                ServerName = serverName,
-                PeerChain = session.PeerChain,
-                VerifyResult = session.VerifyResult,
-            };
-        }
     }
 
     /// <summary>Writes a session file (<c>-sess_out</c>) in OpenSSL's SSL_SESSION PEM, readable by <c>openssl s_client -sess_in</c>.</summary>
-    public static void SaveSession(string path, Tls13Session session) => File.WriteAllText(path, global::ManagedTls.Ssl.SslSessionPem.ToPem(session));
+    public static void SaveSession(string path, SslSession session) => File.WriteAllText(path, session.ToPem());
+
+    /// <summary>The peer's chain verified as the handshake would, with this side's trust; null when the peer sent no certificate.</summary>
+    public static VerifyResult? VerifyPeer(SslContext context, SslSocket tls, int maxDepth = 100)
+    {
+        IReadOnlyList<byte[]> chain = tls.GetUnverifiedChain();
+        return chain.Count == 0 ? null : context.VerifyPeerChain(chain, tls.ServerSide, maxDepth);
+    }
 
     /// <summary>Writes openssl's <c>-brief</c> connection summary (print_ssl_summary) to <paramref name="w"/>.</summary>
-    public static void PrintSummary(TlsConnection tls, VerifyResult? verify, TextWriter w)
+    public static void PrintSummary(SslSocket tls, VerifyResult? verify, TextWriter w)
     {
         w.WriteLine("CONNECTION ESTABLISHED");
-        w.WriteLine("Protocol version: TLSv1.3");
-        w.WriteLine($"Ciphersuite: {tls.CipherSuite?.IanaName}");
-        if (tls.PeerCertificateChain.Count == 0)
+        w.WriteLine($"Protocol version: {tls.Version()}");
+        w.WriteLine($"Ciphersuite: {tls.Cipher()?.Name}");
+        IReadOnlyList<byte[]> chain = tls.GetUnverifiedChain();
+        if (chain.Count == 0)
         {
             w.WriteLine("No peer certificate");
         }
         else
         {
-            w.WriteLine($"Peer certificate: {OneLineSubject(tls.PeerCertificateChain[0])}");
-            SignatureScheme? scheme = tls.IsClient ? tls.SignatureScheme : tls.ClientSignatureScheme;
-            if (scheme is { } s)
+            w.WriteLine($"Peer certificate: {OneLineSubject(chain[0])}");
+            if ((tls.ServerSide ? tls.ClientSignatureScheme() : tls.SignatureScheme()) is { } scheme)
             {
-                (string hash, string type) = SignatureNames(s);
+                (string hash, string type) = SignatureNames(scheme);
                 w.WriteLine($"Hash used: {hash}");
                 w.WriteLine($"Signature type: {type}");
             }
@@ -238,9 +281,9 @@ internal static class TlsCliCommon
             w.WriteLine(verify is null || verify.IsValid ? "Verification: OK" : $"Verification error: {verify.Message}");
         }
 
-        if (tls.IsClient && tls.NamedGroup is { } g)
+        if (!tls.ServerSide && tls.Group() is { } group)
         {
-            w.WriteLine($"Server Temp Key: {TempKey(g)}");
+            w.WriteLine($"Server Temp Key: {TempKey(group)}");
         }
 
         w.Flush();
@@ -259,6 +302,16 @@ internal static class TlsCliCommon
 
         return string.Join(", ", parts);
     }
+
+    /// <summary>A group's name as openssl prints it (<c>X25519</c>, <c>prime256v1</c>), from the facade's IANA name.</summary>
+    public static string GroupName(string ianaName) => KeyExchangeGroups.FindByName(ianaName)?.OpenSslName ?? ianaName;
+
+    /// <summary>
+    /// Describes a facade failure in one line: the alert and the engine's reason when an alert was sent or received
+    /// (<c>CertificateRequired: ...</c>), otherwise the exception's text.
+    /// </summary>
+    public static string Describe(SslException e) =>
+        e.InnerException is TlsAlertException alert ? $"{alert.Description}: {alert.Message}" : e.Message;
 
     private static string ShortName(string oid) => oid switch
     {
@@ -279,134 +332,129 @@ internal static class TlsCliCommon
         _ => ManagedTls.X509.PeerCert.OpenSslObjectNames.Name(oid),
     };
 
-    private static (string Hash, string Type) SignatureNames(SignatureScheme s) => s switch
+    // openssl's "Hash used" and "Signature type" for a signature scheme's IANA name.
+    private static (string Hash, string Type) SignatureNames(string scheme) => scheme switch
     {
-        SignatureScheme.EcdsaSecp256r1Sha256 => ("SHA256", "ECDSA"),
-        SignatureScheme.EcdsaSecp384r1Sha384 => ("SHA384", "ECDSA"),
-        SignatureScheme.EcdsaSecp521r1Sha512 => ("SHA512", "ECDSA"),
-        SignatureScheme.RsaPssRsaeSha256 or SignatureScheme.RsaPssPssSha256 => ("SHA256", "RSA-PSS"),
-        SignatureScheme.RsaPssRsaeSha384 or SignatureScheme.RsaPssPssSha384 => ("SHA384", "RSA-PSS"),
-        SignatureScheme.RsaPssRsaeSha512 or SignatureScheme.RsaPssPssSha512 => ("SHA512", "RSA-PSS"),
-        SignatureScheme.RsaPkcs1Sha256 => ("SHA256", "RSA"),
-        SignatureScheme.RsaPkcs1Sha384 => ("SHA384", "RSA"),
-        SignatureScheme.RsaPkcs1Sha512 => ("SHA512", "RSA"),
-        SignatureScheme.Ed25519 => ("UNDEF", "ed25519"),
-        SignatureScheme.Ed448 => ("UNDEF", "ed448"),
-        _ => ("UNDEF", s.ToString()),
+        "ecdsa_secp256r1_sha256" => ("SHA256", "ECDSA"),
+        "ecdsa_secp384r1_sha384" => ("SHA384", "ECDSA"),
+        "ecdsa_secp521r1_sha512" => ("SHA512", "ECDSA"),
+        "rsa_pss_rsae_sha256" or "rsa_pss_pss_sha256" => ("SHA256", "RSA-PSS"),
+        "rsa_pss_rsae_sha384" or "rsa_pss_pss_sha384" => ("SHA384", "RSA-PSS"),
+        "rsa_pss_rsae_sha512" or "rsa_pss_pss_sha512" => ("SHA512", "RSA-PSS"),
+        "rsa_pkcs1_sha256" => ("SHA256", "RSA"),
+        "rsa_pkcs1_sha384" => ("SHA384", "RSA"),
+        "rsa_pkcs1_sha512" => ("SHA512", "RSA"),
+        "ed25519" => ("UNDEF", "ed25519"),
+        "ed448" => ("UNDEF", "ed448"),
+        _ => ("UNDEF", scheme),
     };
 
-    private static string TempKey(NamedGroup g) => g switch
+    // openssl's "Server Temp Key" for a group's IANA name.
+    private static string TempKey(string group) => group switch
     {
-        NamedGroup.X25519 => "X25519, 253 bits",
-        NamedGroup.X448 => "X448, 448 bits",
-        NamedGroup.Secp256r1 => "ECDH, prime256v1, 256 bits",
-        NamedGroup.Secp384r1 => "ECDH, secp384r1, 384 bits",
-        NamedGroup.Secp521r1 => "ECDH, secp521r1, 521 bits",
-        NamedGroup.Ffdhe2048 => "DH, 2048 bits",
-        NamedGroup.Ffdhe3072 => "DH, 3072 bits",
-        NamedGroup.Ffdhe4096 => "DH, 4096 bits",
-        NamedGroup.Ffdhe6144 => "DH, 6144 bits",
-        NamedGroup.Ffdhe8192 => "DH, 8192 bits",
-        _ => g.ToString(),
+        "x25519" => "X25519, 253 bits",
+        "x448" => "X448, 448 bits",
+        "secp256r1" => "ECDH, prime256v1, 256 bits",
+        "secp384r1" => "ECDH, secp384r1, 384 bits",
+        "secp521r1" => "ECDH, secp521r1, 521 bits",
+        "ffdhe2048" => "DH, 2048 bits",
+        "ffdhe3072" => "DH, 3072 bits",
+        "ffdhe4096" => "DH, 4096 bits",
+        "ffdhe6144" => "DH, 6144 bits",
+        "ffdhe8192" => "DH, 8192 bits",
+        _ => group,
     };
-
-    /// <summary>Checks the settings before any network activity; settings that do not fit together are a usage error.</summary>
-    public static void Validate(TlsConfig settings)
-    {
-        try
-        {
-            settings.Validate();
-        }
-        catch (ArgumentException e)
-        {
-            throw new UsageException(e.Message);
-        }
-    }
-
-    /// <summary>Sends every pending TLS byte.</summary>
-    public static void Flush(TlsConnection tls, Socket socket)
-    {
-        while (tls.HasOutgoing)
-        {
-            byte[] bytes = new byte[tls.OutgoingLength];
-            int n = tls.TakeOutgoing(bytes);
-            int sent = 0;
-            while (sent < n)
-            {
-                sent += socket.Send(bytes, sent, n - sent, SocketFlags.None);
-            }
-        }
-    }
 
     /// <summary>
-    /// Runs the handshake within <paramref name="timeoutMs"/>; false when the peer closed or failed it
-    /// (the alert, if any, is sent and the reason written to <paramref name="err"/>).
+    /// Runs the handshake within <paramref name="timeoutMs"/>; false when the peer closed or failed it (the alert, if
+    /// any, is sent and the reason written to <paramref name="err"/>).
     /// </summary>
-    public static bool Handshake(TlsConnection tls, Socket socket, int timeoutMs, TextWriter err)
+    public static bool Handshake(SslSocket tls, int timeoutMs, TextWriter err)
     {
-        var deadline = DateTime.UtcNow.AddMilliseconds(timeoutMs);
-        byte[] buffer = new byte[16384];
         try
         {
-            Flush(tls, socket);
-            while (!tls.IsHandshakeComplete)
-            {
-                int left = (int)(deadline - DateTime.UtcNow).TotalMilliseconds;
-                if (left <= 0 || !socket.Poll(Math.Min(left, int.MaxValue / 1000) * 1000, SelectMode.SelectRead))
-                {
-                    err.WriteLine("handshake timed out");
-                    return false;
-                }
-
-                int n = socket.Receive(buffer);
-                if (n == 0)
-                {
-                    err.WriteLine("the peer closed the connection during the handshake");
-                    return false;
-                }
-
-                tls.ReceiveBytes(buffer.AsSpan(0, n));
-                Flush(tls, socket);
-            }
-
+            tls.SetTimeout(Math.Max(timeoutMs, 1) / 1000.0);
+            tls.DoHandshake();
             return true;
         }
-        catch (TlsAlertException e)
+        catch (TimeoutException)
         {
-            TrySendAlert(tls, socket);
-            err.WriteLine($"handshake failed: {e.Description}: {e.Message}");
-            return false;
+            err.WriteLine("handshake timed out");
+        }
+        catch (SslEofException)
+        {
+            err.WriteLine("the peer closed the connection during the handshake");
+        }
+        catch (SslException e)
+        {
+            err.WriteLine($"handshake failed: {Describe(e)}");
         }
         catch (SocketException e)
         {
             err.WriteLine($"handshake failed: {e.Message}");
-            return false;
         }
+
+        return false;
     }
 
-    private static void TrySendAlert(TlsConnection tls, Socket socket)
+    /// <summary>Sends close_notify without waiting for the peer's, when the peer has gone already: a failure is not one.</summary>
+    public static void CloseQuietly(SslSocket tls)
     {
         try
         {
-            Flush(tls, socket);
+            Blocking(tls, tls.SendCloseNotify);
         }
-        catch (SocketException)
+        catch (Exception e) when (e is SslException or SocketException or ObjectDisposedException)
         {
-            // The peer is gone; the alert cannot be delivered.
+            // The peer is gone; close_notify cannot be delivered.
         }
     }
 
-    /// <summary>Writes buffered application data to <paramref name="output"/>; true when the peer has closed.</summary>
-    private static bool Deliver(TlsConnection tls, byte[] plain, Stream output)
+    /// <summary>Runs a write on the (otherwise non-blocking) socket blocking, as openssl's blocking writes do.</summary>
+    private static void Blocking(SslSocket tls, Action write)
     {
-        int m;
-        while ((m = tls.ReadApplicationData(plain)) > 0)
+        tls.SetBlocking(true);
+        try
         {
-            output.Write(plain, 0, m);
+            write();
         }
+        finally
+        {
+            tls.SetBlocking(false);
+        }
+    }
 
-        output.Flush();
-        return tls.PeerClosed;
+    /// <summary>
+    /// Writes the application data already readable without waiting to <paramref name="output"/>; true when the peer
+    /// has closed (its close_notify, or the end of the TCP stream).
+    /// </summary>
+    private static bool Deliver(SslSocket tls, byte[] plain, Stream output)
+    {
+        try
+        {
+            while (true)
+            {
+                int n = tls.Read(plain, 0, plain.Length);
+                if (n == 0)
+                {
+                    return true;
+                }
+
+                output.Write(plain, 0, n);
+            }
+        }
+        catch (SslWantReadException)
+        {
+            return false;
+        }
+        catch (Exception e) when (e is SslZeroReturnException or SslEofException)
+        {
+            return true;
+        }
+        finally
+        {
+            output.Flush();
+        }
     }
 
     /// <summary>Reads standard input on its own thread so the pump can poll the socket meanwhile; null marks EOF.</summary>
@@ -462,22 +510,24 @@ internal static class TlsCliCommon
     /// <param name="PeerCloseWaitMs">After our close_notify, how long to wait for the peer's.</param>
     public sealed record PumpOptions(bool Commands, bool IgnoreEof, int PeerCloseWaitMs = 5000);
 
+
     /// <summary>
-    /// Copies input to the connection and the connection's data to <paramref name="output"/> until either side
-    /// ends. Returns 0 on an orderly end, 1 when the connection failed.
+    /// Copies input to the connection and the connection's data to <paramref name="output"/> until either side ends,
+    /// reading without blocking (so input is never held up by a peer that sends nothing) and writing blocking. Returns
+    /// 0 on an orderly end, 1 when the connection failed.
     /// </summary>
-    public static int Pump(TlsConnection tls, Socket socket, InputReader input, Stream output, TextWriter err, PumpOptions options)
+    public static int Pump(SslSocket tls, InputReader input, Stream output, TextWriter err, PumpOptions options)
     {
-        byte[] buffer = new byte[16384];
         byte[] plain = new byte[16384];
+        Socket socket = tls.Socket ?? throw new ObjectDisposedException(nameof(SslSocket));
         DateTime? closeDeadline = null;
         try
         {
+            tls.SetBlocking(false);
             if (Deliver(tls, plain, output))
             {
                 err.WriteLine("DONE");
-                tls.Close();
-                Flush(tls, socket);
+                CloseQuietly(tls);
                 return 0;
             }
 
@@ -492,9 +542,9 @@ internal static class TlsCliCommon
                             break;
                         }
 
+                        // As openssl: close_notify now; what the peer still sends is shown until its close_notify.
                         err.WriteLine("DONE");
-                        tls.Close();
-                        Flush(tls, socket);
+                        Blocking(tls, tls.SendCloseNotify);
                         closeDeadline = DateTime.UtcNow.AddMilliseconds(options.PeerCloseWaitMs);
                         break;
                     }
@@ -502,14 +552,13 @@ internal static class TlsCliCommon
                     if (options.Commands && chunk[0] is (byte)'k' or (byte)'K')
                     {
                         err.WriteLine("KEYUPDATE");
-                        tls.UpdateKeys(requestPeerUpdate: chunk[0] == (byte)'K');
+                        bool request = chunk[0] == (byte)'K';
+                        Blocking(tls, () => tls.UpdateKeys(requestPeerUpdate: request));
                     }
                     else
                     {
-                        tls.WriteApplicationData(chunk);
+                        Blocking(tls, () => tls.Write(chunk));
                     }
-
-                    Flush(tls, socket);
                 }
 
                 if (closeDeadline is { } d && DateTime.UtcNow >= d)
@@ -522,36 +571,21 @@ internal static class TlsCliCommon
                     continue;
                 }
 
-                int n = socket.Receive(buffer);
-                if (n == 0)
-                {
-                    if (closeDeadline is null)
-                    {
-                        err.WriteLine("DONE");
-                    }
-
-                    return 0;
-                }
-
-                tls.ReceiveBytes(buffer.AsSpan(0, n));
-                Flush(tls, socket);
                 if (Deliver(tls, plain, output))
                 {
                     if (closeDeadline is null)
                     {
                         err.WriteLine("DONE");
-                        tls.Close();
-                        Flush(tls, socket);
+                        CloseQuietly(tls);
                     }
 
                     return 0;
                 }
             }
         }
-        catch (TlsAlertException e)
+        catch (SslException e)
         {
-            TrySendAlert(tls, socket);
-            err.WriteLine($"connection failed: {e.Description}: {e.Message}");
+            err.WriteLine($"connection failed: {Describe(e)}");
             return 1;
         }
         catch (SocketException e)

@@ -136,7 +136,11 @@ public sealed class CliInteropTests : IClassFixture<CliCertificates>
         Assert.True(run.ExitCode == 0, run.Stderr);
         Assert.Contains("HTTP/1.0 200 ok\r\nContent-type: text/plain\r\n\r\n", run.Stdout);
         Assert.Contains("ALPN protocol: http/1.1", run.Stdout); // openssl's own line
-        Assert.Contains("Protocol version: TLSv1.3", run.Stdout);
+        // The page opens with openssl's -www session block, from the facade's Version() and Cipher().
+        Assert.Contains(
+            "Content-type: text/plain\r\n\r\nNew, TLSv1.3, Cipher is TLS_AES_256_GCM_SHA384\nSSL-Session:\n"
+            + "    Protocol  : TLSv1.3\n    Cipher    : TLS_AES_256_GCM_SHA384\n    Verify return code: 0 (ok)\n---\n",
+            run.Stdout);
         Assert.Equal(0, server.WaitExit());
     }
 
@@ -162,6 +166,33 @@ public sealed class CliInteropTests : IClassFixture<CliCertificates>
             "-cert", _c.ClientCert, "-key", _c.ClientKey, "-pass", "pass:" + CliCertificates.ClientPassword, "-brief");
         Assert.True(run.ExitCode == 0, run.Stderr);
         Assert.Contains("htua tneilc", run.Stdout);
+    }
+
+    [Fact]
+    public void OurClientWithATls12CipherListStillSpeaksTls13()
+    {
+        int port = CliPeers.FreePort();
+        using var server = CliPeers.StartOpenSslServer(port, "-tls1_3", "-cert", _c.EcCert, "-key", _c.EcKey, "-rev");
+        ClientRun run = CliPeers.OurClient("cipher\n", "-connect", "127.0.0.1:" + P(port), "-cipher", "kRSA+AESGCM", "-ciphersuites", "TLS_AES_128_GCM_SHA256");
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Contains("New, TLSv1.3, Cipher is TLS_AES_128_GCM_SHA256", run.Stdout);
+        Assert.Contains("rehpic", run.Stdout);
+    }
+
+    [Fact]
+    public void OurServerReportsAnUntrustedClientCertificateAndGoesOn()
+    {
+        // As openssl's s_server: -verify asks for the certificate; one that does not verify is reported, not refused.
+        int port = CliPeers.FreePort();
+        using OurServer server = CliPeers.StartOurServer(port, "-cert", _c.EcCert, "-key", _c.EcKey, "-www", "-naccept", "1", "-verify", "1", "-brief");
+        ClientRun run = CliPeers.OpenSslClient("GET / HTTP/1.0\r\n\r\n", "-connect", "127.0.0.1:" + P(port), "-ign_eof",
+            "-cert", _c.ClientCert, "-key", _c.ClientKey, "-pass", "pass:" + CliCertificates.ClientPassword);
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Contains("    Verify return code: 18 (self-signed certificate)\n", run.Stdout);
+        Assert.Contains("Client certificate: O = Clients, CN = cli-client", run.Stdout);
+        Assert.Equal(0, server.WaitExit());
+        Assert.Contains("Hash used: SHA384", server.Stderr);
+        Assert.Contains("Verification error: self-signed certificate", server.Stderr);
     }
 
     [Fact]
@@ -296,6 +327,8 @@ public sealed class CliInteropTests : IClassFixture<CliCertificates>
     [InlineData("s_client", "-connect", "127.0.0.1:1", "-bogus")]
     [InlineData("s_client", "-connect", "127.0.0.1:1", "-groups", "nosuchgroup")]
     [InlineData("s_client", "-connect", "127.0.0.1:1", "-ciphersuites", "TLS_NOPE")]
+    [InlineData("s_client", "-connect", "127.0.0.1:1", "-ciphersuites", "")]
+    [InlineData("s_client", "-connect", "127.0.0.1:1", "-cipher", "NOPE")]
     [InlineData("s_client", "-connect", "127.0.0.1:1", "-cert", "/nonexistent/cert.pem")]
     [InlineData("s_client", "-connect")]
     [InlineData("s_server")]

@@ -67,6 +67,13 @@ internal sealed record TlsConfig
     /// <summary>An EOF from the transport without close_notify is a clean close (<c>OP_IGNORE_UNEXPECTED_EOF</c>).</summary>
     public bool IgnoreUnexpectedEof { get; init; }
 
+    /// <summary>
+    /// The peer's certificate is requested (and required) as the verify mode says, but the handshake does not verify its
+    /// chain (<see cref="VerifyPeer"/> is false): the caller does after the handshake, as openssl's s_client and s_server
+    /// do without <c>-verify_return_error</c>. The CLI's setting only.
+    /// </summary>
+    public bool DeferPeerVerification { get; init; }
+
     /// <summary>TLS 1.2: refuse renegotiation of either kind (<c>OP_NO_RENEGOTIATION</c>).</summary>
     public bool RefuseRenegotiation { get; init; }
 
@@ -75,7 +82,7 @@ internal sealed record TlsConfig
     /// <see cref="RequireClientCertificate"/>: a client verifies or not; a server that verifies requires a certificate
     /// or only checks one when sent.
     /// </summary>
-    public PeerVerification Verification => !VerifyPeer ? PeerVerification.None
+    public PeerVerification Verification => !VerifyPeer && !DeferPeerVerification ? PeerVerification.None
         : Role == TlsRole.Client || RequireClientCertificate ? PeerVerification.Required
         : PeerVerification.Optional;
 

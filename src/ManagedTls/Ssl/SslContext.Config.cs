@@ -53,6 +53,8 @@ public sealed partial class SslContext
     private bool _checkHostname;
     private VerifyFlags _verifyFlags = VerifyFlags.VerifyX509TrustedFirst;
     private IReadOnlyList<CipherSuiteInfo> _tls12Suites = PythonDefaultCiphers.Value.Suites;
+    private IReadOnlyList<CipherSuiteInfo> _tls13Suites = Tls13CipherSuiteList.Default;
+    private IReadOnlyList<KeyExchangeGroup> _groups = KeyExchangeGroups.Default;
     private int _securityLevel = PythonDefaultCiphers.Value.SecurityLevel ?? CipherSuites.SecurityLevel.PythonDefault;
     private byte[][] _alpn = Array.Empty<byte[]>();
     private int _numTickets = 2;
@@ -303,10 +305,63 @@ public sealed partial class SslContext
         }
     }
 
-    /// <summary>Python's <c>get_ciphers()</c>: the TLS 1.3 suites, then the TLS 1.2 suites of the cipher string, in preference order.</summary>
+    /// <summary>
+    /// Python's <c>set_ciphersuites(ciphersuites)</c> (Python 3.15, OpenSSL's <c>SSL_CTX_set_ciphersuites</c>): the TLS 1.3
+    /// suites, most preferred first, as a colon-separated list of IANA names (<c>TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256</c>).
+    /// Names this library does not know are skipped, as OpenSSL skips them; an empty string leaves no TLS 1.3 suite,
+    /// which OpenSSL allows (connections then fail with <c>NO_PROTOCOLS_AVAILABLE</c>, as this library speaks only TLS 1.3
+    /// so far). The default is OpenSSL's: <c>TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256</c>.
+    /// TLS 1.2 suites are not affected (see <see cref="SetCiphers"/>).
+    /// </summary>
+    /// <param name="ciphersuites">The suite list.</param>
+    /// <exception cref="SslException">A non-empty list names no TLS 1.3 suite (<c>No cipher suite can be selected.</c>).</exception>
+    public void SetCiphersuites(string ciphersuites)
+    {
+        if (ciphersuites is null)
+        {
+            throw new ArgumentNullException(nameof(ciphersuites));
+        }
+
+        try
+        {
+            _tls13Suites = Tls13CipherSuiteList.Parse(ciphersuites);
+        }
+        catch (CipherStringException e)
+        {
+            throw new SslException("No cipher suite can be selected.", e);
+        }
+    }
+
+    /// <summary>
+    /// Python's <c>set_groups(groups)</c> (Python 3.15, OpenSSL's <c>SSL_CTX_set1_groups_list</c>): the key-exchange groups,
+    /// most preferred first, in OpenSSL's group-list format (<c>X25519:P-256:ffdhe2048</c>; IANA names and OpenSSL's
+    /// spellings, case-insensitive, separated by colons). A client offers them in supported_groups and sends a key share
+    /// for the first; a server chooses among them. The default is OpenSSL 3.0's list (x25519, secp256r1, x448, secp521r1,
+    /// secp384r1, ffdhe2048 to ffdhe8192).
+    /// </summary>
+    /// <param name="groups">The group list.</param>
+    /// <exception cref="SslException">A name is unknown or the list is empty (<c>unrecognized group</c>); the groups set before stay.</exception>
+    public void SetGroups(string groups)
+    {
+        if (groups is null)
+        {
+            throw new ArgumentNullException(nameof(groups));
+        }
+
+        try
+        {
+            _groups = KeyExchangeGroups.ParseList(groups);
+        }
+        catch (ArgumentException e)
+        {
+            throw new SslException("unrecognized group", e);
+        }
+    }
+
+    /// <summary>Python's <c>get_ciphers()</c>: the TLS 1.3 suites of <see cref="SetCiphersuites"/>, then the TLS 1.2 suites of the cipher string, in preference order.</summary>
     /// <returns>One entry per suite.</returns>
     public IReadOnlyList<SslCipherInfo> GetCiphers() =>
-        Tls13CipherSuiteList.Default.Concat(_tls12Suites).Select(Describe).ToArray();
+        _tls13Suites.Concat(_tls12Suites).Select(Describe).ToArray();
 
     /// <summary>
     /// Python's <c>set_alpn_protocols(protocols)</c>: the application protocols offered (client) or accepted (server),
@@ -479,7 +534,7 @@ public sealed partial class SslContext
         SslOptions o = _options;
         (ProtocolVersion min, ProtocolVersion max) = VersionRange(o);
         int level = _securityLevel;
-        CipherSuiteInfo[] tls13 = max == ProtocolVersion.Tls13 ? Allowed(Tls13CipherSuiteList.Default, level) : [];
+        CipherSuiteInfo[] tls13 = max == ProtocolVersion.Tls13 ? Allowed(_tls13Suites, level) : [];
         CipherSuiteInfo[] tls12 = min == ProtocolVersion.Tls12 ? Allowed(_tls12Suites, level) : [];
         if (tls13.Length == 0 && tls12.Length == 0)
         {
@@ -498,16 +553,16 @@ public sealed partial class SslContext
             MaximumVersion = max,
             CipherSuites = tls13,
             Tls12CipherSuites = tls12,
-            Groups = KeyExchangeGroups.Default,
+            Groups = _groups.ToArray(),
             SignatureSchemes = SignatureSchemes.Default,
             SecurityLevel = level,
             AlpnProtocols = _alpn.Select(p => (byte[])p.Clone()).ToArray(),
             CertificateChain = _certificateChain.Select(c => (byte[])c.Clone()).ToArray(),
             PrivateKey = _privateKey,
-            VerifyPeer = verify,
+            VerifyPeer = verify && !DangerousDeferPeerVerification,
             Trust = CertStore is { } store ? new TrustStore(store.GetCertificates(), [store]) { Identity = store } : new TrustStore([]),
             VerifyFlags = _verifyFlags,
-            CheckHostname = !serverSide && _checkHostname && verify,
+            CheckHostname = !serverSide && _checkHostname && verify && !DangerousDeferPeerVerification,
             HostnameChecksCommonName = HostnameChecksCommonName,
 
             // As Python sets SSL_VERIFY_POST_HANDSHAKE on a server with post_handshake_auth: the certificate is then
@@ -527,6 +582,7 @@ public sealed partial class SslContext
             TicketKeys = serverSide ? SharedTicketKeys : new TicketKeyRing(),
             SessionCache = serverSide && noTicket ? SharedSessionCache : new ServerSessionCache(),
             SessionContext = SessionIdContext,
+            DeferPeerVerification = DangerousDeferPeerVerification,
         };
     }
 

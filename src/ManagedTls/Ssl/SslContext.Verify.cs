@@ -120,6 +120,36 @@ public sealed partial class SslContext
             : ders.Select(d => (object)PeerCertificate.Decode(d)).ToArray();
     }
 
+    /// <summary>
+    /// openssl's s_client and s_server without <c>-verify_return_error</c> (a verify callback that accepts every
+    /// certificate): the peer's certificate is still requested, and required, as <see cref="VerifyMode"/> says, but the
+    /// handshake neither verifies its chain nor checks the host name, and never fails on them. The caller checks the
+    /// chain after the handshake with <see cref="VerifyPeerChain"/> and decides what to do. Off by default, and not public:
+    /// until the caller has checked, such a connection authenticates nobody.
+    /// </summary>
+    internal bool DangerousDeferPeerVerification { get; set; }
+
+    /// <summary>
+    /// Verifies a peer's chain (leaf first, DER) against this context's trust store and verify flags, as a handshake
+    /// of this context does (the leaf's key must allow digitalSignature), without a host name: what openssl's s_client
+    /// and s_server report after a handshake made with <see cref="DangerousDeferPeerVerification"/>.
+    /// </summary>
+    /// <param name="chain">The chain the peer sent (<see cref="SslObject.GetUnverifiedChain"/>); not empty.</param>
+    /// <param name="serverSide">True when this side is the server, so the chain is a client's.</param>
+    /// <param name="maxDepth">Most intermediate CA certificates allowed (OpenSSL's verify depth).</param>
+    /// <returns>The verified path, or OpenSSL's error code and text.</returns>
+    internal VerifyResult VerifyPeerChain(IReadOnlyList<byte[]> chain, bool serverSide, int maxDepth = 100) =>
+        CertificateVerifier.Verify(new VerifyRequest
+        {
+            PeerChain = chain,
+            Trust = new TrustStore(_certStore.GetCertificates(), [_certStore]) { Identity = _certStore },
+            Purpose = serverSide ? VerifyPurpose.ClientAuth : VerifyPurpose.ServerAuth,
+            Flags = _verifyFlags,
+            HostnameChecksCommonName = HostnameChecksCommonName,
+            MaxDepth = maxDepth,
+            RequiredLeafKeyUsage = VerifyRequest.KeyUsageDigitalSignature,
+        });
+
     /// <summary>The store behind this context, for the certificate verifier.</summary>
     internal CertificateStore CertStore => _certStore;
 

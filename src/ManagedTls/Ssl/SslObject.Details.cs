@@ -2,7 +2,7 @@ using ManagedTls.CipherSuites;
 
 namespace ManagedTls.Ssl;
 
-/// <content>Negotiated details Python's <c>ssl</c> module (before 3.15) does not report: the key-exchange group and the signature scheme.</content>
+/// <content>Negotiated details Python's <c>ssl</c> module reports only from 3.13 or 3.15 on: the key-exchange group, the signature schemes, the peer's chain.</content>
 public sealed partial class SslObject
 {
     /// <summary>
@@ -33,6 +33,46 @@ public sealed partial class SslObject
         lock (_lock)
         {
             return SignatureSchemeName();
+        }
+    }
+
+    /// <summary>
+    /// Python 3.15's <c>client_sigalg()</c>: the signature scheme of the client's CertificateVerify, by its IANA name
+    /// (<c>"ecdsa_secp384r1_sha384"</c>, <c>"rsa_pss_rsae_sha256"</c>), as OpenSSL 3.5's <c>SSL_get0_peer_signature_name</c>
+    /// names it on the server and <c>SSL_get0_signature_name</c> on the client. The same on both sides of the
+    /// connection. Null before the handshake completes, when the client sent no certificate, and after a resumption.
+    /// </summary>
+    /// <returns>The scheme name or null.</returns>
+    public string? ClientSignatureScheme()
+    {
+        lock (_lock)
+        {
+            if (_disposed || !_conn.IsHandshakeComplete || _conn.ClientSignatureScheme is not { } scheme)
+            {
+                return null;
+            }
+
+            return SignatureSchemes.Find(scheme)?.Name ?? $"0x{(ushort)scheme:x4}";
+        }
+    }
+
+    /// <summary>
+    /// Python 3.13's <c>get_unverified_chain()</c>: the certificate chain the peer sent, leaf first, as DER, whether or not
+    /// it was verified (on both sides: Python adds the leaf that OpenSSL leaves out of a server's view). After a
+    /// resumption, the chain of the session resumed. Empty before the handshake completes and when the peer sent no
+    /// certificate.
+    /// </summary>
+    /// <returns>Copies of the certificates.</returns>
+    public IReadOnlyList<byte[]> GetUnverifiedChain()
+    {
+        lock (_lock)
+        {
+            if (_disposed || !_conn.IsHandshakeComplete)
+            {
+                return Array.Empty<byte[]>();
+            }
+
+            return _conn.PeerCertificateChain.Select(c => (byte[])c.Clone()).ToArray();
         }
     }
 

@@ -269,6 +269,29 @@ internal sealed class TlsChannel : IDisposable
         }
     }
 
+    /// <summary>
+    /// A write of something other than application data: <paramref name="queue"/> queues it in the engine (a KeyUpdate,
+    /// close_notify), then everything queued is sent, without reading.
+    /// </summary>
+    /// <exception cref="NotSupportedException">Another write is in progress.</exception>
+    public async Task SendAsync<TAdapter>(TAdapter adapter, Action<SslObject> queue)
+        where TAdapter : ITransportAdapter
+    {
+        Enter(ref _writing, WritePendingMessage);
+        try
+        {
+            ThrowIfUnusable();
+            await EnsureHandshakeAsync(adapter).ConfigureAwait(false);
+            adapter.ThrowIfCancelled();
+            queue(Ssl);
+            await FlushAsync(adapter, wait: true).ConfigureAwait(false);
+        }
+        finally
+        {
+            Exit(ref _writing);
+        }
+    }
+
     /// <summary>Sends close_notify and waits for the peer's (a read and a write).</summary>
     /// <exception cref="NotSupportedException">A read or a write is in progress.</exception>
     public async Task UnwrapAsync<TAdapter>(TAdapter adapter)

@@ -55,10 +55,11 @@ public sealed class KeylogFileTests : IDisposable
             return;
         }
 
+        // The CLI's -keylogfile goes through the context's keylog_filename, so its file is made by the same writer.
         string cli = Path.Combine(_dir, "cli.log");
-        ManagedTls.Cli.TlsCliCommon.KeyLog(cli)!("CLIENT_RANDOM 00 11");
+        ManagedTls.Cli.TlsCliCommon.KeyLog(ManagedTls.Cli.TlsCliCommon.NewContext(serverSide: false), cli);
         Assert.Equal(Private, File.GetUnixFileMode(cli));
-        Assert.Equal("CLIENT_RANDOM 00 11\n", File.ReadAllText(cli));
+        Assert.Equal(KeyLogFile.Header, File.ReadAllText(cli));
 
         string standard = Path.Combine(_dir, "netstandard.log");
         KeyLogFile.CreatePrivateUnix(standard);
