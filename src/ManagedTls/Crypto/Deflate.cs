@@ -21,46 +21,113 @@ internal enum InflateResult
 }
 
 /// <summary>
-/// One zlib (RFC 1950) DEFLATE compression stream over BouncyCastle's <see cref="ZStream"/>: every chunk of input
-/// continues the same stream (later chunks may refer back to earlier ones) and ends with a sync flush, so the
-/// output of each chunk decodes completely on its own arrival at a peer that decoded the chunks before it.
-/// The window holds up to 64 KiB of past input: <see cref="Dispose"/> wipes it (see <see cref="ZlibHistory"/>)
-/// together with the pooled input and output buffers.
+/// What both directions of a zlib stream hold: BouncyCastle's <see cref="ZStream"/>, pooled input and output buffers
+/// sized for the largest chunk, and the wiping of all of it (with the stream's history, see <see cref="ZlibHistory"/>)
+/// on <see cref="Dispose"/>.
 /// </summary>
-internal sealed class ZlibDeflater : IDisposable
+internal abstract class ZlibStream : IDisposable
 {
-    /// <summary>zlib's default compression level (what <c>Z_DEFAULT_COMPRESSION</c> means).</summary>
-    public const int DefaultLevel = 6;
-
-    private readonly ZStream _stream = new();
-    private readonly int _maxInput;
-    private readonly int _maxOutput;
-    private byte[] _input;
-    private byte[] _output;
     private bool _disposed;
 
-    /// <summary>Starts a stream.</summary>
-    /// <param name="maxInput">The largest chunk <see cref="Compress"/> accepts.</param>
-    /// <param name="maxOutput">The largest output one chunk may have; more is a failure of the chunk.</param>
-    /// <param name="level">Compression level, 0 (stored) to 9.</param>
-    public ZlibDeflater(int maxInput, int maxOutput, int level = DefaultLevel)
+    /// <summary>Rents the buffers; the subclass has already started <paramref name="stream"/>.</summary>
+    protected ZlibStream(ZStream stream, int maxInput, int maxOutput)
+    {
+        Stream = stream;
+        MaxInput = maxInput;
+        MaxOutput = maxOutput;
+        Input = ArrayPool<byte>.Shared.Rent(Math.Max(maxInput, 1));
+        Output = ArrayPool<byte>.Shared.Rent(maxOutput + 1);
+        Stream.next_in = Input;
+        Stream.next_out = Output;
+    }
+
+    /// <summary>The zlib state.</summary>
+    protected ZStream Stream { get; }
+
+    /// <summary>The largest chunk accepted.</summary>
+    protected int MaxInput { get; }
+
+    /// <summary>The most output one chunk may have.</summary>
+    protected int MaxOutput { get; }
+
+    /// <summary>The pooled input buffer.</summary>
+    protected byte[] Input { get; private set; }
+
+    /// <summary>The pooled output buffer (one byte longer than <see cref="MaxOutput"/>, to notice an overflow).</summary>
+    protected byte[] Output { get; private set; }
+
+    /// <summary>Wipes the stream's history and the buffers and ends the stream.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        ZlibHistory.Wipe(Stream);
+        End();
+        Stream.free();
+        CryptoUtil.Wipe(Input);
+        CryptoUtil.Wipe(Output);
+        ArrayPool<byte>.Shared.Return(Input);
+        ArrayPool<byte>.Shared.Return(Output);
+        Input = Array.Empty<byte>();
+        Output = Array.Empty<byte>();
+    }
+
+    /// <summary>The zlib state's buffers that hold past data, for tests of <see cref="Dispose"/>.</summary>
+    internal IReadOnlyList<Array> HistoryBuffers() => ZlibHistory.Buffers(Stream);
+
+    /// <summary>A new zlib state started by <paramref name="init"/>, which returns the exception for a refusal or null.</summary>
+    protected static ZStream Start(int maxInput, int maxOutput, Func<ZStream, Exception?> init)
     {
         if (maxInput < 0 || maxOutput < 0)
         {
             throw new ArgumentOutOfRangeException(nameof(maxInput), "buffer sizes must not be negative");
         }
 
-        if (_stream.deflateInit(level) != JZlib.Z_OK)
+        var stream = new ZStream();
+        if (init(stream) is { } refused)
         {
-            throw new ArgumentOutOfRangeException(nameof(level), "zlib rejected the compression level");
+            throw refused;
         }
 
-        _maxInput = maxInput;
-        _maxOutput = maxOutput;
-        _input = ArrayPool<byte>.Shared.Rent(Math.Max(maxInput, 1));
-        _output = ArrayPool<byte>.Shared.Rent(maxOutput + 1);
-        _stream.next_in = _input;
-        _stream.next_out = _output;
+        return stream;
+    }
+
+    /// <summary>Ends the zlib stream (deflateEnd or inflateEnd).</summary>
+    protected abstract void End();
+
+    /// <summary>Throws when disposed.</summary>
+    protected void ThrowIfDisposed()
+    {
+        if (_disposed)
+        {
+            throw new ObjectDisposedException(GetType().Name);
+        }
+    }
+}
+
+/// <summary>
+/// One zlib (RFC 1950) DEFLATE compression stream over BouncyCastle's <see cref="ZStream"/>: every chunk of input
+/// continues the same stream (later chunks may refer back to earlier ones) and ends with a sync flush, so the
+/// output of each chunk decodes completely on its own arrival at a peer that decoded the chunks before it.
+/// The window holds up to 64 KiB of past input: <see cref="ZlibStream.Dispose"/> wipes it (see <see cref="ZlibHistory"/>)
+/// together with the pooled input and output buffers.
+/// </summary>
+internal sealed class ZlibDeflater : ZlibStream
+{
+    /// <summary>zlib's default compression level (what <c>Z_DEFAULT_COMPRESSION</c> means).</summary>
+    public const int DefaultLevel = 6;
+
+    /// <summary>Starts a stream.</summary>
+    /// <param name="maxInput">The largest chunk <see cref="Compress"/> accepts.</param>
+    /// <param name="maxOutput">The largest output one chunk may have; more is a failure of the chunk.</param>
+    /// <param name="level">Compression level, 0 (stored) to 9.</param>
+    public ZlibDeflater(int maxInput, int maxOutput, int level = DefaultLevel)
+        : base(Start(maxInput, maxOutput, s => s.deflateInit(level) == JZlib.Z_OK ? null : new ArgumentOutOfRangeException(nameof(level), "zlib rejected the compression level")), maxInput, maxOutput)
+    {
     }
 
     /// <summary>
@@ -78,17 +145,17 @@ internal sealed class ZlibDeflater : IDisposable
     public int Compress(ReadOnlySpan<byte> input, Span<byte> destination)
     {
         ThrowIfDisposed();
-        if (input.Length > _maxInput)
+        if (input.Length > MaxInput)
         {
-            throw new ArgumentException($"chunk of {input.Length} bytes exceeds {_maxInput}", nameof(input));
+            throw new ArgumentException($"chunk of {input.Length} bytes exceeds {MaxInput}", nameof(input));
         }
 
-        input.CopyTo(_input);
-        ZStream z = _stream;
+        input.CopyTo(Input);
+        ZStream z = Stream;
         z.next_in_index = 0;
         z.avail_in = input.Length;
         z.next_out_index = 0;
-        z.avail_out = _maxOutput + 1;
+        z.avail_out = MaxOutput + 1;
 
         // Two calls, as zlib's own users make them: take the input, then flush. An empty chunk then still ends
         // in a flush marker (a second sync flush in a row would otherwise be refused with Z_BUF_ERROR).
@@ -99,10 +166,10 @@ internal sealed class ZlibDeflater : IDisposable
         }
 
         rc = z.deflate(JZlib.Z_SYNC_FLUSH);
-        int written = _maxOutput + 1 - z.avail_out;
-        if (rc != JZlib.Z_OK || z.avail_out == 0 || written > _maxOutput)
+        int written = MaxOutput + 1 - z.avail_out;
+        if (rc != JZlib.Z_OK || z.avail_out == 0 || written > MaxOutput)
         {
-            throw new InvalidOperationException($"deflate output exceeds {_maxOutput} bytes (zlib result {rc})");
+            throw new InvalidOperationException($"deflate output exceeds {MaxOutput} bytes (zlib result {rc})");
         }
 
         if (written > destination.Length)
@@ -110,95 +177,46 @@ internal sealed class ZlibDeflater : IDisposable
             throw new InvalidOperationException($"deflate output of {written} bytes does not fit the {destination.Length} given");
         }
 
-        _output.AsSpan(0, written).CopyTo(destination);
+        Output.AsSpan(0, written).CopyTo(destination);
         return written;
     }
 
-    /// <summary>Wipes the stream's history and the buffers and ends the stream.</summary>
-    public void Dispose()
-    {
-        if (_disposed)
-        {
-            return;
-        }
-
-        _disposed = true;
-        ZlibHistory.Wipe(_stream);
-        _stream.deflateEnd();
-        _stream.free();
-        CryptoUtil.Wipe(_input);
-        CryptoUtil.Wipe(_output);
-        ArrayPool<byte>.Shared.Return(_input);
-        ArrayPool<byte>.Shared.Return(_output);
-        _input = Array.Empty<byte>();
-        _output = Array.Empty<byte>();
-    }
-
-    /// <summary>The zlib state's buffers that hold past input, for tests of <see cref="Dispose"/>.</summary>
-    internal IReadOnlyList<Array> HistoryBuffers() => ZlibHistory.Buffers(_stream);
-
-    private void ThrowIfDisposed()
-    {
-        if (_disposed)
-        {
-            throw new ObjectDisposedException(nameof(ZlibDeflater));
-        }
-    }
+    /// <inheritdoc/>
+    protected override void End() => Stream.deflateEnd();
 }
 
 /// <summary>
 /// One zlib (RFC 1950) decompression stream over BouncyCastle's <see cref="ZStream"/>, fed chunk by chunk. Each
 /// chunk's output is bounded before it is produced: decoding stops as soon as it passes the limit, so a chunk
 /// that would expand without bound (a zip bomb) costs at most limit + 1 bytes of output and work linear in
-/// the chunk. The window holds up to 32 KiB of past output: <see cref="Dispose"/> wipes it (see
+/// the chunk. The window holds up to 32 KiB of past output: <see cref="ZlibStream.Dispose"/> wipes it (see
 /// <see cref="ZlibHistory"/>) together with the pooled input and output buffers.
 /// </summary>
-internal sealed class ZlibInflater : IDisposable
+internal sealed class ZlibInflater : ZlibStream
 {
-    private readonly ZStream _stream = new();
-    private readonly int _maxInput;
-    private readonly int _maxOutput;
-    private byte[] _input;
-    private byte[] _output;
     private bool _failed;
-    private bool _disposed;
 
     /// <summary>Starts a stream.</summary>
     /// <param name="maxInput">The largest chunk <see cref="Inflate"/> accepts.</param>
     /// <param name="maxOutput">The most output one chunk may decode to.</param>
     public ZlibInflater(int maxInput, int maxOutput)
+        : base(Start(maxInput, maxOutput, s => s.inflateInit() == JZlib.Z_OK ? null : new InvalidOperationException("zlib could not start an inflate stream")), maxInput, maxOutput)
     {
-        if (maxInput < 0 || maxOutput < 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(maxInput), "buffer sizes must not be negative");
-        }
-
-        if (_stream.inflateInit() != JZlib.Z_OK)
-        {
-            throw new InvalidOperationException("zlib could not start an inflate stream");
-        }
-
-        _maxInput = maxInput;
-        _maxOutput = maxOutput;
-        _input = ArrayPool<byte>.Shared.Rent(Math.Max(maxInput, 1));
-        _output = ArrayPool<byte>.Shared.Rent(maxOutput + 1);
-        _stream.next_in = _input;
-        _stream.next_out = _output;
     }
 
     /// <summary>
     /// Decodes <paramref name="input"/> as the continuation of the stream. On <see cref="InflateResult.Complete"/>
     /// <paramref name="output"/> is everything the chunk decodes to, a view of an internal buffer that stays valid
-    /// until the next call or <see cref="Dispose"/>; otherwise it is empty, and every later call fails too.
+    /// until the next call or <see cref="ZlibStream.Dispose"/>; otherwise it is empty, and every later call fails too.
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="input"/> is longer than the stream accepts.</exception>
     public InflateResult Inflate(ReadOnlySpan<byte> input, out ReadOnlySpan<byte> output)
     {
         ThrowIfDisposed();
         output = default;
-        if (input.Length > _maxInput)
+        if (input.Length > MaxInput)
         {
-            throw new ArgumentException($"chunk of {input.Length} bytes exceeds {_maxInput}", nameof(input));
+            throw new ArgumentException($"chunk of {input.Length} bytes exceeds {MaxInput}", nameof(input));
         }
 
         if (_failed)
@@ -206,12 +224,12 @@ internal sealed class ZlibInflater : IDisposable
             return InflateResult.Malformed;
         }
 
-        input.CopyTo(_input);
-        ZStream z = _stream;
+        input.CopyTo(Input);
+        ZStream z = Stream;
         z.next_in_index = 0;
         z.avail_in = input.Length;
         z.next_out_index = 0;
-        int capacity = _maxOutput + 1;
+        int capacity = MaxOutput + 1;
         z.avail_out = capacity;
 
         // Each call decodes until the input runs out or the output is full; one more call after the input has
@@ -233,7 +251,7 @@ internal sealed class ZlibInflater : IDisposable
             }
 
             int produced = capacity - z.avail_out;
-            if (produced > _maxOutput)
+            if (produced > MaxOutput)
             {
                 _failed = true;
                 return InflateResult.LimitExceeded;
@@ -253,7 +271,7 @@ internal sealed class ZlibInflater : IDisposable
                         return InflateResult.Malformed;
                     }
 
-                    output = _output.AsSpan(0, produced);
+                    output = Output.AsSpan(0, produced);
                     return InflateResult.Complete;
                 default:
                     _failed = true;
@@ -268,42 +286,14 @@ internal sealed class ZlibInflater : IDisposable
                     return InflateResult.Malformed;
                 }
 
-                output = _output.AsSpan(0, produced);
+                output = Output.AsSpan(0, produced);
                 return InflateResult.Complete;
             }
         }
     }
 
-    /// <summary>Wipes the stream's history and the buffers and ends the stream.</summary>
-    public void Dispose()
-    {
-        if (_disposed)
-        {
-            return;
-        }
-
-        _disposed = true;
-        ZlibHistory.Wipe(_stream);
-        _stream.inflateEnd();
-        _stream.free();
-        CryptoUtil.Wipe(_input);
-        CryptoUtil.Wipe(_output);
-        ArrayPool<byte>.Shared.Return(_input);
-        ArrayPool<byte>.Shared.Return(_output);
-        _input = Array.Empty<byte>();
-        _output = Array.Empty<byte>();
-    }
-
-    /// <summary>The zlib state's buffers that hold past output, for tests of <see cref="Dispose"/>.</summary>
-    internal IReadOnlyList<Array> HistoryBuffers() => ZlibHistory.Buffers(_stream);
-
-    private void ThrowIfDisposed()
-    {
-        if (_disposed)
-        {
-            throw new ObjectDisposedException(nameof(ZlibInflater));
-        }
-    }
+    /// <inheritdoc/>
+    protected override void End() => Stream.inflateEnd();
 }
 
 /// <summary>
