@@ -284,15 +284,17 @@ internal sealed record Tls12ServerOptions(
         NamedGroup? dheName;
         if (groups is not null && groups.Any(IsFfdheCodePoint))
         {
-            // RFC 7919 section 4: a client naming any FFDHE group gets DHE only with one of those groups.
-            KeyExchangeGroup? named = Negotiation.ChooseGroup(s.Groups.Where(g => g.IsFiniteField), groups, s.PreferServerCipherSuites);
+            // RFC 7919 section 4: a client naming any FFDHE group gets DHE only with one of those groups (from our groups,
+            // or our configured parameters when they are one of them).
+            KeyExchangeGroup? named = Negotiation.ChooseGroup(s.Groups.Where(g => g.IsFiniteField), groups, s.PreferServerCipherSuites)
+                ?? (OwnNamedGroup(s.DhParameters) is { } own && groups.Contains(own.Group) ? own : null);
             dhe = named?.Algorithm as FiniteFieldKeyExchange;
             dheName = named?.Group;
         }
         else
         {
             dhe = s.DhParameters;
-            dheName = dhe is null ? null : KeyExchangeGroups.All.FirstOrDefault(g => ReferenceEquals(g.Algorithm, dhe))?.Group;
+            dheName = OwnNamedGroup(dhe)?.Group;
         }
 
         bool ecdsa = key.Kind switch
@@ -321,6 +323,10 @@ internal sealed record Tls12ServerOptions(
             _ => false,
         };
     }
+
+    // The RFC 7919 group our configured parameters are, if they are one.
+    private static KeyExchangeGroup? OwnNamedGroup(FiniteFieldKeyExchange? parameters) =>
+        parameters is null ? null : KeyExchangeGroups.All.FirstOrDefault(g => ReferenceEquals(g.Algorithm, parameters));
 
     // The FFDHE range of the NamedGroup registry (RFC 7919 section 4), known to us or not.
     private static bool IsFfdheCodePoint(NamedGroup group) => (ushort)group is >= 0x0100 and <= 0x01FF;

@@ -160,6 +160,21 @@ public class Tls12ServerNegotiationTests
     }
 
     [Fact]
+    public void OurParametersServeAClientNamingTheirGroupWhenOurGroupsLackIt()
+    {
+        TlsConfig settings = Tls12TestClient.ServerSettings(ServerKeyType.Rsa2048) with
+        {
+            Groups = [KeyExchangeGroups.X25519],
+            DhParameters = KeyExchanges.Ffdhe3072,
+        };
+        using var client = new Tls12TestClient(settings);
+        List<TlsExtension> extensions = Tls12TestClient.DefaultExtensions();
+        extensions[0] = new SupportedGroupsExtension([NamedGroup.Ffdhe2048, NamedGroup.Ffdhe3072]);
+        client.Start(client.MakeHello([DheRsaAes128], extensions)).Finish();
+        Assert.Equal(NamedGroup.Ffdhe3072, client.Server.NamedGroup);
+    }
+
+    [Fact]
     public void NoDheWithoutParametersOrAnFfdheGroup()
     {
         using var client = new Tls12TestClient(Tls12TestClient.ServerSettings(ServerKeyType.Rsa2048)).Start(DheRsaAes128, EcdheRsaAes128);
