@@ -277,9 +277,9 @@ internal sealed class OpenSslSession : IDisposable
     private readonly StringBuilder _stderr = new();
     private readonly Task _stdoutCopy;
 
-    private OpenSslSession(IEnumerable<string> args)
+    private OpenSslSession(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
     {
-        _process = OpenSslProcess.Start("openssl", args);
+        _process = OpenSslProcess.Start("openssl", args, environment);
         _process.ErrorDataReceived += (_, e) =>
         {
             if (e.Data is not null)
@@ -311,6 +311,9 @@ internal sealed class OpenSslSession : IDisposable
 
     /// <summary>Starts openssl with <paramref name="args"/> and standard input open.</summary>
     public static OpenSslSession Start(params string[] args) => new(args);
+
+    /// <summary>Starts openssl with <paramref name="args"/>, standard input open and <paramref name="environment"/> added (an <c>OPENSSL_CONF</c>, say).</summary>
+    public static OpenSslSession Start(IReadOnlyDictionary<string, string> environment, params string[] args) => new(args, environment);
 
     /// <summary>
     /// Starts <c>openssl s_server -accept 127.0.0.1:PORT ARGS</c> on a free port and waits for ACCEPT; when

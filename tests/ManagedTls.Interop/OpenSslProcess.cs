@@ -34,8 +34,8 @@ internal static class OpenSslProcess
         return output.ToArray();
     }
 
-    /// <summary>Starts <paramref name="file"/> with every standard stream redirected.</summary>
-    public static Process Start(string file, IEnumerable<string> args)
+    /// <summary>Starts <paramref name="file"/> with every standard stream redirected and <paramref name="environment"/> added to its environment.</summary>
+    public static Process Start(string file, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
     {
         var psi = new ProcessStartInfo(file)
         {
@@ -47,6 +47,11 @@ internal static class OpenSslProcess
         foreach (string a in args)
         {
             psi.ArgumentList.Add(a);
+        }
+
+        foreach (KeyValuePair<string, string> variable in environment ?? new Dictionary<string, string>())
+        {
+            psi.Environment[variable.Key] = variable.Value;
         }
 
         return Process.Start(psi) ?? throw new InvalidOperationException(file + " did not start");

@@ -148,6 +148,101 @@ internal sealed class FiniteFieldKeyExchange : KeyExchangeAlgorithm
         return new FiniteFieldKeyExchange($"dhe{p.BitLength}", p, g, p.BitLength - 1, strength);
     }
 
+    /// <summary>
+    /// Reads DH parameters as OpenSSL's <c>PEM_read_DHparams</c> does: the DER of a PKCS#3 <c>DHParameter</c>
+    /// (<c>SEQUENCE { prime INTEGER, base INTEGER, privateValueLength INTEGER OPTIONAL }</c>, PEM label
+    /// <c>DH PARAMETERS</c>) or, with <paramref name="x942"/>, of an X9.42 <c>DomainParameters</c>
+    /// (<c>SEQUENCE { p INTEGER, g INTEGER, q INTEGER, j INTEGER OPTIONAL, validationParms SEQUENCE OPTIONAL }</c>,
+    /// label <c>X9.42 DH PARAMETERS</c>). An RFC 7919 prime and generator give that named group. The group is for a
+    /// server's own use, so any size OpenSSL accepts is taken here; whether it is strong enough is the caller's call,
+    /// with <paramref name="securityBits"/>: OpenSSL's estimate from the sizes of p and of q (or privateValueLength).
+    /// </summary>
+    /// <param name="der">The DER encoding.</param>
+    /// <param name="x942">True for the X9.42 form.</param>
+    /// <param name="securityBits">OpenSSL's <c>DH_security_bits</c> for these parameters.</param>
+    /// <returns>The group.</returns>
+    /// <exception cref="FormatException">The encoding is not the structure above.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The values cannot make a group: p above <see cref="MaximumPrimeBits"/>
+    /// bits (parameter name <c>primeBits</c>), p even or not positive (<c>p</c>), or g outside 1 &lt; g &lt; p-1
+    /// (<c>g</c>).</exception>
+    public static FiniteFieldKeyExchange FromDhParameters(ReadOnlySpan<byte> der, bool x942, out int securityBits)
+    {
+        Org.BouncyCastle.Asn1.Asn1Sequence sequence;
+        try
+        {
+            sequence = Org.BouncyCastle.Asn1.Asn1Sequence.GetInstance(Org.BouncyCastle.Asn1.Asn1Object.FromByteArray(der.ToArray()));
+        }
+        catch (Exception e) when (e is ArgumentException or IOException or InvalidCastException or InvalidOperationException)
+        {
+            throw new FormatException("DH parameters are not a DER sequence", e);
+        }
+
+        int min = x942 ? 3 : 2;
+        int max = x942 ? 5 : 3;
+        if (sequence.Count < min || sequence.Count > max || sequence[0] is not Org.BouncyCastle.Asn1.DerInteger pInt
+            || sequence[1] is not Org.BouncyCastle.Asn1.DerInteger gInt)
+        {
+            throw new FormatException("DH parameters do not have the DHParameter or DomainParameters structure");
+        }
+
+        BigInteger p = pInt.Value;
+        BigInteger g = gInt.Value;
+        int n = -1;
+        if (x942)
+        {
+            if (sequence[2] is not Org.BouncyCastle.Asn1.DerInteger q)
+            {
+                throw new FormatException("X9.42 DH parameters without q");
+            }
+
+            n = q.Value.SignValue > 0 ? q.Value.BitLength : -1;
+        }
+        else if (sequence.Count == 3)
+        {
+            if (sequence[2] is not Org.BouncyCastle.Asn1.DerInteger length)
+            {
+                throw new FormatException("DH privateValueLength is not an integer");
+            }
+
+            BigInteger bits = length.Value;
+            n = bits.SignValue > 0 && bits.BitLength <= 16 ? bits.IntValue : -1;
+        }
+
+        if (p.BitLength > MaximumPrimeBits)
+        {
+            throw new ArgumentOutOfRangeException("primeBits", $"DH prime longer than {MaximumPrimeBits} bits");
+        }
+
+        if (p.SignValue <= 0 || !p.TestBit(0) || p.BitLength < 3)
+        {
+            throw new ArgumentOutOfRangeException(nameof(p), "DH prime is even or too small to be a prime");
+        }
+
+        if (g.CompareTo(BigInteger.One) <= 0 || g.CompareTo(p.Subtract(BigInteger.One)) >= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(g), "DH generator is not in the range 1 < g < p-1");
+        }
+
+        securityBits = OpenSslSecurityBits(p.BitLength, n);
+        return FromServerParameters(p.ToByteArrayUnsigned(), g.ToByteArrayUnsigned(), minimumPrimeBits: 0);
+    }
+
+    /// <summary>
+    /// OpenSSL's <c>BN_security_bits(L, N)</c>: the strength of a finite-field group with an L-bit prime and an N-bit
+    /// subgroup order or private exponent (N = -1 when unknown), as its security levels compare it.
+    /// </summary>
+    public static int OpenSslSecurityBits(int primeBits, int subgroupBits)
+    {
+        int bits = primeBits >= 15360 ? 256 : primeBits >= 7680 ? 192 : primeBits >= 3072 ? 128 : primeBits >= 2048 ? 112 : primeBits >= 1024 ? 80 : 0;
+        if (bits == 0 || subgroupBits == -1)
+        {
+            return bits;
+        }
+
+        int half = subgroupBits / 2;
+        return half < 80 ? 0 : Math.Min(half, bits);
+    }
+
     /// <summary>True when this group has the given prime and generator.</summary>
     internal bool IsSameGroup(BigInteger p, BigInteger g) => _p.Equals(p) && _g.Equals(g);
 

@@ -86,7 +86,7 @@ internal sealed class HandshakeContext
     public IRecordLayer Records { get; }
 
     /// <summary>The transcript (hash unknown until the suite is chosen).</summary>
-    public TranscriptHash Transcript { get; } = new();
+    public TranscriptHash Transcript { get; private set; } = new();
 
     /// <summary>The client random (key log lines are indexed by it).</summary>
     public byte[] ClientRandom { get; set; } = [];
@@ -157,8 +157,29 @@ internal sealed class HandshakeContext
     /// <summary>The negotiated version, set by the hello step that decided it; null before.</summary>
     public ProtocolVersion? Version { get; set; }
 
+    /// <summary>
+    /// TLS 1.2: the verify_data of both Finished messages once the handshake completes (tls-unique is the first one;
+    /// secure renegotiation binds both); null before, and in TLS 1.3.
+    /// </summary>
+    public Tls12.Tls12VerifyData? Tls12VerifyData { get; set; }
+
     /// <summary>True when we are the client.</summary>
     public bool IsClient => Settings.Role == TlsRole.Client;
+
+    /// <summary>
+    /// Makes the transcript keep every message from now on (<see cref="TranscriptHash.RetainedMessages"/>), for a TLS 1.2
+    /// CertificateVerify, which signs the messages themselves with a hash the signature scheme chooses. Only before the
+    /// first message is added.
+    /// </summary>
+    public void RetainTranscriptMessages()
+    {
+        if (Transcript.MessageCount != 0)
+        {
+            throw new InvalidOperationException("the transcript can be made to retain messages only before the first one");
+        }
+
+        Transcript = new TranscriptHash(retainMessages: true);
+    }
 
     /// <summary>Encodes <paramref name="message"/>, adds it to the transcript and queues it.</summary>
     public void Send(HandshakeMessage message)

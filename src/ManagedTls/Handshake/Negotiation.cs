@@ -1,13 +1,14 @@
 using ManagedTls.CipherSuites;
+using ManagedTls.Crypto;
 using ManagedTls.Wire;
 using ManagedTls.Wire.Extensions;
 
 namespace ManagedTls.Handshake;
 
 /// <summary>
-/// The choices a server makes from the two sides' lists, the same for both versions: the cipher suite, the ALPN
-/// protocol, the server-name callback's replacement settings. Each is made here once, so a rule (server preference,
-/// no_application_protocol) cannot differ between TLS 1.2 and TLS 1.3.
+/// The choices a server makes from the two sides' lists, the same for both versions: the cipher suite, the key
+/// exchange group, the signature scheme, the ALPN protocol, the server-name callback's replacement settings. Each is
+/// made here once, so a rule (server preference, no_application_protocol) cannot differ between TLS 1.2 and TLS 1.3.
 /// </summary>
 internal static class Negotiation
 {
@@ -34,6 +35,40 @@ internal static class Negotiation
 
         return null;
     }
+
+    /// <summary>
+    /// The group to use from <paramref name="ours"/> (already restricted to the groups that fit) and the client's
+    /// supported_groups: the client's most preferred one, or with <paramref name="serverPreference"/> our most preferred
+    /// one, as OpenSSL's <c>tls1_shared_group</c>; null when none is shared.
+    /// </summary>
+    public static KeyExchangeGroup? ChooseGroup(IEnumerable<KeyExchangeGroup> ours, IReadOnlyList<NamedGroup> offered, bool serverPreference)
+    {
+        KeyExchangeGroup[] candidates = ours.ToArray();
+        if (serverPreference)
+        {
+            var set = new HashSet<NamedGroup>(offered);
+            return candidates.FirstOrDefault(g => set.Contains(g.Group));
+        }
+
+        foreach (NamedGroup code in offered)
+        {
+            KeyExchangeGroup? match = candidates.FirstOrDefault(g => g.Group == code);
+            if (match is not null)
+            {
+                return match;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// The signature scheme to sign with: the client's most preferred scheme among <paramref name="offered"/> that we
+    /// enable (<paramref name="ours"/>) and <paramref name="key"/> can make under the version's rules
+    /// (<see cref="SignatureSchemes.SignableBy"/>); null when there is none.
+    /// </summary>
+    public static SignatureSchemeInfo? ChooseSignatureScheme(PrivateKey key, IEnumerable<SignatureScheme> offered, IReadOnlyList<SignatureScheme> ours, bool tls13) =>
+        SignatureSchemes.SignableBy(key, offered.Where(ours.Contains), tls13).FirstOrDefault();
 
     /// <summary>
     /// The ALPN protocol to answer with (RFC 7301 section 3.2): our most preferred one the client offered; null when

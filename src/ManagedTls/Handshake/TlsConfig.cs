@@ -245,10 +245,22 @@ internal sealed record TlsConfig
     /// </summary>
     public bool SendCertificateAuthorities { get; init; } = true;
 
+    // ---- TLS 1.2 ---------------------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// Server only: the finite-field group for TLS 1.2 DHE suites when the client names no RFC 7919 group in
+    /// supported_groups (Python's <c>load_dh_params</c>, OpenSSL's <c>SSL_CTX_set_tmp_dh</c>). Null: DHE suites are
+    /// chosen only with an RFC 7919 group both sides support, as OpenSSL 3.0 without parameters chooses none at all
+    /// (its automatic parameters are off unless <c>SSL_CTX_set_dh_auto</c> is called, which Python never does).
+    /// A client that names some RFC 7919 group but none of ours gets no DHE suite either (RFC 7919 section 4).
+    /// </summary>
+    public FiniteFieldKeyExchange? DhParameters { get; init; }
+
     /// <summary>
     /// These settings with the parts a server-name callback may replace taken from <paramref name="other"/>:
     /// certificate chain and key, signature schemes, ALPN, peer verification (trust, flags) and the client
-    /// certificate request, and the session context tickets are bound to. Everything else (entropy, clock, ticket
+    /// certificate request, the session context tickets are bound to, and the TLS 1.2 DH parameters (OpenSSL keeps them
+    /// with the certificate). Everything else (entropy, clock, ticket
     /// keys, session cache, limits) stays ours.
     /// </summary>
     public TlsConfig WithServerNameSettings(TlsConfig other) => this with
@@ -264,6 +276,7 @@ internal sealed record TlsConfig
         RequireClientCertificate = other.RequireClientCertificate,
         SendCertificateAuthorities = other.SendCertificateAuthorities,
         SessionContext = other.SessionContext,
+        DhParameters = other.DhParameters,
     };
 
     /// <summary>
@@ -355,6 +368,11 @@ internal sealed record TlsConfig
         if (Role == TlsRole.Client && ServerNameCallback is not null)
         {
             throw new ArgumentException("only a server has a server-name callback", nameof(ServerNameCallback));
+        }
+
+        if (Role == TlsRole.Client && DhParameters is not null)
+        {
+            throw new ArgumentException("only a server chooses DH parameters", nameof(DhParameters));
         }
 
         if (MaxReceivedSessions < 1 || MaxPostHandshakeAuthRequests < 0)

@@ -63,6 +63,7 @@ public sealed partial class SslContext
     private int? _recordSizeLimit;
     private byte[][] _certificateChain = Array.Empty<byte[]>();
     private PrivateKey? _privateKey;
+    private FiniteFieldKeyExchange? _dhParameters;
 
     /// <summary>
     /// Python's <c>options</c>. Starts at <see cref="SslOptions.Default"/> (0x82520050) for every protocol, as Python with OpenSSL 3.
@@ -499,6 +500,73 @@ public sealed partial class SslContext
         _privateKey = key;
     }
 
+    /// <summary>
+    /// Python's <c>load_dh_params(dhfile)</c>: the finite-field group a server uses for TLS 1.2 DHE suites when the
+    /// client names no RFC 7919 group. The file is PEM, read as OpenSSL's <c>PEM_read_DHparams</c> reads it: the first
+    /// <c>DH PARAMETERS</c> (PKCS#3) or <c>X9.42 DH PARAMETERS</c> block, other blocks skipped (<c>openssl dhparam</c>
+    /// writes either). Without it a server chooses DHE only with an RFC 7919 group the client names, where OpenSSL 3.0
+    /// chooses none (see <c>TlsConfig.DhParameters</c>). Parameters whose strength is below this context's security level
+    /// at the time of the call are refused, as <c>SSL_CTX_set_tmp_dh</c> refuses them.
+    /// </summary>
+    /// <param name="dhfile">The PEM file.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="dhfile"/> is null (Python's <c>TypeError</c>).</exception>
+    /// <exception cref="FileNotFoundException">The file does not exist (<c>[Errno 2] No such file or directory</c>).</exception>
+    /// <exception cref="IOException">The path is a directory or cannot be read.</exception>
+    /// <exception cref="SslException">No DH parameters block (<c>[PEM: NO_START_LINE] no start line</c>), a malformed one
+    /// (<c>[PEM] ASN1 lib</c>, or the PEM error of a broken block), values that make no group (<c>[DH: MODULUS_TOO_LARGE]
+    /// modulus too large</c>, <c>[DH: CHECK_P_NOT_PRIME] p not prime</c>, <c>[DH: BAD_GENERATOR] bad generator</c>, where
+    /// OpenSSL fails only at the handshake), or too weak (<c>[SSL: DH_KEY_TOO_SMALL] dh key too small</c>).</exception>
+    public void LoadDhParams(string dhfile)
+    {
+        if (dhfile is null)
+        {
+            throw new ArgumentNullException(nameof(dhfile));
+        }
+
+        byte[] bytes = ReadFile(dhfile);
+        PemBlock? block;
+        try
+        {
+            block = PemReader.Read(PemReader.Latin1(bytes)).FirstOrDefault(b => b.Label is "DH PARAMETERS" or "X9.42 DH PARAMETERS");
+        }
+        catch (CertificateStoreException e)
+        {
+            throw new SslException(e.Library, e.Reason, e.Message, e);
+        }
+
+        if (block is null)
+        {
+            throw new SslException("PEM", "NO_START_LINE", "no start line");
+        }
+
+        FiniteFieldKeyExchange group;
+        int bits;
+        try
+        {
+            group = FiniteFieldKeyExchange.FromDhParameters(block.Data, x942: block.Label != "DH PARAMETERS", out bits);
+        }
+        catch (FormatException e)
+        {
+            throw new SslException("PEM", null, "ASN1 lib", e);
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            throw e.ParamName switch
+            {
+                "g" => new SslException("DH", "BAD_GENERATOR", "bad generator", e),
+                "primeBits" => new SslException("DH", "MODULUS_TOO_LARGE", "modulus too large", e),
+                _ => new SslException("DH", "CHECK_P_NOT_PRIME", "p not prime", e),
+            };
+        }
+
+        if (bits < CipherSuites.SecurityLevel.MinimumBits(_securityLevel))
+        {
+            throw new SslException("SSL", "DH_KEY_TOO_SMALL", "dh key too small");
+        }
+
+        _dhParameters = group;
+    }
+
     /// <summary>The loaded certificate chain (DER copies, leaf first); empty before <see cref="LoadCertChain"/>.</summary>
     public IReadOnlyList<byte[]> CertificateChain => _certificateChain.Select(c => (byte[])c.Clone()).ToArray();
 
@@ -583,6 +651,7 @@ public sealed partial class SslContext
             SessionCache = serverSide && noTicket ? SharedSessionCache : new ServerSessionCache(),
             SessionContext = SessionIdContext,
             DeferPeerVerification = DangerousDeferPeerVerification,
+            DhParameters = serverSide ? _dhParameters : null,
         };
     }
 

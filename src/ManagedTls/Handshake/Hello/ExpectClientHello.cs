@@ -1,3 +1,4 @@
+using ManagedTls.Handshake.Tls12;
 using ManagedTls.Handshake.Tls13;
 using ManagedTls.Wire;
 using ManagedTls.Wire.Extensions;
@@ -37,12 +38,9 @@ internal sealed class ExpectClientHello : HandshakeState
             Negotiation.ApplyServerName(cx, onServerName, ch.Extensions.Get<ServerNameExtension>()?.HostName);
         }
 
-        if (version != ProtocolVersion.Tls13)
-        {
-            throw new TlsAlertException(AlertDescription.ProtocolVersion, "the client offers only TLS 1.2, which this server does not speak yet");
-        }
-
-        return Tls13ServerHello.Accept(cx, ch, encoded, retry: null);
+        return version == ProtocolVersion.Tls13
+            ? Tls13ServerHello.Accept(cx, ch, encoded, retry: null)
+            : Tls12ServerHello.Accept(cx, ch, encoded);
     }
 
     /// <summary>

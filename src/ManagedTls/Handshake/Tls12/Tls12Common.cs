@@ -166,3 +166,11 @@ internal sealed class Tls12Exporter : IKeyingMaterialExporter
     /// <summary>Wipes the master secret copy.</summary>
     public void Dispose() => _master.Dispose();
 }
+
+/// <summary>
+/// The verify_data of the two Finished messages of a completed TLS 1.2 handshake: tls-unique (RFC 5929) is the first
+/// one sent, and secure renegotiation (RFC 5746 section 3) binds both into the next handshake.
+/// </summary>
+/// <param name="ClientVerifyData">The client's Finished.verify_data.</param>
+/// <param name="ServerVerifyData">The server's Finished.verify_data.</param>
+internal sealed record Tls12VerifyData(byte[] ClientVerifyData, byte[] ServerVerifyData);
