@@ -35,7 +35,7 @@ internal static class OpenSslProcess
     }
 
     /// <summary>Starts <paramref name="file"/> with every standard stream redirected.</summary>
-    public static Process Start(string file, IEnumerable<string> args)
+    public static Process Start(string file, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
     {
         var psi = new ProcessStartInfo(file)
         {
@@ -44,6 +44,11 @@ internal static class OpenSslProcess
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (KeyValuePair<string, string> variable in environment ?? new Dictionary<string, string>())
+        {
+            psi.Environment[variable.Key] = variable.Value;
+        }
+
         foreach (string a in args)
         {
             psi.ArgumentList.Add(a);
