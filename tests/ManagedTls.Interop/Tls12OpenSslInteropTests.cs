@@ -241,7 +241,7 @@ public sealed class Tls12OpenSslInteropTests(Tls12InteropCertificates certs) : I
     }
 
     [Theory]
-    [InlineData("ec", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", SignatureScheme.EcdsaSecp256r1Sha256, "ECDSA")]
+    [InlineData("ec", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", SignatureScheme.EcdsaSecp384r1Sha384, "ECDSA")]
     [InlineData("rsa", "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384", SignatureScheme.RsaPssRsaeSha256, "RSA-PSS")]
     [InlineData("ed25519", "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", SignatureScheme.Ed25519, "ed25519")]
     [InlineData("rsa", "TLS_RSA_WITH_AES_128_CBC_SHA256", SignatureScheme.RsaPssRsaeSha256, "RSA-PSS")]

@@ -249,8 +249,10 @@ internal sealed partial class TlsConnection
         }
     }
 
-    // TLS 1.2 alerts follow RFC 5246 section 7.2 once TLS 1.2 is chosen (before that, and in TLS 1.3, the rules above).
-    private bool Tls12AlertRules => _cx.Version == ProtocolVersion.Tls12;
+    // TLS 1.2 alerts follow RFC 5246 section 7.2 once TLS 1.2 is chosen, and on a client offering TLS 1.2 before the
+    // ServerHello (OpenSSL tolerates warnings until TLS 1.3 is chosen); otherwise, and in TLS 1.3, the rules above.
+    private bool Tls12AlertRules => _cx.Version == ProtocolVersion.Tls12
+        || (_cx.Version is null && _cx.IsClient && _cx.Settings.OffersTls12);
 
     // RFC 5246 section 7.2 as OpenSSL 3 applies it: close_notify closes (ending a handshake in progress, as in TLS 1.3);
     // any other warning is tolerated and the connection goes on, up to ProgressLimits' bound of warnings in a row (OpenSSL

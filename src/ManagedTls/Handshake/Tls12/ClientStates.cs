@@ -388,8 +388,9 @@ internal static class ClientFlight
 
     /// <summary>
     /// The scheme the client signs its CertificateVerify with for <paramref name="request"/>: the first of ours the
-    /// server accepts that our key can make in TLS 1.2, when the server also accepts our key's certificate type; null
-    /// when we have no key or nothing fits (then an empty Certificate is sent, RFC 5246 section 7.4.6).
+    /// server accepts that our key can make in TLS 1.2, preferring for an ECDSA key a scheme of its own curve (as OpenSSL
+    /// chooses), when the server also accepts our key's certificate type; null when we have no key or nothing fits (then
+    /// an empty Certificate is sent, RFC 5246 section 7.4.6).
     /// </summary>
     public static SignatureSchemeInfo? SigningScheme(TlsConfig s, CertificateRequest12 request)
     {
@@ -404,7 +405,8 @@ internal static class ClientFlight
             return null;
         }
 
-        return SignatureSchemes.SignableBy(key, s.SignatureSchemes.Where(request.SignatureAlgorithms.Contains), tls13: false).FirstOrDefault();
+        IReadOnlyList<SignatureSchemeInfo> usable = SignatureSchemes.SignableBy(key, s.SignatureSchemes.Where(request.SignatureAlgorithms.Contains), tls13: false);
+        return usable.FirstOrDefault(x => key.CanSign(x.Algorithm, enforceCurve: true)) ?? usable.FirstOrDefault();
     }
 
     // ClientKeyExchange.exchange_keys and the premaster secret: our (EC)DH share and the shared secret in its TLS 1.2
