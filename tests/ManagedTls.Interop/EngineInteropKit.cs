@@ -319,12 +319,15 @@ internal sealed class OpenSslSession : IDisposable
     /// Starts <c>openssl s_server -accept 127.0.0.1:PORT ARGS</c> on a free port and waits for ACCEPT; when
     /// another process took the port in between, tries again on another one.
     /// </summary>
-    public static OpenSslSession StartServer(out int port, params string[] args)
+    public static OpenSslSession StartServer(out int port, params string[] args) => StartServer(out port, null, args);
+
+    /// <summary>As <see cref="StartServer(out int, string[])"/>, with extra environment variables (OPENSSL_CONF).</summary>
+    public static OpenSslSession StartServer(out int port, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
         for (int attempt = 0; ; attempt++)
         {
             port = OpenSslProcess.FreePort();
-            var server = new OpenSslSession(["s_server", "-accept", "127.0.0.1:" + port.ToString(CultureInfo.InvariantCulture), .. args]);
+            var server = new OpenSslSession(["s_server", "-accept", "127.0.0.1:" + port.ToString(CultureInfo.InvariantCulture), .. args], environment);
             var clock = Stopwatch.StartNew();
             while (!server.Stdout.WaitFor("ACCEPT", 50) && !server.HasExited && clock.ElapsedMilliseconds < EngineSocket.TimeoutMs)
             {

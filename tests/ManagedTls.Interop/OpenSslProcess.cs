@@ -44,6 +44,11 @@ internal static class OpenSslProcess
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (KeyValuePair<string, string> variable in environment ?? new Dictionary<string, string>())
+        {
+            psi.Environment[variable.Key] = variable.Value;
+        }
+
         foreach (string a in args)
         {
             psi.ArgumentList.Add(a);

@@ -11,9 +11,9 @@ using ManagedTls.X509;
 namespace ManagedTls.Interop;
 
 /// <summary>Server certificates of the three key types and two client certificates, made once with openssl.</summary>
-public sealed class Tls12InteropCertificates : IDisposable
+public sealed class Tls12ServerInteropCertificates : IDisposable
 {
-    public Tls12InteropCertificates()
+    public Tls12ServerInteropCertificates()
     {
         Rsa = Make("rsa", ["-newkey", "rsa:2048"], "/CN=localhost", server: true);
         Ecdsa = Make("ecdsa", ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"], "/CN=localhost", server: true);
@@ -65,7 +65,7 @@ public sealed class Tls12InteropCertificates : IDisposable
 /// groups, RSA key transport, client certificates, ALPN and the server name, and the downgrade sentinel as a TLS
 /// 1.3-capable openssl sees it. Each run checks that both sides log the same master secret.
 /// </summary>
-public sealed class Tls12ServerOpenSslInteropTests(Tls12InteropCertificates pki) : IClassFixture<Tls12InteropCertificates>
+public sealed class Tls12ServerOpenSslInteropTests(Tls12ServerInteropCertificates pki) : IClassFixture<Tls12ServerInteropCertificates>
 {
     /// <summary>Each suite both sides implement, by certificate type: RSA (ECDHE, DHE, RSA key transport), ECDSA and Ed25519 (ECDHE).</summary>
     public static TheoryData<string, string> Suites()
@@ -204,7 +204,7 @@ public sealed class Tls12ServerOpenSslInteropTests(Tls12InteropCertificates pki)
     [InlineData("ecdsa-client", "ed25519")]
     public void OpenSslClientAuthenticates(string client, string certificate)
     {
-        Tls12InteropCertificates.Pair pair = client == "rsa-client" ? pki.RsaClient : pki.EcdsaClient;
+        Tls12ServerInteropCertificates.Pair pair = client == "rsa-client" ? pki.RsaClient : pki.EcdsaClient;
         TlsConfig settings = Server(certificate) with
         {
             RequestClientCertificate = true,
@@ -276,7 +276,7 @@ public sealed class Tls12ServerOpenSslInteropTests(Tls12InteropCertificates pki)
 
     private TlsConfig Server(string certificate)
     {
-        Tls12InteropCertificates.Pair pair = pki.Server(certificate);
+        Tls12ServerInteropCertificates.Pair pair = pki.Server(certificate);
         return new TlsConfig
         {
             Role = TlsRole.Server,

@@ -14,8 +14,17 @@ internal static class SecurityLevel
 
     private static readonly int[] MinimumBitsByLevel = { 0, 80, 112, 128, 192, 256 };
 
+    private static readonly int[] MinimumPrimeBitsByLevel = { 0, 1024, 2048, 3072, 7680, 15360 };
+
     /// <summary>The symmetric strength a suite needs at <paramref name="level"/> (levels above 5 count as 5).</summary>
     public static int MinimumBits(int level) => MinimumBitsByLevel[Math.Min(Math.Max(level, 0), 5)];
+
+    /// <summary>
+    /// The smallest finite-field prime a TLS 1.2 DHE server may use at <paramref name="level"/>: the prime whose
+    /// estimated strength (OpenSSL's <c>BN_security_bits</c>: 1024 bits give 80, 2048 give 112, 3072 give 128, 7680 give
+    /// 192, 15360 give 256) reaches <see cref="MinimumBits"/>; 0 at level 0, 2048 bits at Python's level 2.
+    /// </summary>
+    public static int MinimumFiniteFieldPrimeBits(int level) => MinimumPrimeBitsByLevel[Math.Min(Math.Max(level, 0), 5)];
 
     /// <summary>
     /// True when <paramref name="suite"/> is allowed at <paramref name="level"/>: enough strength bits; from

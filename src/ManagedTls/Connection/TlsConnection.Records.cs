@@ -59,10 +59,12 @@ internal sealed partial class TlsConnection
     void IRecordLayer.SetRecordSizeLimits(int peerLimit, int ownLimit)
     {
         _writer.FlushHandshake(_writeProtection, _outgoing);
-        _writer.MaxFragmentLength = RecordLimits.MaxFragmentLength(peerLimit, tls13: true);
+        bool tls13 = _cx.Version != ProtocolVersion.Tls12;
+        _writer.MaxFragmentLength = RecordLimits.MaxFragmentLength(peerLimit, tls13);
 
-        // The limit counts TLSInnerPlaintext, whose content type byte is not content.
-        _maxReceivePlaintext = Math.Min(ownLimit - 1, RecordLimits.MaxPlaintext);
+        // In TLS 1.3 the limit counts TLSInnerPlaintext, whose content type byte is not content; in TLS 1.2 it counts
+        // the plaintext itself (RFC 8449 section 4).
+        _maxReceivePlaintext = Math.Min(tls13 ? ownLimit - 1 : ownLimit, RecordLimits.MaxPlaintext);
         if (_readProtection.IsProtected)
         {
             _readProtection.MaxReceivePlaintext = _maxReceivePlaintext;
@@ -102,9 +104,10 @@ internal sealed partial class TlsConnection
                     continue;
                 }
             }
-            else if (outer == ContentType.Alert && _readProtection.IsProtected && !_state.IsTraffic)
+            else if (outer == ContentType.Alert && _readProtection.IsProtected && _readProtection.Version == ProtocolVersion.Tls13 && !_state.IsTraffic)
             {
-                // The peer may fail before it has our handshake keys; its alert then arrives in the clear.
+                // A TLS 1.3 peer may fail before it has our handshake keys; its alert then arrives in the clear. (A TLS
+                // 1.2 peer protects everything after its ChangeCipherSpec.)
                 type = ContentType.Alert;
                 content = record.Fragment;
             }
@@ -126,6 +129,12 @@ internal sealed partial class TlsConnection
                     {
                         CountProgress(message.Type);
                         _state = _state.Handle(_cx, message.Encoded);
+                        if (_cx.Version == ProtocolVersion.Tls12 && _deframer.Rules.VersionCheck != RecordVersionCheck.Exact)
+                        {
+                            // Once TLS 1.2 is chosen, every record carries legacy_record_version 0x0303 (as OpenSSL
+                            // checks); protected records get these rules when their keys are installed.
+                            _deframer.Rules = RecordReadRules.Tls12(protectedRecords: false);
+                        }
                     }
 
                     break;
@@ -154,9 +163,14 @@ internal sealed partial class TlsConnection
 
     // During the handshake every message moves it on (or fails it); afterwards a KeyUpdate moves nothing, and the
     // other post-handshake messages (tickets, client authentication) neither count nor reset the counts.
+    // A TLS 1.2 HelloRequest during the handshake is ignored (RFC 5246 section 7.4.1.1), so it moves nothing either.
     private void CountProgress(HandshakeType type)
     {
-        if (!_state.IsTraffic)
+        if (!_state.IsTraffic && type == HandshakeType.HelloRequest && _cx.Version == ProtocolVersion.Tls12)
+        {
+            _progress.Ignored();
+        }
+        else if (!_state.IsTraffic)
         {
             _progress.Progress();
         }
@@ -208,6 +222,12 @@ internal sealed partial class TlsConnection
         }
 
         var description = (AlertDescription)content[1];
+        if (Tls12AlertRules)
+        {
+            ReceiveTls12Alert((AlertLevel)content[0], description);
+            return;
+        }
+
         switch (description)
         {
             case AlertDescription.CloseNotify when _state.IsTraffic:
@@ -226,6 +246,42 @@ internal sealed partial class TlsConnection
                 break;
             default:
                 throw new TlsAlertException(description, $"the peer sent {description} ({(AlertLevel)content[0]})", received: true);
+        }
+    }
+
+    // TLS 1.2 alerts follow RFC 5246 section 7.2 once TLS 1.2 is chosen, and on a client offering TLS 1.2 before the
+    // ServerHello (OpenSSL tolerates warnings until TLS 1.3 is chosen); otherwise, and in TLS 1.3, the rules above.
+    private bool Tls12AlertRules => _cx.Version == ProtocolVersion.Tls12
+        || (_cx.Version is null && _cx.IsClient && _cx.Settings.OffersTls12);
+
+    // RFC 5246 section 7.2 as OpenSSL 3 applies it: close_notify closes (ending a handshake in progress, as in TLS 1.3);
+    // any other warning is tolerated and the connection goes on, up to ProgressLimits' bound of warnings in a row (OpenSSL
+    // fails at the fifth), except no_renegotiation, which answers a renegotiation we never ask for (OpenSSL fails with
+    // handshake_failure); a fatal alert ends the connection; another level is illegal_parameter.
+    private void ReceiveTls12Alert(AlertLevel level, AlertDescription description)
+    {
+        if (description == AlertDescription.CloseNotify && level == AlertLevel.Warning)
+        {
+            if (!_state.IsTraffic)
+            {
+                throw new TlsAlertException(AlertDescription.CloseNotify, "the peer closed the connection during the handshake", received: true);
+            }
+
+            PeerClosed = true;
+            return;
+        }
+
+        switch (level)
+        {
+            case AlertLevel.Fatal:
+                throw new TlsAlertException(description, $"the peer sent {description} ({level})", received: true);
+            case AlertLevel.Warning when description == AlertDescription.NoRenegotiation:
+                throw new TlsAlertException(AlertDescription.HandshakeFailure, "the peer refused a renegotiation that was not asked for");
+            case AlertLevel.Warning:
+                _progress.WarningAlert();
+                return;
+            default:
+                throw TlsAlertException.Illegal($"alert level {(byte)level} is neither warning nor fatal");
         }
     }
 

@@ -3,6 +3,7 @@ using ManagedTls.CipherSuites;
 using ManagedTls.Crypto;
 using ManagedTls.Handshake;
 using ManagedTls.Handshake.Hello;
+using ManagedTls.Handshake.Tls12;
 using ManagedTls.Handshake.Tls13;
 using ManagedTls.Record;
 using ManagedTls.Wire;
@@ -11,7 +12,7 @@ using ManagedTls.X509;
 namespace ManagedTls.Connection;
 
 /// <summary>
-/// A TLS 1.3 connection without I/O: TLS bytes go in with <see cref="ReceiveBytes"/>, TLS bytes to send come
+/// A TLS 1.3 or TLS 1.2 connection without I/O: TLS bytes go in with <see cref="ReceiveBytes"/>, TLS bytes to send come
 /// out of <see cref="TakeOutgoing(Span{byte})"/>, received plaintext comes out of <see cref="ReadApplicationData"/> and
 /// plaintext to send goes in with <see cref="WriteApplicationData"/>.
 /// </summary>
@@ -341,13 +342,37 @@ internal sealed partial class TlsConnection : IRecordLayer, IDisposable
     }
 
     /// <summary>
-    /// Keying material exported per RFC 8446 section 7.5 (<c>HKDF-Expand-Label(Derive-Secret(exporter, label, ""), "exporter", Hash(context), length)</c>).
+    /// Keying material exported per RFC 8446 section 7.5 for TLS 1.3 (<c>HKDF-Expand-Label(Derive-Secret(exporter, label, ""), "exporter", Hash(context), length)</c>)
+    /// or RFC 5705 for TLS 1.2 (<c>PRF(master_secret, label, client_random + server_random + context_length + context)</c>).
     /// </summary>
     public byte[] ExportKeyingMaterial(string label, ReadOnlySpan<byte> context, int length)
     {
         RequireTraffic();
         return _cx.Exporter!.Export(label, context, length);
     }
+
+    /// <summary>The channel binding types <see cref="GetChannelBinding"/> knows, as Python's <c>ssl.CHANNEL_BINDING_TYPES</c>.</summary>
+    public static IReadOnlyList<string> ChannelBindingTypes { get; } = ["tls-unique"];
+
+    /// <summary>
+    /// Channel binding data of type <paramref name="type"/> (Python's <c>get_channel_binding</c>). "tls-unique" (RFC 5929
+    /// section 3) is the verify_data of the first Finished message of a completed TLS 1.2 handshake (the client's in a
+    /// full handshake). Null before the handshake completes, and for TLS 1.3, where tls-unique is not defined (RFC 9266).
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="type"/> is not one of <see cref="ChannelBindingTypes"/>.</exception>
+    public byte[]? GetChannelBinding(string type = "tls-unique")
+    {
+        ThrowIfDisposed();
+        if (type != "tls-unique")
+        {
+            throw new ArgumentException($"{type} channel binding type not implemented", nameof(type));
+        }
+
+        return _state.IsTraffic ? _cx.Tls12Finished?.TlsUnique : null;
+    }
+
+    /// <summary>Client, TLS 1.2: the ticket of the server's NewSessionTicket (RFC 5077), or null when it sent none.</summary>
+    internal Tls12Ticket? Tls12Ticket => _cx.Tls12Ticket;
 
     /// <summary>Wipes every buffer and secret the connection holds.</summary>
     public void Dispose()

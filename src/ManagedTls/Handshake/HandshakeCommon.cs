@@ -39,11 +39,12 @@ internal static class HandshakeCommon
 
     /// <summary>
     /// Records the peer's chain and, when verification is on, verifies it; a failed verification raises the
-    /// alert OpenSSL sends for that verify error. Returns the leaf's public key.
+    /// alert OpenSSL sends for that verify error. Returns the leaf's public key. <paramref name="requiredLeafKeyUsage"/>
+    /// is as for <see cref="CheckPeerChain"/>.
     /// </summary>
-    public static PublicKey AcceptPeerChain(HandshakeContext cx, CertificateMessage message)
+    public static PublicKey AcceptPeerChain(HandshakeContext cx, CertificateMessage message, int requiredLeafKeyUsage = VerifyRequest.KeyUsageDigitalSignature)
     {
-        PeerChain checkedChain = CheckPeerChain(cx, message);
+        PeerChain checkedChain = CheckPeerChain(cx, message, requiredLeafKeyUsage);
         cx.PeerChain = checkedChain.Chain;
         cx.VerifyResult = checkedChain.Result;
         return checkedChain.LeafKey;
@@ -54,9 +55,12 @@ internal static class HandshakeCommon
     /// (we never ask for OCSP or SCTs, so any is unsolicited: <c>unsupported_extension</c>, RFC 8446 section 4.2), a
     /// usable leaf key, and when verification is on a verified chain. A failed verification is recorded in
     /// <see cref="HandshakeContext.VerifyResult"/> (so the failure can be reported as a verification error) and raises
-    /// the alert OpenSSL sends for it.
+    /// the alert OpenSSL sends for it. <paramref name="requiredLeafKeyUsage"/> names the keyUsage bits the leaf must
+    /// have when it has the extension (<see cref="VerifyRequest.RequiredLeafKeyUsage"/>): digitalSignature when the
+    /// leaf's key signs (TLS 1.3, and TLS 1.2 with (EC)DHE), keyEncipherment when it encrypts the premaster secret
+    /// (TLS 1.2 RSA key transport, RFC 5246 section 7.4.2).
     /// </summary>
-    public static PeerChain CheckPeerChain(HandshakeContext cx, CertificateMessage message)
+    public static PeerChain CheckPeerChain(HandshakeContext cx, CertificateMessage message, int requiredLeafKeyUsage = VerifyRequest.KeyUsageDigitalSignature)
     {
         if (message.Entries.Count == 0)
         {
@@ -84,12 +88,13 @@ internal static class HandshakeCommon
                 Flags = s.VerifyFlags,
                 HostnameChecksCommonName = s.HostnameChecksCommonName,
 
-                // The leaf's key signs CertificateVerify: RFC 8446 section 4.4.2.2 wants digitalSignature when the leaf
-                // has keyUsage. Like every other rule about the certificate's contents this is part of verification
-                // and is not applied with verification off, as OpenSSL 3.0 and Python do (with CERT_NONE a leaf whose
-                // keyUsage is only cRLSign completes the handshake); the CertificateVerify signature still proves that
-                // the peer holds the key.
-                RequiredLeafKeyUsage = VerifyRequest.KeyUsageDigitalSignature,
+                // The leaf's key signs CertificateVerify (or, in TLS 1.2, the key exchange parameters) or decrypts the
+                // premaster secret: RFC 8446 section 4.4.2.2 and RFC 5246 section 7.4.2 want the matching keyUsage bit
+                // when the leaf has keyUsage. Like every other rule about the certificate's contents this is part of
+                // verification and is not applied with verification off, as OpenSSL 3.0 and Python do (with CERT_NONE
+                // a leaf whose keyUsage is only cRLSign completes the handshake); the signature (or the Finished
+                // exchange, for RSA key transport) still proves that the peer holds the key.
+                RequiredLeafKeyUsage = requiredLeafKeyUsage,
             };
             verified = CertificateVerifier.Verify(request);
             if (!verified.IsValid)

@@ -1,6 +1,7 @@
 using ManagedTls.CipherSuites;
 using ManagedTls.Crypto;
 using ManagedTls.Handshake.Sessions;
+using ManagedTls.Handshake.Tls12;
 using ManagedTls.Handshake.Tls13;
 using RecordProtection = ManagedTls.Record.RecordProtection;
 using ManagedTls.Wire;
@@ -77,6 +78,7 @@ internal sealed class HandshakeContext
     {
         Settings = settings;
         Records = records;
+        Transcript = new TranscriptHash(retainMessages: RetainsMessages(settings));
     }
 
     /// <summary>The settings snapshot (a server-name callback may replace it once, see <see cref="TlsConfig.ServerNameCallback"/>).</summary>
@@ -85,8 +87,11 @@ internal sealed class HandshakeContext
     /// <summary>Where messages and key changes go.</summary>
     public IRecordLayer Records { get; }
 
-    /// <summary>The transcript (hash unknown until the suite is chosen).</summary>
-    public TranscriptHash Transcript { get; private set; } = new();
+    /// <summary>
+    /// The transcript (hash unknown until the suite is chosen). It keeps the messages themselves when a TLS 1.2
+    /// CertificateVerify may have to be made or checked (<see cref="RetainsMessages"/>).
+    /// </summary>
+    public TranscriptHash Transcript { get; }
 
     /// <summary>The client random (key log lines are indexed by it).</summary>
     public byte[] ClientRandom { get; set; } = [];
@@ -158,28 +163,29 @@ internal sealed class HandshakeContext
     public ProtocolVersion? Version { get; set; }
 
     /// <summary>
-    /// TLS 1.2: the verify_data of both Finished messages once the handshake completes (tls-unique is the first one;
-    /// secure renegotiation binds both); null before, and in TLS 1.3.
+    /// TLS 1.2: the verify_data of both Finished messages once the handshake is complete (tls-unique, RFC 5929; the
+    /// renegotiation_info of a renegotiation, RFC 5746); null before, and for TLS 1.3.
     /// </summary>
-    public Tls12.Tls12VerifyData? Tls12VerifyData { get; set; }
+    public Tls12FinishedPair? Tls12Finished { get; set; }
+
+    /// <summary>
+    /// Client, TLS 1.2: the ticket of the server's NewSessionTicket (RFC 5077) when it sent a non-empty one; null
+    /// otherwise. It is kept for resuming the session and is not used by this handshake.
+    /// </summary>
+    public Tls12Ticket? Tls12Ticket { get; set; }
 
     /// <summary>True when we are the client.</summary>
     public bool IsClient => Settings.Role == TlsRole.Client;
 
     /// <summary>
-    /// Makes the transcript keep every message from now on (<see cref="TranscriptHash.RetainedMessages"/>), for a TLS 1.2
-    /// CertificateVerify, which signs the messages themselves with a hash the signature scheme chooses. Only before the
-    /// first message is added.
+    /// True when the transcript must keep the handshake messages themselves: a TLS 1.2 CertificateVerify signs them
+    /// with the hash of its signature scheme, which need not be the suite's (RFC 5246 section 7.4.8). That is a client
+    /// offering TLS 1.2 with a certificate to present, or a server accepting TLS 1.2 that may ask for one (directly or
+    /// through settings its server-name callback chooses).
     /// </summary>
-    public void RetainTranscriptMessages()
-    {
-        if (Transcript.MessageCount != 0)
-        {
-            throw new InvalidOperationException("the transcript can be made to retain messages only before the first one");
-        }
-
-        Transcript = new TranscriptHash(retainMessages: true);
-    }
+    public static bool RetainsMessages(TlsConfig settings) => settings.OffersTls12 && (settings.Role == TlsRole.Client
+        ? settings.PrivateKey is not null
+        : settings.RequestClientCertificate || settings.ServerNameCallback is not null);
 
     /// <summary>Encodes <paramref name="message"/>, adds it to the transcript and queues it.</summary>
     public void Send(HandshakeMessage message)

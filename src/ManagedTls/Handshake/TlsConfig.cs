@@ -257,6 +257,13 @@ internal sealed record TlsConfig
     public FiniteFieldKeyExchange? DhParameters { get; init; }
 
     /// <summary>
+    /// Client only, TLS 1.2: complete a handshake with a server that does not support secure renegotiation (sends no
+    /// renegotiation_info, RFC 5746 section 4.1), OpenSSL's <c>SSL_OP_LEGACY_SERVER_CONNECT</c>. Off by default, as in
+    /// OpenSSL 3 and Python: such a server is refused with <c>handshake_failure</c>.
+    /// </summary>
+    public bool LegacyServerConnect { get; init; }
+
+    /// <summary>
     /// These settings with the parts a server-name callback may replace taken from <paramref name="other"/>:
     /// certificate chain and key, signature schemes, ALPN, peer verification (trust, flags) and the client
     /// certificate request, the session context tickets are bound to, and the TLS 1.2 DH parameters (OpenSSL keeps them

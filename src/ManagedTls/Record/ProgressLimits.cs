@@ -50,6 +50,9 @@ internal sealed class ProgressGuard(ProgressLimits limits)
     /// <summary>A change_cipher_spec record (TLS 1.3 allows one; it still counts).</summary>
     public void ChangeCipherSpec() => CountTogether();
 
+    /// <summary>A message the protocol says to ignore (a TLS 1.2 HelloRequest during the handshake).</summary>
+    public void Ignored() => CountTogether();
+
     private void Count(ref int count, int limit, string what)
     {
         if (++count > limit)

@@ -641,6 +641,7 @@ public sealed partial class SslContext
             MiddleboxCompatibility = (o & SslOptions.EnableMiddleboxCompat) != 0,
             IgnoreUnexpectedEof = (o & SslOptions.IgnoreUnexpectedEof) != 0,
             RefuseRenegotiation = (o & SslOptions.NoRenegotiation) != 0,
+            LegacyServerConnect = (o & SslOptions.LegacyServerConnect) != 0,
             KeyLog = keylog is null ? null : KeyLogFile.Writer(keylog),
             PostHandshakeAuth = PostHandshakeAuth,
             RecordSizeLimit = _recordSizeLimit,

@@ -11,6 +11,11 @@ public enum SslOptions : long
 {
     /// <summary>No options.</summary>
     None = 0,
+    /// <summary>
+    /// <c>OP_LEGACY_SERVER_CONNECT</c>: a TLS 1.2 client completes the handshake with a server that does not support
+    /// secure renegotiation (RFC 5746); clear by default, as in OpenSSL 3 and Python.
+    /// </summary>
+    LegacyServerConnect = 0x4,
     /// <summary><c>OP_IGNORE_UNEXPECTED_EOF</c>: treat EOF without close_notify as a clean close.</summary>
     IgnoreUnexpectedEof = 0x80,
     /// <summary><c>OP_NO_TICKET</c>: the server keeps sessions in a stateful cache instead of self-contained tickets.</summary>

@@ -55,6 +55,25 @@ internal static class ConnectionTestKit
         }
     }
 
+    /// <summary>A leaf for <see cref="HostName"/> under the test root with <paramref name="keyType"/>'s key, changed by <paramref name="configure"/> (keyUsage, validity...).</summary>
+    public static (byte[] Der, PrivateKey Key) CustomLeaf(ServerKeyType keyType, Action<TestPki.Spec> configure)
+    {
+        var pair = keyType switch
+        {
+            ServerKeyType.Rsa2048 => TestPki.SharedRsa2048,
+            ServerKeyType.EcdsaP256 => TestPki.EcKey(SecObjectIdentifiers.SecP256r1),
+            ServerKeyType.EcdsaP384 => TestPki.EcKey(SecObjectIdentifiers.SecP384r1),
+            _ => TestPki.Ed25519Key(),
+        };
+        TestPki.Node node = TestPki.Leaf(RootNode.Value, HostName, s =>
+        {
+            s.Key = pair;
+            configure(s);
+        }, HostName);
+        byte[] pkcs8 = PrivateKeyInfoFactory.CreatePrivateKeyInfo(pair.Private).GetDerEncoded();
+        return (node.Der, PrivateKey.FromDer(pkcs8));
+    }
+
     public static TlsConfig Client(IEntropySource? entropy = null) => new()
     {
         Role = TlsRole.Client,

@@ -22,6 +22,14 @@ public class OptionValueTests
     [InlineData(SslOptions.Default, 0x82520050L)]
     public void OptionBitsMatchPython(SslOptions option, long python) => Assert.Equal(python, (long)option);
 
+    // Python 3.12 names it; the value is SSL_OP_BIT(2) of OpenSSL 3's ssl.h. Python's default context leaves it clear.
+    [Fact]
+    public void LegacyServerConnectIsOpenSslsBitAndOffByDefault()
+    {
+        Assert.Equal(0x4L, (long)SslOptions.LegacyServerConnect);
+        Assert.Equal(SslOptions.None, SslOptions.Default & SslOptions.LegacyServerConnect);
+    }
+
     [Fact]
     public void VersionAndVerifyModeValuesMatchPython()
     {

@@ -30,6 +30,7 @@ public class TlsConfigTests
         Assert.True(c.StatelessTickets);
         Assert.False(c.IgnoreUnexpectedEof);
         Assert.False(c.RefuseRenegotiation);
+        Assert.False(c.LegacyServerConnect);
         Assert.Equal(2, c.NumTickets);
         Assert.Equal(2, c.SecurityLevel);
         Assert.Empty(c.AlpnProtocols);
@@ -128,7 +129,7 @@ public class TlsConfigTests
     {
         var ctx = new SslContext(SslProtocol.TlsServer);
         ctx.Options = (ctx.Options & ~(SslOptions.EnableMiddleboxCompat | SslOptions.CipherServerPreference))
-            | SslOptions.NoTicket | SslOptions.IgnoreUnexpectedEof | SslOptions.NoRenegotiation;
+            | SslOptions.NoTicket | SslOptions.IgnoreUnexpectedEof | SslOptions.NoRenegotiation | SslOptions.LegacyServerConnect;
         ctx.NumTickets = 0;
         ctx.PostHandshakeAuth = true;
         ctx.HostnameChecksCommonName = false;
@@ -142,6 +143,7 @@ public class TlsConfigTests
         Assert.False(c.StatelessTickets);
         Assert.True(c.IgnoreUnexpectedEof);
         Assert.True(c.RefuseRenegotiation);
+        Assert.True(c.LegacyServerConnect);
         Assert.Equal(0, c.NumTickets);
         Assert.True(c.PostHandshakeAuth);
         Assert.False(c.HostnameChecksCommonName);

@@ -1,4 +1,5 @@
 using ManagedTls.CipherSuites;
+using ManagedTls.Handshake.Tls12;
 using ManagedTls.Handshake.Tls13;
 using ManagedTls.Wire;
 using ManagedTls.Wire.Extensions;
@@ -50,7 +51,7 @@ internal sealed class ExpectServerHello(ClientOffer offer) : HandshakeState
             ?? throw TlsAlertException.Illegal($"server chose suite 0x{(ushort)sh.CipherSuite:x4}, which was not offered");
         if (version != ProtocolVersion.Tls13)
         {
-            throw new TlsAlertException(AlertDescription.ProtocolVersion, "the server chose TLS 1.2, which this client does not speak yet");
+            return Tls12ClientHello.AcceptServerHello(cx, sh, suite, encoded, offer);
         }
 
         return sh.IsHelloRetryRequest

@@ -66,12 +66,6 @@ internal static class Tls12ServerHello
             EncryptThenMac: suite.Cbc is not null && ch.Extensions.Contains(ExtensionType.EncryptThenMac),
             SecureRenegotiation: secureRenegotiation);
 
-        if (s.RequestClientCertificate)
-        {
-            // A TLS 1.2 CertificateVerify signs the messages themselves with the hash of the scheme the client picks.
-            cx.RetainTranscriptMessages();
-        }
-
         cx.Transcript.SetAlgorithm(suite.PrfHash);
         cx.Transcript.Add(encoded);
         cx.ClientRandom = ch.Random;
@@ -603,7 +597,7 @@ internal sealed class ExpectClientFinished(Tls12ServerSecrets secrets) : Tls12St
         }
 
         cx.Send(new Finished(serverVerifyData));
-        cx.Tls12VerifyData = new Tls12VerifyData(clientVerifyData, serverVerifyData);
+        cx.Tls12Finished = new Tls12FinishedPair(clientVerifyData, serverVerifyData, Abbreviated: false);
         cx.Exporter = new Tls12Exporter(agreed.Suite.PrfHash, master.Secret, master.IsExtended, agreed.ClientRandom, agreed.ServerRandom);
         secrets.Dispose();
         return new Tls12Traffic();

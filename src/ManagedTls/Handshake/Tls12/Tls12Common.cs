@@ -168,9 +168,19 @@ internal sealed class Tls12Exporter : IKeyingMaterialExporter
 }
 
 /// <summary>
-/// The verify_data of the two Finished messages of a completed TLS 1.2 handshake: tls-unique (RFC 5929) is the first
-/// one sent, and secure renegotiation (RFC 5746 section 3) binds both into the next handshake.
+/// The verify_data of the two Finished messages of a completed TLS 1.2 handshake: what tls-unique (RFC 5929 section 3)
+/// and the renegotiation_info of a later renegotiation (RFC 5746 section 3.5) are made of.
 /// </summary>
-/// <param name="ClientVerifyData">The client's Finished.verify_data.</param>
-/// <param name="ServerVerifyData">The server's Finished.verify_data.</param>
-internal sealed record Tls12VerifyData(byte[] ClientVerifyData, byte[] ServerVerifyData);
+/// <param name="Client">The client's verify_data.</param>
+/// <param name="Server">The server's verify_data.</param>
+/// <param name="Abbreviated">True for a resumed (abbreviated) handshake, where the server's Finished comes first.</param>
+internal sealed record Tls12FinishedPair(byte[] Client, byte[] Server, bool Abbreviated)
+{
+    /// <summary>tls-unique: the first Finished of the handshake, the client's in a full handshake and the server's in a resumed one.</summary>
+    public byte[] TlsUnique => (byte[])(Abbreviated ? Server : Client).Clone();
+}
+
+/// <summary>A TLS 1.2 session ticket received in NewSessionTicket (RFC 5077 section 3.3).</summary>
+/// <param name="Ticket">The opaque ticket (not empty).</param>
+/// <param name="LifetimeHintSeconds">ticket_lifetime_hint: how long the server suggests keeping it, 0 when it does not say.</param>
+internal sealed record Tls12Ticket(byte[] Ticket, uint LifetimeHintSeconds);
