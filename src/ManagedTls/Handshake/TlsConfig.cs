@@ -39,13 +39,6 @@ internal enum PeerVerification
 /// </summary>
 internal sealed record TlsConfig
 {
-    /// <summary>
-    /// False until the TLS 1.2 states of both roles exist: until then a facade connection whose range includes TLS 1.2
-    /// offers and accepts TLS 1.3 only, and a range without TLS 1.3 is <c>NO_PROTOCOLS_AVAILABLE</c>. Configurations
-    /// built directly (tests) choose their range freely.
-    /// </summary>
-    public const bool Tls12Available = false;
-
     /// <summary>Client or server.</summary>
     public TlsRole Role { get; init; }
 

@@ -609,6 +609,17 @@ public sealed partial class SslContext
             throw new SslException("SSL", "NO_CIPHERS_AVAILABLE", "no ciphers available");
         }
 
+        // A version left without suites is not offered, as OpenSSL leaves TLS 1.3 out of a hello when no TLS 1.3
+        // ciphersuite is configured.
+        if (tls13.Length == 0)
+        {
+            max = ProtocolVersion.Tls12;
+        }
+        else if (tls12.Length == 0)
+        {
+            min = ProtocolVersion.Tls13;
+        }
+
         bool verify = _verifyMode != VerifyMode.CertNone;
         SniCallback? sni = _sniCallback;
         object self = connection ?? this;

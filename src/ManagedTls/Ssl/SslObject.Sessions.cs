@@ -129,12 +129,7 @@ public sealed partial class SslObject
         }
 
         TlsConfig config = _config;
-        if (!TlsConfig.Tls12Available && config.OffersTls12)
-        {
-            config = config with { MinimumVersion = Wire.ProtocolVersion.Tls13, Tls12CipherSuites = [] };
-        }
-
-        if (!config.OffersTls13 || config.CipherSuites.Count == 0)
+        if ((!config.OffersTls13 || config.CipherSuites.Count == 0) && (!config.OffersTls12 || config.Tls12CipherSuites.Count == 0))
         {
             throw new SslException("SSL", "NO_PROTOCOLS_AVAILABLE", "no protocols available");
         }

@@ -54,14 +54,18 @@ public sealed class ContextSuitesGroupsTests : IDisposable
     }
 
     [Fact]
-    public void AnEmptySuiteListLeavesNoTls13AndNoProtocol()
+    public void AnEmptySuiteListLeavesOnlyTls12()
     {
+        // As OpenSSL: without TLS 1.3 ciphersuites TLS 1.3 is not offered; TLS 1.2 is; with TLS 1.2 disabled too, nothing is.
         SslContext context = ClientContext();
         context.SetCiphersuites(string.Empty);
         Assert.DoesNotContain(context.GetCiphers(), c => c.Protocol == "TLSv1.3");
         Assert.NotEmpty(context.GetCiphers());
+        Assert.Equal(ManagedTls.Wire.ProtocolVersion.Tls12, context.Freeze(serverSide: false).MaximumVersion);
+        context.WrapBio(new MemoryBio(), new MemoryBio(), serverHostname: "localhost").Dispose();
+        context.Options |= SslOptions.NoTlsV1_2;
         var e = Assert.Throws<SslException>(() => context.WrapBio(new MemoryBio(), new MemoryBio(), serverHostname: "localhost"));
-        Assert.Equal("NO_PROTOCOLS_AVAILABLE", e.Reason);
+        Assert.Equal("NO_CIPHERS_AVAILABLE", e.Reason);
     }
 
     [Theory]

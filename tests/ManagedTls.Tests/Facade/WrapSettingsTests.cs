@@ -73,10 +73,13 @@ public sealed class WrapSettingsTests : IDisposable
     }
 
     [Fact]
-    public void TlsOneThreeDisabledIsRefused()
+    public void TlsOneThreeDisabledLeavesTlsOneTwoAndBothDisabledIsRefused()
     {
+        // As Python: OP_NO_TLSv1_3 alone wraps fine (TLS 1.2 is left); with OP_NO_TLSv1_2 too nothing is.
         var ctx = new SslContext(SslProtocol.TlsClient);
         ctx.Options |= SslOptions.NoTlsV1_3;
+        ctx.WrapBio(new MemoryBio(), new MemoryBio(), serverHostname: "localhost").Dispose();
+        ctx.Options |= SslOptions.NoTlsV1_2;
         var e = Assert.Throws<SslException>(() => ctx.WrapBio(new MemoryBio(), new MemoryBio(), serverHostname: "localhost"));
         Assert.Equal("NO_PROTOCOLS_AVAILABLE", e.Reason);
     }

@@ -195,12 +195,11 @@ internal static class Tls12ServerHello
     }
 
     /// <summary>
-    /// Applies record_size_limit once both sides announced one. In TLS 1.2 a limit counts plaintext (RFC 8449 section 4),
-    /// while the record layer takes TLS 1.3's TLSInnerPlaintext (content and type byte): a TLS 1.2 limit of n is n + 1
-    /// bytes of that, and a client's limit above 2^14 means 2^14.
+    /// Applies record_size_limit once both sides announced one; the record layer counts it as the negotiated version does
+    /// (in TLS 1.2 plaintext only, RFC 8449 section 4).
     /// </summary>
     private static void ApplyRecordSizeLimits(HandshakeContext cx, int peerLimit, int ownLimit) =>
-        cx.Records.SetRecordSizeLimits(Math.Min(peerLimit, RecordLimits.MaxPlaintext) + 1, Math.Min(ownLimit, RecordLimits.MaxPlaintext) + 1);
+        cx.Records.SetRecordSizeLimits(peerLimit, ownLimit);
 
     /// <summary>
     /// Makes the ephemeral key pair of the chosen group and sends ServerKeyExchange, its parameters signed over both
