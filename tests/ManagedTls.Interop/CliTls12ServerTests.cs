@@ -41,3 +41,32 @@ public sealed class CliTls12ServerTests : IClassFixture<CliCertificates>
         Assert.Equal(0, server.WaitExit());
     }
 }
+
+/// <summary>The facade's TLS 1.2 channel binding equals what Python's ssl reports on the other end of the same connection.</summary>
+public sealed class FacadeTls12ChannelBindingTests : IClassFixture<CliCertificates>
+{
+    private readonly CliCertificates _c;
+
+    public FacadeTls12ChannelBindingTests(CliCertificates certificates) => _c = certificates;
+
+    [Fact]
+    public void TlsUniqueEqualsPythonsOnTheOtherEnd()
+    {
+        using PythonTlsServer python = PythonTlsPeer.StartServer(new PythonTlsOptions { CertFile = _c.RsaCert, KeyFile = _c.RsaKey, Echo = true, Until = "\n" });
+        var context = new Ssl.SslContext(Ssl.SslProtocol.TlsClient);
+        context.LoadVerifyLocations(cafile: _c.RsaCert);
+        using var raw = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        raw.Connect(System.Net.IPAddress.Loopback, python.Port);
+        using Ssl.SslSocket tls = context.WrapSocket(raw, serverHostname: "localhost");
+        tls.SetTimeout(10.0);
+        Assert.Equal("TLSv1.2", tls.Version());
+        byte[] ours = tls.GetChannelBinding()!;
+        tls.SendAll("ping\n"u8.ToArray());
+        Assert.NotEmpty(tls.Recv(16));
+        tls.Unwrap();
+        PythonTlsReport report = python.WaitReport();
+        Assert.Equal("TLSv1.2", report.Version);
+        Assert.Equal(ours, report.TlsUnique);
+        Assert.Equal(tls.Cipher()!.Value.Name, report.Cipher);
+    }
+}

@@ -200,6 +200,27 @@ public sealed partial class SslObject : IDisposable
         }
     }
 
+    /// <summary>
+    /// Python's <c>get_channel_binding(cb_type="tls-unique")</c>: on TLS 1.2 the first Finished message's verify_data
+    /// (RFC 5929 section 3), equal on both ends of one connection; null before the handshake completes. On TLS 1.3, where
+    /// tls-unique is not defined (RFC 9266), null (Python returns the client's Finished there).
+    /// </summary>
+    /// <param name="cbType">The channel binding type; only <c>"tls-unique"</c>, as Python's <c>CHANNEL_BINDING_TYPES</c>.</param>
+    /// <returns>The binding data, or null.</returns>
+    /// <exception cref="ArgumentException">Another type (Python's ValueError: <c>'x' channel binding type not implemented</c>).</exception>
+    public byte[]? GetChannelBinding(string cbType = "tls-unique")
+    {
+        if (cbType != "tls-unique")
+        {
+            throw new ArgumentException($"'{cbType}' channel binding type not implemented", nameof(cbType));
+        }
+
+        lock (_lock)
+        {
+            return _conn.IsHandshakeComplete ? _conn.GetChannelBinding(cbType) : null;
+        }
+    }
+
     /// <summary>Python's <c>version()</c>: the negotiated version's name (<c>"TLSv1.2"</c>, <c>"TLSv1.3"</c>) once the handshake is complete, else null.</summary>
     /// <returns>The protocol name or null.</returns>
     public string? Version()

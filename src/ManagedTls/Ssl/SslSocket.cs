@@ -172,6 +172,11 @@ public sealed partial class SslSocket : IDisposable
         return socket;
     }
 
+    /// <summary>Python's <c>get_channel_binding(cb_type="tls-unique")</c>; see <see cref="SslObject.GetChannelBinding"/>.</summary>
+    /// <param name="cbType">The channel binding type: <c>"tls-unique"</c>.</param>
+    /// <returns>The binding data, or null.</returns>
+    public byte[]? GetChannelBinding(string cbType = "tls-unique") => _channel.Ssl.GetChannelBinding(cbType);
+
     /// <summary>Python's <c>version()</c>.</summary>
     /// <returns>"TLSv1.2", "TLSv1.3" or null.</returns>
     public string? Version() => _channel.Ssl.Version();

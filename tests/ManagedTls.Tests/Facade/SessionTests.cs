@@ -59,7 +59,7 @@ public sealed class SessionTests : IDisposable
             Assert.Throws<SslWantReadException>(() => Client.Read());
         }
 
-        private static bool Step(SslObject o)
+        public static bool Step(SslObject o)
         {
             try
             {
@@ -296,6 +296,34 @@ public sealed class SessionTests : IDisposable
         Assert.True(Connect(client, server, session).Client.SessionReused);
         session.Dispose();
         Assert.False(Connect(client, server, session).Client.SessionReused);
+    }
+
+    [Fact]
+    public void Tls12ConnectionsReportTheirVersionCipherAndTlsUnique()
+    {
+        SslContext client = ClientContext(), server = ServerContext();
+        client.MaximumVersion = TlsVersion.TlsV1_2;
+        Pair p = Wrap(client, server);
+        Assert.Null(p.Client.GetChannelBinding());
+
+        // TLS 1.2 takes two round trips: the client is done only once the server's Finished arrives.
+        bool clientDone = false, serverDone = false;
+        for (int round = 0; round < 5 && !(clientDone && serverDone); round++)
+        {
+            clientDone = Pair.Step(p.Client);
+            p.ToServer();
+            serverDone = Pair.Step(p.Server);
+            p.ToClient();
+        }
+
+        Assert.True(clientDone && serverDone);
+        Assert.Equal("TLSv1.2", p.Client.Version());
+        Assert.Equal("TLSv1.2", p.Server.Version());
+        Assert.Equal(("ECDHE-ECDSA-AES256-GCM-SHA384", "TLSv1.2", 256), p.Client.Cipher());
+        byte[] unique = p.Client.GetChannelBinding()!;
+        Assert.Equal(12, unique.Length);
+        Assert.Equal(unique, p.Server.GetChannelBinding("tls-unique"));
+        Assert.Equal("'tls-exporter' channel binding type not implemented", Assert.Throws<ArgumentException>(() => p.Client.GetChannelBinding("tls-exporter")).Message.Split(" (")[0]);
     }
 
     [Fact]
