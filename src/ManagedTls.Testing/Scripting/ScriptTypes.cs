@@ -182,6 +182,15 @@ public sealed class ScriptResult
     /// <summary>True once both Finished messages were exchanged.</summary>
     public bool HandshakeComplete { get; internal set; }
 
+    /// <summary>TLS 1.2 after a TLS 1.2 ServerHello was sent or received, TLS 1.3 once its handshake keys were derived; else null.</summary>
+    public ProtocolVersion? Version { get; internal set; }
+
+    /// <summary>TLS 1.2: both hellos carried extended_master_secret (RFC 7627), so the master secret hashes the session.</summary>
+    public bool ExtendedMasterSecret { get; internal set; }
+
+    /// <summary>TLS 1.2: both hellos carried encrypt_then_mac (RFC 7366) and the suite is a CBC suite.</summary>
+    public bool EncryptThenMac { get; internal set; }
+
     /// <summary>Notes from the key tracking (why keys could not be derived, for instance).</summary>
     public IReadOnlyList<string> Notes { get; internal set; } = [];
 
