@@ -143,7 +143,12 @@ public sealed partial class TlsScript
     /// <returns>This script.</returns>
     public TlsScript SendCloseNotify() => SendAlert(AlertDescription.CloseNotify);
 
-    /// <summary>Sends the unprotected change_cipher_spec record (one byte, 0x01).</summary>
+    /// <summary>
+    /// Sends the unprotected change_cipher_spec record (one byte, 0x01). In TLS 1.2 it switches the kit's write keys: once
+    /// the master secret is known (the ClientKeyExchange went by), what the script sends after it is protected under the
+    /// new keys; sent earlier, it changes nothing (a premature change_cipher_spec). <see cref="SendRecord"/> with
+    /// <see cref="TlsRecords.ChangeCipherSpec"/> sends the record without touching the keys.
+    /// </summary>
     /// <returns>This script.</returns>
     public TlsScript SendChangeCipherSpec() => Add("SendChangeCipherSpec", run => run.SendCompatibilityCcs(force: true));
 
