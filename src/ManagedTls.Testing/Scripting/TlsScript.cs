@@ -5,9 +5,9 @@ namespace ManagedTls.Testing;
 /// <summary>
 /// A scripted TLS peer: a list of steps (send this, expect that) run against a system under test with a bounded wait
 /// on everything. A client script (<see cref="AsClient"/>) plays against a server, a server script
-/// (<see cref="AsServer"/>) against a client. TLS 1.3 keys are tracked automatically in both roles, so messages are
-/// sent "as a real peer would" (plaintext before keys, protected after) unless a step says otherwise, and protected
-/// answers are read.
+/// (<see cref="AsServer"/>) against a client. TLS 1.3 and TLS 1.2 keys are tracked automatically in both roles, so
+/// messages are sent "as a real peer would" (plaintext before keys, protected after) unless a step says otherwise, and
+/// protected answers are read.
 /// <code>
 /// TlsScript.AsClient()
 ///     .Send(TlsMessages.ClientHello().Set("legacy_compression_methods[0]", 1))
