@@ -132,12 +132,6 @@ internal sealed class ScriptChannel : IDisposable
         _read = protection;
     }
 
-    /// <summary>True once records are sealed (the kit sent its change_cipher_spec in TLS 1.2, or derived TLS 1.3 keys).</summary>
-    public bool HasWriteKeys => _write is not null;
-
-    /// <summary>True once records are opened.</summary>
-    public bool HasReadKeys => _read is not null;
-
     /// <summary>
     /// Queues one encoded handshake message: it joins the pending record content when that is under the same
     /// protection (and the options coalesce), else the pending content is flushed first. Then the peer sees it, which

@@ -43,6 +43,19 @@ public class KitPairTls12Tests
     }
 
     [Fact]
+    public void TheBuildersDefaultClientHelloIsTrackedLikeAComputedOne()
+    {
+        (ScriptResult client, ScriptResult server) = Pair(
+            client => client.Send(TlsMessages.ClientHello12()).ExpectServerFlight12().ClientFlight12().ExpectFinished12(),
+            server => server.Handshake12());
+
+        Assert.True(client.HandshakeComplete);
+        Assert.True(server.HandshakeComplete);
+        Assert.True(client.ExtendedMasterSecret);
+        Assert.Equal(TlsCipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, client.CipherSuite);
+    }
+
+    [Fact]
     public void ClientCertificateAndAServerChosenCurve()
     {
         (ScriptResult client, ScriptResult server) = Pair(
