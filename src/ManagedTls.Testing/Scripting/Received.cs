@@ -26,11 +26,11 @@ public sealed record ReceivedAlert(AlertLevel Level, AlertDescription Descriptio
 /// </summary>
 public sealed class ReceivedMessage
 {
-    internal ReceivedMessage(byte[] encoded, bool isProtected)
+    internal ReceivedMessage(byte[] encoded, bool isProtected, WireContext? context = null)
     {
         Bytes = encoded;
         Protected = isProtected;
-        Parse();
+        Parse(context);
     }
 
     /// <summary>msg_type.</summary>
@@ -45,7 +45,10 @@ public sealed class ReceivedMessage
     /// <summary>True when it arrived in protected records.</summary>
     public bool Protected { get; }
 
-    /// <summary>The parser's complaint, or null when it parsed (in its TLS 1.3 form, or its TLS 1.2 form for a type TLS 1.3 does not have).</summary>
+    /// <summary>
+    /// The parser's complaint, or null when it parsed: once a TLS 1.2 ServerHello was sent or received, in its TLS 1.2
+    /// form for the negotiated key exchange; before, in its TLS 1.3 form, or its TLS 1.2 form for a type TLS 1.3 does not have.
+    /// </summary>
     public string? ParseError { get; private set; }
 
     /// <summary>The message's extensions in wire order (hellos, EncryptedExtensions, CertificateRequest, NewSessionTicket); else empty.</summary>
@@ -63,7 +66,10 @@ public sealed class ReceivedMessage
     /// <summary>A Certificate's DER certificates, leaf first.</summary>
     public IReadOnlyList<byte[]> Certificates { get; private set; } = [];
 
-    /// <summary>For a Finished during the handshake: whether its verify_data matched the kit's transcript; else null.</summary>
+    /// <summary>
+    /// For a Finished during the handshake: whether its verify_data matched the kit's transcript. For a TLS 1.2
+    /// ServerKeyExchange: whether its signature verifies with the key of the certificate received before it. Else null.
+    /// </summary>
     public bool? Verified { get; internal set; }
 
     /// <summary>The extension of type <paramref name="type"/>, or null.</summary>
@@ -81,29 +87,44 @@ public sealed class ReceivedMessage
 
     internal HandshakeMessage? Parsed { get; private set; }
 
-    private void Parse()
+    private void Parse(WireContext? context)
     {
-        try
+        if (context is { } known)
         {
-            Parsed = HandshakeMessage.Read(Bytes, WireContext.Tls13);
-        }
-        catch (TlsAlertException e13) when (e13.Description == AlertDescription.UnexpectedMessage)
-        {
-            // A type that does not exist in TLS 1.3 (HelloRequest, ServerHelloDone...): the TLS 1.2 parser.
             try
             {
-                Parsed = HandshakeMessage.Read(Bytes, WireContext.Tls12());
+                Parsed = HandshakeMessage.Read(Bytes, known);
             }
-            catch (TlsAlertException e12)
+            catch (TlsAlertException e)
             {
-                ParseError = $"{e12.Description}: {e12.Message}";
+                ParseError = $"{e.Description}: {e.Message}";
                 return;
             }
         }
-        catch (TlsAlertException e13)
+        else
         {
-            ParseError = $"{e13.Description}: {e13.Message}";
-            return;
+            try
+            {
+                Parsed = HandshakeMessage.Read(Bytes, WireContext.Tls13);
+            }
+            catch (TlsAlertException e13) when (e13.Description == AlertDescription.UnexpectedMessage)
+            {
+                // A type that does not exist in TLS 1.3 (HelloRequest, ServerHelloDone...): the TLS 1.2 parser.
+                try
+                {
+                    Parsed = HandshakeMessage.Read(Bytes, WireContext.Tls12());
+                }
+                catch (TlsAlertException e12)
+                {
+                    ParseError = $"{e12.Description}: {e12.Message}";
+                    return;
+                }
+            }
+            catch (TlsAlertException e13)
+            {
+                ParseError = $"{e13.Description}: {e13.Message}";
+                return;
+            }
         }
 
         ExtensionBlock? block = Parsed switch

@@ -58,8 +58,9 @@ public enum RecordProtectionMode
 
 /// <summary>
 /// The script's record layer over a target: frames, seals and opens records with the engine's deframer, handshake
-/// reassembler and TLS 1.3 record protection, and turns what arrives into <see cref="ScriptEvent"/>s. Key changes come
-/// from <see cref="ScriptPeer"/>, which sees every handshake message as it is queued or reassembled.
+/// reassembler and record protections (TLS 1.3, and TLS 1.2 AEAD or CBC), and turns what arrives into
+/// <see cref="ScriptEvent"/>s. Key changes come from <see cref="ScriptPeer"/>, which sees every handshake message as it
+/// is queued or reassembled, and every change_cipher_spec sent or received.
 /// </summary>
 internal sealed class ScriptChannel : IDisposable
 {
@@ -69,12 +70,12 @@ internal sealed class ScriptChannel : IDisposable
     private readonly List<ScriptEvent> _events = [];
     private readonly byte[] _readBuffer = new byte[32 * 1024];
     private readonly List<byte> _pending = [];
-    private readonly List<Tls13RecordProtection> _retired = [];
-    private Tls13RecordProtection? _pendingKeys;
+    private readonly List<RecordProtection> _retired = [];
+    private RecordProtection? _pendingKeys;
     private SendOptions _pendingOptions = SendOptions.Default;
-    private Tls13RecordProtection? _write;
-    private Tls13RecordProtection? _read;
-    private Tls13RecordProtection? _previousRead;
+    private RecordProtection? _write;
+    private RecordProtection? _read;
+    private RecordProtection? _previousRead;
     private bool _readBroken;
     private bool _eofSeen;
 
@@ -86,7 +87,13 @@ internal sealed class ScriptChannel : IDisposable
     /// <summary>Events read and not yet consumed.</summary>
     public List<ScriptEvent> Events => _events;
 
-    public void SetWriteKeys(CipherSuiteInfo suite, ReadOnlySpan<byte> trafficSecret)
+    /// <summary>TLS 1.3: protects what is sent from now on under <paramref name="trafficSecret"/>.</summary>
+    public void SetWriteKeys(CipherSuiteInfo suite, ReadOnlySpan<byte> trafficSecret) =>
+        // The kit is the peer that misbehaves: it never refuses to seal on its own account.
+        SetWriteProtection(Tls13RecordProtection.FromTrafficSecret(suite.Aead!.Value, suite.PrfHash, trafficSecret, SequenceLimits.Receive));
+
+    /// <summary>Protects what is sent from now on with <paramref name="protection"/>, which the channel now owns.</summary>
+    public void SetWriteProtection(RecordProtection protection)
     {
         if (_pending.Count > 0 && _pendingOptions.SingleRecord)
         {
@@ -102,23 +109,27 @@ internal sealed class ScriptChannel : IDisposable
             _write?.Dispose();
         }
 
-        // The kit is the peer that misbehaves: it never refuses to seal on its own account.
-        _write = Tls13RecordProtection.FromTrafficSecret(suite.Aead!.Value, suite.PrfHash, trafficSecret, SequenceLimits.Receive);
+        _write = protection;
     }
 
     /// <summary>Advances the write sequence number by <paramref name="count"/> as if that many records had been sent.</summary>
     public void SkipWriteSequenceNumbers(ulong count)
     {
         FlushHandshake();
-        Tls13RecordProtection write = RequireWriteKeys();
+        RecordProtection write = RequireWriteKeys();
         write.SequenceNumber = checked(write.SequenceNumber + count);
     }
 
-    public void SetReadKeys(CipherSuiteInfo suite, ReadOnlySpan<byte> trafficSecret)
+    /// <summary>TLS 1.3: opens records from now on under <paramref name="trafficSecret"/> (the previous keys are still tried).</summary>
+    public void SetReadKeys(CipherSuiteInfo suite, ReadOnlySpan<byte> trafficSecret) =>
+        SetReadProtection(Tls13RecordProtection.FromTrafficSecret(suite.Aead!.Value, suite.PrfHash, trafficSecret, SequenceLimits.Receive));
+
+    /// <summary>Opens records from now on with <paramref name="protection"/>, which the channel now owns.</summary>
+    public void SetReadProtection(RecordProtection protection)
     {
         _previousRead?.Dispose();
         _previousRead = _read;
-        _read = Tls13RecordProtection.FromTrafficSecret(suite.Aead!.Value, suite.PrfHash, trafficSecret, SequenceLimits.Receive);
+        _read = protection;
     }
 
     /// <summary>
@@ -130,7 +141,7 @@ internal sealed class ScriptChannel : IDisposable
     public void QueueHandshake(byte[] message, SendOptions options)
     {
         bool protect = ResolveProtection(options.Protection);
-        Tls13RecordProtection? keys = protect ? RequireWriteKeys() : null;
+        RecordProtection? keys = protect ? RequireWriteKeys() : null;
         bool join = _pending.Count > 0 && ReferenceEquals(options, _pendingOptions) && options.Coalesce
             && (options.SingleRecord || ReferenceEquals(keys, _pendingKeys));
         if (_pending.Count > 0 && !join)
@@ -162,10 +173,10 @@ internal sealed class ScriptChannel : IDisposable
 
         byte[] content = [.. _pending];
         _pending.Clear();
-        Tls13RecordProtection? keys = _pendingKeys;
+        RecordProtection? keys = _pendingKeys;
         _pendingKeys = null;
         SendContent(ContentType.Handshake, content, keys, _pendingOptions);
-        foreach (Tls13RecordProtection old in _retired)
+        foreach (RecordProtection old in _retired)
         {
             old.Dispose();
         }
@@ -184,7 +195,7 @@ internal sealed class ScriptChannel : IDisposable
         Deliver(protect ? Seal(type, content, options) : Plain(type, content, options));
     }
 
-    private void SendContent(ContentType type, ReadOnlySpan<byte> content, Tls13RecordProtection? keys, SendOptions options)
+    private void SendContent(ContentType type, ReadOnlySpan<byte> content, RecordProtection? keys, SendOptions options)
     {
         int index = 0;
         do
@@ -203,17 +214,28 @@ internal sealed class ScriptChannel : IDisposable
         while (!content.IsEmpty);
     }
 
-    private Tls13RecordProtection RequireWriteKeys() =>
+    private RecordProtection RequireWriteKeys() =>
         _write ?? throw new InvalidOperationException("no write keys are installed yet: this record cannot be protected");
 
     /// <summary>One record protected under the current write keys (the sequence number advances).</summary>
     public byte[] Seal(ContentType type, ReadOnlySpan<byte> content, SendOptions options) => Seal(RequireWriteKeys(), type, content, options);
 
-    private static byte[] Seal(Tls13RecordProtection write, ContentType type, ReadOnlySpan<byte> content, SendOptions options)
+    private static byte[] Seal(RecordProtection write, ContentType type, ReadOnlySpan<byte> content, SendOptions options)
     {
-        int padding = Math.Max(0, options.Padding);
-        byte[] record = new byte[RecordLimits.HeaderSize + content.Length + 1 + padding + 16];
-        int n = write.Seal(type, content, record, padding);
+        byte[] record;
+        int n;
+        if (write is Tls13RecordProtection tls13)
+        {
+            int padding = Math.Max(0, options.Padding);
+            record = new byte[RecordLimits.HeaderSize + content.Length + 1 + padding + 16];
+            n = tls13.Seal(type, content, record, padding);
+        }
+        else
+        {
+            record = new byte[write.MaxRecordLength(content.Length)];
+            n = write.Seal(type, content, record);
+        }
+
         if (n != record.Length)
         {
             Array.Resize(ref record, n);
@@ -294,7 +316,7 @@ internal sealed class ScriptChannel : IDisposable
 
     public void Dispose()
     {
-        foreach (Tls13RecordProtection old in _retired)
+        foreach (RecordProtection old in _retired)
         {
             old.Dispose();
         }
@@ -350,8 +372,10 @@ internal sealed class ScriptChannel : IDisposable
         {
             case ContentType.ChangeCipherSpec:
                 _events.Add(new ScriptEvent.ChangeCipherSpec(record.Fragment.ToArray()));
+                Peer?.OnChangeCipherSpecReceived();
                 return;
             case ContentType.ApplicationData when _read is not null:
+            case not ContentType.ApplicationData when _read is { Version: ProtocolVersion.Tls12 }:
                 if (!TryOpen(record, out ContentType inner, out byte[] content))
                 {
                     _events.Add(new ScriptEvent.Undecryptable(record.Type, raw));
@@ -369,9 +393,26 @@ internal sealed class ScriptChannel : IDisposable
     private bool TryOpen(TlsRecord record, out ContentType inner, out byte[] content)
     {
         byte[] copy = record.Fragment.ToArray();
-        foreach (Tls13RecordProtection? keys in new[] { _read, _previousRead })
+        if (_read is { Version: ProtocolVersion.Tls12 } tls12)
         {
-            if (keys is null)
+            // TLS 1.2 has one set of read keys per direction and no trial decryption: a failure consumes the number.
+            try
+            {
+                inner = tls12.Open(record.Type, record.LegacyVersion, copy, out Span<byte> plain);
+                content = plain.ToArray();
+                return true;
+            }
+            catch (TlsAlertException)
+            {
+                inner = ContentType.Invalid;
+                content = [];
+                return false;
+            }
+        }
+
+        foreach (RecordProtection? keys in new[] { _read, _previousRead })
+        {
+            if (keys is not Tls13RecordProtection tls13)
             {
                 continue;
             }
@@ -379,7 +420,7 @@ internal sealed class ScriptChannel : IDisposable
             byte[] attempt = (byte[])copy.Clone();
             try
             {
-                if (keys.TryOpen(record.Type, record.LegacyVersion, attempt, out inner, out Span<byte> plain))
+                if (tls13.TryOpen(record.Type, record.LegacyVersion, attempt, out inner, out Span<byte> plain))
                 {
                     content = plain.ToArray();
                     return true;
@@ -406,7 +447,7 @@ internal sealed class ScriptChannel : IDisposable
                     _reassembler.AddFragment(content);
                     while (_reassembler.TryReadMessage(out Record.HandshakeMessage message))
                     {
-                        var received = new ReceivedMessage(message.Encoded.ToArray(), isProtected);
+                        var received = new ReceivedMessage(message.Encoded.ToArray(), isProtected, Peer?.ParseContext);
                         Peer?.OnReceived(received);
                         _events.Add(new ScriptEvent.Message(received));
                     }

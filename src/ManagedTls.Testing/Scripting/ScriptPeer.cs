@@ -24,12 +24,13 @@ internal enum ScriptPhase
 }
 
 /// <summary>
-/// The script's TLS 1.3 key tracking, for either role: the transcript (with the HelloRetryRequest message_hash rule),
+/// The script's key tracking, for either role. TLS 1.3: the transcript (with the HelloRetryRequest message_hash rule),
 /// the key schedule from the ServerHello on, record keys for both directions, the client's key shares, tickets and their
-/// PSKs, KeyUpdate. It sees every handshake message the script queues (<see cref="OnSent"/>) and every one that
-/// arrives (<see cref="OnReceived"/>), and uses only the engine's key schedule, transcript and parsers.
+/// PSKs, KeyUpdate. TLS 1.2 (once a TLS 1.2 ServerHello is sent or received): see ScriptPeer.Tls12.cs. It sees every
+/// handshake message the script queues (<see cref="OnSent"/>) and every one that arrives (<see cref="OnReceived"/>),
+/// and uses only the engine's key schedules, transcript, record protections and parsers.
 /// </summary>
-internal sealed class ScriptPeer : IDisposable
+internal sealed partial class ScriptPeer : IDisposable
 {
     private readonly ScriptChannel _channel;
     private readonly List<string> _notes = [];
@@ -58,7 +59,8 @@ internal sealed class ScriptPeer : IDisposable
 
     public ScriptPhase Phase { get; private set; }
 
-    public TranscriptHash Transcript { get; } = new();
+    /// <summary>The transcript; it keeps the messages too, which a TLS 1.2 CertificateVerify signs.</summary>
+    public TranscriptHash Transcript { get; } = new(retainMessages: true);
 
     public CipherSuiteInfo? Suite { get; private set; }
 
@@ -117,6 +119,16 @@ internal sealed class ScriptPeer : IDisposable
         }
 
         var type = (HandshakeType)message[0];
+        if (IsTls12)
+        {
+            if (Phase != ScriptPhase.Traffic)
+            {
+                SentTls12(type, message);
+            }
+
+            return;
+        }
+
         if (Phase == ScriptPhase.Traffic)
         {
             if (type == HandshakeType.KeyUpdate)
@@ -134,6 +146,7 @@ internal sealed class ScriptPeer : IDisposable
             case HandshakeType.ClientHello:
                 Transcript.Add(message);
                 Phase = ScriptPhase.Hello;
+                SentHello = TryRead(message, static body => ClientHello.Read(body));
                 return;
             case HandshakeType.ServerHello when !IsClient:
                 SentServerHello(message);
@@ -158,6 +171,16 @@ internal sealed class ScriptPeer : IDisposable
     public void OnReceived(ReceivedMessage message)
     {
         HandshakeType type = message.Type;
+        if (IsTls12)
+        {
+            if (Phase != ScriptPhase.Traffic)
+            {
+                ReceivedTls12(message);
+            }
+
+            return;
+        }
+
         if (Phase == ScriptPhase.Traffic)
         {
             ReceivedPostHandshake(message);
@@ -209,6 +232,7 @@ internal sealed class ScriptPeer : IDisposable
         }
 
         PendingServerShare?.Response.Dispose();
+        DisposeTls12();
         _handshakeSecret?.Dispose();
         _master?.Dispose();
         _resumption?.Dispose();
@@ -220,6 +244,12 @@ internal sealed class ScriptPeer : IDisposable
 
     private void ReceivedServerHello(ReceivedMessage message)
     {
+        if (message.Parsed is ServerHello hello12 && Tls12SuiteOf(hello12) is { } suite12)
+        {
+            StartTls12(suite12, SentHello, hello12, message.Bytes);
+            return;
+        }
+
         if (message.Parsed is not ServerHello sh || CipherSuiteRegistry.Find(sh.CipherSuite) is not { IsTls13: true } suite)
         {
             Note($"the ServerHello is not a TLS 1.3 ServerHello the kit can use ({message.ParseError ?? "unknown suite"}): keys unknown");
@@ -281,14 +311,12 @@ internal sealed class ScriptPeer : IDisposable
 
     private void SentServerHello(byte[] message)
     {
-        ServerHello? sh = null;
-        try
+        // A deliberately broken ServerHello does not parse: the prepared keys below still apply.
+        ServerHello? sh = TryRead(message, static body => ServerHello.Read(body));
+        if (sh is not null && Tls12SuiteOf(sh) is { } suite12)
         {
-            sh = ServerHello.Read(message.AsSpan(4));
-        }
-        catch (TlsAlertException)
-        {
-            // A deliberately broken ServerHello: the prepared keys below still apply.
+            StartTls12(suite12, PeerHello, sh, message);
+            return;
         }
 
         if (sh is { IsHelloRetryRequest: true })

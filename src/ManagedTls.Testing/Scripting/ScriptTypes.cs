@@ -85,16 +85,22 @@ public sealed class SendOptions
     public static SendOptions Fragmented(params int[] sizes) => new() { FragmentSizes = sizes };
 }
 
-/// <summary>How the scripted client builds its ClientHello.</summary>
+/// <summary>How the scripted client builds its ClientHello (<see cref="TlsScript.ClientHello"/> for TLS 1.3, <see cref="TlsScript.ClientHello12"/> for TLS 1.2).</summary>
 public sealed class ClientHelloOptions
 {
     /// <summary>Groups to send key shares for (real keys, kept to derive the handshake secrets). Default [x25519].</summary>
     public IReadOnlyList<NamedGroup> KeyShareGroups { get; init; } = [NamedGroup.X25519];
 
-    /// <summary>supported_groups; null for the key share groups followed by the kit's defaults.</summary>
+    /// <summary>
+    /// supported_groups; null for the key share groups followed by the kit's defaults (TLS 1.3), or x25519, secp256r1,
+    /// secp384r1, secp521r1, x448, ffdhe2048, ffdhe3072 (TLS 1.2).
+    /// </summary>
     public IReadOnlyList<NamedGroup>? SupportedGroups { get; init; }
 
-    /// <summary>The suites; null for TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384, TLS_CHACHA20_POLY1305_SHA256.</summary>
+    /// <summary>
+    /// The suites; null for TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384, TLS_CHACHA20_POLY1305_SHA256 (TLS 1.3), or
+    /// every TLS 1.2 suite ManagedTls implements, ECDHE first, then DHE, then RSA key transport (TLS 1.2).
+    /// </summary>
     public IReadOnlyList<TlsCipherSuite>? CipherSuites { get; init; }
 
     /// <summary>ALPN protocols to offer; empty for no extension.</summary>
@@ -106,6 +112,12 @@ public sealed class ClientHelloOptions
     /// <summary>Offer post_handshake_auth.</summary>
     public bool PostHandshakeAuth { get; init; }
 
+    /// <summary>TLS 1.2: offer extended_master_secret (RFC 7627). Default true.</summary>
+    public bool ExtendedMasterSecret { get; init; } = true;
+
+    /// <summary>TLS 1.2: offer encrypt_then_mac (RFC 7366; it applies to CBC suites). Default true.</summary>
+    public bool EncryptThenMac { get; init; } = true;
+
     /// <summary>Breaks or extends the hello before the PSK binder is computed (so the binder covers the change).</summary>
     public Action<HandshakeBuilder>? Edit { get; init; }
 
@@ -113,14 +125,33 @@ public sealed class ClientHelloOptions
     public Action<HandshakeBuilder>? EditAfterBinders { get; init; }
 }
 
-/// <summary>How the scripted server answers a ClientHello.</summary>
+/// <summary>How the scripted server answers a ClientHello (<see cref="TlsScript.ServerFlight"/> for TLS 1.3, <see cref="TlsScript.ServerFlight12"/> for TLS 1.2).</summary>
 public sealed class ServerFlightOptions
 {
-    /// <summary>The suite; null for the client's first TLS 1.3 suite the engine implements.</summary>
+    /// <summary>
+    /// The suite; null for the client's first TLS 1.3 suite the engine implements (TLS 1.3), or the client's first
+    /// ECDHE suite whose authentication the kit's key can make (ECDSA for the P-256, P-384 and Ed25519 keys; TLS 1.2).
+    /// </summary>
     public TlsCipherSuite? CipherSuite { get; init; }
 
-    /// <summary>The group; null for the first of x25519, secp256r1, x448, secp384r1, secp521r1 and the ffdhe groups the client sent a share for.</summary>
+    /// <summary>
+    /// The group; null for the first of x25519, secp256r1, x448, secp384r1, secp521r1 and the ffdhe groups the client
+    /// sent a share for (TLS 1.3). TLS 1.2: the ServerKeyExchange's group; null for the first of those curves in the
+    /// client's supported_groups (secp256r1 without the extension), or for DHE its first ffdhe group (else ffdhe2048).
+    /// </summary>
     public NamedGroup? Group { get; init; }
+
+    /// <summary>
+    /// TLS 1.2: whether the ServerHello carries extended_master_secret; null to answer the client's offer (true sends it
+    /// even unasked, a broken server).
+    /// </summary>
+    public bool? ExtendedMasterSecret { get; init; }
+
+    /// <summary>
+    /// TLS 1.2: whether the ServerHello carries encrypt_then_mac; null to answer the client's offer when the suite is a
+    /// CBC suite (true sends it even unasked or with an AEAD suite, a broken server).
+    /// </summary>
+    public bool? EncryptThenMac { get; init; }
 
     /// <summary>An ALPN protocol to select (sent in EncryptedExtensions); null for none.</summary>
     public string? Alpn { get; init; }
@@ -132,7 +163,7 @@ public sealed class ServerFlightOptions
     /// </summary>
     public SendOptions? Records { get; init; }
 
-    /// <summary>Send a CertificateRequest before the Certificate.</summary>
+    /// <summary>Send a CertificateRequest (TLS 1.3: before the Certificate; TLS 1.2: after the ServerKeyExchange).</summary>
     public bool RequestClientCertificate { get; init; }
 
     /// <summary>
@@ -181,6 +212,15 @@ public sealed class ScriptResult
 
     /// <summary>True once both Finished messages were exchanged.</summary>
     public bool HandshakeComplete { get; internal set; }
+
+    /// <summary>TLS 1.2 after a TLS 1.2 ServerHello was sent or received, TLS 1.3 once its handshake keys were derived; else null.</summary>
+    public ProtocolVersion? Version { get; internal set; }
+
+    /// <summary>TLS 1.2: both hellos carried extended_master_secret (RFC 7627), so the master secret hashes the session.</summary>
+    public bool ExtendedMasterSecret { get; internal set; }
+
+    /// <summary>TLS 1.2: both hellos carried encrypt_then_mac (RFC 7366) and the suite is a CBC suite.</summary>
+    public bool EncryptThenMac { get; internal set; }
 
     /// <summary>Notes from the key tracking (why keys could not be derived, for instance).</summary>
     public IReadOnlyList<string> Notes { get; internal set; } = [];

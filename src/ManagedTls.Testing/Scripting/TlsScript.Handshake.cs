@@ -72,7 +72,9 @@ public sealed partial class TlsScript
 
     /// <summary>
     /// Client: answers a CertificateRequest: Certificate (the kit's chain, or empty) and, with a certificate, a
-    /// CertificateVerify signed with the kit's key (change_cipher_spec first in compatibility mode).
+    /// CertificateVerify signed with the kit's key (change_cipher_spec first in compatibility mode). In TLS 1.2 only the
+    /// Certificate: its CertificateVerify follows the ClientKeyExchange (<see cref="CertificateVerify"/>, or
+    /// <see cref="ClientFlight12"/> for the whole flight).
     /// </summary>
     /// <param name="sendCertificate">False for an empty Certificate.</param>
     /// <param name="edit">Edits each message before it is sent (return null to leave it out).</param>
@@ -82,6 +84,12 @@ public sealed partial class TlsScript
         RequireRole(client: true, nameof(ClientCertificate));
         return Add("ClientCertificate", run =>
         {
+            if (run.Peer.IsTls12)
+            {
+                run.SendEdited(TlsMessages.Certificate12(sendCertificate ? run.Peer.Pki.Chain : []), edit);
+                return;
+            }
+
             run.SendCompatibilityCcs(force: false);
             byte[] context = run.Peer.CertificateRequest?.Context ?? [];
             run.SendEdited(TlsMessages.Certificate(sendCertificate ? run.Peer.Pki.Chain : [], context), edit);
@@ -92,7 +100,10 @@ public sealed partial class TlsScript
         });
     }
 
-    /// <summary>Client: the client's Finished, computed over the transcript (change_cipher_spec first in compatibility mode).</summary>
+    /// <summary>
+    /// Client: the client's Finished, computed over the transcript (TLS 1.3: change_cipher_spec first in compatibility
+    /// mode; TLS 1.2: from the master secret, and protected only after <see cref="SendChangeCipherSpec"/>).
+    /// </summary>
     /// <param name="edit">Edits the message before it is sent (the verify_data is already computed).</param>
     /// <returns>This script.</returns>
     public TlsScript ClientFinished(Action<HandshakeBuilder>? edit = null)
@@ -107,7 +118,10 @@ public sealed partial class TlsScript
         });
     }
 
-    /// <summary>Sends a Finished with the given verify_data (wrong on purpose, usually), in either role.</summary>
+    /// <summary>
+    /// Sends a Finished with the given verify_data (wrong on purpose, usually), in either role (a TLS 1.3 client sends
+    /// change_cipher_spec first in compatibility mode; TLS 1.2 sends nothing else).
+    /// </summary>
     /// <param name="verifyData">The verify_data.</param>
     /// <returns>This script.</returns>
     public TlsScript Finished(byte[] verifyData)
@@ -206,17 +220,22 @@ public sealed partial class TlsScript
         return Add("EncryptedExtensions", run => run.SendEdited(BuildEncryptedExtensions(run.RequirePeerHello(), options), options.Edit));
     }
 
-    /// <summary>Server (or an authenticating client): the kit's certificate chain.</summary>
+    /// <summary>Server (or an authenticating client): the kit's certificate chain (a TLS 1.2 Certificate once TLS 1.2 is negotiated).</summary>
     /// <param name="edit">Edits the message before it is sent.</param>
     /// <returns>This script.</returns>
     public TlsScript Certificate(Action<HandshakeBuilder>? edit = null) => Add("Certificate", run =>
     {
-        HandshakeBuilder m = TlsMessages.Certificate(run.Peer.Pki.Chain, IsClient ? run.Peer.CertificateRequest?.Context : null);
+        HandshakeBuilder m = run.Peer.IsTls12
+            ? TlsMessages.Certificate12(run.Peer.Pki.Chain)
+            : TlsMessages.Certificate(run.Peer.Pki.Chain, IsClient ? run.Peer.CertificateRequest?.Context : null);
         edit?.Invoke(m);
         run.Channel.QueueHandshake(m.Encode(), SendOptions.Default);
     });
 
-    /// <summary>A CertificateVerify signing the transcript so far with the kit's key (the server's or client's context string by role).</summary>
+    /// <summary>
+    /// A CertificateVerify signing the transcript so far with the kit's key: TLS 1.3, the hash with the server's or
+    /// client's context string by role; TLS 1.2 (a client, after its ClientKeyExchange), the handshake messages themselves.
+    /// </summary>
     /// <param name="edit">Edits the message before it is sent (the signature is already computed).</param>
     /// <returns>This script.</returns>
     public TlsScript CertificateVerify(Action<HandshakeBuilder>? edit = null) => Add("CertificateVerify", run =>
@@ -226,7 +245,10 @@ public sealed partial class TlsScript
         run.Channel.QueueHandshake(m.Encode(), SendOptions.Default);
     });
 
-    /// <summary>Server: the server's Finished over the transcript; application keys follow.</summary>
+    /// <summary>
+    /// Server: the server's Finished over the transcript; TLS 1.3 application keys follow. In TLS 1.2 it is computed from
+    /// the master secret and protected only after <see cref="SendChangeCipherSpec"/>.
+    /// </summary>
     /// <param name="edit">Edits the message before it is sent (the verify_data is already computed).</param>
     /// <returns>This script.</returns>
     public TlsScript ServerFinished(Action<HandshakeBuilder>? edit = null)
@@ -376,12 +398,21 @@ public sealed partial class TlsScript
     {
         ScriptPeer peer = run.Peer;
         SignatureScheme scheme = peer.Pki.SignatureScheme;
-        byte[] content = Tls13Common.CertificateVerifyContent(server: !peer.IsClient, run.RequireTranscriptHash());
+        byte[] content = peer.IsTls12
+            ? peer.Transcript.RetainedMessages.ToArray()
+            : Tls13Common.CertificateVerifyContent(server: !peer.IsClient, run.RequireTranscriptHash());
         return TlsMessages.CertificateVerify(scheme, peer.Pki.Sign(scheme, content, peer.Entropy));
     }
 
     private static HandshakeBuilder BuildFinished(ScriptRun run)
     {
+        if (run.Peer.IsTls12)
+        {
+            Tls12MasterSecret master = run.Peer.Master12
+                ?? throw new InvalidOperationException("no TLS 1.2 master secret yet (no ClientKeyExchange the kit computed): a Finished cannot be computed (send one with Finished(verifyData))");
+            return TlsMessages.Finished(master.ComputeFinished(run.Peer.IsClient, run.RequireTranscriptHash()));
+        }
+
         Tls13TrafficSecret secret = run.Peer.OwnHandshakeTraffic
             ?? throw new InvalidOperationException("no handshake keys yet: a Finished cannot be computed (send one with Finished(verifyData))");
         return TlsMessages.Finished(secret.ComputeFinished(run.RequireTranscriptHash()));

@@ -107,17 +107,24 @@ internal sealed class ScriptRun : IDisposable
         }
     }
 
-    /// <summary>Sends change_cipher_spec: always when forced, else once and only in compatibility mode.</summary>
+    /// <summary>
+    /// Sends change_cipher_spec: always when forced, else once and only in TLS 1.3 compatibility mode. In TLS 1.2 the
+    /// pending write keys, if any, protect what is sent after it.
+    /// </summary>
     public void SendCompatibilityCcs(bool force)
     {
-        if (!force && (Peer.SentChangeCipherSpec || !Script.Options.MiddleboxCompatibility))
+        if (!force && (Peer.SentChangeCipherSpec || !Script.Options.MiddleboxCompatibility || Peer.IsTls12))
         {
             return;
         }
 
         Peer.SentChangeCipherSpec = true;
         Channel.SendRecord(ContentType.ChangeCipherSpec, [1], protect: false, SendOptions.Default);
+        Peer.OnChangeCipherSpecSent();
     }
+
+    /// <summary>The failure of the current step: <paramref name="expected"/> did not happen, <paramref name="actual"/> did.</summary>
+    public ScriptMismatchException Fail(string expected, string actual) => Mismatch(expected, actual);
 
     public ReceivedMessage ExpectMessage(HandshakeType type, Func<ReceivedMessage, bool>? predicate, string expected) =>
         ExpectMessage(m => m.Type == type && (predicate is null || predicate(m)), expected, type);
@@ -304,6 +311,9 @@ internal sealed class ScriptRun : IDisposable
         Result.HelloRetried = Peer.HelloRetried;
         Result.Resumed = Peer.Resumed;
         Result.HandshakeComplete = Peer.Phase == ScriptPhase.Traffic;
+        Result.Version = Peer.Version;
+        Result.ExtendedMasterSecret = Peer.Agreement12?.ExtendedMasterSecret ?? false;
+        Result.EncryptThenMac = Peer.Agreement12?.EncryptThenMac ?? false;
         Result.Notes = Peer.Notes.ToArray();
     }
 

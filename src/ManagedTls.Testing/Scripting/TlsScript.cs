@@ -5,9 +5,9 @@ namespace ManagedTls.Testing;
 /// <summary>
 /// A scripted TLS peer: a list of steps (send this, expect that) run against a system under test with a bounded wait
 /// on everything. A client script (<see cref="AsClient"/>) plays against a server, a server script
-/// (<see cref="AsServer"/>) against a client. TLS 1.3 keys are tracked automatically in both roles, so messages are
-/// sent "as a real peer would" (plaintext before keys, protected after) unless a step says otherwise, and protected
-/// answers are read.
+/// (<see cref="AsServer"/>) against a client. TLS 1.3 and TLS 1.2 keys are tracked automatically in both roles, so
+/// messages are sent "as a real peer would" (plaintext before keys, protected after) unless a step says otherwise, and
+/// protected answers are read.
 /// <code>
 /// TlsScript.AsClient()
 ///     .Send(TlsMessages.ClientHello().Set("legacy_compression_methods[0]", 1))
@@ -143,7 +143,12 @@ public sealed partial class TlsScript
     /// <returns>This script.</returns>
     public TlsScript SendCloseNotify() => SendAlert(AlertDescription.CloseNotify);
 
-    /// <summary>Sends the unprotected change_cipher_spec record (one byte, 0x01).</summary>
+    /// <summary>
+    /// Sends the unprotected change_cipher_spec record (one byte, 0x01). In TLS 1.2 it switches the kit's write keys: once
+    /// the master secret is known (the ClientKeyExchange went by), what the script sends after it is protected under the
+    /// new keys; sent earlier, it changes nothing (a premature change_cipher_spec). <see cref="SendRecord"/> with
+    /// <see cref="TlsRecords.ChangeCipherSpec"/> sends the record without touching the keys.
+    /// </summary>
     /// <returns>This script.</returns>
     public TlsScript SendChangeCipherSpec() => Add("SendChangeCipherSpec", run => run.SendCompatibilityCcs(force: true));
 

@@ -11,8 +11,7 @@ namespace ManagedTls.Testing;
 /// </summary>
 public sealed class TcpTarget : ITlsTarget
 {
-    private Socket? _socket;
-    private bool _broken;
+    private SocketConnection? _connection;
 
     /// <summary>Creates a target for <paramref name="host"/>:<paramref name="port"/> (not connected until <see cref="Open"/>).</summary>
     /// <param name="host">Host name or address.</param>
@@ -50,12 +49,12 @@ public sealed class TcpTarget : ITlsTarget
     public Exception? Failure => null;
 
     /// <summary>The socket error that ended the connection (a reset, a write timeout), or null.</summary>
-    public SocketException? TransportError { get; private set; }
+    public SocketException? TransportError => _connection?.TransportError;
 
     /// <inheritdoc/>
     public void Open(TimeSpan timeout)
     {
-        int ms = Milliseconds(timeout);
+        int ms = SocketConnection.Milliseconds(timeout);
         IPAddress[] addresses;
         using (var resolve = new CancellationTokenSource(timeout))
         {
@@ -72,7 +71,7 @@ public sealed class TcpTarget : ITlsTarget
             {
                 using var cts = new CancellationTokenSource(timeout);
                 socket.ConnectAsync(new IPEndPoint(address, Port), cts.Token).AsTask().GetAwaiter().GetResult();
-                _socket = socket;
+                _connection = new SocketConnection(socket);
                 return;
             }
             catch (Exception e) when (e is SocketException or OperationCanceledException)
@@ -86,9 +85,38 @@ public sealed class TcpTarget : ITlsTarget
     }
 
     /// <inheritdoc/>
+    public void Deliver(ReadOnlySpan<byte> data) => RequireConnection().Deliver(data);
+
+    /// <inheritdoc/>
+    public void DeliverEof() => RequireConnection().DeliverEof();
+
+    /// <inheritdoc/>
+    public int Receive(Span<byte> buffer, TimeSpan timeout) => RequireConnection().Receive(buffer, timeout);
+
+    /// <summary>Closes the socket.</summary>
+    public void Dispose() => _connection?.Dispose();
+
+    /// <inheritdoc/>
+    public override string ToString() => $"tcp {Host}:{Port}";
+
+    private SocketConnection RequireConnection() => _connection ?? throw new InvalidOperationException("the target is not open");
+}
+
+/// <summary>
+/// One connected TCP socket as a byte pipe (shared by <see cref="TcpTarget"/> and <see cref="TcpListenerTarget"/>): a
+/// reset reads as the end of the stream, writes after it are dropped, every wait is bounded.
+/// </summary>
+internal sealed class SocketConnection : IDisposable
+{
+    private readonly Socket _socket;
+    private bool _broken;
+
+    public SocketConnection(Socket socket) => _socket = socket;
+
+    public SocketException? TransportError { get; private set; }
+
     public void Deliver(ReadOnlySpan<byte> data)
     {
-        Socket socket = RequireSocket();
         if (_broken)
         {
             return;
@@ -98,7 +126,7 @@ public sealed class TcpTarget : ITlsTarget
         {
             while (!data.IsEmpty)
             {
-                int n = socket.Send(data);
+                int n = _socket.Send(data);
                 data = data.Slice(n);
             }
         }
@@ -109,12 +137,11 @@ public sealed class TcpTarget : ITlsTarget
         }
     }
 
-    /// <inheritdoc/>
     public void DeliverEof()
     {
         try
         {
-            RequireSocket().Shutdown(SocketShutdown.Send);
+            _socket.Shutdown(SocketShutdown.Send);
         }
         catch (SocketException e)
         {
@@ -122,18 +149,16 @@ public sealed class TcpTarget : ITlsTarget
         }
     }
 
-    /// <inheritdoc/>
     public int Receive(Span<byte> buffer, TimeSpan timeout)
     {
-        Socket socket = RequireSocket();
         try
         {
-            if (!socket.Poll(Microseconds(timeout), SelectMode.SelectRead))
+            if (!_socket.Poll(Microseconds(timeout), SelectMode.SelectRead))
             {
                 return TargetRead.NothingYet;
             }
 
-            int n = socket.Receive(buffer);
+            int n = _socket.Receive(buffer);
             return n == 0 ? TargetRead.Eof : n;
         }
         catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionReset or SocketError.ConnectionAborted or SocketError.Shutdown)
@@ -148,19 +173,9 @@ public sealed class TcpTarget : ITlsTarget
         }
     }
 
-    /// <summary>Closes the socket.</summary>
-    public void Dispose()
-    {
-        _socket?.Dispose();
-        _socket = null;
-    }
+    public void Dispose() => _socket.Dispose();
 
-    /// <inheritdoc/>
-    public override string ToString() => $"tcp {Host}:{Port}";
-
-    private Socket RequireSocket() => _socket ?? throw new InvalidOperationException("the target is not open");
-
-    private static int Milliseconds(TimeSpan t) => (int)Math.Clamp(t.TotalMilliseconds, 1, int.MaxValue);
+    public static int Milliseconds(TimeSpan t) => (int)Math.Clamp(t.TotalMilliseconds, 1, int.MaxValue);
 
     private static int Microseconds(TimeSpan t) => (int)Math.Clamp(t.TotalMilliseconds * 1000, 0, int.MaxValue);
 }
