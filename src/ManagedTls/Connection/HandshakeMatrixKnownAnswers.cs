@@ -56,6 +56,14 @@ internal static class HandshakeMatrixKnownAnswers
         {
             yield return new($"TLS 1.3 handshake, signature {scheme.Name}", () => Run(aes128, KeyExchangeGroups.X25519, CredentialFor(scheme.Algorithm), scheme.Scheme));
         }
+
+        foreach (CipherSuiteInfo suite in CipherSuiteRegistry.Tls12Suites)
+        {
+            bool rsa = suite.Authentication.Algorithm == AuthenticationAlgorithm.Rsa;
+            KeyExchangeGroup group = suite.KeyExchange.Algorithm == SuiteKeyExchange.Dhe ? KeyExchangeGroups.Ffdhe2048 : KeyExchangeGroups.X25519;
+            SignatureScheme scheme = rsa ? SignatureScheme.RsaPssRsaeSha256 : SignatureScheme.EcdsaSecp256r1Sha256;
+            yield return new($"TLS 1.2 handshake, suite {suite.IanaName}", () => Run(suite, group, rsa ? Rsa : P256, scheme, tls12: true));
+        }
     }
 
     private static Credential CredentialFor(SignatureAlgorithm algorithm) => algorithm.Key switch
@@ -72,15 +80,20 @@ internal static class HandshakeMatrixKnownAnswers
         },
     };
 
-    private static void Run(CipherSuiteInfo suite, KeyExchangeGroup group, Credential credential, SignatureScheme scheme)
+    private static void Run(CipherSuiteInfo suite, KeyExchangeGroup group, Credential credential, SignatureScheme scheme, bool tls12 = false)
     {
         byte[] certificate = CryptoUtil.FromHex(credential.CertificateHex);
         var when = new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        ProtocolVersion version = tls12 ? ProtocolVersion.Tls12 : ProtocolVersion.Tls13;
         var client = new TlsConfig
         {
             Role = TlsRole.Client,
-            CipherSuites = [suite],
-            Groups = [group],
+            MinimumVersion = version,
+            MaximumVersion = version,
+            CipherSuites = tls12 ? [] : [suite],
+            Tls12CipherSuites = tls12 ? [suite] : [],
+            // A TLS 1.2 server's ECDSA certificate must be on a curve the client lists (RFC 8422 section 5.1, as OpenSSL).
+            Groups = tls12 && group != KeyExchangeGroups.Secp256r1 ? [group, KeyExchangeGroups.Secp256r1] : [group],
             SignatureSchemes = [scheme],
             Trust = new TrustStore([certificate]),
             ServerName = ServerName,
@@ -90,7 +103,10 @@ internal static class HandshakeMatrixKnownAnswers
         var server = new TlsConfig
         {
             Role = TlsRole.Server,
-            CipherSuites = [suite],
+            MinimumVersion = version,
+            MaximumVersion = version,
+            CipherSuites = tls12 ? [] : [suite],
+            Tls12CipherSuites = tls12 ? [suite] : [],
             Groups = [group],
             CertificateChain = [certificate],
             PrivateKey = PrivateKey.FromDer(CryptoUtil.FromHex(credential.KeyHex)),
@@ -98,7 +114,7 @@ internal static class HandshakeMatrixKnownAnswers
         };
         using TlsConnection c = TlsConnection.CreateClient(client);
         using TlsConnection s = TlsConnection.CreateServer(server);
-        for (int round = 0; round < 4 && (c.HasOutgoing || s.HasOutgoing); round++)
+        for (int round = 0; round < 6 && (c.HasOutgoing || s.HasOutgoing); round++)
         {
             Move(c, s);
             Move(s, c);
@@ -106,8 +122,10 @@ internal static class HandshakeMatrixKnownAnswers
 
         KnownAnswerTest.Check(c.IsHandshakeComplete && s.IsHandshakeComplete, "handshake did not complete");
         KnownAnswerTest.Check(c.CipherSuite == suite && s.CipherSuite == suite, $"suite: client {c.CipherSuite}, server {s.CipherSuite}");
-        KnownAnswerTest.Check(c.NamedGroup == group.Group && s.NamedGroup == group.Group, $"group: client {c.NamedGroup}, server {s.NamedGroup}");
-        KnownAnswerTest.Check(c.SignatureScheme == scheme && s.SignatureScheme == scheme, $"signature scheme: client {c.SignatureScheme}, server {s.SignatureScheme}");
+        KnownAnswerTest.Check(c.Version == version && s.Version == version, $"version: client {c.Version}, server {s.Version}");
+        bool keyTransport = suite.KeyExchange.Algorithm == SuiteKeyExchange.Rsa;
+        KnownAnswerTest.Check(keyTransport || (c.NamedGroup == group.Group && s.NamedGroup == group.Group), $"group: client {c.NamedGroup}, server {s.NamedGroup}");
+        KnownAnswerTest.Check(keyTransport || (c.SignatureScheme == scheme && s.SignatureScheme == scheme), $"signature scheme: client {c.SignatureScheme}, server {s.SignatureScheme}");
         KnownAnswerTest.Check(c.VerifyResult is { IsValid: true }, "the client did not verify the server's certificate");
 
         byte[] ping = [0x70, 0x69, 0x6e, 0x67];
