@@ -55,6 +55,7 @@ public sealed partial class SslContext
     private IReadOnlyList<CipherSuiteInfo> _tls12Suites = PythonDefaultCiphers.Value.Suites;
     private IReadOnlyList<CipherSuiteInfo> _tls13Suites = Tls13CipherSuiteList.Default;
     private IReadOnlyList<KeyExchangeGroup> _groups = KeyExchangeGroups.Default;
+    private bool _fixedTls12;
     private int _securityLevel = PythonDefaultCiphers.Value.SecurityLevel ?? CipherSuites.SecurityLevel.PythonDefault;
     private byte[][] _alpn = Array.Empty<byte[]>();
     private int _numTickets = 2;
@@ -84,7 +85,7 @@ public sealed partial class SslContext
     public TlsVersion MinimumVersion
     {
         get => _minimumVersion;
-        set => _minimumVersion = CheckVersion(value) == TlsVersion.MaximumSupported ? TlsVersion.TlsV1_3 : value;
+        set => _minimumVersion = CheckVersion(RangeSettable(value)) == TlsVersion.MaximumSupported ? TlsVersion.TlsV1_3 : value;
     }
 
     /// <summary>
@@ -96,7 +97,7 @@ public sealed partial class SslContext
     public TlsVersion MaximumVersion
     {
         get => _maximumVersion;
-        set => _maximumVersion = CheckVersion(value) == TlsVersion.MinimumSupported ? TlsVersion.TlsV1_2 : value;
+        set => _maximumVersion = CheckVersion(RangeSettable(value)) == TlsVersion.MinimumSupported ? TlsVersion.TlsV1_2 : value;
     }
 
     /// <summary>
@@ -672,6 +673,12 @@ public sealed partial class SslContext
     {
         int min = WireVersion(_minimumVersion) is { } lo ? Math.Max((int)lo, (int)ProtocolVersion.Tls12) : (int)ProtocolVersion.Tls12;
         int max = WireVersion(_maximumVersion) is { } hi ? Math.Min((int)hi, (int)ProtocolVersion.Tls13) : (int)ProtocolVersion.Tls13;
+        if (_fixedTls12)
+        {
+            // PROTOCOL_TLSv1_2 is OpenSSL's TLSv1_2_method: TLS 1.2 and nothing else.
+            max = (int)ProtocolVersion.Tls12;
+        }
+
         if ((o & SslOptions.NoTlsV1_2) != 0 && min == (int)ProtocolVersion.Tls12)
         {
             min = (int)ProtocolVersion.Tls13;
@@ -712,6 +719,11 @@ public sealed partial class SslContext
             return AlertDescription.HandshakeFailure;
         }
     }
+
+    // A PROTOCOL_TLSv1_2 context's range is fixed (Python's ValueError).
+    private TlsVersion RangeSettable(TlsVersion value) => _fixedTls12
+        ? throw new ArgumentException("The context's protocol doesn't support modification of highest and lowest version.")
+        : value;
 
     private static TlsVersion CheckVersion(TlsVersion value) =>
         value is TlsVersion.MinimumSupported or TlsVersion.MaximumSupported or TlsVersion.SslV3 or TlsVersion.TlsV1

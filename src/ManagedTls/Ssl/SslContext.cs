@@ -12,12 +12,22 @@ public sealed partial class SslContext
     /// <exception cref="ArgumentOutOfRangeException">An undefined protocol value (Python's <c>ValueError</c>).</exception>
     public SslContext(SslProtocol protocol)
     {
-        if (protocol is not (SslProtocol.Tls or SslProtocol.TlsClient or SslProtocol.TlsServer))
+#pragma warning disable CS0618 // PROTOCOL_TLSv1_2 is obsolete for callers, and still served here.
+        if (protocol is not (SslProtocol.Tls or SslProtocol.TlsClient or SslProtocol.TlsServer or SslProtocol.TlsV1_2))
         {
             throw new ArgumentOutOfRangeException(nameof(protocol), protocol, "invalid or unsupported protocol version");
         }
 
         Protocol = protocol;
+        if (protocol == SslProtocol.TlsV1_2)
+        {
+            // As Python: the range reads back as the minimum and maximum supported and cannot be changed.
+            _fixedTls12 = true;
+            _minimumVersion = TlsVersion.MinimumSupported;
+            _maximumVersion = TlsVersion.MaximumSupported;
+        }
+#pragma warning restore CS0618
+
         if (protocol == SslProtocol.TlsClient)
         {
             _verifyMode = VerifyMode.CertRequired;

@@ -6,6 +6,13 @@ public enum SslProtocol
     /// <summary><c>PROTOCOL_TLS</c>: either side, chosen when a connection is made (deprecated in Python).</summary>
     Tls = 2,
 
+    /// <summary>
+    /// <c>PROTOCOL_TLSv1_2</c>: either side, TLS 1.2 only (OpenSSL's <c>TLSv1_2_method</c>); the version range cannot be
+    /// changed. Deprecated in Python (a DeprecationWarning), so obsolete here.
+    /// </summary>
+    [Obsolete("PROTOCOL_TLSv1_2 is deprecated, as in Python: use TlsClient or TlsServer with MaximumVersion = TlsVersion.TlsV1_2.")]
+    TlsV1_2 = 5,
+
     /// <summary><c>PROTOCOL_TLS_CLIENT</c>: client side; hostname checking and certificate verification on.</summary>
     TlsClient = 16,
 

@@ -327,6 +327,37 @@ public sealed class SessionTests : IDisposable
     }
 
     [Fact]
+    public void ProtocolTlsV12IsObsoleteSpeaksOnlyTls12AndFixesItsRange()
+    {
+        // Recorded from Python 3.11: int(PROTOCOL_TLSv1_2) == 5, a DeprecationWarning, minimum/maximum_version -2/-1,
+        // check_hostname False, CERT_NONE, and setting either version raises ValueError with this text.
+        Assert.NotNull(typeof(SslProtocol).GetField("TlsV1_2")!.GetCustomAttributes(typeof(ObsoleteAttribute), false).SingleOrDefault());
+#pragma warning disable CS0618
+        Assert.Equal(5, (int)SslProtocol.TlsV1_2);
+        var client = new SslContext(SslProtocol.TlsV1_2);
+#pragma warning restore CS0618
+        Assert.Equal((TlsVersion.MinimumSupported, TlsVersion.MaximumSupported), (client.MinimumVersion, client.MaximumVersion));
+        Assert.False(client.CheckHostname);
+        Assert.Equal(VerifyMode.CertNone, client.VerifyMode);
+        Assert.Equal("The context's protocol doesn't support modification of highest and lowest version.", Assert.Throws<ArgumentException>(() => client.MinimumVersion = TlsVersion.TlsV1_3).Message);
+        Assert.Throws<ArgumentException>(() => client.MaximumVersion = TlsVersion.TlsV1_3);
+
+        Pair p = Wrap(client, ServerContext());
+        bool clientDone = false, serverDone = false;
+        for (int round = 0; round < 5 && !(clientDone && serverDone); round++)
+        {
+            clientDone = Pair.Step(p.Client);
+            p.ToServer();
+            serverDone = Pair.Step(p.Server);
+            p.ToClient();
+        }
+
+        Assert.True(clientDone && serverDone);
+        Assert.Equal("TLSv1.2", p.Client.Version());
+        Assert.Equal("TLSv1.2", p.Server.Version());
+    }
+
+    [Fact]
     public void SharedCiphersOnTheServerOnlyAfterTheHandshake()
     {
         SslContext client = ClientContext(), server = ServerContext();

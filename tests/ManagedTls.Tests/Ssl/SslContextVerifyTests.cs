@@ -14,7 +14,7 @@ public class SslContextVerifyTests
         Assert.Equal(16, (int)SslProtocol.TlsClient);
         Assert.Equal(17, (int)SslProtocol.TlsServer);
         Assert.Equal(SslProtocol.TlsServer, new SslContext(SslProtocol.TlsServer).Protocol);
-        Assert.Throws<ArgumentOutOfRangeException>(() => new SslContext((SslProtocol)5));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SslContext((SslProtocol)6)); // Python: ValueError, invalid or unsupported protocol version 6
     }
 
     [Fact]
