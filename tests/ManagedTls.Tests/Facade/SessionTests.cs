@@ -52,6 +52,21 @@ public sealed class SessionTests : IDisposable
             Assert.True(Step(Server));
         }
 
+        /// <summary>A TLS 1.2 handshake: two round trips, the client done only once the server's Finished arrives.</summary>
+        public void HandshakeTls12()
+        {
+            bool clientDone = false, serverDone = false;
+            for (int round = 0; round < 5 && !(clientDone && serverDone); round++)
+            {
+                clientDone = Step(Client);
+                ToServer();
+                serverDone = Step(Server);
+                ToClient();
+            }
+
+            Assert.True(clientDone && serverDone);
+        }
+
         /// <summary>Delivers the server's tickets and lets the client read them (Python: a read that wants more).</summary>
         public void ReadTickets()
         {
@@ -59,7 +74,7 @@ public sealed class SessionTests : IDisposable
             Assert.Throws<SslWantReadException>(() => Client.Read());
         }
 
-        public static bool Step(SslObject o)
+        private static bool Step(SslObject o)
         {
             try
             {
@@ -306,17 +321,7 @@ public sealed class SessionTests : IDisposable
         Pair p = Wrap(client, server);
         Assert.Null(p.Client.GetChannelBinding());
 
-        // TLS 1.2 takes two round trips: the client is done only once the server's Finished arrives.
-        bool clientDone = false, serverDone = false;
-        for (int round = 0; round < 5 && !(clientDone && serverDone); round++)
-        {
-            clientDone = Pair.Step(p.Client);
-            p.ToServer();
-            serverDone = Pair.Step(p.Server);
-            p.ToClient();
-        }
-
-        Assert.True(clientDone && serverDone);
+        p.HandshakeTls12();
         Assert.Equal("TLSv1.2", p.Client.Version());
         Assert.Equal("TLSv1.2", p.Server.Version());
         Assert.Equal(("ECDHE-ECDSA-AES256-GCM-SHA384", "TLSv1.2", 256), p.Client.Cipher());
@@ -343,16 +348,7 @@ public sealed class SessionTests : IDisposable
         Assert.Throws<ArgumentException>(() => client.MaximumVersion = TlsVersion.TlsV1_3);
 
         Pair p = Wrap(client, ServerContext());
-        bool clientDone = false, serverDone = false;
-        for (int round = 0; round < 5 && !(clientDone && serverDone); round++)
-        {
-            clientDone = Pair.Step(p.Client);
-            p.ToServer();
-            serverDone = Pair.Step(p.Server);
-            p.ToClient();
-        }
-
-        Assert.True(clientDone && serverDone);
+        p.HandshakeTls12();
         Assert.Equal("TLSv1.2", p.Client.Version());
         Assert.Equal("TLSv1.2", p.Server.Version());
     }
