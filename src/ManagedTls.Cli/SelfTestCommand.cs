@@ -1,4 +1,5 @@
 using ManagedTls.Crypto;
+using ManagedTls.SelfTest;
 
 namespace ManagedTls.Cli;
 
@@ -36,6 +37,6 @@ internal static class SelfTestCommand
     /// <summary>Every known-answer test of every layer.</summary>
     internal static IEnumerable<KnownAnswerTest> All()
     {
-        return ManagedTls.Ssl.SelfTest.All();
+        return ManagedTls.SelfTest.SelfTest.All();
     }
 }

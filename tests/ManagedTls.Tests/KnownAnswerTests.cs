@@ -1,3 +1,4 @@
+using ManagedTls.SelfTest;
 using ManagedTls.Crypto;
 
 namespace ManagedTls.Tests;
@@ -17,7 +18,7 @@ public class KnownAnswerTests
     }
 
     /// <summary>Every layer's known-answer list; the CLI's selftest runs the same lists.</summary>
-    internal static IEnumerable<KnownAnswerTest> AllTests() => ManagedTls.Ssl.SelfTest.All();
+    internal static IEnumerable<KnownAnswerTest> AllTests() => ManagedTls.SelfTest.SelfTest.All();
 
     [Theory]
     [MemberData(nameof(Names))]

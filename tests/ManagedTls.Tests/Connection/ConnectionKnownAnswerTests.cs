@@ -1,3 +1,4 @@
+using ManagedTls.SelfTest;
 using ManagedTls.Connection;
 
 namespace ManagedTls.Tests.Connection;

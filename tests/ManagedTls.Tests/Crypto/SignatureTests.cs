@@ -1,4 +1,5 @@
 using System.Text;
+using ManagedTls.SelfTest;
 using ManagedTls.Crypto;
 using Org.BouncyCastle.Asn1;
 using Org.BouncyCastle.Asn1.Nist;

@@ -1,4 +1,5 @@
-namespace ManagedTls.Crypto;
+using ManagedTls.Crypto;
+namespace ManagedTls.SelfTest;
 
 /// <summary>Known answers for the hashes, HMAC and HKDF (FIPS 180-4, RFC 4231, RFC 5869).</summary>
 internal static class CoreKnownAnswers

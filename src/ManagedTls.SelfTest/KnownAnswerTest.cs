@@ -1,4 +1,5 @@
-namespace ManagedTls.Crypto;
+using ManagedTls.Crypto;
+namespace ManagedTls.SelfTest;
 
 /// <summary>
 /// One known-answer test: a name and an action that throws when the computed value differs from the

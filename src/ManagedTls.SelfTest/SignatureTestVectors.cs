@@ -1,4 +1,5 @@
-namespace ManagedTls.Crypto;
+using ManagedTls.Crypto;
+namespace ManagedTls.SelfTest;
 
 /// <summary>
 /// Keys and signatures made with the <c>openssl</c> 3.0 command line (see <c>vectors/keys/README.md</c> for the

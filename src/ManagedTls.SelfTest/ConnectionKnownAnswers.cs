@@ -1,10 +1,11 @@
 using ManagedTls.CipherSuites;
+using ManagedTls.Connection;
 using ManagedTls.Crypto;
 using ManagedTls.Handshake;
 using ManagedTls.Handshake.Tls13;
 using ManagedTls.X509;
 
-namespace ManagedTls.Connection;
+namespace ManagedTls.SelfTest;
 
 /// <summary>
 /// A whole TLS 1.3 handshake in memory with fixed entropy and clock: both sides must agree, and the exporter

@@ -1,8 +1,9 @@
 using ManagedTls.Crypto;
+using ManagedTls.Wire;
 using ManagedTls.Wire.Extensions;
 using ManagedTls.Wire.Messages;
 
-namespace ManagedTls.Wire;
+namespace ManagedTls.SelfTest;
 
 /// <summary>Known answers for the wire codecs: RFC 8448 section 3 messages, built and parsed.</summary>
 internal static class WireKnownAnswers

@@ -1,8 +1,9 @@
 using System.Text;
+using ManagedTls.Crypto;
 using Org.BouncyCastle.Crypto.Parameters;
-using V = ManagedTls.Crypto.SignatureTestVectors;
+using V = ManagedTls.SelfTest.SignatureTestVectors;
 
-namespace ManagedTls.Crypto;
+namespace ManagedTls.SelfTest;
 
 /// <summary>
 /// Known answers for keys, signatures and RSA key transport: openssl-made signatures verify, RFC 8032 and

@@ -2,10 +2,11 @@ using ManagedTls.CipherSuites;
 using ManagedTls.Crypto;
 using ManagedTls.Handshake;
 using ManagedTls.Record;
+using ManagedTls.Ssl;
 using ManagedTls.Wire;
 using ManagedTls.X509.Store;
 
-namespace ManagedTls.Ssl;
+namespace ManagedTls.SelfTest;
 
 /// <summary>
 /// The one list of every layer's known-answer tests. <c>managedtls selftest</c> runs it without a test
@@ -21,11 +22,11 @@ internal static class SelfTest
             .Concat(WireKnownAnswers.All())
             .Concat(CipherSuiteKnownAnswers.All())
             .Concat(X509StoreKnownAnswers.All())
-            .Concat(ManagedTls.X509.X509KnownAnswers.All())
-            .Concat(ManagedTls.X509.Builder.CertificateBuilderKnownAnswers.All())
+            .Concat(X509KnownAnswers.All())
+            .Concat(CertificateBuilderKnownAnswers.All())
             .Concat(RecordKnownAnswers.All())
             .Concat(KeyScheduleKnownAnswers.All())
             .Concat(SslKnownAnswers.All())
-            .Concat(ManagedTls.Connection.ConnectionKnownAnswers.All())
-            .Concat(ManagedTls.Connection.HandshakeMatrixKnownAnswers.All());
+            .Concat(ConnectionKnownAnswers.All())
+            .Concat(HandshakeMatrixKnownAnswers.All());
 }

@@ -1,11 +1,12 @@
 using ManagedTls.CipherSuites;
+using ManagedTls.Connection;
 using ManagedTls.Crypto;
 using ManagedTls.Handshake;
 using ManagedTls.Handshake.Tls13;
 using ManagedTls.Wire;
 using ManagedTls.X509;
 
-namespace ManagedTls.Connection;
+namespace ManagedTls.SelfTest;
 
 /// <summary>
 /// An in-memory TLS 1.3 handshake for every cipher suite, every key-exchange group and every signature

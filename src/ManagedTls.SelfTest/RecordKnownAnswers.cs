@@ -1,7 +1,8 @@
 using ManagedTls.Crypto;
+using ManagedTls.Record;
 using ManagedTls.Wire;
 
-namespace ManagedTls.Record;
+namespace ManagedTls.SelfTest;
 
 /// <summary>
 /// Known answers for record protection: RFC 8448 section 3 records and a TLS 1.2 AES-GCM record computed

@@ -1,7 +1,9 @@
 using ManagedTls.Crypto;
+using ManagedTls.X509;
 using ManagedTls.X509.PeerCert;
+using ManagedTls.X509.Store;
 
-namespace ManagedTls.X509.Store;
+namespace ManagedTls.SelfTest;
 
 /// <summary>Known answers for the trust store layer, taken from <c>openssl x509 -hash</c> and Python's ssl module.</summary>
 internal static class X509StoreKnownAnswers

@@ -1,7 +1,9 @@
 using System.Net;
 using ManagedTls.Crypto;
+using ManagedTls.X509;
+using ManagedTls.X509.Builder;
 
-namespace ManagedTls.X509.Builder;
+namespace ManagedTls.SelfTest;
 
 /// <summary>
 /// Known-answer tests of the certificate builder: with a fixed entropy stream and clock it must produce the same

@@ -1,6 +1,7 @@
+using ManagedTls.CipherSuites;
 using ManagedTls.Crypto;
 
-namespace ManagedTls.CipherSuites;
+namespace ManagedTls.SelfTest;
 
 /// <summary>Known answers of the cipher-suite layer, taken from OpenSSL 3.0 (<c>openssl ciphers</c>) and Python's <c>get_ciphers()</c>.</summary>
 internal static class CipherSuiteKnownAnswers

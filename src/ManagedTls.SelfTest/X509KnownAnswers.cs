@@ -1,7 +1,8 @@
 using ManagedTls.Crypto;
+using ManagedTls.X509;
 using ManagedTls.X509.Validation;
 
-namespace ManagedTls.X509;
+namespace ManagedTls.SelfTest;
 
 /// <summary>
 /// Known-answer tests of certificate verification: a fixed ECDSA P-256 root and leaf (from x509-limbo,

@@ -1,6 +1,7 @@
 using ManagedTls.Crypto;
+using ManagedTls.Handshake;
 
-namespace ManagedTls.Handshake;
+namespace ManagedTls.SelfTest;
 
 /// <summary>
 /// Known answers for the key schedules: a compact subset of RFC 8448 section 3 (TLS 1.3, TLS_AES_128_GCM_SHA256,

@@ -1,4 +1,5 @@
-namespace ManagedTls.Crypto;
+using ManagedTls.Crypto;
+namespace ManagedTls.SelfTest;
 
 /// <summary>
 /// Known answers for the AEADs, SHA-1/SHA-512, HMAC-SHA-384/512 and every key exchange.
