@@ -45,7 +45,27 @@ internal static class RecordKnownAnswers
             int n = p.Seal(ContentType.ApplicationData, content, record);
             KnownAnswerTest.Expect("record", Tls12GcmRecord, record.AsSpan(0, n));
         });
+        yield return new("TLS 1.2 AES-256-CCM-8 record seal and open (RFC 6655 layout)", () =>
+        {
+            byte[] key = CryptoUtil.FromHex("3e454c535a61686f767d848b9299a0a7aeb5bcc3cad1d8dfe6edf4fb02091017");
+            byte[] salt = CryptoUtil.FromHex("5d646b72");
+            byte[] content = CryptoUtil.FromHex("1f262d343b424950575e656c737a81888f969da4abb2b9c0c7ced5dce3eaf1f8ff060d141b");
+            using var sealer = new Tls12AeadRecordProtection(AeadAlgorithm.Aes256Ccm8, key, salt);
+            sealer.SequenceNumber = 0x0a0b0c;
+            byte[] record = new byte[sealer.MaxRecordLength(content.Length)];
+            int n = sealer.Seal(ContentType.ApplicationData, content, record);
+            KnownAnswerTest.Expect("record", Tls12Ccm8Record, record.AsSpan(0, n));
+            using var opener = new Tls12AeadRecordProtection(AeadAlgorithm.Aes256Ccm8, key, salt);
+            opener.SequenceNumber = 0x0a0b0c;
+            ContentType type = opener.Open(ContentType.ApplicationData, 0x0303, record.AsSpan(RecordLimits.HeaderSize, n - RecordLimits.HeaderSize), out Span<byte> opened);
+            KnownAnswerTest.Check(type == ContentType.ApplicationData, "content type");
+            KnownAnswerTest.Expect("content", CryptoUtil.ToHex(content), opened);
+        });
     }
+
+    // Built independently with pyca/cryptography's AESCCM (tests/ManagedTls.Tests/Record/tls12_vectors.py).
+    private const string Tls12Ccm8Record =
+        "170303003500000000000a0b0cf2228521333ef097851135878996151f1ee1331756e188507457e84b935a50dc026dacc21c6df4d2b2d92ab177";
 
     private const string Tls12GcmRecord =
         "170303003d00000000000a0b0ca7e43037d4d341d25e210e531cb6c7351ca9b4b744514b788e9d5fae972c726155705cf58dbe9e757757c28dff7a2620545ec0f5d3";

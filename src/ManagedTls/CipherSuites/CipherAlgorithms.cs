@@ -100,6 +100,10 @@ internal sealed record BulkCipherInfo(
     public static readonly BulkCipherInfo Aes128Ccm = new(AeadAlgorithm.Aes128Ccm, null, OsslEnc.Aes128Ccm, 16, 128, 4, 8, 16, "AESCCM(128)", "aes-128-ccm");
     /// <summary>AES-128-CCM with an 8-byte tag.</summary>
     public static readonly BulkCipherInfo Aes128Ccm8 = new(AeadAlgorithm.Aes128Ccm8, null, OsslEnc.Aes128Ccm8, 16, 128, 4, 8, 8, "AESCCM8(128)", "aes-128-ccm");
+    /// <summary>AES-256-CCM (RFC 6655).</summary>
+    public static readonly BulkCipherInfo Aes256Ccm = new(AeadAlgorithm.Aes256Ccm, null, OsslEnc.Aes256Ccm, 32, 256, 4, 8, 16, "AESCCM(256)", "aes-256-ccm");
+    /// <summary>AES-256-CCM with an 8-byte tag (RFC 6655).</summary>
+    public static readonly BulkCipherInfo Aes256Ccm8 = new(AeadAlgorithm.Aes256Ccm8, null, OsslEnc.Aes256Ccm8, 32, 256, 4, 8, 8, "AESCCM8(256)", "aes-256-ccm");
     /// <summary>AES-128-CBC.</summary>
     public static readonly BulkCipherInfo Aes128Cbc = new(null, CbcCipher.Aes128Cbc, OsslEnc.Aes128, 16, 128, 0, 16, 0, "AES(128)", "aes-128-cbc");
     /// <summary>AES-256-CBC.</summary>

@@ -18,12 +18,16 @@ internal static class Aeads
     public static int KeySize(AeadAlgorithm algorithm) => algorithm switch
     {
         AeadAlgorithm.Aes128Gcm or AeadAlgorithm.Aes128Ccm or AeadAlgorithm.Aes128Ccm8 => 16,
-        AeadAlgorithm.Aes256Gcm or AeadAlgorithm.ChaCha20Poly1305 => 32,
+        AeadAlgorithm.Aes256Gcm or AeadAlgorithm.ChaCha20Poly1305 or AeadAlgorithm.Aes256Ccm or AeadAlgorithm.Aes256Ccm8 => 32,
         _ => throw new ArgumentOutOfRangeException(nameof(algorithm)),
     };
 
     /// <summary>Tag length in bytes.</summary>
-    public static int TagSize(AeadAlgorithm algorithm) => algorithm == AeadAlgorithm.Aes128Ccm8 ? 8 : 16;
+    public static int TagSize(AeadAlgorithm algorithm) => algorithm is AeadAlgorithm.Aes128Ccm8 or AeadAlgorithm.Aes256Ccm8 ? 8 : 16;
+
+    /// <summary>True for the AES-CCM variants (both key and tag lengths).</summary>
+    public static bool IsCcm(AeadAlgorithm algorithm) =>
+        algorithm is AeadAlgorithm.Aes128Ccm or AeadAlgorithm.Aes128Ccm8 or AeadAlgorithm.Aes256Ccm or AeadAlgorithm.Aes256Ccm8;
 
     /// <summary>Creates an AEAD keyed with <paramref name="key"/> (copied; wiped on dispose).</summary>
     public static IAead Create(AeadAlgorithm algorithm, ReadOnlySpan<byte> key)
@@ -35,7 +39,7 @@ internal static class Aeads
 
         return algorithm switch
         {
-            AeadAlgorithm.Aes128Ccm or AeadAlgorithm.Aes128Ccm8 => new AesCcm(algorithm, key, TagSize(algorithm)),
+            _ when IsCcm(algorithm) => new AesCcm(algorithm, key, TagSize(algorithm)),
             _ => new BcAead(algorithm, key),
         };
     }

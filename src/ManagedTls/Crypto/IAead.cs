@@ -13,6 +13,10 @@ internal enum AeadAlgorithm
     Aes128Ccm,
     /// <summary>AES-128-CCM-8 (RFC 6655), 16-byte key, 8-byte tag.</summary>
     Aes128Ccm8,
+    /// <summary>AES-256-CCM (RFC 6655), 32-byte key, 16-byte tag.</summary>
+    Aes256Ccm,
+    /// <summary>AES-256-CCM-8 (RFC 6655), 32-byte key, 8-byte tag.</summary>
+    Aes256Ccm8,
 }
 
 /// <summary>

@@ -69,6 +69,30 @@ public enum TlsCipherSuite : ushort
     TLS_RSA_WITH_AES_128_CBC_SHA256 = 0x003C,
     /// <summary>0x003D.</summary>
     TLS_RSA_WITH_AES_256_CBC_SHA256 = 0x003D,
+    /// <summary>0xC09C (RFC 6655).</summary>
+    TLS_RSA_WITH_AES_128_CCM = 0xC09C,
+    /// <summary>0xC09D (RFC 6655).</summary>
+    TLS_RSA_WITH_AES_256_CCM = 0xC09D,
+    /// <summary>0xC09E (RFC 6655).</summary>
+    TLS_DHE_RSA_WITH_AES_128_CCM = 0xC09E,
+    /// <summary>0xC09F (RFC 6655).</summary>
+    TLS_DHE_RSA_WITH_AES_256_CCM = 0xC09F,
+    /// <summary>0xC0A0 (RFC 6655).</summary>
+    TLS_RSA_WITH_AES_128_CCM_8 = 0xC0A0,
+    /// <summary>0xC0A1 (RFC 6655).</summary>
+    TLS_RSA_WITH_AES_256_CCM_8 = 0xC0A1,
+    /// <summary>0xC0A2 (RFC 6655).</summary>
+    TLS_DHE_RSA_WITH_AES_128_CCM_8 = 0xC0A2,
+    /// <summary>0xC0A3 (RFC 6655).</summary>
+    TLS_DHE_RSA_WITH_AES_256_CCM_8 = 0xC0A3,
+    /// <summary>0xC0AC (RFC 7251).</summary>
+    TLS_ECDHE_ECDSA_WITH_AES_128_CCM = 0xC0AC,
+    /// <summary>0xC0AD (RFC 7251).</summary>
+    TLS_ECDHE_ECDSA_WITH_AES_256_CCM = 0xC0AD,
+    /// <summary>0xC0AE (RFC 7251).</summary>
+    TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8 = 0xC0AE,
+    /// <summary>0xC0AF (RFC 7251).</summary>
+    TLS_ECDHE_ECDSA_WITH_AES_256_CCM_8 = 0xC0AF,
     /// <summary>0x00FF, the renegotiation signalling value (RFC 5746).</summary>
     TLS_EMPTY_RENEGOTIATION_INFO_SCSV = 0x00FF,
     /// <summary>0x5600, the downgrade signalling value (RFC 7507).</summary>

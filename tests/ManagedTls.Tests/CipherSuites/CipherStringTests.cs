@@ -1,6 +1,7 @@
 using System.Text.Json;
 using FsCheck.Xunit;
 using ManagedTls.CipherSuites;
+using ManagedTls.Crypto;
 
 namespace ManagedTls.Tests.CipherSuites;
 
@@ -158,7 +159,13 @@ public class CipherStringTests
     {
         Assert.Equal(CipherSuiteRegistry.Tls12Suites, CipherString.DefaultOrder);
         Assert.Equal(CipherSuiteRegistry.Tls12Suites, CipherString.Parse("ALL").Suites);
-        Assert.Equal(CipherSuiteRegistry.Tls12Suites, CipherString.Parse("DEFAULT").Suites);
+
+        // DEFAULT leaves out what OpenSSL 3.0 marks not-default: the AES-CCM suites, and only them.
+        var notDefault = CipherSuiteRegistry.Tls12Suites.Where(s => (s.Strength & OsslStrength.NotDefault) != 0).ToArray();
+        Assert.Equal(12, notDefault.Length);
+        Assert.All(notDefault, s => Assert.True(Aeads.IsCcm(s.Aead!.Value)));
+        Assert.Equal(CipherSuiteRegistry.Tls12Suites.Except(notDefault), CipherString.Parse("DEFAULT").Suites);
+        Assert.Equal(notDefault, CipherString.Parse("COMPLEMENTOFDEFAULT").Suites);
     }
 
     [Theory]

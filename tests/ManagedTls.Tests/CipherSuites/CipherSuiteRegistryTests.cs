@@ -15,7 +15,7 @@ public class CipherSuiteRegistryTests
             .OrderBy(s => s)
             .ToArray();
         Assert.Equal(codes, CipherSuiteRegistry.All.Select(s => s.Suite).OrderBy(s => s));
-        Assert.Equal(32, CipherSuiteRegistry.All.Count);
+        Assert.Equal(44, CipherSuiteRegistry.All.Count);
         Assert.Equal(5, CipherSuiteRegistry.Tls13Suites.Count);
         Assert.Equal(CipherSuiteRegistry.All.Count, CipherSuiteRegistry.All.Select(s => s.OpenSslName).Distinct().Count());
         foreach (var s in CipherSuiteRegistry.All)
@@ -64,7 +64,7 @@ public class CipherSuiteRegistryTests
                 var key = new byte[s.KeyLength];
                 var sealedRecord = new byte[5 + s.TagLength];
                 Aeads.Create(aead, key).Seal(new byte[12], Array.Empty<byte>(), new byte[5], sealedRecord);
-                Assert.Equal(aead == AeadAlgorithm.Aes128Ccm8 ? 8 : 16, s.TagLength);
+                Assert.Equal(aead is AeadAlgorithm.Aes128Ccm8 or AeadAlgorithm.Aes256Ccm8 ? 8 : 16, s.TagLength);
                 if (!s.IsTls13)
                 {
                     Assert.Equal(12, s.FixedIvLength + s.RecordIvLength);
@@ -84,6 +84,35 @@ public class CipherSuiteRegistryTests
 
             Assert.Equal(s.IanaName.EndsWith("SHA384", StringComparison.Ordinal) ? HashAlgorithm.Sha384 : HashAlgorithm.Sha256, s.PrfHash);
             Assert.Equal(s.KeyLength * 8, s.StrengthBits);
+        }
+    }
+
+    /// <summary>
+    /// Every AES-CCM suite OpenSSL lists for TLS 1.2 is ours except the PSK ones (there is no PSK key exchange):
+    /// RFC 6655 (kRSA, DHE-RSA) and RFC 7251 (ECDHE-ECDSA), both tag lengths, both key lengths, SHA-256 PRF,
+    /// HIGH and outside DEFAULT.
+    /// </summary>
+    [Fact]
+    public void CcmSuitesAreOpenSslsWithoutPsk()
+    {
+        OracleRun run = CipherOracles.RunOpenSslCiphers(new[] { new[] { "--", "AESCCM:AESCCM8" } })?[0]
+            ?? CipherOracles.RecordedString("AESCCM:AESCCM8");
+        Assert.Equal(0, run.Exit);
+        string[] openssl = run.Stdout.Trim().Split(':').Where(n => !n.StartsWith("TLS_", StringComparison.Ordinal)).ToArray();
+        string[] withoutPsk = openssl.Where(n => !n.Contains("PSK", StringComparison.Ordinal)).ToArray();
+        Assert.Equal(12, withoutPsk.Length);
+        Assert.Equal(8, openssl.Length - withoutPsk.Length);
+        CipherSuiteInfo[] ours = CipherSuiteRegistry.Tls12Suites.Where(s => s.Aead is { } a && Aeads.IsCcm(a)).ToArray();
+        Assert.Equal(withoutPsk.Order(StringComparer.Ordinal), ours.Select(s => s.OpenSslName).Order(StringComparer.Ordinal));
+        Assert.All(openssl.Except(withoutPsk), n => Assert.Null(CipherSuiteRegistry.FindByOpenSslName(n)));
+        foreach (CipherSuiteInfo s in ours)
+        {
+            Assert.Equal(HashAlgorithm.Sha256, s.PrfHash);
+            Assert.Equal(OsslStrength.High | OsslStrength.NotDefault, s.Strength);
+            Assert.Equal(s.IanaName.EndsWith("_8", StringComparison.Ordinal) ? 8 : 16, s.TagLength);
+            Assert.Equal(s.IanaName.Contains("_256_", StringComparison.Ordinal) ? 32 : 16, s.KeyLength);
+            Assert.Equal(4, s.FixedIvLength);
+            Assert.Equal(8, s.RecordIvLength);
         }
     }
 

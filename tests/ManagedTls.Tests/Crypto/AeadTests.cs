@@ -182,6 +182,8 @@ public class AeadTests
     [InlineData("ChaCha20Poly1305", 256, 320)] // measured 232 / 312
     [InlineData("Aes128Ccm", 0, 0)] // measured 0 / 0 (AesCcm)
     [InlineData("Aes128Ccm8", 0, 0)] // measured 0 / 0 (AesCcm)
+    [InlineData("Aes256Ccm", 0, 0)] // AesCcm, as above
+    [InlineData("Aes256Ccm8", 0, 0)] // AesCcm, as above
     public void AllocationPerRecordIsBounded(string name, long maxSealBytes, long maxOpenBytes)
     {
         AeadAlgorithm alg = Parse(name);

@@ -29,7 +29,14 @@ public class AesCcmTests
         int tagSize = ccm8 ? 8 : 16;
         byte[] key = Hashes.Compute(HashAlgorithm.Sha256, BitConverter.GetBytes(nonceSeed)).AsSpan(0, aes256 ? 32 : 16).ToArray();
         byte[] nonce = Hashes.Compute(HashAlgorithm.Sha1, BitConverter.GetBytes(nonceSeed)).AsSpan(0, 12).ToArray();
-        using var ccm = new AesCcm(ccm8 ? AeadAlgorithm.Aes128Ccm8 : AeadAlgorithm.Aes128Ccm, key, tagSize);
+        AeadAlgorithm algorithm = (aes256, ccm8) switch
+        {
+            (false, false) => AeadAlgorithm.Aes128Ccm,
+            (false, true) => AeadAlgorithm.Aes128Ccm8,
+            (true, false) => AeadAlgorithm.Aes256Ccm,
+            (true, true) => AeadAlgorithm.Aes256Ccm8,
+        };
+        using IAead ccm = Aeads.Create(algorithm, key);
         byte[] output = new byte[plain.Length + tagSize];
         ccm.Seal(nonce, aad, plain, output);
         byte[] expected = ReferenceSeal(key, nonce, aad, plain, tagSize);

@@ -49,7 +49,8 @@ def cbc(hashname, etm, key, mackey, iv, seq, t, content, extra_pad=0):
 rows = []
 content = h(37, 1)
 for name, kind, klen, ivlen in [("Aes128Gcm", "gcm", 16, 4), ("Aes256Gcm", "gcm", 32, 4), ("ChaCha20Poly1305", "chacha", 32, 12),
-                                ("Aes128Ccm", "ccm", 16, 4), ("Aes128Ccm8", "ccm8", 16, 4)]:
+                                ("Aes128Ccm", "ccm", 16, 4), ("Aes128Ccm8", "ccm8", 16, 4), ("Aes256Ccm", "ccm", 32, 4),
+                                ("Aes256Ccm8", "ccm8", 32, 4)]:
     key, iv, seq = h(klen, 2), h(ivlen, 3), 0x0a0b0c
     rows.append(("aead", name, key.hex(), iv.hex(), seq, 23, content.hex(), aead(kind, key, iv, seq, 23, content).hex()))
 for hashname, mlen, klen, etm, extra in [("Sha1", 20, 16, False, 0), ("Sha256", 32, 16, False, 0), ("Sha384", 48, 32, False, 0),
