@@ -14,7 +14,7 @@ internal static class SClientCommand
 {
     private const string UsageText =
         "usage: s_client -connect host:port [-servername N | -noservername] [-CAfile F] [-verify_return_error] "
-        + "[-cert F -key F [-pass pass:X]] [-alpn L] [-groups L] [-cipher L] [-ciphersuites L] [-tls1_3] [-keylogfile F] [-sess_out F] [-sess_in F] [-brief] [-quiet] [-timeout MS]";
+        + "[-cert F -key F [-pass pass:X]] [-alpn L] [-groups L] [-cipher L] [-ciphersuites L] [-tls1_3] [-comp|-no_comp] [-keylogfile F] [-sess_out F] [-sess_in F] [-brief] [-quiet] [-timeout MS]";
 
     public static int Run(string[] args) =>
         Run(args, Console.OpenStandardInput(), Console.OpenStandardOutput(), Console.Error);
@@ -45,6 +45,8 @@ internal static class SClientCommand
                 case "-cipher": TlsCliCommon.SetCiphers(context, a.Value()); break;
                 case "-ciphersuites": TlsCliCommon.SetCiphersuites(context, a.Value()); break;
                 case "-tls1_3": break;
+                case "-comp": context.Options &= ~SslOptions.NoCompression; break;
+                case "-no_comp": context.Options |= SslOptions.NoCompression; break;
                 case "-keylogfile": keyLogFile = a.Value(); break;
                 case "-sess_out": sessOut = a.Value(); break;
                 case "-sess_in": sessIn = a.Value(); break;

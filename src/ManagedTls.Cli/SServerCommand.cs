@@ -15,7 +15,7 @@ internal static class SServerCommand
 {
     private const string UsageText =
         "usage: s_server -accept port -cert F -key F [-pass pass:X] [-CAfile F] [-verify N | -Verify N] [-alpn L] "
-        + "[-groups L] [-cipher L] [-ciphersuites L] [-tls1_3] [-www] [-naccept N] [-keylogfile F] [-brief] [-quiet] [-timeout MS]";
+        + "[-groups L] [-cipher L] [-ciphersuites L] [-tls1_3] [-comp|-no_comp] [-www] [-naccept N] [-keylogfile F] [-brief] [-quiet] [-timeout MS]";
 
     public static int Run(string[] args) =>
         Run(args, Console.OpenStandardInput(), Console.OpenStandardOutput(), Console.Error);
@@ -48,6 +48,8 @@ internal static class SServerCommand
                 case "-cipher": TlsCliCommon.SetCiphers(context, a.Value()); break;
                 case "-ciphersuites": TlsCliCommon.SetCiphersuites(context, a.Value()); break;
                 case "-tls1_3": break;
+                case "-comp": context.Options &= ~SslOptions.NoCompression; break;
+                case "-no_comp": context.Options |= SslOptions.NoCompression; break;
                 case "-www": www = true; break;
                 case "-naccept":
                     naccept = a.IntValue();

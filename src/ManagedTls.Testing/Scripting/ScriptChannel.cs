@@ -195,6 +195,23 @@ internal sealed class ScriptChannel : IDisposable
         Deliver(protect ? Seal(type, content, options) : Plain(type, content, options));
     }
 
+    /// <summary>
+    /// Sends one record whose TLSCompressed fragment is <paramref name="compressed"/> as given, protected under the current
+    /// write keys, which must carry TLS 1.2 compression (RFC 3749); the kit's own compression stream is then out of step.
+    /// </summary>
+    public void SendCompressedRecord(ContentType type, ReadOnlySpan<byte> compressed)
+    {
+        if (RequireWriteKeys() is not CompressedRecordProtection keys)
+        {
+            throw new InvalidOperationException("no compression was negotiated: there is no TLSCompressed fragment to send");
+        }
+
+        FlushIfNotHandshake(type);
+        byte[] record = new byte[RecordLimits.HeaderSize + RecordLimits.MaxTls12Ciphertext];
+        int n = keys.SealCompressed(type, compressed, record);
+        Deliver(record.AsSpan(0, n));
+    }
+
     private void SendContent(ContentType type, ReadOnlySpan<byte> content, RecordProtection? keys, SendOptions options)
     {
         int index = 0;

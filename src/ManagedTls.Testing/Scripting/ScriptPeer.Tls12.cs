@@ -160,7 +160,8 @@ internal sealed partial class ScriptPeer
             sh.SessionIdEcho,
             Both(ExtensionType.ExtendedMasterSecret),
             Both(ExtensionType.EncryptThenMac) && !suite.IsAead,
-            clientRenegotiation && sh.Extensions.Contains(ExtensionType.RenegotiationInfo));
+            clientRenegotiation && sh.Extensions.Contains(ExtensionType.RenegotiationInfo),
+            sh.CompressionMethod == (byte)CompressionMethod.Deflate && ch.CompressionMethods.Contains(sh.CompressionMethod) ? CompressionMethod.Deflate : CompressionMethod.Null);
     }
 
     private void SentTls12(HandshakeType type, byte[] message)

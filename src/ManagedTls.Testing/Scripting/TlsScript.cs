@@ -163,6 +163,19 @@ public sealed partial class TlsScript
             run.Channel.SendContent(ContentType.ApplicationData, copy, run.Channel.ResolveProtection(protection), SendOptions.Default));
     }
 
+    /// <summary>
+    /// TLS 1.2 with compression negotiated (RFC 3749): sends one protected record whose TLSCompressed fragment is
+    /// <paramref name="compressed"/>, bypassing the compressor: a decompression bomb, a broken or oversized stream.
+    /// </summary>
+    /// <param name="type">The record's content type.</param>
+    /// <param name="compressed">The fragment as the peer's decompressor will see it.</param>
+    /// <returns>This script.</returns>
+    public TlsScript SendCompressedRecord(ContentType type, byte[] compressed)
+    {
+        byte[] copy = (byte[])compressed.Clone();
+        return Add($"SendCompressedRecord({type}, {copy.Length} bytes)", run => run.Channel.SendCompressedRecord(type, copy));
+    }
+
     /// <summary>Sends a KeyUpdate and switches to the next write keys (RFC 8446 section 4.6.3).</summary>
     /// <param name="requestUpdate">Ask the peer to update its keys too (update_requested).</param>
     /// <returns>This script.</returns>

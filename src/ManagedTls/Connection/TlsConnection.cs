@@ -110,6 +110,9 @@ internal sealed partial class TlsConnection : IRecordLayer, IDisposable
     /// <summary>The agreed ALPN protocol, or null.</summary>
     public byte[]? AlpnProtocol => _cx.Alpn;
 
+    /// <summary>The TLS 1.2 compression method in use (null unless both sides allow compression).</summary>
+    public CompressionMethod Compression => _cx.Compression;
+
     /// <summary>The server name: the one the client asked for (server side) or was configured with (client side).</summary>
     public string? ServerName => _cx.ServerName;
 

@@ -111,6 +111,9 @@ internal sealed class HandshakeContext
     /// <summary>The agreed ALPN protocol, or null.</summary>
     public byte[]? Alpn { get; set; }
 
+    /// <summary>The TLS 1.2 compression method in use (null in TLS 1.3 and unless both sides allow compression).</summary>
+    public CompressionMethod Compression { get; set; }
+
     /// <summary>The server name the client asked for (recorded by the server; the configured name on the client).</summary>
     public string? ServerName { get; set; }
 

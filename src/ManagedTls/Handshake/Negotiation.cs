@@ -7,11 +7,43 @@ namespace ManagedTls.Handshake;
 
 /// <summary>
 /// The choices a server makes from the two sides' lists, the same for both versions: the cipher suite, the key
-/// exchange group, the signature scheme, the ALPN protocol, the server-name callback's replacement settings. Each is
+/// exchange group, the signature scheme, the ALPN protocol, the TLS 1.2 compression method, the server-name callback's
+/// replacement settings. Each is
 /// made here once, so a rule (server preference, no_application_protocol) cannot differ between TLS 1.2 and TLS 1.3.
 /// </summary>
 internal static class Negotiation
 {
+    private static readonly byte[] NullOnly = [(byte)CompressionMethod.Null];
+    private static readonly byte[] DeflateAndNull = [(byte)CompressionMethod.Deflate, (byte)CompressionMethod.Null];
+
+    /// <summary>
+    /// The compression methods a ClientHello lists, as OpenSSL 3.0 lists them: DEFLATE then null when compression is
+    /// allowed and the hello cannot negotiate TLS 1.3 (RFC 8446 section 4.1.2 wants exactly [null] from a client that
+    /// offers TLS 1.3, so OpenSSL offers compression only when its highest version is below TLS 1.3); else only null.
+    /// </summary>
+    public static byte[] OfferedCompressionMethods(TlsConfig s) => s.Compression && s.OffersTls12 && !s.OffersTls13 ? DeflateAndNull : NullOnly;
+
+    /// <summary>
+    /// The TLS 1.2 server's choice from a ClientHello's list (which holds null; checked before): DEFLATE when we allow
+    /// compression and the client offers it, else null (RFC 5246 section 7.4.1.3, RFC 3749 section 2).
+    /// </summary>
+    public static CompressionMethod ChooseCompression(TlsConfig s, IReadOnlyList<byte> offered) =>
+        s.Compression && offered.Contains((byte)CompressionMethod.Deflate) ? CompressionMethod.Deflate : CompressionMethod.Null;
+
+    /// <summary>
+    /// Checks the compression method a TLS 1.2 ServerHello chose: one we offered, else <c>illegal_parameter</c> (as
+    /// OpenSSL answers an unsupported compression algorithm).
+    /// </summary>
+    public static CompressionMethod CheckServerCompression(TlsConfig s, byte chosen)
+    {
+        if (Array.IndexOf(OfferedCompressionMethods(s), chosen) < 0)
+        {
+            throw TlsAlertException.Illegal(chosen == 0 ? "null compression was not offered" : $"server chose compression method {chosen}, which was not offered");
+        }
+
+        return (CompressionMethod)chosen;
+    }
+
     /// <summary>
     /// The suite to use: the client's most preferred one we enable, or with <paramref name="serverPreference"/> our
     /// most preferred one the client offers (OpenSSL's <c>SSL_OP_CIPHER_SERVER_PREFERENCE</c>); null when none is shared.

@@ -179,6 +179,13 @@ internal sealed record TlsConfig
     /// </summary>
     public bool StatelessTickets { get; init; } = true;
 
+    /// <summary>
+    /// True when TLS 1.2 record compression may be used (OP_NO_COMPRESSION cleared; off by default, see
+    /// docs/decisions/0025-tls-compression.md): a client offers DEFLATE in a hello that cannot negotiate TLS 1.3, a
+    /// server picks DEFLATE when the client offers it. False offers and accepts only the null method.
+    /// </summary>
+    public bool Compression { get; init; }
+
     /// <summary>Server only: ticket_lifetime of the tickets sent; positive, at most 7 days (RFC 8446 section 4.6.1).</summary>
     public TimeSpan TicketLifetime { get; init; } = TimeSpan.FromHours(2);
 

@@ -8,7 +8,8 @@ namespace ManagedTls.Record;
 /// protected fragment) into a caller-provided buffer; opening works in place on the received fragment and
 /// hands back the content as a slice of it. Neither allocates per record on net8.0 and later.
 /// Subclasses: <c>PlaintextRecordProtection</c> (no keys yet), <c>Tls13RecordProtection</c>,
-/// <c>Tls12AeadRecordProtection</c>, <c>Tls12CbcRecordProtection</c>.
+/// <c>Tls12AeadRecordProtection</c>, <c>Tls12CbcRecordProtection</c>, and <c>CompressedRecordProtection</c> in front
+/// of one of the last two when TLS 1.2 compression was negotiated.
 /// </summary>
 internal abstract class RecordProtection : IDisposable
 {
@@ -45,6 +46,19 @@ internal abstract class RecordProtection : IDisposable
 
     /// <summary>The limits in force for these keys.</summary>
     public SequenceLimits Limits { get; }
+
+    /// <summary>
+    /// True when the content sealed and opened is a TLSCompressed fragment (<see cref="CompressedRecordProtection"/>
+    /// sits in front): content may then be up to 2^14 + 1024 bytes (RFC 5246 section 6.2.2), and the plaintext limits
+    /// apply after decompression instead.
+    /// </summary>
+    internal bool CarriesCompressedContent { get; set; }
+
+    /// <summary>The longest content <see cref="Seal"/> accepts: 2^14, or 2^14 + 1024 for compressed content.</summary>
+    protected int MaxSealContent => CarriesCompressedContent ? RecordLimits.MaxCompressed : RecordLimits.MaxPlaintext;
+
+    /// <summary>The longest content <see cref="Open"/> accepts: <see cref="MaxReceivePlaintext"/>, or 2^14 + 1024 for compressed content.</summary>
+    protected int MaxOpenContent => CarriesCompressedContent ? RecordLimits.MaxCompressed : MaxReceivePlaintext;
 
     /// <summary>
     /// True once the sequence number has reached <see cref="SequenceLimits.KeyUpdateThreshold"/>: the engine

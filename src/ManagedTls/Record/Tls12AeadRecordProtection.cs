@@ -63,7 +63,7 @@ internal sealed class Tls12AeadRecordProtection : RecordProtection
     /// <inheritdoc />
     public override int Seal(ContentType type, ReadOnlySpan<byte> content, Span<byte> destination)
     {
-        CheckContentLength(content.Length);
+        CheckContentLength(content.Length, MaxSealContent);
         int fragmentLength = MaxFragmentLength(content.Length);
         CheckDestination(destination, RecordLimits.HeaderSize + fragmentLength);
         ulong seq = NextSequenceNumber();
@@ -111,7 +111,7 @@ internal sealed class Tls12AeadRecordProtection : RecordProtection
         }
 
         content = body.Slice(0, plainLength);
-        RecordRules.CheckContent(outerType, plainLength, MaxReceivePlaintext);
+        RecordRules.CheckContent(outerType, plainLength, MaxOpenContent);
         return outerType;
     }
 

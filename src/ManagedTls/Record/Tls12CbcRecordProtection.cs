@@ -96,7 +96,7 @@ internal sealed class Tls12CbcRecordProtection : RecordProtection
     /// <inheritdoc />
     public override int Seal(ContentType type, ReadOnlySpan<byte> content, Span<byte> destination)
     {
-        CheckContentLength(content.Length);
+        CheckContentLength(content.Length, MaxSealContent);
         int fragmentLength = MaxFragmentLength(content.Length);
         CheckDestination(destination, RecordLimits.HeaderSize + fragmentLength);
         ulong seq = NextSequenceNumber();
@@ -147,7 +147,7 @@ internal sealed class Tls12CbcRecordProtection : RecordProtection
             ? OpenEncryptThenMac(seq, outerType, legacyVersion, fragment)
             : OpenMacThenEncrypt(seq, outerType, legacyVersion, fragment);
         content = fragment.Slice(BlockSize, length);
-        RecordRules.CheckContent(outerType, length, MaxReceivePlaintext);
+        RecordRules.CheckContent(outerType, length, MaxOpenContent);
         return outerType;
     }
 

@@ -660,6 +660,7 @@ public sealed partial class SslContext
             ServerNameCallback = serverSide && sni is not null ? name => RefuseOnAlert(CallSni(sni, self, name)) : null,
             NumTickets = Math.Min(_numTickets, 255),
             StatelessTickets = !noTicket,
+            Compression = (o & SslOptions.NoCompression) == 0,
             TicketKeys = serverSide ? SharedTicketKeys : new TicketKeyRing(),
             SessionCache = serverSide && noTicket ? SharedSessionCache : new ServerSessionCache(),
             SessionContext = SessionIdContext,

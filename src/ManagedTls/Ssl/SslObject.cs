@@ -245,9 +245,19 @@ public sealed partial class SslObject : IDisposable
         }
     }
 
-    /// <summary>Python's <c>compression()</c>: always null (TLS compression is never used).</summary>
-    /// <returns>Null.</returns>
-    public string? Compression() => null;
+    /// <summary>
+    /// Python's <c>compression()</c>: <c>"ZLIB"</c> (OpenSSL's short name for the method) once a handshake completed
+    /// with TLS 1.2 DEFLATE compression, which needs <see cref="SslOptions.NoCompression"/> cleared on both sides;
+    /// otherwise null.
+    /// </summary>
+    /// <returns>"ZLIB" or null.</returns>
+    public string? Compression()
+    {
+        lock (_lock)
+        {
+            return _conn.IsHandshakeComplete && _conn.Compression == CompressionMethod.Deflate ? "ZLIB" : null;
+        }
+    }
 
     /// <summary>Python's <c>selected_alpn_protocol()</c>: the agreed protocol, or null.</summary>
     /// <returns>The protocol name or null.</returns>

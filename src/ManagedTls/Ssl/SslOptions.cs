@@ -20,7 +20,10 @@ public enum SslOptions : long
     IgnoreUnexpectedEof = 0x80,
     /// <summary><c>OP_NO_TICKET</c>: the server keeps sessions in a stateful cache instead of self-contained tickets.</summary>
     NoTicket = 0x4000,
-    /// <summary><c>OP_NO_COMPRESSION</c>: TLS compression is never offered or accepted (always true here).</summary>
+    /// <summary>
+    /// <c>OP_NO_COMPRESSION</c> (set by default): TLS compression is never offered or accepted. Cleared on both sides,
+    /// TLS 1.2 records are DEFLATE-compressed (RFC 3749); see docs/decisions/0025-tls-compression.md for why not to.
+    /// </summary>
     NoCompression = 0x20000,
     /// <summary><c>OP_ENABLE_MIDDLEBOX_COMPAT</c>: TLS 1.3 middlebox compatibility mode (RFC 8446 appendix D.4).</summary>
     EnableMiddleboxCompat = 0x100000,

@@ -185,9 +185,9 @@ public sealed partial class SslSocket : IDisposable
     /// <returns>(name, protocol, secret bits) or null.</returns>
     public (string Name, string Protocol, int SecretBits)? Cipher() => _channel.Ssl.Cipher();
 
-    /// <summary>Python's <c>compression()</c>: null.</summary>
-    /// <returns>Null.</returns>
-    public string? Compression() => null;
+    /// <summary>Python's <c>compression()</c>: "ZLIB" when TLS 1.2 DEFLATE compression is in use, else null.</summary>
+    /// <returns>"ZLIB" or null.</returns>
+    public string? Compression() => _channel.Ssl.Compression();
 
     /// <summary>Python's <c>selected_alpn_protocol()</c>.</summary>
     /// <returns>The protocol or null.</returns>

@@ -125,7 +125,8 @@ internal static class ClientHandshake
     /// The one ClientHello for the configured version range (RFC 8446 section 4.1.2, RFC 5246 section 7.4.1.2):
     /// <list type="bullet">
     /// <item>always: server_name unless the name is an IP literal, supported_groups, signature_algorithms, ALPN when
-    /// configured, record_size_limit when configured; legacy_version TLS 1.2 and the null compression method;</item>
+    /// configured, record_size_limit when configured; legacy_version TLS 1.2 and the null compression method (after
+    /// DEFLATE when compression is allowed and TLS 1.3 is not offered, <see cref="Negotiation.OfferedCompressionMethods"/>);</item>
     /// <item>with TLS 1.3: its suites first, supported_versions, the cookie after a retry, key_share in the order
     /// given, psk_key_exchange_modes [psk_dhe_ke], post_handshake_auth when configured, and last pre_shared_key with
     /// a zero binder placeholder when a session is offered (<see cref="SendHello"/> fills in the binder);</item>
@@ -204,6 +205,6 @@ internal static class ClientHandshake
             suites.Add(TlsCipherSuite.TLS_EMPTY_RENEGOTIATION_INFO_SCSV);
         }
 
-        return new ClientHello(ProtocolVersion.Tls12, offer.Random, offer.SessionId, suites.ToArray(), [0], ext);
+        return new ClientHello(ProtocolVersion.Tls12, offer.Random, offer.SessionId, suites.ToArray(), Negotiation.OfferedCompressionMethods(s), ext);
     }
 }

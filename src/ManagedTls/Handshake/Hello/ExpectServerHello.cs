@@ -41,7 +41,11 @@ internal sealed class ExpectServerHello(ClientOffer offer) : HandshakeState
             throw TlsAlertException.Illegal("legacy_session_id_echo does not match");
         }
 
-        if (sh.CompressionMethod != 0)
+        if (version != ProtocolVersion.Tls13)
+        {
+            cx.Compression = Negotiation.CheckServerCompression(cx.Settings, sh.CompressionMethod);
+        }
+        else if (sh.CompressionMethod != 0)
         {
             throw TlsAlertException.Illegal("non-null compression method");
         }

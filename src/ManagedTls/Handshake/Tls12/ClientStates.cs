@@ -116,7 +116,7 @@ internal static class Tls12ClientHello
         cx.Transcript.SetAlgorithm(suite.PrfHash);
         cx.Transcript.Add(encoded);
         cx.Suite = suite;
-        var agreed = new Tls12Agreement(suite, offer.Random, sh.Random, sh.SessionIdEcho, extendedMasterSecret, encryptThenMac, secureRenegotiation);
+        var agreed = new Tls12Agreement(suite, offer.Random, sh.Random, sh.SessionIdEcho, extendedMasterSecret, encryptThenMac, secureRenegotiation, cx.Compression);
         return new ExpectServerCertificate(new Tls12ClientAgreement(agreed, ticketPromised));
     }
 }

@@ -64,13 +64,15 @@ internal static class Tls12ServerHello
             cx.RandomBytes(SessionIdLength),
             ExtendedMasterSecret: ch.Extensions.Contains(ExtensionType.ExtendedMasterSecret),
             EncryptThenMac: suite.Cbc is not null && ch.Extensions.Contains(ExtensionType.EncryptThenMac),
-            SecureRenegotiation: secureRenegotiation);
+            SecureRenegotiation: secureRenegotiation,
+            Compression: Negotiation.ChooseCompression(s, ch.CompressionMethods));
 
         cx.Transcript.SetAlgorithm(suite.PrfHash);
         cx.Transcript.Add(encoded);
         cx.ClientRandom = ch.Random;
         cx.Suite = suite;
         cx.Alpn = alpn;
+        cx.Compression = agreed.Compression;
         cx.ServerName = ch.Extensions.Get<ServerNameExtension>()?.HostName;
         cx.PeerCipherSuites = ch.CipherSuites;
         if (s.RecordSizeLimit is not null && ch.Extensions.Get<RecordSizeLimitExtension>() is { } peerLimit)
@@ -78,7 +80,7 @@ internal static class Tls12ServerHello
             cx.PeerRecordSizeLimit = peerLimit.Limit;
         }
 
-        cx.Send(new ServerHello(ProtocolVersion.Tls12, random, agreed.SessionId, suite.Suite, 0, HelloExtensions(cx, ch, agreed), hasExtensionBlock: false));
+        cx.Send(new ServerHello(ProtocolVersion.Tls12, random, agreed.SessionId, suite.Suite, (byte)agreed.Compression, HelloExtensions(cx, ch, agreed), hasExtensionBlock: false));
         cx.Send(new CertificateMessage(null, s.CertificateChain.Select(c => new CertificateEntry(c)).ToArray()));
         IKeyExchange? ephemeral = agreed.KeyExchange == KeyExchangeKind.Rsa ? null : SendServerKeyExchange(cx, agreed, key, options);
         try

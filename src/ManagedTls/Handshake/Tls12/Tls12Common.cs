@@ -30,6 +30,7 @@ internal abstract class Tls12State : HandshakeState
 /// <param name="ExtendedMasterSecret">Both sides sent extended_master_secret.</param>
 /// <param name="EncryptThenMac">Both sides sent encrypt_then_mac and the suite is a CBC suite.</param>
 /// <param name="SecureRenegotiation">Both sides support RFC 5746.</param>
+/// <param name="Compression">The compression method the ServerHello chose (RFC 5246 section 7.4.1.3, RFC 3749).</param>
 internal sealed record Tls12Agreement(
     CipherSuiteInfo Suite,
     byte[] ClientRandom,
@@ -37,7 +38,8 @@ internal sealed record Tls12Agreement(
     byte[] SessionId,
     bool ExtendedMasterSecret,
     bool EncryptThenMac,
-    bool SecureRenegotiation)
+    bool SecureRenegotiation,
+    CompressionMethod Compression = CompressionMethod.Null)
 {
     /// <summary>The key exchange kind that decides how the key exchange messages read.</summary>
     public KeyExchangeKind KeyExchange => Tls12Common.KindOf(Suite);
@@ -90,11 +92,17 @@ internal static class Tls12Common
         BulkCipherInfo cipher = suite.Cipher;
         int macLength = suite.Mac.Hash is { } mac ? Hashes.OutputSize(mac) : 0;
         using Tls12KeyBlock block = master.DeriveKeyBlock(agreed.ClientRandom, agreed.ServerRandom, macLength, cipher.KeyLength, cipher.Tls12FixedIvLength);
-        return (Make(block.ClientWriteKey, block.ClientMacKey, block.ClientWriteIv), Make(block.ServerWriteKey, block.ServerMacKey, block.ServerWriteIv));
+        return (Compressed(Make(block.ClientWriteKey, block.ClientMacKey, block.ClientWriteIv)), Compressed(Make(block.ServerWriteKey, block.ServerMacKey, block.ServerWriteIv)));
 
         RecordProtection Make(byte[] key, byte[] macKey, byte[] iv) => cipher.Aead is { } aead
             ? new Tls12AeadRecordProtection(aead, key, iv, SequenceLimits.Receive)
             : new Tls12CbcRecordProtection(key, suite.Mac.Hash!.Value, macKey, agreed.EncryptThenMac, cx.Settings.Entropy, SequenceLimits.Receive);
+
+        // Compression is part of the connection state (RFC 5246 section 6.1): each new state starts a new stream per
+        // direction (RFC 3749 section 2), which the protection owns and wipes with its keys.
+        RecordProtection Compressed(RecordProtection p) => agreed.Compression == CompressionMethod.Null
+            ? p
+            : new CompressedRecordProtection(p, RecordCompression.Create(agreed.Compression));
     }
 
     /// <summary>
