@@ -65,6 +65,10 @@ internal static class HandshakeMatrixKnownAnswers
             SignatureScheme scheme = rsa ? SignatureScheme.RsaPssRsaeSha256 : SignatureScheme.EcdsaSecp256r1Sha256;
             yield return new($"TLS 1.2 handshake, suite {suite.IanaName}", () => Run(suite, group, rsa ? Rsa : P256, scheme, tls12: true));
         }
+
+        CipherSuiteInfo tls12Gcm = CipherSuiteRegistry.Find(TlsCipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256)!;
+        yield return new("TLS 1.2 handshake with DEFLATE compression (RFC 3749)", () =>
+            Run(tls12Gcm, KeyExchangeGroups.X25519, P256, SignatureScheme.EcdsaSecp256r1Sha256, tls12: true, compression: true));
     }
 
     private static Credential CredentialFor(SignatureAlgorithm algorithm) => algorithm.Key switch
@@ -81,7 +85,7 @@ internal static class HandshakeMatrixKnownAnswers
         },
     };
 
-    private static void Run(CipherSuiteInfo suite, KeyExchangeGroup group, Credential credential, SignatureScheme scheme, bool tls12 = false)
+    private static void Run(CipherSuiteInfo suite, KeyExchangeGroup group, Credential credential, SignatureScheme scheme, bool tls12 = false, bool compression = false)
     {
         byte[] certificate = CryptoUtil.FromHex(credential.CertificateHex);
         var when = new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero);
@@ -100,6 +104,7 @@ internal static class HandshakeMatrixKnownAnswers
             ServerName = ServerName,
             CheckHostname = true,
             Clock = () => when,
+            Compression = compression,
         };
         var server = new TlsConfig
         {
@@ -112,6 +117,7 @@ internal static class HandshakeMatrixKnownAnswers
             CertificateChain = [certificate],
             PrivateKey = PrivateKey.FromDer(CryptoUtil.FromHex(credential.KeyHex)),
             Clock = () => when,
+            Compression = compression,
         };
         using TlsConnection c = TlsConnection.CreateClient(client);
         using TlsConnection s = TlsConnection.CreateServer(server);
@@ -128,6 +134,8 @@ internal static class HandshakeMatrixKnownAnswers
         KnownAnswerTest.Check(keyTransport || (c.NamedGroup == group.Group && s.NamedGroup == group.Group), $"group: client {c.NamedGroup}, server {s.NamedGroup}");
         KnownAnswerTest.Check(keyTransport || (c.SignatureScheme == scheme && s.SignatureScheme == scheme), $"signature scheme: client {c.SignatureScheme}, server {s.SignatureScheme}");
         KnownAnswerTest.Check(c.VerifyResult is { IsValid: true }, "the client did not verify the server's certificate");
+        CompressionMethod expected = compression ? CompressionMethod.Deflate : CompressionMethod.Null;
+        KnownAnswerTest.Check(c.Compression == expected && s.Compression == expected, $"compression: client {c.Compression}, server {s.Compression}");
 
         byte[] ping = [0x70, 0x69, 0x6e, 0x67];
         c.WriteApplicationData(ping);
