@@ -54,14 +54,14 @@ public class Tls12FullHandshakeBenchmarks
         {
             int bytes = pair.Handshake();
             Check(pair.Client.Version() == "TLSv1.2" && pair.Client.Cipher()?.Name == openSslName, $"ManagedTls {pair.Client.Version()} {pair.Client.Cipher()}");
-            Console.WriteLine($"// ManagedTls TLS 1.2: {pair.Client.Version()} {pair.Client.Cipher()?.Name}, {bytes} wire bytes");
+            Console.WriteLine($"// ManagedTls TLS 1.2: {pair.Client.Version()} {pair.Client.Cipher()?.Name} {pair.Client.Group()} {pair.Client.SignatureScheme()}, {bytes} wire bytes");
         }
 
         using (var pair = new FacadePeers.Pair(_client13, _server13))
         {
             int bytes = pair.Handshake();
             Check(pair.Client.Version() == "TLSv1.3" && pair.Client.Cipher()?.Name == "TLS_AES_128_GCM_SHA256", $"ManagedTls {pair.Client.Version()} {pair.Client.Cipher()}");
-            Console.WriteLine($"// ManagedTls TLS 1.3: {pair.Client.Cipher()?.Name}, {bytes} wire bytes");
+            Console.WriteLine($"// ManagedTls TLS 1.3: {pair.Client.Cipher()?.Name} {pair.Client.Group()} {pair.Client.SignatureScheme()}, {bytes} wire bytes");
         }
 
         Console.WriteLine($"// wire bytes per TLS 1.2 handshake: BouncyCastle {BouncyCastleTls12()}, SslStream {SslStreamTls12()}");
