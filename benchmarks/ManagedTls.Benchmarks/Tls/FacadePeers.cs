@@ -6,12 +6,11 @@ namespace ManagedTls.Benchmarks.Tls;
 /// ManagedTls through its public facade, as a Python program would drive <c>ssl</c>: one <see cref="SslContext"/> per side
 /// (made once, as an application makes it once), and per connection an <see cref="SslObject"/> over two
 /// <see cref="MemoryBio"/> queues, both ends on the calling thread. The contexts load the benchmark certificates from PEM
-/// files (<see cref="SslContext.LoadCertChain"/> and <see cref="SslContext.LoadVerifyLocations"/> take paths), written
-/// once per process to a temporary directory that is removed at exit.
+/// files (<see cref="SslContext.LoadCertChain"/> and <see cref="SslContext.LoadVerifyLocations"/> take paths and read
+/// them at once), written to a temporary directory that is removed as soon as they are loaded.
 /// </summary>
 internal static class FacadePeers
 {
-    private static readonly Lazy<string> Dir = new(WritePem);
 
     /// <summary>
     /// A client context: certificates required and the host name checked (Python's <c>PROTOCOL_TLS_CLIENT</c> defaults),
@@ -23,7 +22,7 @@ internal static class FacadePeers
     public static SslContext Client(TlsVersion maximum, string? tls12Ciphers)
     {
         var context = new SslContext(SslProtocol.TlsClient);
-        context.LoadVerifyLocations(cafile: Path.Combine(Dir.Value, "ca.pem"));
+        WithPem(("ca.pem", BenchPki.RootPem), dir => context.LoadVerifyLocations(cafile: Path.Combine(dir, "ca.pem")));
         context.SetGroups(maximum == TlsVersion.TlsV1_2 ? "X25519:P-256" : "X25519");
         context.MaximumVersion = maximum;
         if (tls12Ciphers is not null)
@@ -38,8 +37,8 @@ internal static class FacadePeers
     public static SslContext Server(ServerKey key, TlsVersion maximum, string? tls12Ciphers, int tickets)
     {
         var context = new SslContext(SslProtocol.TlsServer);
-        string name = key == ServerKey.EcdsaP256 ? "ec" : "rsa";
-        context.LoadCertChain(Path.Combine(Dir.Value, name + "-cert.pem"), Path.Combine(Dir.Value, name + "-key.pem"));
+        BenchLeaf leaf = BenchPki.Leaf(key);
+        WithPem(("cert.pem", leaf.CertPem), dir => context.LoadCertChain(Path.Combine(dir, "cert.pem"), Path.Combine(dir, "key.pem")), ("key.pem", leaf.KeyPem));
         context.SetGroups(maximum == TlsVersion.TlsV1_2 ? "X25519:P-256" : "X25519");
         context.MaximumVersion = maximum;
         context.NumTickets = tickets;
@@ -145,28 +144,23 @@ internal static class FacadePeers
         }
     }
 
-    private static string WritePem()
+    // Writes the files to a fresh temporary directory, runs the loader and removes the directory again.
+    private static void WithPem((string Name, string Text) first, Action<string> load, params (string Name, string Text)[] more)
     {
         string dir = Path.Combine(Path.GetTempPath(), "mtls-bench-facade-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
-        File.WriteAllText(Path.Combine(dir, "ca.pem"), BenchPki.RootPem);
-        foreach ((ServerKey key, string name) in new[] { (ServerKey.EcdsaP256, "ec"), (ServerKey.Rsa2048, "rsa") })
+        try
         {
-            BenchLeaf leaf = BenchPki.Leaf(key);
-            File.WriteAllText(Path.Combine(dir, name + "-cert.pem"), leaf.CertPem);
-            File.WriteAllText(Path.Combine(dir, name + "-key.pem"), leaf.KeyPem);
-        }
+            foreach ((string name, string text) in more.Prepend(first))
+            {
+                File.WriteAllText(Path.Combine(dir, name), text);
+            }
 
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+            load(dir);
+        }
+        finally
         {
-            try
-            {
-                Directory.Delete(dir, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
-        };
-        return dir;
+            Directory.Delete(dir, recursive: true);
+        }
     }
 }
