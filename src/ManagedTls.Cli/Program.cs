@@ -44,8 +44,8 @@ public static class Program
         w.WriteLine("  ciphers         list the suites a cipher string selects, as `openssl ciphers` does");
         w.WriteLine("  verify          verify a certificate chain as openssl verify does; --limbo FILE runs an x509-limbo suite");
         w.WriteLine("  certinfo FILE.. subject hash and getpeercert() JSON of each certificate; --default-paths: trust locations");
-        w.WriteLine("  s_client        TLS 1.3 client with openssl s_client's flags (-connect, -brief, -CAfile, -alpn, -groups...)");
-        w.WriteLine("  s_server        TLS 1.3 server with openssl s_server's flags (-accept, -cert, -key, -www, -Verify...)");
+        w.WriteLine("  s_client        TLS 1.3/1.2 client with openssl s_client's flags (-connect, -brief, -CAfile, -alpn, -groups...)");
+        w.WriteLine("  s_server        TLS 1.3/1.2 server with openssl s_server's flags (-accept, -cert, -key, -www, -Verify...)");
         return code;
     }
 }

@@ -5,7 +5,7 @@ using ManagedTls.X509;
 namespace ManagedTls.Cli;
 
 /// <summary>
-/// <c>managedtls s_client</c>: a TLS 1.3 client with openssl s_client's flags. It connects, handshakes,
+/// <c>managedtls s_client</c>: a TLS 1.3 and TLS 1.2 client with openssl s_client's flags. It connects, handshakes,
 /// then copies standard input to the connection and the connection's data to standard output until either
 /// side ends. As in openssl, a failed certificate verification is reported but does not stop the connection
 /// unless <c>-verify_return_error</c> is given.

@@ -7,7 +7,7 @@ using ManagedTls.X509;
 namespace ManagedTls.Cli;
 
 /// <summary>
-/// <c>managedtls s_server</c>: a TLS 1.3 server with openssl s_server's flags. It listens on every address,
+/// <c>managedtls s_server</c>: a TLS 1.3 and TLS 1.2 server with openssl s_server's flags. It listens on every address,
 /// prints <c>ACCEPT</c>, and per connection handshakes, then either answers one HTTP GET with a text page
 /// (<c>-www</c>) or copies standard input and output to and from the client.
 /// </summary>

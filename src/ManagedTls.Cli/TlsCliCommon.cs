@@ -64,12 +64,22 @@ internal static class TlsCliCommon
     /// <summary>OpenSSL's default TLS 1.2 cipher list, which openssl's s_client and s_server use without <c>-cipher</c>.</summary>
     public const string DefaultCiphers = "DEFAULT";
 
-    /// <summary>Flags for features the engine does not have yet: refused rather than ignored.</summary>
+    /// <summary>Flags for what this tool does not offer: refused rather than ignored.</summary>
     public static void RejectUnsupported(string flag)
     {
-        if (flag is "-tls1_2" or "-tls1_1" or "-tls1" or "-no_tls1_3" or "-reconnect" or "-dtls")
+        if (flag is "-tls1_1" or "-tls1")
         {
-            throw new UsageException($"option {flag} is not supported yet (TLS 1.3 only)");
+            throw new UsageException($"option {flag} is not supported: TLS 1.1 and earlier are never spoken");
+        }
+
+        if (flag is "-tls1_2" or "-no_tls1_3")
+        {
+            throw new UsageException($"option {flag} is not supported yet: the version is negotiated (TLS 1.2 or TLS 1.3)");
+        }
+
+        if (flag is "-reconnect" or "-dtls")
+        {
+            throw new UsageException($"option {flag} is not supported");
         }
     }
 

@@ -6,19 +6,19 @@ using BcX509 = Org.BouncyCastle.X509;
 
 namespace ManagedTls.Benchmarks.Tls;
 
-/// <summary>BouncyCastle's own TLS (Org.BouncyCastle.Tls) set up like the ManagedTls peers: TLS 1.3 only, one suite, one group.</summary>
+/// <summary>BouncyCastle's own TLS (Org.BouncyCastle.Tls) set up like the ManagedTls peers: one version (TLS 1.3 unless told), one suite, one group.</summary>
 public static class BcTls
 {
     /// <summary>One crypto provider for every BouncyCastle TLS peer.</summary>
     public static readonly BcTlsCrypto SharedCrypto = new(new SecureRandom());
 
     /// <summary>Runs a full handshake between a non-blocking client and server in memory; returns the bytes moved.</summary>
-    public static int Handshake(ServerKey key, int suite)
+    public static int Handshake(ServerKey key, int suite, ProtocolVersion? version = null)
     {
         var client = new TlsClientProtocol();
         var server = new TlsServerProtocol();
-        server.Accept(new Server(key, suite));
-        client.Connect(new Client(suite));
+        server.Accept(new Server(key, suite, version));
+        client.Connect(new Client(suite, version));
         int moved = Pump(client, server);
         if (client.IsHandshaking || server.IsHandshaking)
         {
@@ -68,20 +68,24 @@ public static class BcTls
         return total;
     }
 
-    /// <summary>A TLS 1.3-only client offering one suite and x25519, checking the leaf against the benchmark CA.</summary>
-    public sealed class Client(int suite) : DefaultTlsClient(SharedCrypto)
+    /// <summary>
+    /// A client of one version (TLS 1.3 unless given) offering one suite and x25519 (and P-256 after it on TLS 1.2, where a
+    /// server's ECDSA certificate must be on a listed curve), checking the leaf against the benchmark CA.
+    /// </summary>
+    public class Client(int suite, ProtocolVersion? version = null) : DefaultTlsClient(SharedCrypto)
     {
         /// <inheritdoc/>
         public override TlsAuthentication GetAuthentication() => new Authentication();
 
         /// <inheritdoc/>
-        protected override ProtocolVersion[] GetSupportedVersions() => ProtocolVersion.TLSv13.Only();
+        protected override ProtocolVersion[] GetSupportedVersions() => (version ?? ProtocolVersion.TLSv13).Only();
 
         /// <inheritdoc/>
         protected override int[] GetSupportedCipherSuites() => [suite];
 
         /// <inheritdoc/>
-        protected override IList<int> GetSupportedGroups(IList<int> namedGroupRoles) => [NamedGroup.x25519];
+        protected override IList<int> GetSupportedGroups(IList<int> namedGroupRoles) =>
+            version is null || version.Equals(ProtocolVersion.TLSv13) ? [NamedGroup.x25519] : [NamedGroup.x25519, NamedGroup.secp256r1];
 
         /// <inheritdoc/>
         protected override IList<ServerName> GetSniServerNames() =>
@@ -111,15 +115,21 @@ public static class BcTls
         public TlsCredentials? GetClientCredentials(CertificateRequest certificateRequest) => null;
     }
 
-    /// <summary>A TLS 1.3-only server with the benchmark leaf of <paramref name="key"/>.</summary>
-    public sealed class Server(ServerKey key, int suite) : DefaultTlsServer(SharedCrypto)
+    /// <summary>A server of one version (TLS 1.3 unless given) with the benchmark leaf of <paramref name="key"/>.</summary>
+    public class Server(ServerKey key, int suite, ProtocolVersion? version = null) : DefaultTlsServer(SharedCrypto)
     {
+        /// <summary>The connection's context once accepted (negotiated parameters).</summary>
+        public TlsServerContext Context => m_context;
+
         /// <inheritdoc/>
         public override TlsCredentials GetCredentials()
         {
             BenchLeaf leaf = BenchPki.Leaf(key);
             TlsCertificate cert = SharedCrypto.CreateCertificate(leaf.Der);
-            var chain = new Certificate(TlsUtilities.EmptyBytes, [new CertificateEntry(cert, null)]);
+            // TLS 1.3's Certificate has a request context (empty here); TLS 1.2's has none.
+            var chain = version is null || version.Equals(ProtocolVersion.TLSv13)
+                ? new Certificate(TlsUtilities.EmptyBytes, [new CertificateEntry(cert, null)])
+                : new Certificate([cert]);
             SignatureAndHashAlgorithm alg = key == ServerKey.EcdsaP256
                 ? SignatureAndHashAlgorithm.GetInstance(HashAlgorithm.sha256, SignatureAlgorithm.ecdsa)
                 : SignatureAndHashAlgorithm.rsa_pss_rsae_sha256;
@@ -127,7 +137,7 @@ public static class BcTls
         }
 
         /// <inheritdoc/>
-        protected override ProtocolVersion[] GetSupportedVersions() => ProtocolVersion.TLSv13.Only();
+        protected override ProtocolVersion[] GetSupportedVersions() => (version ?? ProtocolVersion.TLSv13).Only();
 
         /// <inheritdoc/>
         protected override int[] GetSupportedCipherSuites() => [suite];

@@ -12,6 +12,12 @@ internal static class Smoke
     {
         int n = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 50;
         string filter = args.Length > 1 ? args[1] : "";
+        if (filter.StartsWith("tls12", StringComparison.OrdinalIgnoreCase))
+        {
+            RunTls12(n, filter);
+            return;
+        }
+
         foreach (ServerKey key in filter.StartsWith("bulk", StringComparison.OrdinalIgnoreCase) ? [] : Enum.GetValues<ServerKey>())
         {
             var full = new FullHandshakeBenchmarks { Key = key };
@@ -38,6 +44,48 @@ internal static class Smoke
             Time("bulk 1 MiB BouncyCastleTls", n, filter, () => bulk.BouncyCastleTls());
             Time("bulk 1 MiB SslStream", n, filter, () => bulk.SslStream());
             bulk.Cleanup();
+        }
+    }
+
+    // The TLS 1.2 classes; names start with "tls12" so "tls12 full", "tls12 resumed", "tls12 bulk" pick a group.
+    private static void RunTls12(int n, string filter)
+    {
+        foreach (ServerKey key in Enum.GetValues<ServerKey>())
+        {
+            if (!$"tls12 full {key}".Contains(filter, StringComparison.OrdinalIgnoreCase) && filter.Length > "tls12".Length && !filter.StartsWith("tls12 full", StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            var full = new Tls12FullHandshakeBenchmarks { Key = key };
+            full.Setup();
+            Time($"tls12 full {key} ManagedTls12", n, filter, () => full.ManagedTls12());
+            Time($"tls12 full {key} BouncyCastleTls12", n, filter, () => full.BouncyCastleTls12());
+            Time($"tls12 full {key} SslStreamTls12", n, filter, () => full.SslStreamTls12());
+            Time($"tls12 full {key} ManagedTls13", n, filter, () => full.ManagedTls13());
+        }
+
+        if ("tls12 resumed".StartsWith(filter, StringComparison.OrdinalIgnoreCase) || filter.StartsWith("tls12 resumed", StringComparison.OrdinalIgnoreCase))
+        {
+            var resumed = new Tls12ResumedHandshakeBenchmarks();
+            resumed.Setup();
+            Time("tls12 resumed ManagedTls13", n, filter, () => resumed.ManagedTls13());
+            Time("tls12 resumed BouncyCastleTls12", n, filter, () => resumed.BouncyCastleTls12());
+            Time("tls12 resumed SslStreamTls12", n, filter, () => resumed.SslStreamTls12());
+            Time("tls12 resumed SslStreamTls13", n, filter, () => resumed.SslStreamTls13());
+        }
+
+        if ("tls12 bulk".StartsWith(filter, StringComparison.OrdinalIgnoreCase) || filter.StartsWith("tls12 bulk", StringComparison.OrdinalIgnoreCase))
+        {
+            foreach (Tls12BulkSuite suite in Enum.GetValues<Tls12BulkSuite>())
+            {
+                var bulk = new Tls12BulkBenchmarks { Suite = suite };
+                bulk.Setup();
+                Time($"tls12 bulk {suite} ManagedTls12", n, filter, () => bulk.ManagedTls12());
+                Time($"tls12 bulk {suite} BouncyCastleTls12", n, filter, () => bulk.BouncyCastleTls12());
+                Time($"tls12 bulk {suite} SslStreamTls12", n, filter, () => bulk.SslStreamTls12());
+                bulk.Cleanup();
+            }
         }
     }
 

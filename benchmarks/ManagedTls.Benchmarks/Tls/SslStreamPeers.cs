@@ -10,7 +10,7 @@ internal static class SslStreamPeers
 {
     private static readonly Dictionary<ServerKey, SslStreamCertificateContext> Contexts = [];
 
-    public static SslClientAuthenticationOptions Client(TlsCipherSuite? suite, bool allowResume)
+    public static SslClientAuthenticationOptions Client(TlsCipherSuite? suite, bool allowResume, SslProtocols protocols = SslProtocols.Tls13)
     {
         var policy = new X509ChainPolicy
         {
@@ -21,14 +21,14 @@ internal static class SslStreamPeers
         return new SslClientAuthenticationOptions
         {
             TargetHost = BenchPki.HostName,
-            EnabledSslProtocols = SslProtocols.Tls13,
+            EnabledSslProtocols = protocols,
             CipherSuitesPolicy = suite is { } one ? new CipherSuitesPolicy([one]) : null,
             CertificateChainPolicy = policy,
             AllowTlsResume = allowResume,
         };
     }
 
-    public static SslServerAuthenticationOptions Server(ServerKey key, TlsCipherSuite? suite, bool allowResume)
+    public static SslServerAuthenticationOptions Server(ServerKey key, TlsCipherSuite? suite, bool allowResume, SslProtocols protocols = SslProtocols.Tls13)
     {
         SslStreamCertificateContext context;
         lock (Contexts)
@@ -47,7 +47,7 @@ internal static class SslStreamPeers
         return new SslServerAuthenticationOptions
         {
             ServerCertificateContext = context,
-            EnabledSslProtocols = SslProtocols.Tls13,
+            EnabledSslProtocols = protocols,
             CipherSuitesPolicy = suite is { } one ? new CipherSuitesPolicy([one]) : null,
             ClientCertificateRequired = false,
             AllowTlsResume = allowResume,

@@ -311,8 +311,9 @@ public sealed partial class SslContext
     /// Python's <c>set_ciphersuites(ciphersuites)</c> (Python 3.15, OpenSSL's <c>SSL_CTX_set_ciphersuites</c>): the TLS 1.3
     /// suites, most preferred first, as a colon-separated list of IANA names (<c>TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256</c>).
     /// Names this library does not know are skipped, as OpenSSL skips them; an empty string leaves no TLS 1.3 suite,
-    /// which OpenSSL allows (connections then fail with <c>NO_PROTOCOLS_AVAILABLE</c>, as this library speaks only TLS 1.3
-    /// so far). The default is OpenSSL's: <c>TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256</c>.
+    /// which OpenSSL allows: connections then leave TLS 1.3 out and speak TLS 1.2 (as OpenSSL leaves TLS 1.3 out of a hello
+    /// without TLS 1.3 suites), and fail with <c>NO_CIPHERS_AVAILABLE</c> when the version range holds TLS 1.3 alone.
+    /// The default is OpenSSL's: <c>TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256</c>.
     /// TLS 1.2 suites are not affected (see <see cref="SetCiphers"/>).
     /// </summary>
     /// <param name="ciphersuites">The suite list.</param>

@@ -1,7 +1,7 @@
 namespace ManagedTls.Ssl;
 
 /// <summary>
-/// A TLS 1.3 <see cref="Stream"/> over another stream (a <c>NetworkStream</c> or any stream), where .NET code would use
+/// A TLS 1.3 or TLS 1.2 <see cref="Stream"/> over another stream (a <c>NetworkStream</c> or any stream), where .NET code would use
 /// <c>SslStream</c>. Configuration comes from an <see cref="SslContext"/>. Asynchronous reads and writes are truly
 /// asynchronous and honour cancellation; synchronous ones run the same code with a blocking adapter. As with
 /// <c>SslStream</c>, one read and one write may be in progress at the same time, from different threads; a second read
