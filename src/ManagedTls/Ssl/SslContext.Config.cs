@@ -661,7 +661,8 @@ public sealed partial class SslContext
             NumTickets = Math.Min(_numTickets, 255),
             StatelessTickets = !noTicket,
             TicketKeys = serverSide ? SharedTicketKeys : new TicketKeyRing(),
-            SessionCache = serverSide && noTicket ? SharedSessionCache : new ServerSessionCache(),
+            // The cache holds TLS 1.3 stateful tickets (OP_NO_TICKET) and TLS 1.2 session ids (decision 0023).
+            SessionCache = serverSide ? SharedSessionCache : new ServerSessionCache(),
             SessionContext = SessionIdContext,
             DeferPeerVerification = DangerousDeferPeerVerification,
             DhParameters = serverSide ? _dhParameters : null,
