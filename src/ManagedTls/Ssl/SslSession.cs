@@ -127,7 +127,7 @@ public sealed class SslSession : IEquatable<SslSession>, IDisposable
             throw new ArgumentNullException(nameof(context));
         }
 
-        (Tls13Session? tls13, Tls12Session? tls12) = SslSessionPem.FromPem(pem);
+        (Tls13Session? tls13, Tls12Session? tls12) = SslSessionPem.ReadAny(pem);
         return tls13 is not null ? FromTicket(context, tls13) : FromTls12(context, tls12!);
     }
 

@@ -183,7 +183,7 @@ internal static class SslSessionPem
     /// <returns>The session, either TLS 1.3 or TLS 1.2.</returns>
     /// <exception cref="SslException">No session block, a malformed one, a version other than TLS 1.3 or TLS 1.2, a
     /// suite that is unknown or not of that version, or nothing to resume with (TLS 1.3: no ticket).</exception>
-    public static (Tls13Session? Tls13, Tls12Session? Tls12) FromPem(string pem)
+    public static (Tls13Session? Tls13, Tls12Session? Tls12) ReadAny(string pem)
     {
         PemBlock? block;
         try
@@ -202,7 +202,7 @@ internal static class SslSessionPem
 
         try
         {
-            return Decode(block.Data);
+            return DecodeAny(block.Data);
         }
         finally
         {
@@ -212,7 +212,7 @@ internal static class SslSessionPem
 
     /// <summary>Parses the DER of an <c>SSL_SESSION</c>.</summary>
     /// <exception cref="SslException">As <see cref="FromPem"/>.</exception>
-    public static (Tls13Session? Tls13, Tls12Session? Tls12) Decode(byte[] der)
+    public static (Tls13Session? Tls13, Tls12Session? Tls12) DecodeAny(byte[] der)
     {
         List<DerNode> fields;
         try
@@ -343,6 +343,25 @@ internal static class SslSessionPem
             PeerChain = chain,
             VerifyResult = peer is not null && verify is { } code ? new VerifyResult(chain, (VerifyError)(int)code, 0, null) : null,
         };
+    }
+
+    /// <summary>Reads the first session block of <paramref name="pem"/>, which must be a TLS 1.3 session.</summary>
+    /// <exception cref="SslException">As <see cref="ReadAny"/>, or the session is a TLS 1.2 one.</exception>
+    public static Tls13Session FromPem(string pem) => Tls13Only(ReadAny(pem));
+
+    /// <summary>Parses the DER of a TLS 1.3 <c>SSL_SESSION</c>.</summary>
+    /// <exception cref="SslException">As <see cref="DecodeAny"/>, or the session is a TLS 1.2 one.</exception>
+    public static Tls13Session Decode(byte[] der) => Tls13Only(DecodeAny(der));
+
+    private static Tls13Session Tls13Only((Tls13Session? Tls13, Tls12Session? Tls12) session)
+    {
+        if (session.Tls13 is { } s)
+        {
+            return s;
+        }
+
+        session.Tls12?.Dispose();
+        throw new SslException("SSL", "UNSUPPORTED_SSL_VERSION", "not a TLS 1.3 session");
     }
 
     private static SslException Asn1(string message, Exception? inner = null) => new("ASN1", null, message, inner);
