@@ -67,9 +67,9 @@ internal static class TlsCliCommon
     /// <summary>Flags for features the engine does not have yet: refused rather than ignored.</summary>
     public static void RejectUnsupported(string flag)
     {
-        if (flag is "-tls1_2" or "-tls1_1" or "-tls1" or "-no_tls1_3" or "-reconnect" or "-dtls")
+        if (flag is "-tls1_1" or "-tls1" or "-dtls")
         {
-            throw new UsageException($"option {flag} is not supported yet (TLS 1.3 only)");
+            throw new UsageException($"option {flag} is not supported (TLS 1.2 and TLS 1.3 only)");
         }
     }
 
