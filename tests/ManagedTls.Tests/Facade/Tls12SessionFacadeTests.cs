@@ -31,6 +31,9 @@ public sealed class Tls12SessionFacadeTests : IDisposable
         return ctx;
     }
 
+    private static T Bounded<T>(Task<T> task) =>
+        task.Wait(10000) ? task.Result : throw new TimeoutException("the server side did not finish");
+
     private static SessionTests.Pair Connect(SslContext client, SslContext server, SslSession? session = null)
     {
         var p = new SessionTests.Pair();
@@ -156,8 +159,7 @@ public sealed class Tls12SessionFacadeTests : IDisposable
             var (c, s) = WrapKeys.LoopbackSockets(10000);
             Task<SslSocket> accepted = Task.Run(() => server.WrapSocket(s, serverSide: true));
             using SslSocket tls = client.WrapSocket(c, serverHostname: "localhost", session: session);
-            Assert.True(accepted.Wait(10000));
-            using SslSocket srv = accepted.Result;
+            using SslSocket srv = Bounded(accepted);
             Assert.Equal("TLSv1.2", tls.Version());
             Assert.Equal(i == 1, tls.SessionReused);
             Assert.Equal(i == 1, srv.SessionReused);
