@@ -14,7 +14,9 @@ namespace ManagedTls.Handshake.Sessions;
 /// </summary>
 internal sealed class SessionTicketState : IDisposable
 {
-    private const byte FormatVersion = 4;
+    // Format 3 holds a TLS 1.3 session; format 4 adds the protocol version and the extended_master_secret flag.
+    private const byte Tls13Format = 3;
+    private const byte TaggedFormat = 4;
 
     /// <summary>Creates a state; it takes ownership of <paramref name="psk"/>.</summary>
     public SessionTicketState(byte[] psk, TlsCipherSuite suite, long createdAtMs, uint lifetimeSeconds, uint ageAdd)
@@ -66,9 +68,9 @@ internal sealed class SessionTicketState : IDisposable
     /// The serialized state.
     /// <code>
     /// struct {
-    ///     uint8 version = 4;
-    ///     ProtocolVersion protocol;             // 0x0304, or 0x0303 for a TLS 1.2 session
-    ///     uint8 extended_master_secret;         // 0 or 1 (TLS 1.2)
+    ///     uint8 version;                        // 3: a TLS 1.3 session; 4: the two fields below follow
+    ///     ProtocolVersion protocol;             // version 4 only: 0x0303 (TLS 1.2)
+    ///     uint8 extended_master_secret;         // version 4 only: 0 or 1
     ///     CipherSuite suite;
     ///     uint64 created_at_ms;
     ///     uint32 lifetime_seconds;
@@ -89,9 +91,17 @@ internal sealed class SessionTicketState : IDisposable
     public byte[] Encode()
     {
         using var w = new TlsWriter(256);
-        w.WriteUInt8(FormatVersion);
-        w.WriteUInt16((ushort)Version);
-        w.WriteUInt8(ExtendedMasterSecret ? (byte)1 : (byte)0);
+        if (Version == ProtocolVersion.Tls13)
+        {
+            w.WriteUInt8(Tls13Format);
+        }
+        else
+        {
+            w.WriteUInt8(TaggedFormat);
+            w.WriteUInt16((ushort)Version);
+            w.WriteUInt8(ExtendedMasterSecret ? (byte)1 : (byte)0);
+        }
+
         w.WriteUInt16((ushort)Suite);
         w.WriteUInt32((uint)((ulong)CreatedAtMs >> 32));
         w.WriteUInt32((uint)CreatedAtMs);
@@ -132,14 +142,15 @@ internal sealed class SessionTicketState : IDisposable
         try
         {
             var r = new TlsReader(data);
-            if (r.ReadUInt8("state.version") != FormatVersion)
+            byte format = r.ReadUInt8("state.version");
+            if (format is not (Tls13Format or TaggedFormat))
             {
                 return null;
             }
 
-            var version = (ProtocolVersion)r.ReadUInt16("state.protocol");
-            byte ems = r.ReadUInt8("state.extended_master_secret");
-            if (version is not (ProtocolVersion.Tls12 or ProtocolVersion.Tls13) || ems > 1)
+            var version = format == Tls13Format ? ProtocolVersion.Tls13 : (ProtocolVersion)r.ReadUInt16("state.protocol");
+            byte ems = format == Tls13Format ? (byte)0 : r.ReadUInt8("state.extended_master_secret");
+            if ((format == TaggedFormat && version != ProtocolVersion.Tls12) || ems > 1)
             {
                 return null;
             }

@@ -107,13 +107,14 @@ public class Tls12ServerHelloTests
     public void ServerHelloAnswersTheClientsExtensionsAndNothingElse()
     {
         // The kit's TLS 1.2 hello: server_name, supported_groups, ec_point_formats, signature_algorithms,
-        // extended_master_secret, renegotiation_info, session_ticket; plus heartbeat and encrypt_then_mac here.
+        // extended_master_secret, renegotiation_info, session_ticket; plus heartbeat and encrypt_then_mac here. The
+        // empty session_ticket is answered: a NewSessionTicket will follow (RFC 5077 section 3.2, decision 0023).
         HandshakeBuilder clientHello = TlsMessages.ClientHello12(cipherSuites: EcdsaGcm);
         clientHello.Append("extensions", TlsExtensions.Raw(15, [1]));
         clientHello.Append("extensions", TlsExtensions.EncryptThenMac());
         ServerHello hello = FirstFlight(clientHello, Tls12Only);
         Assert.Equal(
-            [ExtensionType.RenegotiationInfo, ExtensionType.ServerName, ExtensionType.EcPointFormats, ExtensionType.ExtendedMasterSecret],
+            [ExtensionType.RenegotiationInfo, ExtensionType.ServerName, ExtensionType.EcPointFormats, ExtensionType.SessionTicket, ExtensionType.ExtendedMasterSecret],
             hello.Extensions.Select(e => e.Type));
         Assert.Empty(hello.Extensions.Get<RenegotiationInfoExtension>()!.RenegotiatedConnection);
         Assert.Null(hello.Extensions.Get<ServerNameExtension>()!.HostNameBytes);
