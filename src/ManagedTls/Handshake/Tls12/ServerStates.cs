@@ -16,9 +16,9 @@ namespace ManagedTls.Handshake.Tls12;
 /// </summary>
 /// <remarks>
 /// A session the client offers (a ticket, else a session id) that fits is resumed with the abbreviated handshake of
-/// <see cref="Tls12ServerSessions"/>. Every full handshake gets a fresh random session id; a client that asks for a
-/// ticket (tickets on, extended_master_secret agreed) gets one, otherwise the session is cached under that id
-/// (decision 0023).
+/// <see cref="Tls12ServerSessions"/>. A client that asks for a ticket (tickets on, extended_master_secret agreed) gets
+/// one and an empty session id, as from OpenSSL; otherwise the full handshake gets a fresh random session id, under
+/// which the session is cached (decision 0023).
 /// </remarks>
 internal static class Tls12ServerHello
 {
@@ -70,7 +70,9 @@ internal static class Tls12ServerHello
             suite,
             ch.Random,
             random,
-            cx.RandomBytes(SessionIdLength),
+
+            // With a ticket the session id is empty, as OpenSSL sends it: the ticket is the session (RFC 5077 section 3.4).
+            ticket ? [] : cx.RandomBytes(SessionIdLength),
             ExtendedMasterSecret: extendedMasterSecret,
             EncryptThenMac: suite.Cbc is not null && ch.Extensions.Contains(ExtensionType.EncryptThenMac),
             SecureRenegotiation: secureRenegotiation)

@@ -191,13 +191,19 @@ public class Tls12ServerHelloTests
     [Fact]
     public void EachFullHandshakeGetsAFreshSessionIdNotTheClients()
     {
+        // Without tickets (here turned off on the server) the session id names the cached session (decision 0023).
         byte[] offered = Enumerable.Range(1, 32).Select(i => (byte)i).ToArray();
         HandshakeBuilder clientHello = TlsMessages.ClientHello12(cipherSuites: EcdsaGcm).SetBytes("legacy_session_id", offered);
-        ServerHello first = FirstFlight(clientHello, Tls12Only);
-        ServerHello second = FirstFlight(clientHello, Tls12Only, seed: 2);
+        ServerHello first = FirstFlight(clientHello, s => Tls12Only(s) with { StatelessTickets = false });
+        ServerHello second = FirstFlight(clientHello, s => Tls12Only(s) with { StatelessTickets = false }, seed: 2);
         Assert.Equal(32, first.SessionIdEcho.Length);
         Assert.NotEqual(offered, first.SessionIdEcho);
         Assert.NotEqual(first.SessionIdEcho, second.SessionIdEcho);
+
+        // With a ticket promised, the session id is empty, as OpenSSL sends it (RFC 5077 section 3.4).
+        ServerHello ticketed = FirstFlight(clientHello, Tls12Only);
+        Assert.Empty(ticketed.SessionIdEcho);
+        Assert.NotNull(ticketed.Extensions.Get<SessionTicketExtension>());
     }
 
     [Fact]
