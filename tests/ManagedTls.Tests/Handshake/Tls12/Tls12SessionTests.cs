@@ -400,6 +400,57 @@ public sealed class Tls12SessionTests : IDisposable
         pair.Client.Tls12Session!.Dispose();
     }
 
+    [Fact]
+    public void ATicketForASessionMadeWithoutExtendedMasterSecretIsNotResumed()
+    {
+        // RFC 7627 section 5.3: the server does not resume a session made without the extension, even when the client
+        // offers it with the extension now. The state is sealed with the server's own keys, so only that rule refuses it.
+        TlsConfig server = Server();
+        Tls12Session session = Full(Client(), server);
+        using var state = new SessionTicketState(session.MasterSecret.ToArray(), session.Suite.Suite, _serverClock.Now.ToUnixTimeMilliseconds(), 3600, 0)
+        {
+            Version = ProtocolVersion.Tls12,
+            ExtendedMasterSecret = false,
+            ServerName = ConnectionTestKit.HostName,
+            SessionContext = server.SessionContext,
+        };
+        byte[] plain = state.Encode();
+        byte[] ticket = server.TicketKeys.Seal(plain, OsEntropy.Instance, _serverClock.Now);
+        var legacy = new Tls12Session(session.Suite, session.MasterSecret.ToArray(), true, Hashes.Compute(HashAlgorithm.Sha256, ticket), session.CreatedAt, session.TimeoutSeconds)
+        {
+            Ticket = ticket,
+            ServerName = session.ServerName,
+            PeerChain = session.PeerChain,
+            VerifyResult = session.VerifyResult,
+            Verification = session.Verification,
+        };
+        _owned.Add(legacy);
+        ConnectionPair pair = Resume(Client(), server, legacy);
+        Assert.False(pair.Server.SessionReused);
+        Assert.False(pair.Client.SessionReused);
+        pair.Client.Tls12Session!.Dispose();
+
+        // The same state with the flag set resumes: the flag alone decided.
+        using var withEms = state.Copy();
+        byte[] ticket2 = server.TicketKeys.Seal(new SessionTicketState(withEms.Psk.ToArray(), withEms.Suite, withEms.CreatedAtMs, 3600, 0)
+        {
+            Version = ProtocolVersion.Tls12,
+            ExtendedMasterSecret = true,
+            ServerName = ConnectionTestKit.HostName,
+            SessionContext = server.SessionContext,
+        }.Encode(), OsEntropy.Instance, _serverClock.Now);
+        var good = new Tls12Session(session.Suite, session.MasterSecret.ToArray(), true, Hashes.Compute(HashAlgorithm.Sha256, ticket2), session.CreatedAt, session.TimeoutSeconds)
+        {
+            Ticket = ticket2,
+            ServerName = session.ServerName,
+            PeerChain = session.PeerChain,
+            VerifyResult = session.VerifyResult,
+            Verification = session.Verification,
+        };
+        _owned.Add(good);
+        Assert.True(Resume(Client(), server, good).Server.SessionReused);
+    }
+
     // RFC 7627 section 5.3, server side, with the kit's client: a ClientHello without extended_master_secret offering
     // a session made with it gets a full handshake.
     [Fact]
