@@ -382,6 +382,9 @@ internal sealed partial class TlsConnection : IRecordLayer, IDisposable
     /// </summary>
     internal Tls12Session? Tls12Session => _cx.Tls12Session;
 
+    /// <summary>Server, TLS 1.2: the ServerHello's session id (empty when a ticket names the session), or null.</summary>
+    internal byte[]? Tls12SessionId => _cx.Tls12SessionId;
+
     /// <summary>Server, TLS 1.2: a session id the client offered was not in the session cache.</summary>
     internal bool SessionCacheMissed => _cx.SessionCacheMissed;
 

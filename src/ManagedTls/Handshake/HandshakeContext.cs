@@ -180,6 +180,9 @@ internal sealed class HandshakeContext
     /// </summary>
     public Tls12Session? Tls12Session { get; set; }
 
+    /// <summary>Server, TLS 1.2: the session id of the ServerHello (empty when a ticket names the session); null before, and for TLS 1.3.</summary>
+    public byte[]? Tls12SessionId { get; set; }
+
     /// <summary>Server, TLS 1.2: a session id the client offered was looked up in the cache and not found (OpenSSL's miss).</summary>
     public bool SessionCacheMissed { get; set; }
 

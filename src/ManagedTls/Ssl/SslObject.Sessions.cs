@@ -24,7 +24,7 @@ public sealed partial class SslObject
     /// NewSessionTicket read so far (tickets arrive after the handshake, so a first read is needed, as in Python);
     /// before any ticket, the session this connection resumed, or a session without a ticket that resumes nothing.
     /// With TLS 1.2, the session the handshake made (resumable by its id or ticket), or the one it resumed.
-    /// On a server, a session without a ticket. Setting it (client only, before the handshake, a session from a
+    /// On a server, a session without a ticket (with TLS 1.2, carrying the ServerHello's session id). Setting it (client only, before the handshake, a session from a
     /// connection of the same context) offers it for resumption, as passing it to <see cref="SslContext.WrapBio"/> does.
     /// </summary>
     /// <exception cref="ArgumentNullException">Set to null (Python's <c>TypeError: Value is not a SSLSession.</c>).</exception>
@@ -193,9 +193,10 @@ public sealed partial class SslObject
             return _offered;
         }
 
+        // A TLS 1.2 server reports its session id (empty with a ticket), as OpenSSL's server session has it.
         return _fallbackSession ??= new SslSession(
             Context,
-            ServerSide && _config.NumTickets > 0 ? NewSessionId() : [],
+            ServerSide && _conn.Tls12SessionId is { } id ? id.ToArray() : ServerSide && _config.NumTickets > 0 ? NewSessionId() : [],
             DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
             SslSession.DefaultTimeout,
             0,

@@ -56,6 +56,9 @@ public sealed class Tls12SessionFacadeTests : IDisposable
         Assert.Equal(Hashes.Compute(HashAlgorithm.Sha256, session.Tls12!.Ticket!), session.Id);
         Assert.False(first.Client.SessionReused);
 
+        // Python: the server's session of a ticketed TLS 1.2 handshake has an empty id.
+        Assert.Empty(first.Server.Session!.Id);
+
         SessionTests.Pair second = Connect(client, server, session);
         Assert.True(second.Client.SessionReused);
         Assert.True(second.Server.SessionReused);
@@ -79,6 +82,7 @@ public sealed class Tls12SessionFacadeTests : IDisposable
         Assert.Equal(32, session.Id.Length);
         Assert.Equal(0, session.TicketLifetimeHint);
         Assert.Equal(1, server.SessionStats()["number"]);
+        Assert.Equal(session.Id, first.Server.Session!.Id);
 
         for (int i = 0; i < 2; i++)
         {

@@ -87,6 +87,7 @@ internal static class Tls12ServerHello
         cx.ClientRandom = ch.Random;
         cx.Suite = suite;
         cx.Alpn = alpn;
+        cx.Tls12SessionId = agreed.SessionId;
         cx.ServerName = ch.Extensions.Get<ServerNameExtension>()?.HostName;
         cx.PeerCipherSuites = ch.CipherSuites;
         if (s.RecordSizeLimit is not null && ch.Extensions.Get<RecordSizeLimitExtension>() is { } peerLimit)

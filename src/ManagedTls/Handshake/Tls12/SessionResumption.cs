@@ -117,6 +117,7 @@ internal static class Tls12ServerSessions
             cx.ServerName = ch.Extensions.Get<ServerNameExtension>()?.HostName;
             cx.PeerCipherSuites = ch.CipherSuites;
             cx.SessionReused = true;
+            cx.Tls12SessionId = agreed.SessionId;
             cx.PeerChain = state.ClientChain;
             cx.VerifyResult = state.ClientVerify;
             if (s.RecordSizeLimit is not null && ch.Extensions.Get<RecordSizeLimitExtension>() is { } peerLimit)
