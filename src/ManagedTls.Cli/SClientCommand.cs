@@ -14,7 +14,7 @@ internal static class SClientCommand
 {
     private const string UsageText =
         "usage: s_client -connect host:port [-servername N | -noservername] [-CAfile F] [-verify_return_error] "
-        + "[-cert F -key F [-pass pass:X]] [-alpn L] [-groups L] [-cipher L] [-ciphersuites L] [-tls1_3] [-comp|-no_comp] [-keylogfile F] [-sess_out F] [-sess_in F] [-brief] [-quiet] [-timeout MS]";
+        + "[-cert F -key F [-pass pass:X]] [-alpn L] [-groups L] [-cipher L] [-ciphersuites L] [-tls1_3 | -tls1_2] [-no_ticket] [-comp|-no_comp] [-keylogfile F] [-sess_out F] [-sess_in F] [-reconnect] [-brief] [-quiet] [-timeout MS]";
 
     public static int Run(string[] args) =>
         Run(args, Console.OpenStandardInput(), Console.OpenStandardOutput(), Console.Error);
@@ -24,7 +24,7 @@ internal static class SClientCommand
     {
         string? connect = null, serverName = null, caFile = null, certFile = null, keyFile = null, pass = null, keyLogFile = null;
         string? sessOut = null, sessIn = null;
-        bool noServerName = false, verifyReturnError = false, brief = false, quiet = false;
+        bool noServerName = false, verifyReturnError = false, brief = false, quiet = false, reconnect = false;
         int timeoutMs = 10000;
         SslContext context = TlsCliCommon.NewContext(serverSide: false);
         var a = new CliArgs(args);
@@ -47,6 +47,9 @@ internal static class SClientCommand
                 case "-tls1_3": break;
                 case "-comp": context.Options &= ~SslOptions.NoCompression; break;
                 case "-no_comp": context.Options |= SslOptions.NoCompression; break;
+                case "-tls1_2" or "-no_tls1_3": context.MaximumVersion = TlsVersion.TlsV1_2; break;
+                case "-no_ticket": context.Options |= SslOptions.NoTicket; break;
+                case "-reconnect": reconnect = true; break;
                 case "-keylogfile": keyLogFile = a.Value(); break;
                 case "-sess_out": sessOut = a.Value(); break;
                 case "-sess_in": sessIn = a.Value(); break;
@@ -100,42 +103,127 @@ internal static class SClientCommand
 
         using (offered)
         {
-            using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+            // -reconnect, as openssl: after the first connection, five more offering the session of the one before.
+            int connections = reconnect ? 6 : 1;
+            SslSession? session = offered;
+            var received = new List<SslSession>();
             try
             {
-                if (!socket.ConnectAsync(host, port).Wait(timeoutMs))
+                for (int i = 0; i < connections; i++)
                 {
-                    stderr.WriteLine($"connect to {host}:{port} timed out");
-                    return 1;
+                    bool last = i == connections - 1;
+                    int result = Connect(context, host, port, sni, session, last ? sessOut : null, brief, quiet, timeoutMs, last ? stdin : null, stdout, stderr, out SslSession? next);
+                    if (result != 0 || last)
+                    {
+                        return result;
+                    }
+
+                    stdout.Write(System.Text.Encoding.ASCII.GetBytes("drop connection and then reconnect\n"));
+                    stdout.Flush();
+                    if (next is not null)
+                    {
+                        received.Add(next);
+                        session = next;
+                    }
+                }
+
+                return 0;
+            }
+            finally
+            {
+                foreach (SslSession s in received)
+                {
+                    s.Dispose();
                 }
             }
-            catch (AggregateException e) when (e.InnerException is SocketException se)
+        }
+    }
+
+    // One connection: connect, wrap, converse. With stdin null (a connection -reconnect drops), the handshake and summary
+    // only; its session comes back in next for the following connection.
+    private static int Connect(
+        SslContext context, string host, int port, string? sni, SslSession? session, string? sessOut, bool brief, bool quiet, int timeoutMs,
+        Stream? stdin, Stream stdout, TextWriter stderr, out SslSession? next)
+    {
+        next = null;
+        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            if (!socket.ConnectAsync(host, port).Wait(timeoutMs))
             {
-                stderr.WriteLine($"connect to {host}:{port} failed: {se.Message}");
+                stderr.WriteLine($"connect to {host}:{port} timed out");
                 return 1;
             }
+        }
+        catch (AggregateException e) when (e.InnerException is SocketException se)
+        {
+            stderr.WriteLine($"connect to {host}:{port} failed: {se.Message}");
+            return 1;
+        }
 
-            socket.NoDelay = true;
-            if (!quiet && !brief)
-            {
-                stdout.Write(System.Text.Encoding.ASCII.GetBytes($"CONNECTED({socket.Handle:X8})\n"));
-            }
+        socket.NoDelay = true;
+        if (!quiet && !brief)
+        {
+            stdout.Write(System.Text.Encoding.ASCII.GetBytes($"CONNECTED({socket.Handle:X8})\n"));
+        }
 
-            SslSocket tls;
-            try
-            {
-                tls = context.WrapSocket(socket, doHandshakeOnConnect: false, serverHostname: sni, session: offered);
-            }
-            catch (SslException e)
-            {
-                stderr.WriteLine($"handshake failed: {TlsCliCommon.Describe(e)}");
-                return 1;
-            }
+        SslSocket tls;
+        try
+        {
+            tls = context.WrapSocket(socket, doHandshakeOnConnect: false, serverHostname: sni, session: session);
+        }
+        catch (SslException e)
+        {
+            stderr.WriteLine($"handshake failed: {TlsCliCommon.Describe(e)}");
+            return 1;
+        }
 
-            using (tls)
+        using (tls)
+        {
+            if (stdin is not null)
             {
                 return Converse(context, tls, sessOut, brief, quiet, timeoutMs, stdin, stdout, stderr);
             }
+
+            if (!TlsCliCommon.Handshake(tls, timeoutMs, stderr))
+            {
+                return 1;
+            }
+
+            VerifyResult? verify = TlsCliCommon.VerifyPeer(context, tls);
+            if (brief)
+            {
+                TlsCliCommon.PrintSummary(tls, verify, stderr);
+            }
+            else if (!quiet)
+            {
+                PrintSession(tls, verify, stdout);
+            }
+
+            // A TLS 1.3 ticket arrives after the handshake: a short read lets it in before the connection is dropped.
+            if (tls.Version() == "TLSv1.3")
+            {
+                ReadTickets(tls);
+            }
+
+            SslSession? made = tls.Session;
+            next = made is { IsResumable: true } && !ReferenceEquals(made, session) ? made : null;
+            TlsCliCommon.CloseQuietly(tls);
+            return 0;
+        }
+    }
+
+    // A short read that lets the server's NewSessionTickets in; the connection is dropped after it, so any data is too.
+    private static void ReadTickets(SslSocket tls)
+    {
+        tls.SetTimeout(0.5);
+        try
+        {
+            tls.Read(1);
+        }
+        catch (Exception e) when (e is TimeoutException or SslException or IOException or SocketException)
+        {
+            // Nothing more came, or the server closed: the tickets that arrived are kept.
         }
     }
 
@@ -163,7 +251,7 @@ internal static class SClientCommand
         {
             // As openssl: the newest session received, else the one this connection resumed.
             using SslSession? session = tls.Session;
-            if (session is not { HasTicket: true })
+            if (session is not { IsResumable: true })
             {
                 // openssl writes a session that resumes nothing; there is nothing worth a file here.
                 stderr.WriteLine("no session to write: the server sent no ticket");

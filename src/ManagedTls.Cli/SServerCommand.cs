@@ -15,7 +15,7 @@ internal static class SServerCommand
 {
     private const string UsageText =
         "usage: s_server -accept port -cert F -key F [-pass pass:X] [-CAfile F] [-verify N | -Verify N] [-alpn L] "
-        + "[-groups L] [-cipher L] [-ciphersuites L] [-tls1_3] [-comp|-no_comp] [-www] [-naccept N] [-keylogfile F] [-brief] [-quiet] [-timeout MS]";
+        + "[-groups L] [-cipher L] [-ciphersuites L] [-tls1_3 | -tls1_2] [-no_ticket] [-comp|-no_comp] [-www] [-naccept N] [-keylogfile F] [-brief] [-quiet] [-timeout MS]";
 
     public static int Run(string[] args) =>
         Run(args, Console.OpenStandardInput(), Console.OpenStandardOutput(), Console.Error);
@@ -50,6 +50,8 @@ internal static class SServerCommand
                 case "-tls1_3": break;
                 case "-comp": context.Options &= ~SslOptions.NoCompression; break;
                 case "-no_comp": context.Options |= SslOptions.NoCompression; break;
+                case "-tls1_2" or "-no_tls1_3": context.MaximumVersion = TlsVersion.TlsV1_2; break;
+                case "-no_ticket": context.Options |= SslOptions.NoTicket; break;
                 case "-www": www = true; break;
                 case "-naccept":
                     naccept = a.IntValue();
@@ -149,7 +151,7 @@ internal static class SServerCommand
                 TlsCliCommon.PrintSummary(tls, verify, stderr);
             }
 
-            return input is null ? ServeWww(tls, verify, timeoutMs, stderr)
+            return input is null ? ServeWww(context, tls, verify, timeoutMs, stderr)
                 : TlsCliCommon.Pump(tls, input, stdout, stderr, new TlsCliCommon.PumpOptions(Commands: !quiet, IgnoreEof: true));
         }
     }
@@ -191,7 +193,7 @@ internal static class SServerCommand
     /// <c>SSL-Session:</c>, <c>Protocol  :</c>, <c>Cipher    :</c>, <c>Verify return code:</c>), then adds the group,
     /// ALPN and the client's certificate.
     /// </summary>
-    private static int ServeWww(SslSocket tls, VerifyResult? verify, int timeoutMs, TextWriter stderr)
+    private static int ServeWww(SslContext context, SslSocket tls, VerifyResult? verify, int timeoutMs, TextWriter stderr)
     {
         var requestText = new StringBuilder();
         byte[] buffer = new byte[16384];
@@ -226,7 +228,7 @@ internal static class SServerCommand
             tls.SetTimeout(Math.Max(timeoutMs, 1) / 1000.0);
             if (requestText.ToString().StartsWith("GET ", StringComparison.Ordinal))
             {
-                tls.Write(Encoding.ASCII.GetBytes(Page(tls, verify)));
+                tls.Write(Encoding.ASCII.GetBytes(Page(context, tls, verify)));
             }
 
             tls.SendCloseNotify();
@@ -264,7 +266,8 @@ internal static class SServerCommand
         }
     }
 
-    private static string Page(SslSocket tls, VerifyResult? verify)
+    // openssl s_server -www's page: the session summary and the context's session cache counters (print_stats).
+    private static string Page(SslContext context, SslSocket tls, VerifyResult? verify)
     {
         string? version = tls.Version();
         string? cipher = tls.Cipher()?.Name;
@@ -275,6 +278,19 @@ internal static class SServerCommand
         page.Append($"    Protocol  : {version}\n");
         page.Append($"    Cipher    : {cipher}\n");
         page.Append(verify is null ? "    Verify return code: 0 (ok)\n" : $"    Verify return code: {(int)verify.Error} ({verify.Message})\n");
+        page.Append("---\n");
+        IReadOnlyDictionary<string, long> stats = context.SessionStats();
+        page.Append($"{stats["number"],4} items in the session cache\n");
+        page.Append($"{stats["connect"],4} client connects (SSL_connect())\n");
+        page.Append($"{stats["connect_renegotiate"],4} client renegotiates (SSL_connect())\n");
+        page.Append($"{stats["connect_good"],4} client connects that finished\n");
+        page.Append($"{stats["accept"],4} server accepts (SSL_accept())\n");
+        page.Append($"{stats["accept_renegotiate"],4} server renegotiates (SSL_accept())\n");
+        page.Append($"{stats["accept_good"],4} server accepts that finished\n");
+        page.Append($"{stats["hits"],4} session cache hits\n");
+        page.Append($"{stats["misses"],4} session cache misses\n");
+        page.Append($"{stats["timeouts"],4} session cache timeouts\n");
+        page.Append($"{stats["cache_full"],4} cache full overflows\n");
         page.Append("---\n");
         if (tls.Group() is { } group)
         {

@@ -72,12 +72,7 @@ internal static class TlsCliCommon
             throw new UsageException($"option {flag} is not supported: TLS 1.1 and earlier are never spoken");
         }
 
-        if (flag is "-tls1_2" or "-no_tls1_3")
-        {
-            throw new UsageException($"option {flag} is not supported yet: the version is negotiated (TLS 1.2 or TLS 1.3)");
-        }
-
-        if (flag is "-reconnect" or "-dtls")
+        if (flag is "-dtls")
         {
             throw new UsageException($"option {flag} is not supported");
         }

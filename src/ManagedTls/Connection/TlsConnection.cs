@@ -3,6 +3,7 @@ using ManagedTls.CipherSuites;
 using ManagedTls.Crypto;
 using ManagedTls.Handshake;
 using ManagedTls.Handshake.Hello;
+using ManagedTls.Handshake.Sessions;
 using ManagedTls.Handshake.Tls12;
 using ManagedTls.Handshake.Tls13;
 using ManagedTls.Record;
@@ -376,6 +377,22 @@ internal sealed partial class TlsConnection : IRecordLayer, IDisposable
 
     /// <summary>Client, TLS 1.2: the ticket of the server's NewSessionTicket (RFC 5077), or null when it sent none.</summary>
     internal Tls12Ticket? Tls12Ticket => _cx.Tls12Ticket;
+
+    /// <summary>
+    /// Client, TLS 1.2: the session this handshake made (a full handshake, or a resumption that brought a new ticket),
+    /// or null. It belongs to the caller, who offers it through <see cref="TlsConfig.Tls12ResumptionSession"/> and
+    /// disposes it (wiping its master secret).
+    /// </summary>
+    internal Tls12Session? Tls12Session => _cx.Tls12Session;
+
+    /// <summary>Server, TLS 1.2: the ServerHello's session id (empty when a ticket names the session), or null.</summary>
+    internal byte[]? Tls12SessionId => _cx.Tls12SessionId;
+
+    /// <summary>Server, TLS 1.2: a session id the client offered was not in the session cache.</summary>
+    internal bool SessionCacheMissed => _cx.SessionCacheMissed;
+
+    /// <summary>Server, TLS 1.2: the session the client offered had expired.</summary>
+    internal bool SessionTimedOut => _cx.SessionTimedOut;
 
     /// <summary>Wipes every buffer and secret the connection holds.</summary>
     public void Dispose()

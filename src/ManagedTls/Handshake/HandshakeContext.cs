@@ -177,6 +177,21 @@ internal sealed class HandshakeContext
     /// </summary>
     public Tls12Ticket? Tls12Ticket { get; set; }
 
+    /// <summary>
+    /// Client, TLS 1.2: the session this handshake made (a full handshake, or a resumption that brought a new ticket);
+    /// null otherwise. The connection wipes it unless a caller adopted it.
+    /// </summary>
+    public Tls12Session? Tls12Session { get; set; }
+
+    /// <summary>Server, TLS 1.2: the session id of the ServerHello (empty when a ticket names the session); null before, and for TLS 1.3.</summary>
+    public byte[]? Tls12SessionId { get; set; }
+
+    /// <summary>Server, TLS 1.2: a session id the client offered was looked up in the cache and not found (OpenSSL's miss).</summary>
+    public bool SessionCacheMissed { get; set; }
+
+    /// <summary>Server, TLS 1.2: the session the client offered was found but had expired (OpenSSL's timeout).</summary>
+    public bool SessionTimedOut { get; set; }
+
     /// <summary>True when we are the client.</summary>
     public bool IsClient => Settings.Role == TlsRole.Client;
 

@@ -174,8 +174,11 @@ internal sealed record TlsConfig
     public int NumTickets { get; init; } = 2;
 
     /// <summary>
-    /// Server only: true seals the session state into the ticket with <see cref="TicketKeys"/> (no server
+    /// TLS 1.3 server: true seals the session state into the ticket with <see cref="TicketKeys"/> (no server
     /// storage); false keeps it in <see cref="SessionCache"/> under a random id that is the ticket, usable once.
+    /// TLS 1.2 (OpenSSL's SSL_OP_NO_TICKET when false): whether RFC 5077 tickets are used; a client asks for one and
+    /// offers its session's ticket, a server answers session_ticket and seals tickets with <see cref="TicketKeys"/>.
+    /// Without them sessions resume by session id through <see cref="SessionCache"/>.
     /// </summary>
     public bool StatelessTickets { get; init; } = true;
 
@@ -203,7 +206,10 @@ internal sealed record TlsConfig
     /// </summary>
     public byte[] SessionContext { get; init; } = [];
 
-    /// <summary>Server only: the store of stateful sessions; share one cache between the connections of a server.</summary>
+    /// <summary>
+    /// Server only: the store of stateful sessions (TLS 1.3 stateful tickets, TLS 1.2 session ids); share one cache
+    /// between the connections of a server.
+    /// </summary>
     public ServerSessionCache SessionCache { get; init; } = new();
 
     /// <summary>
@@ -212,6 +218,13 @@ internal sealed record TlsConfig
     /// our suites shares its hash; otherwise the handshake is a full one.
     /// </summary>
     public Tls13Session? ResumptionSession { get; init; }
+
+    /// <summary>
+    /// Client only: a TLS 1.2 session from an earlier connection to offer for resumption (its session id, and its
+    /// ticket unless <see cref="StatelessTickets"/> is off). It is offered only when TLS 1.2 and its suite are enabled,
+    /// while it is valid, for the same server name, and under the trust rules of <see cref="ResumptionSession"/>.
+    /// </summary>
+    public Tls12Session? Tls12ResumptionSession { get; init; }
 
     /// <summary>
     /// Server only: called once the first ClientHello is parsed, before the certificate, ALPN and client
@@ -362,7 +375,7 @@ internal sealed record TlsConfig
             throw new ArgumentException("the ticket age tolerance cannot be negative", nameof(TicketAgeTolerance));
         }
 
-        if (Role == TlsRole.Server && ResumptionSession is not null)
+        if (Role == TlsRole.Server && (ResumptionSession is not null || Tls12ResumptionSession is not null))
         {
             throw new ArgumentException("only a client offers a session for resumption", nameof(ResumptionSession));
         }

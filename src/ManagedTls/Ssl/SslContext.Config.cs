@@ -663,7 +663,8 @@ public sealed partial class SslContext
             StatelessTickets = !noTicket,
             Compression = (o & SslOptions.NoCompression) == 0,
             TicketKeys = serverSide ? SharedTicketKeys : new TicketKeyRing(),
-            SessionCache = serverSide && noTicket ? SharedSessionCache : new ServerSessionCache(),
+            // The cache holds TLS 1.3 stateful tickets (OP_NO_TICKET) and TLS 1.2 session ids (decision 0023).
+            SessionCache = serverSide ? SharedSessionCache : new ServerSessionCache(),
             SessionContext = SessionIdContext,
             DeferPeerVerification = DangerousDeferPeerVerification,
             DhParameters = serverSide ? _dhParameters : null,

@@ -21,16 +21,19 @@ public sealed partial class SslContext
     private long _statAcceptGood;
     private long _statHits;
     private long _statMisses;
+    private long _statTimeouts;
 
     /// <summary>
     /// Python's <c>session_stats()</c>: OpenSSL's <c>SSL_CTX_sess_*</c> counters under Python's keys. <c>connect</c> and
     /// <c>accept</c> count handshakes started as client and server, <c>connect_good</c> and <c>accept_good</c> those
     /// completed, <c>hits</c> completed handshakes that resumed a session, <c>misses</c> completed handshakes where
-    /// a session was offered and not resumed (a client whose session the server refused; a server with the stateful
-    /// cache of <see cref="SslOptions.NoTicket"/> that did not find the session, as OpenSSL counts a failed cache lookup:
-    /// a stateless ticket this server cannot open is not a miss), <c>number</c> the sessions held in the server's stateful cache
-    /// (<see cref="SslOptions.NoTicket"/>). Renegotiation does not exist in TLS 1.3, and this library never counts
-    /// <c>timeouts</c> or <c>cache_full</c>: they stay 0.
+    /// a session was offered and not resumed (a client whose session the server refused; a server that looked the
+    /// session up in its cache and did not find it, as OpenSSL counts a failed cache lookup: a TLS 1.2 session id, or a
+    /// TLS 1.3 ticket with <see cref="SslOptions.NoTicket"/>; a stateless ticket this server cannot open is not a miss),
+    /// <c>timeouts</c> completed server handshakes whose offered session had expired, <c>cache_full</c> sessions dropped
+    /// from the server's cache because it was full, <c>number</c> the sessions held in the server's cache (TLS 1.2
+    /// session ids, TLS 1.3 tickets with <see cref="SslOptions.NoTicket"/>). Renegotiations are not counted here:
+    /// <c>connect_renegotiate</c> and <c>accept_renegotiate</c> stay 0.
     /// </summary>
     /// <returns>The eleven counters, in Python's order.</returns>
     public IReadOnlyDictionary<string, long> SessionStats()
@@ -52,8 +55,8 @@ public sealed partial class SslContext
             ["accept_renegotiate"] = 0,
             ["hits"] = Interlocked.Read(ref _statHits),
             ["misses"] = Interlocked.Read(ref _statMisses),
-            ["timeouts"] = 0,
-            ["cache_full"] = 0,
+            ["timeouts"] = Interlocked.Read(ref _statTimeouts),
+            ["cache_full"] = cache?.CacheFullCount ?? 0,
         };
     }
 
@@ -100,8 +103,13 @@ public sealed partial class SslContext
         Interlocked.Increment(ref serverSide ? ref _statAccept : ref _statConnect);
 
     /// <summary>Counts a completed handshake, and whether it resumed the session it offered (client) or was offered (server).</summary>
-    internal void CountHandshakeCompleted(bool serverSide, bool reused, bool offeredSession)
+    internal void CountHandshakeCompleted(bool serverSide, bool reused, bool offeredSession, bool timedOut = false)
     {
+        if (timedOut)
+        {
+            Interlocked.Increment(ref _statTimeouts);
+        }
+
         Interlocked.Increment(ref serverSide ? ref _statAcceptGood : ref _statConnectGood);
         if (reused)
         {

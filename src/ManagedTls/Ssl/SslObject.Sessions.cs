@@ -1,6 +1,7 @@
 using ManagedTls.CipherSuites;
 using ManagedTls.Connection;
 using ManagedTls.Handshake;
+using ManagedTls.Handshake.Sessions;
 using ManagedTls.Handshake.Tls13;
 using ManagedTls.Wire;
 
@@ -12,6 +13,8 @@ public sealed partial class SslObject
     private readonly Dictionary<Tls13Session, SslSession> _exposed = new();
     private SslSession? _offered;
     private Tls13Session? _offerCopy;
+    private Tls12Session? _offerCopy12;
+    private SslSession? _exposed12;
     private SslSession? _fallbackSession;
     private bool _handshakeCounted;
     private bool _completionCounted;
@@ -20,7 +23,8 @@ public sealed partial class SslObject
     /// Python's <c>session</c>. Before the handshake completes, the session given to the client (as Python), else null. On a client, the session of the newest
     /// NewSessionTicket read so far (tickets arrive after the handshake, so a first read is needed, as in Python);
     /// before any ticket, the session this connection resumed, or a session without a ticket that resumes nothing.
-    /// On a server, a session without a ticket. Setting it (client only, before the handshake, a session from a
+    /// With TLS 1.2, the session the handshake made (resumable by its id or ticket), or the one it resumed.
+    /// On a server, a session without a ticket (with TLS 1.2, carrying the ServerHello's session id). Setting it (client only, before the handshake, a session from a
     /// connection of the same context) offers it for resumption, as passing it to <see cref="SslContext.WrapBio"/> does.
     /// </summary>
     /// <exception cref="ArgumentNullException">Set to null (Python's <c>TypeError: Value is not a SSLSession.</c>).</exception>
@@ -114,6 +118,14 @@ public sealed partial class SslObject
         DisposeOfferCopy();
         _offered = session;
         Tls13Session? offer = session?.Tls13;
+        Tls12Session? offer12 = session?.Tls12;
+        if (offer12 is not null && offer12.ServerName is null && !offer12.IsDisposed && ServerHostname is not null)
+        {
+            // As for TLS 1.3 below: a session from a file without a host name is offered to this connection's host.
+            _offerCopy12 = offer12.WithServerName(ServerHostname);
+            offer12 = _offerCopy12;
+        }
+
         if (offer is not null && offer.ServerName is null && !offer.IsDisposed && ServerHostname is not null)
         {
             // A session read from a file without a host name (OpenSSL stores one only when the server acknowledged
@@ -142,7 +154,7 @@ public sealed partial class SslObject
         // The per-connection values go on this connection's copy of the snapshot.
         config = ServerSide
             ? config with { ServerNameCallback = OnServerName }
-            : config with { ServerName = ServerHostname, ResumptionSession = offer };
+            : config with { ServerName = ServerHostname, ResumptionSession = offer, Tls12ResumptionSession = offer12 };
         return ServerSide ? TlsConnection.CreateServer(config) : TlsConnection.CreateClient(config);
     }
 
@@ -165,14 +177,26 @@ public sealed partial class SslObject
             return wrapped;
         }
 
+        if (!ServerSide && _conn.Tls12Session is { } made)
+        {
+            if (_exposed12 is null)
+            {
+                made.Adopt();
+                _exposed12 = SslSession.FromTls12(Context, made);
+            }
+
+            return _exposed12;
+        }
+
         if (!ServerSide && _conn.SessionReused && _offered is not null)
         {
             return _offered;
         }
 
+        // A TLS 1.2 server reports its session id (empty with a ticket), as OpenSSL's server session has it.
         return _fallbackSession ??= new SslSession(
             Context,
-            ServerSide && _config.NumTickets > 0 ? NewSessionId() : [],
+            ServerSide && _conn.Tls12SessionId is { } id ? id.ToArray() : ServerSide && _config.NumTickets > 0 ? NewSessionId() : [],
             DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
             SslSession.DefaultTimeout,
             0,
@@ -200,7 +224,9 @@ public sealed partial class SslObject
         if (!_completionCounted)
         {
             _completionCounted = true;
-            Context.CountHandshakeCompleted(ServerSide, _conn.SessionReused, ServerSide ? _conn.PeerOfferedSession && !_config.StatelessTickets : _offered?.HasTicket == true);
+            // A server's miss is a failed cache lookup, as OpenSSL counts: a TLS 1.3 stateful ticket or a TLS 1.2 session id.
+            bool offered = ServerSide ? (_conn.PeerOfferedSession && !_config.StatelessTickets) || _conn.SessionCacheMissed : _offered?.IsResumable == true;
+            Context.CountHandshakeCompleted(ServerSide, _conn.SessionReused, offered, ServerSide && _conn.SessionTimedOut);
         }
     }
 
@@ -208,12 +234,19 @@ public sealed partial class SslObject
     {
         _offerCopy?.Dispose();
         _offerCopy = null;
+        _offerCopy12?.Dispose();
+        _offerCopy12 = null;
     }
 
     // Sessions the caller never saw are wiped with the connection; those handed out belong to the caller.
     private void DisposeSessions()
     {
         DisposeOfferCopy();
+        if (_conn.Tls12Session is { IsAdopted: false } unseen)
+        {
+            unseen.Dispose();
+        }
+
         foreach (Tls13Session s in _conn.ReceivedSessions)
         {
             if (!_exposed.ContainsKey(s))

@@ -1,5 +1,6 @@
 using ManagedTls.CipherSuites;
 using ManagedTls.Crypto;
+using ManagedTls.Handshake.Sessions;
 using ManagedTls.Handshake.Tls13;
 using ManagedTls.Wire;
 using ManagedTls.Wire.Extensions;
@@ -10,11 +11,14 @@ namespace ManagedTls.Handshake.Hello;
 
 /// <summary>
 /// What a client put in its ClientHello and must remember until the ServerHello: the random and legacy session id it
-/// sent, the private halves of its key shares, the suite a HelloRetryRequest named (once one came) and the TLS 1.3
-/// session it offered. Disposing it wipes the key shares not yet used.
+/// sent, the private halves of its key shares, the suite a HelloRetryRequest named (once one came) and the TLS 1.3 or
+/// TLS 1.2 session it offered. Disposing it wipes the key shares not yet used.
 /// </summary>
 internal sealed record ClientOffer(byte[] Random, byte[] SessionId, Dictionary<NamedGroup, IKeyExchange> Shares, CipherSuiteInfo? HrrSuite, Tls13Session? Session) : IDisposable
 {
+    /// <summary>The TLS 1.2 session offered (its id is <see cref="SessionId"/>), or null.</summary>
+    public Tls12Session? Tls12Session { get; init; }
+
     /// <summary>Wipes the private keys of the shares.</summary>
     public void Dispose()
     {
@@ -40,8 +44,11 @@ internal static class ClientHandshake
         TlsConfig s = cx.Settings;
         byte[] random = cx.RandomBytes(32);
 
-        // A TLS 1.3 client in middlebox compatibility mode sends a random legacy session id (RFC 8446 appendix D.4).
-        byte[] sessionId = s.MiddleboxCompatibility && s.OffersTls13 ? cx.RandomBytes(32) : [];
+        // A TLS 1.2 session is offered by its id (decision 0023); otherwise a TLS 1.3 client in middlebox compatibility
+        // mode sends a random legacy session id (RFC 8446 appendix D.4).
+        Tls12Session? session12 = Tls12.Tls12ClientSessions.Offerable(s);
+        byte[] sessionId = session12 is not null ? session12.SessionId
+            : s.MiddleboxCompatibility && s.OffersTls13 ? cx.RandomBytes(32) : [];
         cx.ClientRandom = random;
         cx.ServerName = s.ServerName;
         var shares = new Dictionary<NamedGroup, IKeyExchange>();
@@ -55,7 +62,7 @@ internal static class ClientHandshake
         }
 
         Tls13Session? session = s.OffersTls13 ? OfferableSession(s, hash: null) : null;
-        var offer = new ClientOffer(random, sessionId, shares, HrrSuite: null, session);
+        var offer = new ClientOffer(random, sessionId, shares, HrrSuite: null, session) { Tls12Session = session12 };
         SendHello(cx, BuildHello(cx, offer, cookie: null), session);
         return new ExpectServerHello(offer);
     }
@@ -80,23 +87,29 @@ internal static class ClientHandshake
             return null;
         }
 
+        return VerificationAllows(s, session.PeerChain, session.Verification) ? session : null;
+    }
+
+    /// <summary>
+    /// True when a session with <paramref name="peerChain"/>, verified under <paramref name="verification"/>, may stand
+    /// in for verifying the server under <paramref name="s"/>: always when these settings do not verify; otherwise only
+    /// when it was verified under the same trust settings and, with the host name checked, for the same name or one
+    /// its stored leaf matches now.
+    /// </summary>
+    public static bool VerificationAllows(TlsConfig s, IReadOnlyList<byte[]> peerChain, SessionVerification? verification)
+    {
         if (!s.VerifyPeer)
         {
-            return session;
+            return true;
         }
 
-        if (session.Verification is not { } verified || !verified.SameTrustAs(s) || session.PeerChain.Count == 0)
+        if (verification is not { } verified || !verified.SameTrustAs(s) || peerChain.Count == 0)
         {
-            return null;
+            return false;
         }
 
-        if (s.CheckHostname && s.ServerName is { } name && !string.Equals(verified.CheckedName, name, StringComparison.OrdinalIgnoreCase)
-            && CertificateVerifier.CheckName(session.PeerChain[0], HandshakeCommon.PeerNameOf(name), s.HostnameChecksCommonName) != VerifyError.Ok)
-        {
-            return null;
-        }
-
-        return session;
+        return !(s.CheckHostname && s.ServerName is { } name && !string.Equals(verified.CheckedName, name, StringComparison.OrdinalIgnoreCase)
+            && CertificateVerifier.CheckName(peerChain[0], HandshakeCommon.PeerNameOf(name), s.HostnameChecksCommonName) != VerifyError.Ok);
     }
 
     /// <summary>
@@ -131,7 +144,8 @@ internal static class ClientHandshake
     /// given, psk_key_exchange_modes [psk_dhe_ke], post_handshake_auth when configured, and last pre_shared_key with
     /// a zero binder placeholder when a session is offered (<see cref="SendHello"/> fills in the binder);</item>
     /// <item>with TLS 1.2: its suites and TLS_EMPTY_RENEGOTIATION_INFO_SCSV (RFC 5746 section 3.4), ec_point_formats
-    /// [uncompressed], encrypt_then_mac, extended_master_secret and session_ticket (unless tickets are off).</item>
+    /// [uncompressed], encrypt_then_mac, extended_master_secret and session_ticket (unless tickets are off; carrying
+    /// the offered session's ticket).</item>
     /// </list>
     /// </summary>
     public static ClientHello BuildHello(HandshakeContext cx, ClientOffer offer, byte[]? cookie)
@@ -161,7 +175,8 @@ internal static class ClientHandshake
             ext.Add(new EmptyExtension(ExtensionType.ExtendedMasterSecret));
             if (s.StatelessTickets)
             {
-                ext.Add(new SessionTicketExtension([]));
+                // RFC 5077 section 3.1: the ticket of the session offered, else empty to ask for one.
+                ext.Add(new SessionTicketExtension(offer.Tls12Session?.Ticket ?? []));
             }
         }
 

@@ -6,14 +6,17 @@ using ManagedTls.X509;
 namespace ManagedTls.Handshake.Sessions;
 
 /// <summary>
-/// What a server needs to resume a session: the PSK (derived from the resumption master secret and the
-/// ticket nonce), the suite, when and for how long the ticket was issued, its ticket_age_add, and what the
+/// What a server needs to resume a session: the PSK (TLS 1.3: derived from the resumption master secret and the
+/// ticket nonce; TLS 1.2: the master secret), the protocol version and, for TLS 1.2, whether the session used
+/// extended_master_secret (RFC 7627), the suite, when and for how long the ticket was issued, its ticket_age_add, and what the
 /// original handshake established (ALPN, server name, the client's certificate chain). Sealed into a
 /// stateless ticket or kept in the <see cref="ServerSessionCache"/>. <see cref="Dispose"/> wipes the PSK.
 /// </summary>
 internal sealed class SessionTicketState : IDisposable
 {
-    private const byte FormatVersion = 3;
+    // Format 3 holds a TLS 1.3 session; format 4 adds the protocol version and the extended_master_secret flag.
+    private const byte Tls13Format = 3;
+    private const byte TaggedFormat = 4;
 
     /// <summary>Creates a state; it takes ownership of <paramref name="psk"/>.</summary>
     public SessionTicketState(byte[] psk, TlsCipherSuite suite, long createdAtMs, uint lifetimeSeconds, uint ageAdd)
@@ -25,7 +28,13 @@ internal sealed class SessionTicketState : IDisposable
         AgeAdd = ageAdd;
     }
 
-    /// <summary>The resumption PSK.</summary>
+    /// <summary>The protocol version the session was made with; a session resumes only a handshake of the same version.</summary>
+    public ProtocolVersion Version { get; init; } = ProtocolVersion.Tls13;
+
+    /// <summary>TLS 1.2: the session's master secret was made with extended_master_secret (RFC 7627).</summary>
+    public bool ExtendedMasterSecret { get; init; }
+
+    /// <summary>The resumption PSK (TLS 1.2: the master secret).</summary>
     public byte[] Psk { get; }
 
     /// <summary>The suite of the original handshake.</summary>
@@ -59,7 +68,9 @@ internal sealed class SessionTicketState : IDisposable
     /// The serialized state.
     /// <code>
     /// struct {
-    ///     uint8 version = 3;
+    ///     uint8 version;                        // 3: a TLS 1.3 session; 4: the two fields below follow
+    ///     ProtocolVersion protocol;             // version 4 only: 0x0303 (TLS 1.2)
+    ///     uint8 extended_master_secret;         // version 4 only: 0 or 1
     ///     CipherSuite suite;
     ///     uint64 created_at_ms;
     ///     uint32 lifetime_seconds;
@@ -80,7 +91,17 @@ internal sealed class SessionTicketState : IDisposable
     public byte[] Encode()
     {
         using var w = new TlsWriter(256);
-        w.WriteUInt8(FormatVersion);
+        if (Version == ProtocolVersion.Tls13)
+        {
+            w.WriteUInt8(Tls13Format);
+        }
+        else
+        {
+            w.WriteUInt8(TaggedFormat);
+            w.WriteUInt16((ushort)Version);
+            w.WriteUInt8(ExtendedMasterSecret ? (byte)1 : (byte)0);
+        }
+
         w.WriteUInt16((ushort)Suite);
         w.WriteUInt32((uint)((ulong)CreatedAtMs >> 32));
         w.WriteUInt32((uint)CreatedAtMs);
@@ -121,7 +142,15 @@ internal sealed class SessionTicketState : IDisposable
         try
         {
             var r = new TlsReader(data);
-            if (r.ReadUInt8("state.version") != FormatVersion)
+            byte format = r.ReadUInt8("state.version");
+            if (format is not (Tls13Format or TaggedFormat))
+            {
+                return null;
+            }
+
+            var version = format == Tls13Format ? ProtocolVersion.Tls13 : (ProtocolVersion)r.ReadUInt16("state.protocol");
+            byte ems = format == Tls13Format ? (byte)0 : r.ReadUInt8("state.extended_master_secret");
+            if ((format == TaggedFormat && version != ProtocolVersion.Tls12) || ems > 1)
             {
                 return null;
             }
@@ -165,6 +194,8 @@ internal sealed class SessionTicketState : IDisposable
             r.ExpectEnd("state");
             return new SessionTicketState(psk, suite, created, lifetime, ageAdd)
             {
+                Version = version,
+                ExtendedMasterSecret = ems == 1,
                 Alpn = alpn.IsEmpty ? null : alpn.ToArray(),
                 ServerName = name.IsEmpty ? null : System.Text.Encoding.UTF8.GetString(name.ToArray()),
                 SessionContext = sessionContext,
@@ -177,6 +208,25 @@ internal sealed class SessionTicketState : IDisposable
             return null;
         }
     }
+
+    /// <summary>True when the session has expired at <paramref name="now"/> (or claims to come from the future).</summary>
+    public bool IsExpiredAt(DateTimeOffset now)
+    {
+        long ageMs = now.ToUnixTimeMilliseconds() - CreatedAtMs;
+        return ageMs < 0 || ageMs >= LifetimeSeconds * 1000L;
+    }
+
+    /// <summary>A copy with its own PSK, which the caller disposes.</summary>
+    public SessionTicketState Copy() => new(Psk.ToArray(), Suite, CreatedAtMs, LifetimeSeconds, AgeAdd)
+    {
+        Version = Version,
+        ExtendedMasterSecret = ExtendedMasterSecret,
+        Alpn = Alpn,
+        ServerName = ServerName,
+        SessionContext = SessionContext,
+        ClientChain = ClientChain,
+        ClientVerify = ClientVerify,
+    };
 
     /// <summary>Wipes the PSK.</summary>
     public void Dispose() => CryptoUtil.Wipe(Psk);

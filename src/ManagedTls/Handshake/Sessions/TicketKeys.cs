@@ -1,4 +1,5 @@
 using ManagedTls.Crypto;
+using ManagedTls.Wire;
 
 namespace ManagedTls.Handshake.Sessions;
 
@@ -143,16 +144,22 @@ internal sealed class TicketKeyRing : IDisposable
 }
 
 /// <summary>
-/// Server-side session storage for stateful tickets: the ticket is a random 32-byte id and the state stays
-/// here. Each entry is used once (taken out on lookup), as OpenSSL does with SSL_OP_NO_TICKET in TLS 1.3.
-/// Thread-safe. Entries are kept in the order they were stored, so storing one costs O(1) however full the cache
-/// is: expired entries are dropped from the oldest end, and when the cache is full the oldest entry goes.
+/// Server-side session storage: TLS 1.3 stateful tickets (the ticket is a random 32-byte id, each entry used once,
+/// taken out on lookup, as OpenSSL does with SSL_OP_NO_TICKET in TLS 1.3) and TLS 1.2 session ids (looked up without
+/// being taken, so an id resumes until it expires, as OpenSSL's session cache). An entry is found only by a lookup for
+/// its own protocol version. Thread-safe. Entries are kept in the order they were stored, so storing one costs O(1)
+/// however full the cache is: expired entries are dropped from the oldest end, and when the cache is full the oldest
+/// entry goes (counted in <see cref="CacheFullCount"/>, OpenSSL's <c>sess_cache_full</c>).
 /// </summary>
 internal sealed class ServerSessionCache : IDisposable
 {
+    /// <summary>Length of the ids this cache makes.</summary>
+    public const int IdLength = 32;
+
     private readonly object _lock = new();
     private readonly Dictionary<string, LinkedListNode<(string Id, SessionTicketState State)>> _entries = new(StringComparer.Ordinal);
     private readonly LinkedList<(string Id, SessionTicketState State)> _order = new();
+    private long _cacheFull;
 
     /// <summary>Creates a cache holding at most <paramref name="capacity"/> sessions.</summary>
     public ServerSessionCache(int capacity = 20480) => Capacity = capacity > 0 ? capacity : throw new ArgumentException("the capacity must be positive", nameof(capacity));
@@ -172,31 +179,55 @@ internal sealed class ServerSessionCache : IDisposable
         }
     }
 
-    /// <summary>Stores <paramref name="state"/> (the cache takes ownership) and returns its id, the ticket.</summary>
+    /// <summary>How many sessions were dropped because the cache was full.</summary>
+    public long CacheFullCount => Interlocked.Read(ref _cacheFull);
+
+    /// <summary>Stores <paramref name="state"/> (the cache takes ownership) under a new random id, and returns the id.</summary>
     public byte[] Store(SessionTicketState state, IEntropySource entropy, DateTimeOffset now)
     {
-        byte[] id = new byte[32];
+        byte[] id = new byte[IdLength];
         entropy.GetBytes(id);
+        Store(id, state, now);
+        return id;
+    }
+
+    /// <summary>
+    /// Stores <paramref name="state"/> (the cache takes ownership) under <paramref name="id"/>, which the caller made
+    /// random (a TLS 1.2 session id already sent in the ServerHello); an entry already under it is replaced.
+    /// </summary>
+    public void Store(ReadOnlySpan<byte> id, SessionTicketState state, DateTimeOffset now)
+    {
         string key = CryptoUtil.ToHex(id);
         lock (_lock)
         {
+            if (_entries.TryGetValue(key, out LinkedListNode<(string Id, SessionTicketState State)>? existing))
+            {
+                Remove(existing).Dispose();
+            }
+
             long nowMs = now.ToUnixTimeMilliseconds();
             while (_order.First is { } oldest
                 && (_entries.Count >= Capacity || nowMs - oldest.Value.State.CreatedAtMs >= oldest.Value.State.LifetimeSeconds * 1000L))
             {
+                if (nowMs - oldest.Value.State.CreatedAtMs < oldest.Value.State.LifetimeSeconds * 1000L)
+                {
+                    Interlocked.Increment(ref _cacheFull);
+                }
+
                 Remove(oldest).Dispose();
             }
 
             _entries[key] = _order.AddLast((key, state));
         }
-
-        return id;
     }
 
-    /// <summary>Takes the session stored under <paramref name="id"/> out of the cache; null when there is none.</summary>
+    /// <summary>
+    /// Takes the TLS 1.3 session stored under <paramref name="id"/> out of the cache (single use); null when there is
+    /// none, or the entry is of another version (which stays).
+    /// </summary>
     public SessionTicketState? Take(ReadOnlySpan<byte> id)
     {
-        if (id.Length != 32)
+        if (id.Length != IdLength)
         {
             return null;
         }
@@ -204,7 +235,41 @@ internal sealed class ServerSessionCache : IDisposable
         string key = CryptoUtil.ToHex(id);
         lock (_lock)
         {
-            return _entries.TryGetValue(key, out LinkedListNode<(string Id, SessionTicketState State)>? node) ? Remove(node) : null;
+            return _entries.TryGetValue(key, out LinkedListNode<(string Id, SessionTicketState State)>? node) && node.Value.State.Version == ProtocolVersion.Tls13
+                ? Remove(node)
+                : null;
+        }
+    }
+
+    /// <summary>
+    /// A copy of the TLS 1.2 session stored under <paramref name="id"/>, which stays in the cache; the caller disposes
+    /// the copy. Null when there is none (or it is of another version), and when it has expired at
+    /// <paramref name="now"/>, which drops it and sets <paramref name="expired"/>.
+    /// </summary>
+    public SessionTicketState? Find(ReadOnlySpan<byte> id, DateTimeOffset now, out bool expired)
+    {
+        expired = false;
+        if (id.Length is 0 or > IdLength)
+        {
+            return null;
+        }
+
+        string key = CryptoUtil.ToHex(id);
+        lock (_lock)
+        {
+            if (!_entries.TryGetValue(key, out LinkedListNode<(string Id, SessionTicketState State)>? node) || node.Value.State.Version != ProtocolVersion.Tls12)
+            {
+                return null;
+            }
+
+            if (node.Value.State.IsExpiredAt(now))
+            {
+                expired = true;
+                Remove(node).Dispose();
+                return null;
+            }
+
+            return node.Value.State.Copy();
         }
     }
 

@@ -117,6 +117,12 @@ internal static class Tls12ClientHello
         cx.Transcript.Add(encoded);
         cx.Suite = suite;
         var agreed = new Tls12Agreement(suite, offer.Random, sh.Random, sh.SessionIdEcho, extendedMasterSecret, encryptThenMac, secureRenegotiation, cx.Compression);
+        if (offer.Tls12Session is { } session && sh.SessionIdEcho.Length > 0 && sh.SessionIdEcho.AsSpan().SequenceEqual(offer.SessionId))
+        {
+            // The server echoed the id of the session we offered: it resumes (RFC 5246 section 7.4.1.3, RFC 5077 section 3.4).
+            return Tls12ClientSessions.Resume(cx, session, agreed, ticketPromised);
+        }
+
         return new ExpectServerCertificate(new Tls12ClientAgreement(agreed, ticketPromised));
     }
 }
@@ -455,8 +461,8 @@ internal sealed record ClientFinishKeys(Tls12Agreement Agreed, Tls12MasterSecret
 
 /// <summary>
 /// The server echoed session_ticket: its NewSessionTicket must come before its ChangeCipherSpec (RFC 5077 section 3.3;
-/// OpenSSL requires it too). A non-empty ticket is kept in <see cref="HandshakeContext.Tls12Ticket"/>; an empty one
-/// means the server changed its mind.
+/// OpenSSL requires it too). A non-empty ticket is kept in <see cref="HandshakeContext.Tls12Ticket"/> and goes into
+/// the session the handshake leaves; an empty one means the server changed its mind.
 /// </summary>
 internal sealed class ExpectNewSessionTicket(ClientFinishKeys keys) : Tls12ClientState
 {
@@ -506,7 +512,8 @@ internal sealed class ExpectServerChangeCipherSpec(ClientFinishKeys keys) : Tls1
 
 /// <summary>
 /// Waits for the server's Finished under its new keys; checks it in constant time (<c>decrypt_error</c>), keeps both
-/// verify_data (tls-unique), makes the exporter and moves to application traffic.
+/// verify_data (tls-unique), makes the exporter and the session (<see cref="Tls12ClientSessions.Make"/>) and moves to
+/// application traffic.
 /// </summary>
 internal sealed class ExpectServerFinished(Tls12Agreement agreed, Tls12MasterSecret master, byte[] clientVerifyData) : Tls12ClientState
 {
@@ -525,6 +532,7 @@ internal sealed class ExpectServerFinished(Tls12Agreement agreed, Tls12MasterSec
         cx.Transcript.Add(encoded);
         cx.Tls12Finished = new Tls12FinishedPair(clientVerifyData, serverVerifyData, Abbreviated: false);
         cx.Exporter = new Tls12Exporter(agreed.Suite.PrfHash, master.Secret, master.IsExtended, agreed.ClientRandom, agreed.ServerRandom);
+        cx.Tls12Session = Tls12ClientSessions.Make(cx, agreed.Suite, master, agreed.SessionId, resumed: null);
         master.Dispose();
         return new Tls12Traffic();
     }

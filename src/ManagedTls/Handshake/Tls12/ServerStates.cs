@@ -15,8 +15,10 @@ namespace ManagedTls.Handshake.Tls12;
 /// ServerHello to ServerHelloDone.
 /// </summary>
 /// <remarks>
-/// Every full handshake gets a fresh random session id; no session cache is consulted yet, so a client offering a
-/// session id or a ticket gets a full handshake, and session_ticket is not answered.
+/// A session the client offers (a ticket, else a session id) that fits is resumed with the abbreviated handshake of
+/// <see cref="Tls12ServerSessions"/>. A client that asks for a ticket (tickets on, extended_master_secret agreed) gets
+/// one and an empty session id, as from OpenSSL; otherwise the full handshake gets a fresh random session id, under
+/// which the session is cached (decision 0023).
 /// </remarks>
 internal static class Tls12ServerHello
 {
@@ -45,6 +47,11 @@ internal static class Tls12ServerHello
             throw TlsAlertException.Illegal("ec_point_formats does not list the uncompressed format");
         }
 
+        if (Tls12ServerSessions.Find(cx, ch, out bool byTicket) is { } resumed)
+        {
+            return Tls12ServerSessions.Resume(cx, ch, encoded, resumed, byTicket, secureRenegotiation);
+        }
+
         var options = Tls12ServerOptions.For(s, key, ch);
         CipherSuiteInfo suite = Negotiation.ChooseSuite(s.Tls12CipherSuites.Where(options.CanComplete).ToArray(), ch.CipherSuites, s.PreferServerCipherSuites)
             ?? throw new TlsAlertException(AlertDescription.HandshakeFailure, "no cipher suite in common");
@@ -57,15 +64,27 @@ internal static class Tls12ServerHello
             ServerHello.SetDowngradeMarker(random, ProtocolVersion.Tls12);
         }
 
+        bool extendedMasterSecret = ch.Extensions.Contains(ExtensionType.ExtendedMasterSecret);
+        CompressionMethod compression = Negotiation.ChooseCompression(s, ch.CompressionMethods);
+
+        // Sessions made with compression are neither ticketed nor cached (decision 0025): resuming would have to keep it.
+        bool ticket = extendedMasterSecret && compression == CompressionMethod.Null && s.StatelessTickets && ch.Extensions.Contains(ExtensionType.SessionTicket);
         var agreed = new Tls12Agreement(
             suite,
             ch.Random,
             random,
-            cx.RandomBytes(SessionIdLength),
-            ExtendedMasterSecret: ch.Extensions.Contains(ExtensionType.ExtendedMasterSecret),
+
+            // With a ticket the session id is empty, as OpenSSL sends it: the ticket is the session (RFC 5077 section 3.4).
+            ticket ? [] : cx.RandomBytes(SessionIdLength),
+            ExtendedMasterSecret: extendedMasterSecret,
             EncryptThenMac: suite.Cbc is not null && ch.Extensions.Contains(ExtensionType.EncryptThenMac),
             SecureRenegotiation: secureRenegotiation,
-            Compression: Negotiation.ChooseCompression(s, ch.CompressionMethods));
+            Compression: compression)
+        {
+            // Sessions without extended_master_secret are never resumed (RFC 7627 section 5.3), so none is kept.
+            TicketExpected = ticket,
+            CacheSession = extendedMasterSecret && !ticket && compression == CompressionMethod.Null,
+        };
 
         cx.Transcript.SetAlgorithm(suite.PrfHash);
         cx.Transcript.Add(encoded);
@@ -73,6 +92,7 @@ internal static class Tls12ServerHello
         cx.Suite = suite;
         cx.Alpn = alpn;
         cx.Compression = agreed.Compression;
+        cx.Tls12SessionId = agreed.SessionId;
         cx.ServerName = ch.Extensions.Get<ServerNameExtension>()?.HostName;
         cx.PeerCipherSuites = ch.CipherSuites;
         if (s.RecordSizeLimit is not null && ch.Extensions.Get<RecordSizeLimitExtension>() is { } peerLimit)
@@ -80,7 +100,7 @@ internal static class Tls12ServerHello
             cx.PeerRecordSizeLimit = peerLimit.Limit;
         }
 
-        cx.Send(new ServerHello(ProtocolVersion.Tls12, random, agreed.SessionId, suite.Suite, (byte)agreed.Compression, HelloExtensions(cx, ch, agreed), hasExtensionBlock: false));
+        cx.Send(new ServerHello(ProtocolVersion.Tls12, random, agreed.SessionId, suite.Suite, (byte)agreed.Compression, HelloExtensions(cx, ch, agreed, resumed: false), hasExtensionBlock: false));
         cx.Send(new CertificateMessage(null, s.CertificateChain.Select(c => new CertificateEntry(c)).ToArray()));
         IKeyExchange? ephemeral = agreed.KeyExchange == KeyExchangeKind.Rsa ? null : SendServerKeyExchange(cx, agreed, key, options);
         try
@@ -150,10 +170,11 @@ internal static class Tls12ServerHello
 
     /// <summary>
     /// The ServerHello's extensions, each only in answer to the client's: renegotiation_info (empty), server_name
-    /// (empty), ec_point_formats [uncompressed] for an ECC suite, ALPN, encrypt_then_mac, extended_master_secret,
+    /// (empty, and not when resuming, RFC 6066 section 3), ec_point_formats [uncompressed] for an ECC suite, ALPN,
+    /// session_ticket (empty, when a NewSessionTicket follows), encrypt_then_mac, extended_master_secret,
     /// record_size_limit.
     /// </summary>
-    private static ExtensionBlock HelloExtensions(HandshakeContext cx, ClientHello ch, Tls12Agreement agreed)
+    internal static ExtensionBlock HelloExtensions(HandshakeContext cx, ClientHello ch, Tls12Agreement agreed, bool resumed)
     {
         var ext = new ExtensionBlock();
         if (agreed.SecureRenegotiation)
@@ -161,7 +182,7 @@ internal static class Tls12ServerHello
             ext.Add(new RenegotiationInfoExtension([]));
         }
 
-        if (cx.ServerName is not null)
+        if (cx.ServerName is not null && !resumed)
         {
             ext.Add(new ServerNameExtension((byte[]?)null));
         }
@@ -175,6 +196,11 @@ internal static class Tls12ServerHello
         if (cx.Alpn is not null)
         {
             ext.Add(new AlpnExtension([cx.Alpn]));
+        }
+
+        if (agreed.TicketExpected)
+        {
+            ext.Add(new SessionTicketExtension([]));
         }
 
         if (agreed.EncryptThenMac)
@@ -584,6 +610,9 @@ internal sealed class ExpectClientFinished(Tls12ServerSecrets secrets) : Tls12St
         Tls12MasterSecret master = secrets.Master;
         byte[] clientVerifyData = Tls12Common.CheckPeerFinished(cx, master, encoded);
         cx.Transcript.Add(encoded);
+
+        // The NewSessionTicket comes before our ChangeCipherSpec and is part of what our Finished covers (RFC 5077 section 3.3).
+        Tls12ServerSessions.Issue(cx, agreed, master);
         byte[] serverVerifyData = Tls12Common.FinishedData(cx, master, sentByClient: false);
         cx.Records.SendChangeCipherSpec();
         RecordProtection serverWrite = secrets.TakeServerWrite();

@@ -43,6 +43,12 @@ internal sealed record Tls12Agreement(
 {
     /// <summary>The key exchange kind that decides how the key exchange messages read.</summary>
     public KeyExchangeKind KeyExchange => Tls12Common.KindOf(Suite);
+
+    /// <summary>Server: the ServerHello echoed session_ticket, so a NewSessionTicket goes before our ChangeCipherSpec (RFC 5077).</summary>
+    public bool TicketExpected { get; init; }
+
+    /// <summary>Server: the session is stored in the session cache under <see cref="SessionId"/> once the handshake completes.</summary>
+    public bool CacheSession { get; init; }
 }
 
 /// <summary>

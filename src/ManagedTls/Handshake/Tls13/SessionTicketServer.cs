@@ -1,6 +1,7 @@
 using ManagedTls.CipherSuites;
 using ManagedTls.Crypto;
 using ManagedTls.Handshake.Sessions;
+using ManagedTls.Wire;
 using ManagedTls.Wire.Extensions;
 using ManagedTls.Wire.Messages;
 
@@ -138,6 +139,13 @@ internal static class ServerResumption
 
         SessionTicketState? state = SessionTicketState.Decode(plain);
         CryptoUtil.Wipe(plain);
+        if (state is not null && state.Version != ProtocolVersion.Tls13)
+        {
+            // A TLS 1.2 session never resumes a TLS 1.3 handshake.
+            state.Dispose();
+            return null;
+        }
+
         return state;
     }
 
@@ -169,7 +177,7 @@ internal static class ServerResumption
     /// when a certificate the client sent would be verified. Otherwise the client gets a full handshake (and is asked
     /// for its certificate), not a resumption that bypasses the requirement.
     /// </summary>
-    private static bool SatisfiesClientAuthentication(TlsConfig s, SessionTicketState state)
+    internal static bool SatisfiesClientAuthentication(TlsConfig s, SessionTicketState state)
     {
         if (s.RequestClientCertificate && s.RequireClientCertificate && state.ClientChain.Count == 0)
         {

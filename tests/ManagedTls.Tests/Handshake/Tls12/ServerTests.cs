@@ -107,13 +107,14 @@ public class Tls12ServerHelloTests
     public void ServerHelloAnswersTheClientsExtensionsAndNothingElse()
     {
         // The kit's TLS 1.2 hello: server_name, supported_groups, ec_point_formats, signature_algorithms,
-        // extended_master_secret, renegotiation_info, session_ticket; plus heartbeat and encrypt_then_mac here.
+        // extended_master_secret, renegotiation_info, session_ticket; plus heartbeat and encrypt_then_mac here. The
+        // empty session_ticket is answered: a NewSessionTicket will follow (RFC 5077 section 3.2, decision 0023).
         HandshakeBuilder clientHello = TlsMessages.ClientHello12(cipherSuites: EcdsaGcm);
         clientHello.Append("extensions", TlsExtensions.Raw(15, [1]));
         clientHello.Append("extensions", TlsExtensions.EncryptThenMac());
         ServerHello hello = FirstFlight(clientHello, Tls12Only);
         Assert.Equal(
-            [ExtensionType.RenegotiationInfo, ExtensionType.ServerName, ExtensionType.EcPointFormats, ExtensionType.ExtendedMasterSecret],
+            [ExtensionType.RenegotiationInfo, ExtensionType.ServerName, ExtensionType.EcPointFormats, ExtensionType.SessionTicket, ExtensionType.ExtendedMasterSecret],
             hello.Extensions.Select(e => e.Type));
         Assert.Empty(hello.Extensions.Get<RenegotiationInfoExtension>()!.RenegotiatedConnection);
         Assert.Null(hello.Extensions.Get<ServerNameExtension>()!.HostNameBytes);
@@ -190,13 +191,19 @@ public class Tls12ServerHelloTests
     [Fact]
     public void EachFullHandshakeGetsAFreshSessionIdNotTheClients()
     {
+        // Without tickets (here turned off on the server) the session id names the cached session (decision 0023).
         byte[] offered = Enumerable.Range(1, 32).Select(i => (byte)i).ToArray();
         HandshakeBuilder clientHello = TlsMessages.ClientHello12(cipherSuites: EcdsaGcm).SetBytes("legacy_session_id", offered);
-        ServerHello first = FirstFlight(clientHello, Tls12Only);
-        ServerHello second = FirstFlight(clientHello, Tls12Only, seed: 2);
+        ServerHello first = FirstFlight(clientHello, s => Tls12Only(s) with { StatelessTickets = false });
+        ServerHello second = FirstFlight(clientHello, s => Tls12Only(s) with { StatelessTickets = false }, seed: 2);
         Assert.Equal(32, first.SessionIdEcho.Length);
         Assert.NotEqual(offered, first.SessionIdEcho);
         Assert.NotEqual(first.SessionIdEcho, second.SessionIdEcho);
+
+        // With a ticket promised, the session id is empty, as OpenSSL sends it (RFC 5077 section 3.4).
+        ServerHello ticketed = FirstFlight(clientHello, Tls12Only);
+        Assert.Empty(ticketed.SessionIdEcho);
+        Assert.NotNull(ticketed.Extensions.Get<SessionTicketExtension>());
     }
 
     [Fact]
