@@ -23,6 +23,9 @@ public sealed partial class SslSocket
     public void NegotiateClientCertificate() =>
         Run(_channel.PostHandshakeAsync(Adapter(SocketOperation.Handshake), static ssl => ssl.VerifyClientPostHandshake()));
 
+    /// <summary>How many TLS 1.2 renegotiations completed on this connection (see <see cref="SslObject.RenegotiationCount"/>).</summary>
+    public int RenegotiationCount => _channel.Ssl.RenegotiationCount;
+
     /// <summary>Starts a renegotiation without waiting for its end (openssl's <c>R</c> command); the next reads complete it.</summary>
     /// <param name="requestClientCertificate">Server: ask for the client's certificate in the new handshake.</param>
     internal void StartRenegotiation(bool requestClientCertificate) =>
