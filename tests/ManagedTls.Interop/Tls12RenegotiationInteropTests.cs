@@ -8,7 +8,8 @@ namespace ManagedTls.Interop;
 /// TLS 1.2 renegotiation (decision 0024) against real peers: <c>openssl s_server -tls1_2</c> renegotiating when
 /// <c>R</c> is typed on its stdin, our client renegotiating with <c>openssl s_server</c> with and without
 /// <c>-client_renegotiation</c>, <c>openssl s_client -tls1_2</c> typing <c>R</c> against our server under each option,
-/// and <c>gnutls-cli --rehandshake</c> against our server. Every wait is bounded.
+/// our server's HelloRequest to <c>openssl s_client</c> (answered, or refused with <c>-no_renegotiation</c>),
+/// <c>gnutls-cli --rehandshake</c> against our server and our client against <c>gnutls-serv</c>. Every wait is bounded.
 /// </summary>
 public sealed class Tls12RenegotiationInteropTests(ClientAuthCertificates certs) : IClassFixture<ClientAuthCertificates>
 {
@@ -265,5 +266,69 @@ public sealed class Tls12RenegotiationInteropTests(ClientAuthCertificates certs)
             Assert.Equal(allow, client.Output.Contains("ReHandshake was completed", StringComparison.Ordinal));
             Assert.Equal(allow ? 1 : 0, CertificateAuthoritiesInteropTests.Bounded(serverTask));
         }
+    }
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void OurServerRenegotiatesWithOpenSslClientUnlessItRefuses(bool clientRefuses)
+    {
+        var (listener, port) = CertificateAuthoritiesInteropTests.Listen();
+        using (listener.Server)
+        {
+            SslContext context = ServerContext(SslOptions.None);
+            using var firstRead = new ManualResetEventSlim();
+            Task<(string? Outcome, string Second, int Count)> serverTask = Task.Factory.StartNew(
+                () =>
+                {
+                    using var socket = CertificateAuthoritiesInteropTests.Accept(listener);
+                    using SslSocket ssl = context.WrapSocket(socket, serverSide: true);
+                    Assert.Equal("hello", ReadLine(ssl));
+                    string? outcome = null;
+                    try
+                    {
+                        // s_client answers the HelloRequest from its read loop.
+                        ssl.Renegotiate();
+                    }
+                    catch (SslException e)
+                    {
+                        outcome = e.Reason;
+                    }
+
+                    firstRead.Set();
+                    return (outcome, ReadLine(ssl), ssl.RenegotiationCount);
+                },
+                TaskCreationOptions.LongRunning);
+
+            string[] args = ["s_client", "-connect", "127.0.0.1:" + port, "-tls1_2", "-CAfile", certs.File("server.pem")];
+            using var client = new Peer("openssl", clientRefuses ? [.. args, "-no_renegotiation"] : args);
+            client.WaitFor("Verify return code");
+            client.Type("hello");
+            Assert.True(firstRead.Wait(TimeoutMs), "the renegotiation did not end");
+            client.Type("after");
+            var (outcome, second, count) = CertificateAuthoritiesInteropTests.Bounded(serverTask);
+
+            // OpenSSL 3's client with NO_RENEGOTIATION answers HelloRequest with a no_renegotiation warning and goes on.
+            Assert.Equal(clientRefuses ? "NO_RENEGOTIATION" : null, outcome);
+            Assert.Equal("after", second);
+            Assert.Equal(clientRefuses ? 0 : 1, count);
+        }
+    }
+
+    [Fact]
+    public void OurClientRenegotiatesWithGnuTlsServ()
+    {
+        int port = OpenSslProcess.FreePort();
+        using var server = new Peer("gnutls-serv", [
+            "--x509certfile", certs.File("server.pem"), "--x509keyfile", certs.File("server-key.pem"),
+            "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--echo", "--priority", "NORMAL:-VERS-TLS1.3",
+        ]);
+        using var socket = OpenSslProcess.ConnectWithRetry(port, TimeoutMs);
+        using SslSocket client = ClientContext().WrapSocket(socket, serverHostname: "localhost");
+        client.Write(Encoding.ASCII.GetBytes("hello\n"));
+        Assert.Equal("hello", ReadLine(client));
+        client.Renegotiate();
+        Assert.Equal(1, client.RenegotiationCount);
+        client.Write(Encoding.ASCII.GetBytes("after\n"));
+        Assert.Equal("after", ReadLine(client));
     }
 }
