@@ -331,4 +331,86 @@ public sealed class Tls12RenegotiationInteropTests(ClientAuthCertificates certs)
         client.Write(Encoding.ASCII.GetBytes("after\n"));
         Assert.Equal("after", ReadLine(client));
     }
+    [Fact]
+    public async Task OurCliClientRenegotiatesWhenRIsTyped()
+    {
+        int port2 = OpenSslProcess.FreePort();
+        using Peer server2 = OpenSslServer(port2, "-client_renegotiation");
+        server2.WaitFor("ACCEPT");
+        var stdout = new MemoryStream();
+        var stderr = new StringWriter();
+        Task<int> run = Task.Factory.StartNew(
+            () => ManagedTls.Cli.SClientCommand.Run(
+                ["-connect", "127.0.0.1:" + port2, "-tls1_2"], new PacedLines("hello\n", "R\n", "after\n", "Q\n"), stdout, stderr),
+            TaskCreationOptions.LongRunning);
+        server2.WaitFor("after");
+        Assert.Equal(0, await run.WaitAsync(TimeSpan.FromMilliseconds(TimeoutMs)));
+        Assert.Contains("RENEGOTIATING", stderr.ToString(), StringComparison.Ordinal);
+        Assert.True(server2.WaitForExit(), "s_server did not exit");
+
+        // s_server's statistics at exit: the first handshake and the renegotiation both finished.
+        Assert.Contains("1 server renegotiates", server2.Output, StringComparison.Ordinal);
+        Assert.Contains("2 server accepts that finished", server2.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CliRenegotiationFlagsSetOpenSslsOptions()
+    {
+        SslContext client = ManagedTls.Cli.TlsCliCommon.NewContext(serverSide: false);
+        foreach (string flag in new[] { "-tls1_2", "-legacy_renegotiation", "-legacy_server_connect", "-no_renegotiation" })
+        {
+            var a = new ManagedTls.Cli.CliArgs([flag]);
+            Assert.True(a.Next());
+            Assert.True(ManagedTls.Cli.TlsCliCommon.ProtocolFlag(client, a, serverSide: false), flag);
+        }
+
+        Assert.Equal(TlsVersion.TlsV1_2, client.MaximumVersion);
+        Assert.Equal(SslOptions.AllowUnsafeLegacyRenegotiation | SslOptions.LegacyServerConnect | SslOptions.NoRenegotiation,
+            client.Options & (SslOptions.AllowUnsafeLegacyRenegotiation | SslOptions.LegacyServerConnect | SslOptions.NoRenegotiation));
+        var off = new ManagedTls.Cli.CliArgs(["-no_legacy_server_connect"]);
+        off.Next();
+        ManagedTls.Cli.TlsCliCommon.ProtocolFlag(client, off, serverSide: false);
+        Assert.Equal(SslOptions.None, client.Options & SslOptions.LegacyServerConnect);
+
+        SslContext server = ManagedTls.Cli.TlsCliCommon.NewContext(serverSide: true);
+        foreach (string flag in new[] { "-client_renegotiation", "-serverpref" })
+        {
+            var a = new ManagedTls.Cli.CliArgs([flag]);
+            a.Next();
+            Assert.True(ManagedTls.Cli.TlsCliCommon.ProtocolFlag(server, a, serverSide: true), flag);
+        }
+
+        Assert.Equal(SslOptions.AllowClientRenegotiation | SslOptions.CipherServerPreference,
+            server.Options & (SslOptions.AllowClientRenegotiation | SslOptions.CipherServerPreference));
+    }
+
+    /// <summary>Standard input that hands out one line per read with a pause first, as a person typing.</summary>
+    private sealed class PacedLines(params string[] lines) : Stream
+    {
+        private int _next;
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            if (_next >= lines.Length)
+            {
+                return 0;
+            }
+
+            Thread.Sleep(700);
+
+            byte[] line = Encoding.ASCII.GetBytes(lines[_next++]);
+            line.CopyTo(buffer, offset);
+            return line.Length;
+        }
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
 }
