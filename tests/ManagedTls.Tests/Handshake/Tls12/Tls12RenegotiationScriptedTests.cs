@@ -164,4 +164,34 @@ public class Tls12RenegotiationScriptedTests
         TlsAlertException? failure = EngineTargets.AgainstClient(Flood, configure: c => Tls12(c) with { RefuseRenegotiation = true });
         Assert.Equal(AlertDescription.UnexpectedMessage, failure?.Description);
     }
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ALegacyServerIsRenegotiatedWithOnlyWithUnsafeLegacyRenegotiation(bool allowUnsafe)
+    {
+        // A server without RFC 5746 (no renegotiation_info), accepted with LegacyServerConnect.
+        var legacy = new ServerFlightOptions
+        {
+            Edit = m => m.GetInt("msg_type") == (int)HandshakeType.ServerHello && m.Has("extensions.renegotiation_info") ? m.Remove("extensions.renegotiation_info") : m,
+        };
+        ReceivedMessage? hello = null;
+        TlsAlertException? failure = EngineTargets.AgainstClient(
+            script =>
+            {
+                script = script.Handshake12(legacy).Send(TlsMessages.HelloRequest());
+                return allowUnsafe
+                    ? script.Expect(HandshakeType.ClientHello, m => hello = m)
+                        .ServerFlight12(legacy).ExpectClientFlight12().SendChangeCipherSpec().ServerFinished()
+                        .SendApplicationData(Ping).ExpectNothing(TimeSpan.FromMilliseconds(50))
+                    : script.ExpectAlert(AlertDescription.NoRenegotiation, AlertLevel.Warning);
+            },
+            configure: c => Tls12(c) with { LegacyServerConnect = true, AllowUnsafeLegacyRenegotiation = allowUnsafe });
+        Assert.Null(failure);
+        if (allowUnsafe)
+        {
+            // RFC 5746 section 4.2 leaves a client renegotiating with a legacy server nothing to send: neither the
+            // extension nor the SCSV.
+            Assert.False(hello!.HasExtension(ExtensionType.RenegotiationInfo));
+        }
+    }
 }
