@@ -194,4 +194,23 @@ public class Tls12RenegotiationScriptedTests
             Assert.False(hello!.HasExtension(ExtensionType.RenegotiationInfo));
         }
     }
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ALegacyClientIsRenegotiatedWithOnlyWithUnsafeLegacyRenegotiation(bool allowUnsafe)
+    {
+        // A client without RFC 5746: neither renegotiation_info nor the SCSV, in either hello.
+        var legacy = new ClientHelloOptions { Edit = h => h.Remove("extensions.renegotiation_info") };
+        TlsAlertException? failure = EngineTargets.AgainstServer(
+            script =>
+            {
+                script = script.Handshake12(legacy).ClientHello12(legacy);
+                return allowUnsafe
+                    ? script.ExpectServerFlight12().ClientFlight12().ExpectFinished12()
+                        .SendApplicationData(Ping).ExpectNothing(TimeSpan.FromMilliseconds(50))
+                    : script.ExpectAlert(AlertDescription.NoRenegotiation, AlertLevel.Warning);
+            },
+            configure: s => AllowingServer(s) with { AllowUnsafeLegacyRenegotiation = allowUnsafe });
+        Assert.Null(failure);
+    }
 }
