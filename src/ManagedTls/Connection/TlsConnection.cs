@@ -427,8 +427,10 @@ internal sealed partial class TlsConnection : IRecordLayer, IDisposable
     /// </summary>
     public byte[] ExportKeyingMaterial(string label, ReadOnlySpan<byte> context, int length)
     {
-        RequireTraffic();
-        return _cx.Exporter!.Export(label, context, length);
+        // While a TLS 1.2 renegotiation runs, the last completed handshake's exporter answers.
+        ThrowIfUnusable();
+        IKeyingMaterialExporter exporter = IsHandshakeComplete && _cx.Exporter is { } e ? e : throw new InvalidOperationException("the handshake is not complete");
+        return exporter.Export(label, context, length);
     }
 
     /// <summary>The channel binding types <see cref="GetChannelBinding"/> knows, as Python's <c>ssl.CHANNEL_BINDING_TYPES</c>.</summary>
@@ -437,7 +439,8 @@ internal sealed partial class TlsConnection : IRecordLayer, IDisposable
     /// <summary>
     /// Channel binding data of type <paramref name="type"/> (Python's <c>get_channel_binding</c>). "tls-unique" (RFC 5929
     /// section 3) is the verify_data of the first Finished message of a completed TLS 1.2 handshake (the client's in a
-    /// full handshake). Null before the handshake completes, and for TLS 1.3, where tls-unique is not defined (RFC 9266).
+    /// full handshake) of the latest completed handshake (a renegotiation replaces it when it completes). Null before the
+    /// handshake completes, and for TLS 1.3, where tls-unique is not defined (RFC 9266).
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="type"/> is not one of <see cref="ChannelBindingTypes"/>.</exception>
     public byte[]? GetChannelBinding(string type = "tls-unique")
@@ -448,7 +451,8 @@ internal sealed partial class TlsConnection : IRecordLayer, IDisposable
             throw new ArgumentException($"{type} channel binding type not implemented", nameof(type));
         }
 
-        return _state.IsTraffic ? _cx.Tls12Finished?.TlsUnique : null;
+        // RFC 5929 section 3.1: the latest completed handshake's, also while a renegotiation runs.
+        return IsHandshakeComplete ? _cx.Tls12Finished?.TlsUnique : null;
     }
 
     /// <summary>Client, TLS 1.2: the ticket of the server's NewSessionTicket (RFC 5077), or null when it sent none.</summary>

@@ -51,6 +51,10 @@ public class Tls12RenegotiationPairTests
         pair.Client.Renegotiate();
         Assert.True(pair.Client.IsRenegotiating);
         Assert.True(pair.Client.IsHandshakeComplete);
+
+        // Until the new handshake completes, tls-unique and the exporter are the last completed handshake's (RFC 5929).
+        Assert.Equal(uniqueBefore, pair.Client.GetChannelBinding());
+        Assert.Equal(exportBefore, pair.Client.ExportKeyingMaterial("EXPORTER-test", [], 32));
         pair.Pump();
 
         Assert.Null(pair.ClientError);
