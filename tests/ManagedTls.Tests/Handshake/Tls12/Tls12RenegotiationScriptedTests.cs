@@ -213,4 +213,17 @@ public class Tls12RenegotiationScriptedTests
             configure: s => AllowingServer(s) with { AllowUnsafeLegacyRenegotiation = allowUnsafe });
         Assert.Null(failure);
     }
+    [Fact]
+    public void OurClientRefusesATls13ServerHelloInARenegotiation()
+    {
+        // The client offered TLS 1.3 at first; its renegotiation offers TLS 1.2 only, so supported_versions is refused.
+        TlsAlertException? failure = EngineTargets.AgainstClient(
+            script => script.Handshake12()
+                .Send(TlsMessages.HelloRequest())
+                .Expect(HandshakeType.ClientHello, m => !m.HasExtension(ExtensionType.SupportedVersions), "a TLS 1.2-only ClientHello")
+                .Send(TlsMessages.ServerHello())
+                .ExpectAlert(AlertDescription.IllegalParameter),
+            configure: c => Tls12(c) with { MaximumVersion = ProtocolVersion.Tls13, CipherSuites = CipherSuiteRegistry.Tls13Suites });
+        Assert.Equal(AlertDescription.IllegalParameter, failure?.Description);
+    }
 }
