@@ -14,7 +14,7 @@ internal static class SClientCommand
 {
     private const string UsageText =
         "usage: s_client -connect host:port [-servername N | -noservername] [-CAfile F] [-verify_return_error] "
-        + "[-cert F -key F [-pass pass:X]] [-alpn L] [-groups L] [-cipher L] [-ciphersuites L] [-tls1_3 | -tls1_2] [-no_ticket] [-comp|-no_comp] [-keylogfile F] [-sess_out F] [-sess_in F] [-reconnect] [-brief] [-quiet] [-timeout MS]";
+        + "[-cert F -key F [-pass pass:X]] [-alpn L] [-groups L] [-cipher L] [-ciphersuites L] [-tls1_2 | -tls1_3] [-no_tls1_2] [-no_tls1_3] [-no_ticket] [-comp|-no_comp] [-legacy_renegotiation] [-legacy_server_connect] [-no_legacy_server_connect] [-no_renegotiation] [-keylogfile F] [-sess_out F] [-sess_in F] [-reconnect] [-brief] [-quiet] [-timeout MS]";
 
     public static int Run(string[] args) =>
         Run(args, Console.OpenStandardInput(), Console.OpenStandardOutput(), Console.Error);
@@ -44,10 +44,8 @@ internal static class SClientCommand
                 case "-groups": TlsCliCommon.SetGroups(context, a.Value()); break;
                 case "-cipher": TlsCliCommon.SetCiphers(context, a.Value()); break;
                 case "-ciphersuites": TlsCliCommon.SetCiphersuites(context, a.Value()); break;
-                case "-tls1_3": break;
                 case "-comp": context.Options &= ~SslOptions.NoCompression; break;
                 case "-no_comp": context.Options |= SslOptions.NoCompression; break;
-                case "-tls1_2" or "-no_tls1_3": context.MaximumVersion = TlsVersion.TlsV1_2; break;
                 case "-no_ticket": context.Options |= SslOptions.NoTicket; break;
                 case "-reconnect": reconnect = true; break;
                 case "-keylogfile": keyLogFile = a.Value(); break;
@@ -57,6 +55,11 @@ internal static class SClientCommand
                 case "-quiet": quiet = true; break;
                 case "-timeout": timeoutMs = a.IntValue(); break;
                 default:
+                    if (TlsCliCommon.ProtocolFlag(context, a, serverSide: false))
+                    {
+                        break;
+                    }
+
                     TlsCliCommon.RejectUnsupported(a.Current);
                     throw new UsageException($"unknown option {a.Current}\n{UsageText}");
             }

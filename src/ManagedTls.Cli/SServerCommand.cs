@@ -15,7 +15,7 @@ internal static class SServerCommand
 {
     private const string UsageText =
         "usage: s_server -accept port -cert F -key F [-pass pass:X] [-CAfile F] [-verify N | -Verify N] [-alpn L] "
-        + "[-groups L] [-cipher L] [-ciphersuites L] [-tls1_3 | -tls1_2] [-no_ticket] [-comp|-no_comp] [-www] [-naccept N] [-keylogfile F] [-brief] [-quiet] [-timeout MS]";
+        + "[-groups L] [-cipher L] [-ciphersuites L] [-tls1_2 | -tls1_3] [-no_tls1_2] [-no_tls1_3] [-no_ticket] [-comp|-no_comp] [-legacy_renegotiation] [-no_renegotiation] [-client_renegotiation] [-serverpref] [-dhparam F] [-www] [-naccept N] [-keylogfile F] [-brief] [-quiet] [-timeout MS]";
 
     public static int Run(string[] args) =>
         Run(args, Console.OpenStandardInput(), Console.OpenStandardOutput(), Console.Error);
@@ -47,10 +47,8 @@ internal static class SServerCommand
                 case "-groups": TlsCliCommon.SetGroups(context, a.Value()); break;
                 case "-cipher": TlsCliCommon.SetCiphers(context, a.Value()); break;
                 case "-ciphersuites": TlsCliCommon.SetCiphersuites(context, a.Value()); break;
-                case "-tls1_3": break;
                 case "-comp": context.Options &= ~SslOptions.NoCompression; break;
                 case "-no_comp": context.Options |= SslOptions.NoCompression; break;
-                case "-tls1_2" or "-no_tls1_3": context.MaximumVersion = TlsVersion.TlsV1_2; break;
                 case "-no_ticket": context.Options |= SslOptions.NoTicket; break;
                 case "-www": www = true; break;
                 case "-naccept":
@@ -66,6 +64,11 @@ internal static class SServerCommand
                 case "-quiet": quiet = true; break;
                 case "-timeout": timeoutMs = a.IntValue(); break;
                 default:
+                    if (TlsCliCommon.ProtocolFlag(context, a, serverSide: true))
+                    {
+                        break;
+                    }
+
                     TlsCliCommon.RejectUnsupported(a.Current);
                     throw new UsageException($"unknown option {a.Current}\n{UsageText}");
             }

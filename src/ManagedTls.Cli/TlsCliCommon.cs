@@ -79,6 +79,51 @@ internal static class TlsCliCommon
     }
 
     /// <summary>
+    /// The version and renegotiation flags s_client and s_server share, as openssl's: <c>-tls1_2</c>, <c>-tls1_3</c>
+    /// (that version only), <c>-no_tls1_2</c>, <c>-no_tls1_3</c>, <c>-legacy_renegotiation</c>
+    /// (<see cref="SslOptions.AllowUnsafeLegacyRenegotiation"/>), <c>-legacy_server_connect</c> and
+    /// <c>-no_legacy_server_connect</c>, <c>-no_renegotiation</c>, <c>-client_renegotiation</c>
+    /// (<see cref="SslOptions.AllowClientRenegotiation"/>, meaningful on a server), <c>-serverpref</c> and, on a server,
+    /// <c>-dhparam FILE</c>. Returns false for any other flag.
+    /// </summary>
+    public static bool ProtocolFlag(SslContext context, CliArgs a, bool serverSide)
+    {
+        switch (a.Current)
+        {
+            case "-tls1_2":
+                context.MinimumVersion = TlsVersion.TlsV1_2;
+                context.MaximumVersion = TlsVersion.TlsV1_2;
+                return true;
+            case "-tls1_3":
+                context.MaximumVersion = TlsVersion.TlsV1_3;
+                context.MinimumVersion = TlsVersion.TlsV1_3;
+                return true;
+            case "-no_tls1_2": context.Options |= SslOptions.NoTlsV1_2; return true;
+            case "-no_tls1_3": context.Options |= SslOptions.NoTlsV1_3; return true;
+            case "-legacy_renegotiation": context.Options |= SslOptions.AllowUnsafeLegacyRenegotiation; return true;
+            case "-legacy_server_connect": context.Options |= SslOptions.LegacyServerConnect; return true;
+            case "-no_legacy_server_connect": context.Options &= ~SslOptions.LegacyServerConnect; return true;
+            case "-no_renegotiation": context.Options |= SslOptions.NoRenegotiation; return true;
+            case "-client_renegotiation": context.Options |= SslOptions.AllowClientRenegotiation; return true;
+            case "-serverpref": context.Options |= SslOptions.CipherServerPreference; return true;
+            case "-dhparam" when serverSide:
+                string file = a.Value();
+                try
+                {
+                    context.LoadDhParams(file);
+                }
+                catch (Exception e) when (e is SslException or IOException or UnauthorizedAccessException)
+                {
+                    throw new UsageException($"cannot load DH parameters from {file}: {e.Message}");
+                }
+
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>
     /// A context as openssl's s_client and s_server start from, unlike Python's defaults: OpenSSL's <c>DEFAULT</c> cipher
     /// list, the client's suite order honoured (no <c>OP_CIPHER_SERVER_PREFERENCE</c>), and on a client neither the
     /// certificate nor the host name checked during the handshake (the chain is verified and reported afterwards).
@@ -509,8 +554,14 @@ internal static class TlsCliCommon
         }
     }
 
+    // openssl's renegotiation commands: a line that is only "R" (s_client and s_server) or "r" (s_server).
+    private static bool IsRenegotiationCommand(SslSocket tls, byte[] chunk) =>
+        chunk.Length <= 3 && (chunk[0] == (byte)'R' || (chunk[0] == (byte)'r' && tls.ServerSide))
+        && chunk.AsSpan(1).Trim("\r\n"u8).IsEmpty;
+
     /// <summary>How the pump treats standard input.</summary>
-    /// <param name="Commands">'Q' at the start of a read quits, 'k'/'K' sends a KeyUpdate (openssl's command letters).</param>
+    /// <param name="Commands">'Q' at the start of a read quits, 'k'/'K' sends a KeyUpdate, 'R' renegotiates (a server's 'R'
+    /// also asks for the client's certificate, 'r' does not), as openssl's command letters.</param>
     /// <param name="IgnoreEof">Input EOF does not end the connection; wait for the peer instead (openssl's -quiet / -ign_eof).</param>
     /// <param name="PeerCloseWaitMs">After our close_notify, how long to wait for the peer's.</param>
     public sealed record PumpOptions(bool Commands, bool IgnoreEof, int PeerCloseWaitMs = 5000);
@@ -554,7 +605,20 @@ internal static class TlsCliCommon
                         break;
                     }
 
-                    if (options.Commands && chunk[0] is (byte)'k' or (byte)'K')
+                    if (options.Commands && IsRenegotiationCommand(tls, chunk))
+                    {
+                        // As openssl: the request goes out now and the new handshake completes as data is read.
+                        err.WriteLine("RENEGOTIATING");
+                        try
+                        {
+                            Blocking(tls, () => tls.StartRenegotiation(requestClientCertificate: tls.ServerSide && chunk[0] == (byte)'R'));
+                        }
+                        catch (SslException e) when (e.Reason is "NO_RENEGOTIATION" or "WRONG_SSL_VERSION" or "STILL_IN_INIT")
+                        {
+                            err.WriteLine($"renegotiation refused: {Describe(e)}");
+                        }
+                    }
+                    else if (options.Commands && chunk[0] is (byte)'k' or (byte)'K')
                     {
                         err.WriteLine("KEYUPDATE");
                         bool request = chunk[0] == (byte)'K';

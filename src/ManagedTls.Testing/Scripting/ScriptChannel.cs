@@ -231,6 +231,9 @@ internal sealed class ScriptChannel : IDisposable
         while (!content.IsEmpty);
     }
 
+    /// <summary>True when TLS 1.2 write keys are installed (a renegotiation's change_cipher_spec is protected under them).</summary>
+    public bool HasTls12WriteKeys => _write is { Version: ProtocolVersion.Tls12 };
+
     private RecordProtection RequireWriteKeys() =>
         _write ?? throw new InvalidOperationException("no write keys are installed yet: this record cannot be protected");
 
@@ -387,6 +390,17 @@ internal sealed class ScriptChannel : IDisposable
         record.Fragment.CopyTo(raw.AsSpan(RecordLimits.HeaderSize));
         switch (record.Type)
         {
+            case ContentType.ChangeCipherSpec when _read is { Version: ProtocolVersion.Tls12 }:
+                // A TLS 1.2 renegotiation: change_cipher_spec comes under the keys in use.
+                if (!TryOpen(record, out _, out byte[] body))
+                {
+                    _events.Add(new ScriptEvent.Undecryptable(record.Type, raw));
+                    return;
+                }
+
+                _events.Add(new ScriptEvent.ChangeCipherSpec(body));
+                Peer?.OnChangeCipherSpecReceived();
+                return;
             case ContentType.ChangeCipherSpec:
                 _events.Add(new ScriptEvent.ChangeCipherSpec(record.Fragment.ToArray()));
                 Peer?.OnChangeCipherSpecReceived();

@@ -60,6 +60,23 @@ internal sealed partial class ScriptPeer
     /// <summary>How TLS 1.2 messages of the negotiated key exchange parse; null before TLS 1.2 is known (TLS 1.3 first).</summary>
     public WireContext? ParseContext => IsTls12 ? WireContext.Tls12(Tls12Common.KindOf(Suite!)) : null;
 
+    /// <summary>TLS 1.2: the client's verify_data of the last completed handshake (what a renegotiation's renegotiation_info carries, RFC 5746).</summary>
+    public byte[]? ClientVerifyData12 { get; private set; }
+
+    /// <summary>TLS 1.2: the server's verify_data of the last completed handshake.</summary>
+    public byte[]? ServerVerifyData12 { get; private set; }
+
+    /// <summary>TLS 1.2: true from a renegotiation's ClientHello until its handshake completes.</summary>
+    public bool Renegotiating12 { get; private set; }
+
+    /// <summary>
+    /// TLS 1.2: the renegotiation_info a hello of the running renegotiation carries (RFC 5746 section 3.5 and 3.7):
+    /// the client's verify_data in a ClientHello, both in a ServerHello; empty outside a renegotiation.
+    /// </summary>
+    public byte[] RenegotiationInfo12(bool serverHello) => !Renegotiating12 && !(IsTls12 && Phase == ScriptPhase.Traffic)
+        ? []
+        : serverHello ? [.. ClientVerifyData12 ?? [], .. ServerVerifyData12 ?? []] : [.. ClientVerifyData12 ?? []];
+
     /// <summary>TLS 1.2: the key exchange of the negotiated suite.</summary>
     public KeyExchangeKind Kind12 => IsTls12 ? Tls12Common.KindOf(Suite!) : KeyExchangeKind.None;
 
@@ -164,8 +181,34 @@ internal sealed partial class ScriptPeer
             sh.CompressionMethod == (byte)CompressionMethod.Deflate && ch.CompressionMethods.Contains(sh.CompressionMethod) ? CompressionMethod.Deflate : CompressionMethod.Null);
     }
 
+    /// <summary>
+    /// A TLS 1.2 renegotiation begins (a ClientHello after the handshake): a new transcript; the records stay under the
+    /// keys in use until each side's change_cipher_spec, and the agreement is made again at the ServerHello.
+    /// </summary>
+    private void BeginRenegotiation12()
+    {
+        Transcript = new TranscriptHash(retainMessages: true);
+        Phase = ScriptPhase.Hello;
+        Renegotiating12 = true;
+        PeerChain12 = [];
+        ServerKeyExchange12 = null;
+        CertificateRequest12 = null;
+        RequestedCertificate12 = false;
+    }
+
     private void SentTls12(HandshakeType type, byte[] message)
     {
+        if (type == HandshakeType.ServerHello && !IsClient && TryRead(message, static body => ServerHello.Read(body)) is { } sh && Tls12SuiteOf(sh) is { } suite)
+        {
+            StartTls12(suite, PeerHello, sh, message);
+            return;
+        }
+
+        if (type == HandshakeType.Finished && TryRead(message, static body => Finished.Read(body, Tls12KeySchedule.VerifyDataLength)) is { } own)
+        {
+            RecordVerifyData12(sentByClient: IsClient, own.VerifyData);
+        }
+
         Transcript.Add(message);
         switch (type)
         {
@@ -192,6 +235,17 @@ internal sealed partial class ScriptPeer
 
     private void ReceivedTls12(ReceivedMessage message)
     {
+        if (message.Type == HandshakeType.ServerHello && IsClient && message.Parsed is ServerHello sh && Tls12SuiteOf(sh) is { } suite)
+        {
+            StartTls12(suite, SentHello, sh, message.Bytes);
+            return;
+        }
+
+        if (message.Type == HandshakeType.Finished && message.Parsed is Finished peerFinished)
+        {
+            RecordVerifyData12(sentByClient: !IsClient, peerFinished.VerifyData);
+        }
+
         switch (message.Type)
         {
             case HandshakeType.Certificate when IsClient:
@@ -229,6 +283,24 @@ internal sealed partial class ScriptPeer
         }
 
         Transcript.Add(message.Bytes);
+    }
+
+    // The verify_data of a TLS 1.2 Finished; once both are known the handshake (or renegotiation) is complete.
+    private void RecordVerifyData12(bool sentByClient, byte[] verifyData)
+    {
+        if (sentByClient)
+        {
+            ClientVerifyData12 = verifyData;
+        }
+        else
+        {
+            ServerVerifyData12 = verifyData;
+        }
+
+        if (!sentByClient)
+        {
+            Renegotiating12 = false;
+        }
     }
 
     /// <summary>The RFC 7919 group a DHE ServerKeyExchange's p and g are, or null.</summary>

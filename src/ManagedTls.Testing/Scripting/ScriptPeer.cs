@@ -60,7 +60,7 @@ internal sealed partial class ScriptPeer : IDisposable
     public ScriptPhase Phase { get; private set; }
 
     /// <summary>The transcript; it keeps the messages too, which a TLS 1.2 CertificateVerify signs.</summary>
-    public TranscriptHash Transcript { get; } = new(retainMessages: true);
+    public TranscriptHash Transcript { get; private set; } = new(retainMessages: true);
 
     public CipherSuiteInfo? Suite { get; private set; }
 
@@ -119,6 +119,13 @@ internal sealed partial class ScriptPeer : IDisposable
         }
 
         var type = (HandshakeType)message[0];
+        if (IsTls12 && Phase == ScriptPhase.Traffic && type == HandshakeType.ClientHello && IsClient)
+        {
+            // A TLS 1.2 renegotiation the kit starts: a new transcript, under the keys in use.
+            BeginRenegotiation12();
+            SentHello = TryRead(message, static body => ClientHello.Read(body));
+        }
+
         if (IsTls12)
         {
             if (Phase != ScriptPhase.Traffic)
@@ -171,6 +178,13 @@ internal sealed partial class ScriptPeer : IDisposable
     public void OnReceived(ReceivedMessage message)
     {
         HandshakeType type = message.Type;
+        if (IsTls12 && Phase == ScriptPhase.Traffic && type == HandshakeType.ClientHello && !IsClient)
+        {
+            // A TLS 1.2 renegotiation the peer starts: a new transcript, under the keys in use.
+            BeginRenegotiation12();
+            PeerHello = message.Parsed as ClientHello;
+        }
+
         if (IsTls12)
         {
             if (Phase != ScriptPhase.Traffic)

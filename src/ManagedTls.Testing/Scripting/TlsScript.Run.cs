@@ -119,7 +119,7 @@ internal sealed class ScriptRun : IDisposable
         }
 
         Peer.SentChangeCipherSpec = true;
-        Channel.SendRecord(ContentType.ChangeCipherSpec, [1], protect: false, SendOptions.Default);
+        Channel.SendRecord(ContentType.ChangeCipherSpec, [1], protect: Peer.IsTls12 && Channel.HasTls12WriteKeys, SendOptions.Default);
         Peer.OnChangeCipherSpecSent();
     }
 

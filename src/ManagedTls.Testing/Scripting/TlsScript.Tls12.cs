@@ -289,7 +289,7 @@ public sealed partial class TlsScript
             ext.Add(TlsExtensions.ExtendedMasterSecret());
         }
 
-        ext.Add(TlsExtensions.RenegotiationInfo());
+        ext.Add(TlsExtensions.RenegotiationInfo(run.Peer.RenegotiationInfo12(serverHello: false)));
         HandshakeBuilder hello = TlsMessages.ClientHello12(ext, options.CipherSuites ?? Tls12DefaultSuites);
         hello.SetBytes("random", RandomBytes(peer.Entropy, 32));
         options.Edit?.Invoke(hello);
@@ -365,7 +365,7 @@ public sealed partial class TlsScript
         var ext = new List<ExtensionBuilder>();
         if (ch.Extensions.Contains(ExtensionType.RenegotiationInfo) || ch.CipherSuites.Contains(TlsCipherSuite.TLS_EMPTY_RENEGOTIATION_INFO_SCSV))
         {
-            ext.Add(TlsExtensions.RenegotiationInfo());
+            ext.Add(TlsExtensions.RenegotiationInfo(peer.RenegotiationInfo12(serverHello: true)));
         }
 
         if (options.ExtendedMasterSecret ?? ch.Extensions.Contains(ExtensionType.ExtendedMasterSecret))

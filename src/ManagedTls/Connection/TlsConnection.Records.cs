@@ -1,6 +1,8 @@
 using ManagedTls.CipherSuites;
 using ManagedTls.Crypto;
 using ManagedTls.Handshake;
+using ManagedTls.Handshake.Hello;
+using ManagedTls.Handshake.Tls12;
 using ManagedTls.Handshake.Tls13;
 using ManagedTls.Record;
 using ManagedTls.Wire;
@@ -17,7 +19,11 @@ internal sealed partial class TlsConnection
     void IRecordLayer.SendChangeCipherSpec()
     {
         _writer.FlushHandshake(_writeProtection, _outgoing);
-        _writer.Write(ContentType.ChangeCipherSpec, ChangeCipherSpecBody, _ccsProtection, _outgoing);
+
+        // In a TLS 1.2 renegotiation change_cipher_spec goes under the keys in use (RFC 5246 section 6.1); otherwise
+        // (the first handshake, TLS 1.3's compatibility record) it is plaintext.
+        RecordProtection protection = _writeProtection.IsProtected && _writeProtection.Version == ProtocolVersion.Tls12 ? _writeProtection : _ccsProtection;
+        _writer.Write(ContentType.ChangeCipherSpec, ChangeCipherSpecBody, protection, _outgoing);
     }
 
     /// <inheritdoc/>
@@ -91,7 +97,16 @@ internal sealed partial class TlsConnection
                 // RFC 8446 section 5).
                 _progress.ChangeCipherSpec();
                 _reassembler.CheckInterleaving(ContentType.ChangeCipherSpec);
-                _state = _state.HandleChangeCipherSpec(_cx, record.Fragment);
+                Span<byte> body = record.Fragment;
+                if (IsRenegotiating && _readProtection.IsProtected)
+                {
+                    // In a TLS 1.2 renegotiation the peer protects change_cipher_spec under the keys in use; elsewhere
+                    // one after the keys changed is out of place whatever it carries (unexpected_message from the state).
+                    _readProtection.Open(outer, record.LegacyVersion, record.Fragment, out body);
+                }
+
+                _peerChangedKeysInRenegotiation |= IsRenegotiating;
+                Advance(_state.HandleChangeCipherSpec(_cx, body));
                 continue;
             }
 
@@ -128,7 +143,7 @@ internal sealed partial class TlsConnection
                     while (_reassembler.TryReadMessage(out HandshakeMessage message))
                     {
                         CountProgress(message.Type);
-                        _state = _state.Handle(_cx, message.Encoded);
+                        Advance(_state.Handle(_cx, message.Encoded));
                         if (_cx.Version == ProtocolVersion.Tls12 && _deframer.Rules.VersionCheck != RecordVersionCheck.Exact)
                         {
                             // Once TLS 1.2 is chosen, every record carries legacy_record_version 0x0303 (as OpenSSL
@@ -141,7 +156,9 @@ internal sealed partial class TlsConnection
                 case ContentType.Alert:
                     ReceiveAlert(content);
                     break;
-                case ContentType.ApplicationData when _state.IsTraffic:
+                case ContentType.ApplicationData when _state.IsTraffic || (IsRenegotiating && !_peerChangedKeysInRenegotiation):
+                    // During a TLS 1.2 renegotiation the peer's data is delivered until its change_cipher_spec; between
+                    // that and its Finished it is unexpected_message (RFC 5246 section 7.4.9).
                     if (content.IsEmpty)
                     {
                         _progress.EmptyRecord();
@@ -163,10 +180,16 @@ internal sealed partial class TlsConnection
 
     // During the handshake every message moves it on (or fails it); afterwards a KeyUpdate moves nothing, and the
     // other post-handshake messages (tickets, client authentication) neither count nor reset the counts.
-    // A TLS 1.2 HelloRequest during the handshake is ignored (RFC 5246 section 7.4.1.1), so it moves nothing either.
+    // A TLS 1.2 HelloRequest during the handshake is ignored (RFC 5246 section 7.4.1.1), so it moves nothing either;
+    // a renegotiation request after it (HelloRequest, ClientHello) counts as nothing until the renegotiation moves on,
+    // so a peer repeating refused requests is stopped (decision 0024).
     private void CountProgress(HandshakeType type)
     {
-        if (!_state.IsTraffic && type == HandshakeType.HelloRequest && _cx.Version == ProtocolVersion.Tls12)
+        if (type == HandshakeType.HelloRequest && _cx.Version == ProtocolVersion.Tls12)
+        {
+            _progress.Ignored();
+        }
+        else if (_state.IsTraffic && type == HandshakeType.ClientHello && _cx.Version == ProtocolVersion.Tls12)
         {
             _progress.Ignored();
         }
@@ -177,6 +200,22 @@ internal sealed partial class TlsConnection
         else if (type == HandshakeType.KeyUpdate)
         {
             _progress.KeyUpdate();
+        }
+    }
+
+    // Moves to the next state. The first time traffic is reached the handshake is established; when a renegotiation
+    // reaches it, the renegotiation ends (its settings return, it is counted).
+    private void Advance(HandshakeState next)
+    {
+        _state = next;
+        if (next.IsTraffic)
+        {
+            _established = true;
+            _peerChangedKeysInRenegotiation = false;
+            if (_cx.Renegotiation is not null)
+            {
+                Tls12Renegotiation.Complete(_cx);
+            }
         }
     }
 
@@ -262,7 +301,7 @@ internal sealed partial class TlsConnection
     {
         if (description == AlertDescription.CloseNotify && level == AlertLevel.Warning)
         {
-            if (!_state.IsTraffic)
+            if (!IsHandshakeComplete)
             {
                 throw new TlsAlertException(AlertDescription.CloseNotify, "the peer closed the connection during the handshake", received: true);
             }
@@ -275,6 +314,9 @@ internal sealed partial class TlsConnection
         {
             case AlertLevel.Fatal:
                 throw new TlsAlertException(description, $"the peer sent {description} ({level})", received: true);
+            case AlertLevel.Warning when description == AlertDescription.NoRenegotiation && PeerRefusesOurRenegotiation():
+                _progress.WarningAlert();
+                return;
             case AlertLevel.Warning when description == AlertDescription.NoRenegotiation:
                 throw new TlsAlertException(AlertDescription.HandshakeFailure, "the peer refused a renegotiation that was not asked for");
             case AlertLevel.Warning:
@@ -283,6 +325,29 @@ internal sealed partial class TlsConnection
             default:
                 throw TlsAlertException.Illegal($"alert level {(byte)level} is neither warning nor fatal");
         }
+    }
+
+    // no_renegotiation answering a renegotiation we asked for: a server's HelloRequest still waiting, or our renegotiation
+    // ClientHello not yet answered. The renegotiation is abandoned and the connection goes on with its keys (decision 0024).
+    private bool PeerRefusesOurRenegotiation()
+    {
+        if (_state is Tls12Traffic { HelloRequestPending: true } traffic)
+        {
+            traffic.PeerRefusedRenegotiation();
+        }
+        else if (IsRenegotiating && _cx.IsClient && _state is ExpectServerHello && _cx.Renegotiation is { } binding)
+        {
+            _state.Dispose();
+            Tls12Renegotiation.Abandon(_cx);
+            _state = new Tls12Traffic(binding.Secure);
+        }
+        else
+        {
+            return false;
+        }
+
+        RenegotiationsRefused++;
+        return true;
     }
 
     private void SendAlert(AlertLevel level, AlertDescription description)

@@ -44,6 +44,8 @@ internal sealed partial class TlsConnection : IRecordLayer, IDisposable
     private int _earlyDataSkipped;
     private TlsAlertException? _failure;
     private bool _disposed;
+    private bool _established;
+    private bool _peerChangedKeysInRenegotiation;
 
     private TlsConnection(TlsConfig settings)
     {
@@ -72,8 +74,26 @@ internal sealed partial class TlsConnection : IRecordLayer, IDisposable
     /// <summary>True for the client side.</summary>
     public bool IsClient => _cx.IsClient;
 
-    /// <summary>True once both Finished messages have been exchanged (from this side's point of view).</summary>
-    public bool IsHandshakeComplete => _state.IsTraffic;
+    /// <summary>
+    /// True once both Finished messages have been exchanged (from this side's point of view); it stays true while a
+    /// TLS 1.2 renegotiation runs (<see cref="IsRenegotiating"/>), when application data still flows.
+    /// </summary>
+    public bool IsHandshakeComplete => _state.IsTraffic || _established;
+
+    /// <summary>True while a TLS 1.2 renegotiation runs (after the first handshake, before the new one completes).</summary>
+    public bool IsRenegotiating => _established && !_state.IsTraffic;
+
+    /// <summary>
+    /// True while a renegotiation we asked for has not completed or been refused: one running, or (server) a
+    /// HelloRequest waiting for the client's hello.
+    /// </summary>
+    public bool RenegotiationPending => IsRenegotiating || (_state as Tls12Traffic)?.HelloRequestPending == true;
+
+    /// <summary>How many TLS 1.2 renegotiations completed on this connection.</summary>
+    public int RenegotiationCount => _cx.Renegotiations.Completed;
+
+    /// <summary>How many of our renegotiation requests the peer refused with a no_renegotiation warning.</summary>
+    public int RenegotiationsRefused { get; private set; }
 
     /// <summary>The failure that ended the connection, or null.</summary>
     public TlsAlertException? Failure => _failure;
@@ -147,11 +167,17 @@ internal sealed partial class TlsConnection : IRecordLayer, IDisposable
     /// <summary>Server: true when the client offered post_handshake_auth (RFC 8446 section 4.2.6).</summary>
     public bool PeerOffersPostHandshakeAuth => _cx.PeerOffersPostHandshakeAuth;
 
-    /// <summary>Server: true while a post-handshake CertificateRequest waits for the client's answer.</summary>
-    public bool PostHandshakeAuthPending => (_state as TrafficState)?.ClientAuthPending ?? false;
+    /// <summary>
+    /// Server: true while a post-handshake CertificateRequest waits for the client's answer (in TLS 1.2, while the
+    /// renegotiation that asks for it has not completed).
+    /// </summary>
+    public bool PostHandshakeAuthPending => (_state as TrafficState)?.ClientAuthPending
+        ?? (IsRenegotiating && _cx.Renegotiation?.RequestsClientCertificate == true);
 
-    /// <summary>Server: how many post-handshake client authentications completed.</summary>
-    public int PostHandshakeAuthCount => (_state as TrafficState)?.ClientAuthCount ?? 0;
+    /// <summary>Server: how many post-handshake client authentications completed (TLS 1.2: renegotiations that asked for one).</summary>
+    public int PostHandshakeAuthCount => _cx.Version == ProtocolVersion.Tls12
+        ? _cx.Renegotiations.ClientAuthentications
+        : (_state as TrafficState)?.ClientAuthCount ?? 0;
 
     /// <summary>
     /// Client: the certificate_authorities (DER distinguished names) of the server's latest CertificateRequest,
@@ -235,7 +261,12 @@ internal sealed partial class TlsConnection : IRecordLayer, IDisposable
     /// <exception cref="InvalidOperationException">The handshake is not complete, or we already closed.</exception>
     public void WriteApplicationData(ReadOnlySpan<byte> data)
     {
-        TrafficState traffic = RequireTraffic();
+        ThrowIfUnusable();
+        if (!IsHandshakeComplete)
+        {
+            throw new InvalidOperationException("the handshake is not complete");
+        }
+
         if (IsClosedForWriting)
         {
             throw new InvalidOperationException("close_notify was sent; no more data may be written");
@@ -245,7 +276,7 @@ internal sealed partial class TlsConnection : IRecordLayer, IDisposable
         {
             while (!data.IsEmpty)
             {
-                if (_writeProtection.NeedsKeyUpdate)
+                if (_writeProtection.NeedsKeyUpdate && _state is TrafficState traffic)
                 {
                     traffic.UpdateWriteKeys(_cx, requestPeerUpdate: false);
                 }
@@ -298,7 +329,7 @@ internal sealed partial class TlsConnection : IRecordLayer, IDisposable
             throw new InvalidOperationException("only a server requests a client certificate");
         }
 
-        if (!_cx.PeerOffersPostHandshakeAuth)
+        if (_cx.Version != ProtocolVersion.Tls12 && !_cx.PeerOffersPostHandshakeAuth)
         {
             throw new InvalidOperationException("the client did not offer post_handshake_auth");
         }
@@ -317,6 +348,55 @@ internal sealed partial class TlsConnection : IRecordLayer, IDisposable
         {
             traffic.RequestClientAuth(_cx);
             _writer.FlushHandshake(_writeProtection, _outgoing);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw Fail(e);
+        }
+    }
+
+    /// <summary>
+    /// TLS 1.2: starts a renegotiation (decision 0024). A client queues its new ClientHello, a server a HelloRequest
+    /// (with <paramref name="requestClientCertificate"/>, the new handshake asks for the client's certificate).
+    /// Application data keeps flowing while it runs; <see cref="RenegotiationPending"/> turns false when it completes
+    /// (<see cref="RenegotiationCount"/> grows) or the peer refuses it (<see cref="RenegotiationsRefused"/> grows).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The handshake is not complete, the connection is not TLS 1.2, a
+    /// renegotiation is already running, our settings refuse it, secure renegotiation was not negotiated (without
+    /// unsafe legacy renegotiation allowed), or we closed.</exception>
+    public void Renegotiate(bool requestClientCertificate = false)
+    {
+        ThrowIfUnusable();
+        if (IsRenegotiating)
+        {
+            throw new InvalidOperationException("a renegotiation is already running");
+        }
+
+        TrafficState traffic = RequireTraffic();
+        if (traffic is not Tls12Traffic tls12)
+        {
+            throw new InvalidOperationException("only a TLS 1.2 connection renegotiates");
+        }
+
+        if (IsClosedForWriting)
+        {
+            throw new InvalidOperationException("close_notify was sent");
+        }
+
+        if (requestClientCertificate && IsClient)
+        {
+            throw new InvalidOperationException("only a server requests a client certificate");
+        }
+
+        try
+        {
+            _peerChangedKeysInRenegotiation = false;
+            _state = tls12.Renegotiate(_cx, requestClientCertificate);
+            _writer.FlushHandshake(_writeProtection, _outgoing);
+        }
+        catch (InvalidOperationException)
+        {
+            throw;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -351,8 +431,10 @@ internal sealed partial class TlsConnection : IRecordLayer, IDisposable
     /// </summary>
     public byte[] ExportKeyingMaterial(string label, ReadOnlySpan<byte> context, int length)
     {
-        RequireTraffic();
-        return _cx.Exporter!.Export(label, context, length);
+        // While a TLS 1.2 renegotiation runs, the last completed handshake's exporter answers.
+        ThrowIfUnusable();
+        IKeyingMaterialExporter exporter = IsHandshakeComplete && _cx.Exporter is { } e ? e : throw new InvalidOperationException("the handshake is not complete");
+        return exporter.Export(label, context, length);
     }
 
     /// <summary>The channel binding types <see cref="GetChannelBinding"/> knows, as Python's <c>ssl.CHANNEL_BINDING_TYPES</c>.</summary>
@@ -361,7 +443,8 @@ internal sealed partial class TlsConnection : IRecordLayer, IDisposable
     /// <summary>
     /// Channel binding data of type <paramref name="type"/> (Python's <c>get_channel_binding</c>). "tls-unique" (RFC 5929
     /// section 3) is the verify_data of the first Finished message of a completed TLS 1.2 handshake (the client's in a
-    /// full handshake). Null before the handshake completes, and for TLS 1.3, where tls-unique is not defined (RFC 9266).
+    /// full handshake) of the latest completed handshake (a renegotiation replaces it when it completes). Null before the
+    /// handshake completes, and for TLS 1.3, where tls-unique is not defined (RFC 9266).
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="type"/> is not one of <see cref="ChannelBindingTypes"/>.</exception>
     public byte[]? GetChannelBinding(string type = "tls-unique")
@@ -372,7 +455,8 @@ internal sealed partial class TlsConnection : IRecordLayer, IDisposable
             throw new ArgumentException($"{type} channel binding type not implemented", nameof(type));
         }
 
-        return _state.IsTraffic ? _cx.Tls12Finished?.TlsUnique : null;
+        // RFC 5929 section 3.1: the latest completed handshake's, also while a renegotiation runs.
+        return IsHandshakeComplete ? _cx.Tls12Finished?.TlsUnique : null;
     }
 
     /// <summary>Client, TLS 1.2: the ticket of the server's NewSessionTicket (RFC 5077), or null when it sent none.</summary>

@@ -91,7 +91,7 @@ internal sealed class HandshakeContext
     /// The transcript (hash unknown until the suite is chosen). It keeps the messages themselves when a TLS 1.2
     /// CertificateVerify may have to be made or checked (<see cref="RetainsMessages"/>).
     /// </summary>
-    public TranscriptHash Transcript { get; }
+    public TranscriptHash Transcript { get; private set; }
 
     /// <summary>The client random (key log lines are indexed by it).</summary>
     public byte[] ClientRandom { get; set; } = [];
@@ -159,8 +159,36 @@ internal sealed class HandshakeContext
     /// <summary>Client: the sessions received in NewSessionTicket messages, oldest first. They belong to the caller.</summary>
     public List<Tls13Session> ReceivedSessions { get; } = [];
 
-    /// <summary>The keying material exporter once the handshake is complete.</summary>
-    public IKeyingMaterialExporter? Exporter { get; set; }
+    /// <summary>
+    /// The keying material exporter once the handshake is complete. Setting a new one (a TLS 1.2 renegotiation
+    /// completed) wipes the one it replaces.
+    /// </summary>
+    public IKeyingMaterialExporter? Exporter
+    {
+        get => _exporter;
+        set
+        {
+            if (!ReferenceEquals(_exporter, value))
+            {
+                _exporter?.Dispose();
+            }
+
+            _exporter = value;
+        }
+    }
+
+    private IKeyingMaterialExporter? _exporter;
+
+    /// <summary>
+    /// TLS 1.2: what binds the renegotiation in progress to the handshake before it (RFC 5746); null when no
+    /// renegotiation is running.
+    /// </summary>
+    public Tls12RenegotiationBinding? Renegotiation { get; set; }
+
+    /// <summary>TLS 1.2: the renegotiations of this connection, counted against <see cref="TlsConfig.RenegotiationLimits"/>.</summary>
+    public RenegotiationHistory Renegotiations => _renegotiations ??= new RenegotiationHistory(Settings.RenegotiationLimits);
+
+    private RenegotiationHistory? _renegotiations;
 
     /// <summary>The negotiated version, set by the hello step that decided it; null before.</summary>
     public ProtocolVersion? Version { get; set; }
@@ -204,6 +232,16 @@ internal sealed class HandshakeContext
     public static bool RetainsMessages(TlsConfig settings) => settings.OffersTls12 && (settings.Role == TlsRole.Client
         ? settings.PrivateKey is not null
         : settings.RequestClientCertificate || settings.ServerNameCallback is not null);
+
+    /// <summary>
+    /// Starts the transcript of a new handshake over this connection (a TLS 1.2 renegotiation): the messages of the
+    /// previous handshake are dropped, and what the new one negotiates replaces what the last one did as it is known.
+    /// </summary>
+    public void BeginNewHandshake()
+    {
+        Transcript = new TranscriptHash(retainMessages: RetainsMessages(Settings));
+        CertificateAuthorities = [];
+    }
 
     /// <summary>Encodes <paramref name="message"/>, adds it to the transcript and queues it.</summary>
     public void Send(HandshakeMessage message)

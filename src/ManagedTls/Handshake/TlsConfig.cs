@@ -1,6 +1,7 @@
 using ManagedTls.CipherSuites;
 using ManagedTls.Crypto;
 using ManagedTls.Handshake.Sessions;
+using ManagedTls.Handshake.Tls12;
 using ManagedTls.Handshake.Tls13;
 using ManagedTls.Wire;
 using ManagedTls.X509;
@@ -67,7 +68,10 @@ internal sealed record TlsConfig
     /// </summary>
     public bool DeferPeerVerification { get; init; }
 
-    /// <summary>TLS 1.2: refuse renegotiation of either kind (<c>OP_NO_RENEGOTIATION</c>).</summary>
+    /// <summary>
+    /// TLS 1.2: refuse renegotiation of either kind (<c>OP_NO_RENEGOTIATION</c>): a server answers a renegotiation
+    /// ClientHello, a client a HelloRequest, with a no_renegotiation warning, and neither starts one.
+    /// </summary>
     public bool RefuseRenegotiation { get; init; }
 
     /// <summary>
@@ -275,6 +279,22 @@ internal sealed record TlsConfig
     /// OpenSSL 3 and Python: such a server is refused with <c>handshake_failure</c>.
     /// </summary>
     public bool LegacyServerConnect { get; init; }
+
+    /// <summary>
+    /// Server only, TLS 1.2: accept a renegotiation the client starts (OpenSSL's <c>SSL_OP_ALLOW_CLIENT_RENEGOTIATION</c>);
+    /// off by default, as in OpenSSL 3: its ClientHello is answered with a no_renegotiation warning.
+    /// </summary>
+    public bool AllowClientRenegotiation { get; init; }
+
+    /// <summary>
+    /// TLS 1.2: renegotiate over a connection where secure renegotiation (RFC 5746) was not negotiated (OpenSSL's
+    /// <c>SSL_OP_ALLOW_UNSAFE_LEGACY_RENEGOTIATION</c>); off by default: such a renegotiation is refused with a
+    /// no_renegotiation warning.
+    /// </summary>
+    public bool AllowUnsafeLegacyRenegotiation { get; init; }
+
+    /// <summary>TLS 1.2: how many renegotiations the peer may start (decision 0024).</summary>
+    public RenegotiationLimits RenegotiationLimits { get; init; } = RenegotiationLimits.Default;
 
     /// <summary>
     /// These settings with the parts a server-name callback may replace taken from <paramref name="other"/>:

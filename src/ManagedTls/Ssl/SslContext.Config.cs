@@ -655,6 +655,8 @@ public sealed partial class SslContext
             IgnoreUnexpectedEof = (o & SslOptions.IgnoreUnexpectedEof) != 0,
             RefuseRenegotiation = (o & SslOptions.NoRenegotiation) != 0,
             LegacyServerConnect = (o & SslOptions.LegacyServerConnect) != 0,
+            AllowClientRenegotiation = (o & SslOptions.AllowClientRenegotiation) != 0,
+            AllowUnsafeLegacyRenegotiation = (o & SslOptions.AllowUnsafeLegacyRenegotiation) != 0,
             KeyLog = keylog is null ? null : KeyLogFile.Writer(keylog),
             PostHandshakeAuth = PostHandshakeAuth,
             RecordSizeLimit = _recordSizeLimit,

@@ -79,7 +79,8 @@ public sealed partial class SslObject : IDisposable
     {
         lock (_lock)
         {
-            if (!HandshakeStep())
+            // After Renegotiate, DoHandshake runs the renegotiation to its end as it runs a first handshake.
+            if (!HandshakeStep() || (_renegotiationAwaited && !PostHandshakeStep()))
             {
                 throw new SslWantReadException();
             }

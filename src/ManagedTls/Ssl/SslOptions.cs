@@ -18,6 +18,18 @@ public enum SslOptions : long
     LegacyServerConnect = 0x4,
     /// <summary><c>OP_IGNORE_UNEXPECTED_EOF</c>: treat EOF without close_notify as a clean close.</summary>
     IgnoreUnexpectedEof = 0x80,
+    /// <summary>
+    /// OpenSSL's <c>SSL_OP_ALLOW_CLIENT_RENEGOTIATION</c>, which Python does not name: a TLS 1.2 server accepts a
+    /// renegotiation the client starts. Clear by default, as in OpenSSL 3: the client's new hello is answered with a
+    /// no_renegotiation warning and the connection goes on (decision 0024).
+    /// </summary>
+    AllowClientRenegotiation = 0x100,
+    /// <summary>
+    /// OpenSSL's <c>SSL_OP_ALLOW_UNSAFE_LEGACY_RENEGOTIATION</c> (<c>-legacy_renegotiation</c>), which Python does not
+    /// name: TLS 1.2 renegotiation over a connection where secure renegotiation (RFC 5746) was not negotiated, open to
+    /// the 2009 prefix-injection attack. Clear by default: such a renegotiation is refused with a no_renegotiation warning.
+    /// </summary>
+    AllowUnsafeLegacyRenegotiation = 0x40000,
     /// <summary><c>OP_NO_TICKET</c>: the server keeps sessions in a stateful cache instead of self-contained tickets.</summary>
     NoTicket = 0x4000,
     /// <summary>
@@ -39,7 +51,10 @@ public enum SslOptions : long
     NoTlsV1_1 = 0x10000000,
     /// <summary><c>OP_NO_TLSv1_3</c>: disable TLS 1.3.</summary>
     NoTlsV1_3 = 0x20000000,
-    /// <summary><c>OP_NO_RENEGOTIATION</c>: refuse TLS 1.2 renegotiation.</summary>
+    /// <summary>
+    /// <c>OP_NO_RENEGOTIATION</c>: refuse TLS 1.2 renegotiation: a server answers a client's new hello, a client a
+    /// HelloRequest, with a no_renegotiation warning, and neither side starts one.
+    /// </summary>
     NoRenegotiation = 0x40000000,
     /// <summary><c>OP_ALL</c>: OpenSSL 3's bundle of harmless bug workarounds (0x80000050).</summary>
     All = 0x80000050,

@@ -153,6 +153,32 @@ internal sealed class TlsChannel : IDisposable
         }
     }
 
+    /// <summary>
+    /// Starts something after the handshake that the peer answers with a handshake of its own (<paramref name="start"/>:
+    /// a TLS 1.2 renegotiation, a request for the client's certificate) and pumps until it has completed. Application
+    /// data that arrives meanwhile is kept for the next read. Not to be run while a read is in progress.
+    /// </summary>
+    public async Task PostHandshakeAsync<TAdapter>(TAdapter adapter, Action<SslObject> start)
+        where TAdapter : ITransportAdapter
+    {
+        ThrowIfUnusable();
+        await EnsureHandshakeAsync(adapter).ConfigureAwait(false);
+        await adapter.WaitAsync(_handshakeGate, forWrite: false).ConfigureAwait(false);
+        try
+        {
+            lock (_sync)
+            {
+                start(Ssl);
+            }
+
+            await PumpAsync(adapter, static ssl => ssl.PostHandshakeStep()).ConfigureAwait(false);
+        }
+        finally
+        {
+            _handshakeGate.Release();
+        }
+    }
+
     /// <summary>Reads application data: at least one byte, or 0 at the end (close_notify, or a tolerated EOF).</summary>
     /// <exception cref="NotSupportedException">Another read is in progress.</exception>
     public async Task<int> ReadAsync<TAdapter>(TAdapter adapter, Memory<byte> buffer)

@@ -1,6 +1,7 @@
 using ManagedTls.CipherSuites;
 using ManagedTls.Crypto;
 using ManagedTls.Handshake.Sessions;
+using ManagedTls.Handshake.Tls12;
 using ManagedTls.Handshake.Tls13;
 using ManagedTls.Wire;
 using ManagedTls.Wire.Extensions;
@@ -143,7 +144,8 @@ internal static class ClientHandshake
     /// <item>with TLS 1.3: its suites first, supported_versions, the cookie after a retry, key_share in the order
     /// given, psk_key_exchange_modes [psk_dhe_ke], post_handshake_auth when configured, and last pre_shared_key with
     /// a zero binder placeholder when a session is offered (<see cref="SendHello"/> fills in the binder);</item>
-    /// <item>with TLS 1.2: its suites and TLS_EMPTY_RENEGOTIATION_INFO_SCSV (RFC 5746 section 3.4), ec_point_formats
+    /// <item>with TLS 1.2: its suites and TLS_EMPTY_RENEGOTIATION_INFO_SCSV (RFC 5746 section 3.4; in a secure
+    /// renegotiation renegotiation_info with client_verify_data instead, section 3.5), ec_point_formats
     /// [uncompressed], encrypt_then_mac, extended_master_secret and session_ticket (unless tickets are off; carrying
     /// the offered session's ticket).</item>
     /// </list>
@@ -197,6 +199,12 @@ internal static class ClientHandshake
             ext.Add(new RecordSizeLimitExtension((ushort)limit));
         }
 
+        if (cx.Renegotiation is { Secure: true } renegotiation)
+        {
+            // RFC 5746 section 3.5: a secure renegotiation carries client_verify_data, and never the SCSV.
+            ext.Add(new RenegotiationInfoExtension(Tls12Renegotiation.ClientHelloInfo(renegotiation)));
+        }
+
         if (s.OffersTls13 && s.PostHandshakeAuth)
         {
             ext.Add(new EmptyExtension(ExtensionType.PostHandshakeAuth));
@@ -217,7 +225,10 @@ internal static class ClientHandshake
         if (s.OffersTls12)
         {
             suites.AddRange(s.Tls12CipherSuites.Select(c => c.Suite));
-            suites.Add(TlsCipherSuite.TLS_EMPTY_RENEGOTIATION_INFO_SCSV);
+            if (cx.Renegotiation is null)
+            {
+                suites.Add(TlsCipherSuite.TLS_EMPTY_RENEGOTIATION_INFO_SCSV);
+            }
         }
 
         return new ClientHello(ProtocolVersion.Tls12, offer.Random, offer.SessionId, suites.ToArray(), Negotiation.OfferedCompressionMethods(s), ext);

@@ -39,7 +39,8 @@ internal static class Tls12ClientHello
     /// <item>server_name (empty, only when we sent one), ec_point_formats (must list uncompressed, else
     /// <c>illegal_parameter</c>, RFC 8422 section 5.2), ALPN (one protocol we offered, else <c>illegal_parameter</c>),
     /// extended_master_secret (RFC 7627), encrypt_then_mac (honoured only for a CBC suite, RFC 7366 section 3),
-    /// renegotiation_info (empty on an initial handshake, else <c>handshake_failure</c>, RFC 5746 section 3.4),
+    /// renegotiation_info (empty on an initial handshake, the last verify_data in a renegotiation, else
+    /// <c>handshake_failure</c>, RFC 5746 sections 3.4 and 3.5),
     /// session_ticket (empty, only when we offered it), record_size_limit (only when we sent one) and supported_groups
     /// (which some servers send and which says nothing); anything else is <c>unsupported_extension</c>.</item>
     /// <item>No renegotiation_info: <c>handshake_failure</c> unless <see cref="TlsConfig.LegacyServerConnect"/>
@@ -84,12 +85,7 @@ internal static class Tls12ClientHello
                     encryptThenMac = suite.Cipher.Aead is null;
                     break;
                 case RenegotiationInfoExtension info:
-                    if (info.RenegotiatedConnection.Length != 0)
-                    {
-                        throw new TlsAlertException(AlertDescription.HandshakeFailure, "renegotiation_info is not empty on an initial handshake");
-                    }
-
-                    secureRenegotiation = true;
+                    secureRenegotiation = Tls12Renegotiation.CheckServerHello(cx, info);
                     break;
                 case SessionTicketExtension ticket when s.StatelessTickets:
                     if (ticket.Ticket.Length != 0)
@@ -108,7 +104,12 @@ internal static class Tls12ClientHello
             }
         }
 
-        if (!secureRenegotiation && !s.LegacyServerConnect)
+        if (cx.Renegotiation is not null)
+        {
+            // A renegotiation: RFC 5746 section 3.5 when the last handshake was secure, legacy otherwise.
+            secureRenegotiation = Tls12Renegotiation.CheckServerHello(cx, sh.Extensions.Get<RenegotiationInfoExtension>());
+        }
+        else if (!secureRenegotiation && !s.LegacyServerConnect)
         {
             throw new TlsAlertException(AlertDescription.HandshakeFailure, "the server does not support secure renegotiation (RFC 5746), and legacy servers are not allowed");
         }
@@ -166,6 +167,7 @@ internal sealed class ExpectServerCertificate(Tls12ClientAgreement agreement) : 
 
         bool keyTransport = agreement.Agreed.KeyExchange == KeyExchangeKind.Rsa;
         var certificate = Parse<CertificateMessage>(encoded);
+        Tls12Renegotiation.CheckSameServer(cx, certificate);
         PublicKey leafKey = HandshakeCommon.AcceptPeerChain(cx, certificate,
             keyTransport ? VerifyRequest.KeyUsageKeyEncipherment : VerifyRequest.KeyUsageDigitalSignature);
         CheckLeafKey(agreement.Agreed.Suite, leafKey);
@@ -534,6 +536,6 @@ internal sealed class ExpectServerFinished(Tls12Agreement agreed, Tls12MasterSec
         cx.Exporter = new Tls12Exporter(agreed.Suite.PrfHash, master.Secret, master.IsExtended, agreed.ClientRandom, agreed.ServerRandom);
         cx.Tls12Session = Tls12ClientSessions.Make(cx, agreed.Suite, master, agreed.SessionId, resumed: null);
         master.Dispose();
-        return new Tls12Traffic();
+        return new Tls12Traffic(agreed.SecureRenegotiation);
     }
 }

@@ -40,14 +40,16 @@ internal static class Tls12ServerHello
     {
         TlsConfig s = cx.Settings;
         PrivateKey key = s.PrivateKey ?? throw TlsAlertException.Internal("a server needs a certificate key");
-        bool secureRenegotiation = CheckRenegotiationInfo(ch);
+        bool secureRenegotiation = Tls12Renegotiation.CheckClientHello(cx, ch);
         if (ch.Extensions.Get<EcPointFormatsExtension>() is { } formats && !formats.Formats.Contains(ClientHandshake.UncompressedPoints))
         {
             // RFC 8422 section 5.1.2: the uncompressed format is mandatory, so a list without it is illegal.
             throw TlsAlertException.Illegal("ec_point_formats does not list the uncompressed format");
         }
 
-        if (Tls12ServerSessions.Find(cx, ch, out bool byTicket) is { } resumed)
+        // A renegotiation is always a full handshake (OpenSSL's SSL_OP_NO_SESSION_RESUMPTION_ON_RENEGOTIATION, decision
+        // 0024): it exists to change something, such as asking for the client's certificate, that resuming would skip.
+        if (cx.Renegotiation is null && Tls12ServerSessions.Find(cx, ch, out bool byTicket) is { } resumed)
         {
             return Tls12ServerSessions.Resume(cx, ch, encoded, resumed, byTicket, secureRenegotiation);
         }
@@ -154,24 +156,10 @@ internal static class Tls12ServerHello
     }
 
     /// <summary>
-    /// RFC 5746 section 3.6: true when the client supports secure renegotiation (the SCSV or an empty renegotiation_info);
-    /// a renegotiation_info that is not empty on an initial handshake is <c>handshake_failure</c>.
-    /// </summary>
-    private static bool CheckRenegotiationInfo(ClientHello ch)
-    {
-        RenegotiationInfoExtension? info = ch.Extensions.Get<RenegotiationInfoExtension>();
-        if (info is { RenegotiatedConnection.Length: > 0 })
-        {
-            throw new TlsAlertException(AlertDescription.HandshakeFailure, "renegotiation_info is not empty on an initial handshake");
-        }
-
-        return info is not null || ch.CipherSuites.Contains(TlsCipherSuite.TLS_EMPTY_RENEGOTIATION_INFO_SCSV);
-    }
-
-    /// <summary>
-    /// The ServerHello's extensions, each only in answer to the client's: renegotiation_info (empty), server_name
-    /// (empty, and not when resuming, RFC 6066 section 3), ec_point_formats [uncompressed] for an ECC suite, ALPN,
-    /// session_ticket (empty, when a NewSessionTicket follows), encrypt_then_mac, extended_master_secret,
+    /// The ServerHello's extensions, each only in answer to the client's: renegotiation_info (empty, or in a
+    /// renegotiation both verify_data of the last handshake, RFC 5746 section 3.7), server_name (empty, and not when
+    /// resuming, RFC 6066 section 3), ec_point_formats [uncompressed] for an ECC suite, ALPN, session_ticket (empty, when
+    /// a NewSessionTicket follows), encrypt_then_mac, extended_master_secret,
     /// record_size_limit.
     /// </summary>
     internal static ExtensionBlock HelloExtensions(HandshakeContext cx, ClientHello ch, Tls12Agreement agreed, bool resumed)
@@ -179,7 +167,7 @@ internal static class Tls12ServerHello
         var ext = new ExtensionBlock();
         if (agreed.SecureRenegotiation)
         {
-            ext.Add(new RenegotiationInfoExtension([]));
+            ext.Add(new RenegotiationInfoExtension(Tls12Renegotiation.ServerHelloInfo(cx)));
         }
 
         if (cx.ServerName is not null && !resumed)
@@ -630,6 +618,6 @@ internal sealed class ExpectClientFinished(Tls12ServerSecrets secrets) : Tls12St
         cx.Tls12Finished = new Tls12FinishedPair(clientVerifyData, serverVerifyData, Abbreviated: false);
         cx.Exporter = new Tls12Exporter(agreed.Suite.PrfHash, master.Secret, master.IsExtended, agreed.ClientRandom, agreed.ServerRandom);
         secrets.Dispose();
-        return new Tls12Traffic();
+        return new Tls12Traffic(agreed.SecureRenegotiation);
     }
 }

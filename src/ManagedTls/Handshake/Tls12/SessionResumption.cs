@@ -308,7 +308,7 @@ internal sealed class ExpectResumedClientFinished(ResumedKeys keys) : Tls12State
         cx.Tls12Finished = new Tls12FinishedPair(clientVerifyData, keys.OwnVerifyData, Abbreviated: true);
         cx.Exporter = new Tls12Exporter(agreed.Suite.PrfHash, keys.Master.Secret, keys.Master.IsExtended, agreed.ClientRandom, agreed.ServerRandom);
         keys.Dispose();
-        return new Tls12Traffic();
+        return new Tls12Traffic(agreed.SecureRenegotiation);
     }
 }
 
@@ -554,6 +554,6 @@ internal sealed class ExpectResumedServerFinished(ResumedClientKeys keys) : Tls1
         }
 
         keys.Dispose();
-        return new Tls12Traffic();
+        return new Tls12Traffic(agreed.SecureRenegotiation);
     }
 }

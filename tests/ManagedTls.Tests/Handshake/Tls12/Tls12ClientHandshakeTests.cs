@@ -290,12 +290,15 @@ public class Tls12ClientHandshakeTests
         Assert.Equal([9], ConnectionPair.ReadAll(pair.Client));
     }
 
-    /// <summary>A HelloRequest during the handshake is ignored (RFC 5246 section 7.4.1.1); after it, refused with a no_renegotiation warning.</summary>
+    /// <summary>
+    /// A HelloRequest during the handshake is ignored (RFC 5246 section 7.4.1.1); after it, with renegotiation off
+    /// (<c>OP_NO_RENEGOTIATION</c>), refused with a no_renegotiation warning.
+    /// </summary>
     [Fact]
     public void HelloRequest()
     {
         CipherSuiteInfo suite = Suite("TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384");
-        using var pair = new Tls12ClientPair(Client(suite), Server(suite) with { HelloRequestBefore = HandshakeType.ServerKeyExchange });
+        using var pair = new Tls12ClientPair(Client(suite) with { RefuseRenegotiation = true }, Server(suite) with { HelloRequestBefore = HandshakeType.ServerKeyExchange });
         pair.Handshake();
         pair.Server.SendRawHandshake(new ManagedTls.Wire.Messages.HelloRequest().Encode());
         pair.Pump();
