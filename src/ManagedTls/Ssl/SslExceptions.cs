@@ -182,11 +182,19 @@ public static class SslErrors
         return new SslException("SSL", SentAlertReason(alert.Description), alert.Message, alert);
     }
 
-    /// <summary>The reason name used for an alert this side sent: the alert's name in OpenSSL's upper-case style (<c>DECODE_ERROR</c>).</summary>
+    /// <summary>
+    /// The reason name used for an alert this side sent: the alert's name in OpenSSL's upper-case style (<c>DECODE_ERROR</c>),
+    /// except protocol_version, which OpenSSL reports as <c>UNSUPPORTED_PROTOCOL</c> when it finds no version in common.
+    /// </summary>
     /// <param name="alert">The alert sent.</param>
     /// <returns>The name, or <c>ALERT_nnn</c> for an unnamed code point.</returns>
     public static string SentAlertReason(AlertDescription alert)
     {
+        if (alert == AlertDescription.ProtocolVersion)
+        {
+            return "UNSUPPORTED_PROTOCOL";
+        }
+
         string name = alert.ToString();
         if (name.Length == 0 || char.IsDigit(name[0]))
         {
