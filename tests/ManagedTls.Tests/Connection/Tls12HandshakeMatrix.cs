@@ -89,7 +89,8 @@ internal static class Tls12HandshakeMatrix
     private static readonly byte[] Http11 = Encoding.ASCII.GetBytes("http/1.1");
     private static readonly byte[] Spdy = Encoding.ASCII.GetBytes("spdy/3");
 
-    private static readonly Lazy<(byte[] Der, PrivateKey Key)> RsaLeaf =
+    /// <summary>An RSA-2048 leaf with keyEncipherment and digitalSignature, for RSA key transport and signatures.</summary>
+    public static readonly Lazy<(byte[] Der, PrivateKey Key)> RsaLeaf =
         new(() => ConnectionTestKit.CustomLeaf(ServerKeyType.Rsa2048, s => s.KeyUsage = KeyUsage.KeyEncipherment | KeyUsage.DigitalSignature));
 
     /// <summary>The RFC 8446 section 4.1.3 sentinel a TLS 1.3-capable server puts at the end of a TLS 1.2 ServerHello.random.</summary>
