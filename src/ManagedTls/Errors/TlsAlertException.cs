@@ -34,6 +34,12 @@ public class TlsAlertException : Exception
     /// <summary>True when the peer sent the alert, false when this side detected the failure.</summary>
     public bool Received { get; }
 
+    /// <summary>
+    /// OpenSSL's reason code name for a failure this side detected, when OpenSSL names it more precisely than the alert
+    /// it sends (<c>PEER_DID_NOT_RETURN_A_CERTIFICATE</c> for handshake_failure); null to use the alert's name.
+    /// </summary>
+    public string? Reason { get; init; }
+
     /// <summary>Shorthand for a <c>decode_error</c> alert.</summary>
     /// <param name="message">Why the input could not be decoded.</param>
     /// <returns>The exception, for <c>throw</c>.</returns>

@@ -156,8 +156,8 @@ public static class SslErrors
     /// a received close_notify is <see cref="SslZeroReturnException"/>; another received alert is an
     /// <see cref="SslException"/> with library <c>SSL</c> and OpenSSL's reason for that alert
     /// (<c>[SSL: TLSV1_ALERT_UNKNOWN_CA] tlsv1 alert unknown ca</c>); a failure detected here (the alert was sent)
-    /// is an <see cref="SslException"/> with library <c>SSL</c>, the alert's name upper-cased as the reason
-    /// (<c>DECODE_ERROR</c>) and the engine's explanation as text.
+    /// is an <see cref="SslException"/> with library <c>SSL</c>, the engine's OpenSSL reason when it gives one, else the
+    /// alert's name upper-cased as the reason (<c>DECODE_ERROR</c>), and the engine's explanation as text.
     /// </summary>
     /// <param name="alert">The engine's exception.</param>
     /// <returns>The exception to throw; <paramref name="alert"/> is its inner exception.</returns>
@@ -179,14 +179,22 @@ public static class SslErrors
             return new SslException("SSL", reason, ReceivedAlertText(alert.Description), alert);
         }
 
-        return new SslException("SSL", SentAlertReason(alert.Description), alert.Message, alert);
+        return new SslException("SSL", alert.Reason ?? SentAlertReason(alert.Description), alert.Message, alert);
     }
 
-    /// <summary>The reason name used for an alert this side sent: the alert's name in OpenSSL's upper-case style (<c>DECODE_ERROR</c>).</summary>
+    /// <summary>
+    /// The reason name used for an alert this side sent: the alert's name in OpenSSL's upper-case style (<c>DECODE_ERROR</c>),
+    /// except protocol_version, which OpenSSL reports as <c>UNSUPPORTED_PROTOCOL</c> when it finds no version in common.
+    /// </summary>
     /// <param name="alert">The alert sent.</param>
     /// <returns>The name, or <c>ALERT_nnn</c> for an unnamed code point.</returns>
     public static string SentAlertReason(AlertDescription alert)
     {
+        if (alert == AlertDescription.ProtocolVersion)
+        {
+            return "UNSUPPORTED_PROTOCOL";
+        }
+
         string name = alert.ToString();
         if (name.Length == 0 || char.IsDigit(name[0]))
         {

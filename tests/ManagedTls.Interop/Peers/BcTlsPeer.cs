@@ -102,6 +102,12 @@ internal sealed record BcTlsOptions
     /// <summary>The versions offered or accepted; TLS 1.2 alone by default.</summary>
     public ProtocolVersion[] Versions { get; init; } = ProtocolVersion.TLSv12.Only();
 
+    /// <summary>extended_master_secret (RFC 7627) offered (client) or accepted (server).</summary>
+    public bool ExtendedMasterSecret { get; init; } = true;
+
+    /// <summary>encrypt_then_mac (RFC 7366) offered (client) or accepted (server).</summary>
+    public bool EncryptThenMac { get; init; } = true;
+
     /// <summary>Socket reads and writes and the handshake are bounded by this.</summary>
     public int TimeoutMs { get; init; } = PeerProcess.TimeoutMs;
 }
@@ -137,6 +143,7 @@ internal sealed class BcTlsPeer : IDisposable
         CipherSuite = sp.CipherSuite;
         TlsUnique = context.ExportChannelBinding(ChannelBinding.tls_unique);
         ExtendedMasterSecret = sp.IsExtendedMasterSecret;
+        EncryptThenMac = sp.IsEncryptThenMac;
         ServerNames = events.ServerNames;
         Certificate? peer = sp.PeerCertificate;
         PeerCertificate = peer is null || peer.IsEmpty ? null : peer.GetCertificateAt(0).GetEncoded();
@@ -160,6 +167,9 @@ internal sealed class BcTlsPeer : IDisposable
 
     /// <summary>Whether the extended master secret (RFC 7627) was negotiated.</summary>
     public bool ExtendedMasterSecret { get; }
+
+    /// <summary>Whether the connection uses encrypt_then_mac (RFC 7366: a CBC suite, the extension in both hellos).</summary>
+    public bool EncryptThenMac { get; }
 
     /// <summary>The SNI host names the client sent (as the server saw them, or as the client sent them).</summary>
     public IReadOnlyList<string> ServerNames { get; }
@@ -332,6 +342,23 @@ internal sealed class BcTlsPeer : IDisposable
 
         protected override int[] GetSupportedCipherSuites() => options.CipherSuites ?? base.GetSupportedCipherSuites();
 
+        public override bool ShouldUseExtendedMasterSecret() => options.ExtendedMasterSecret;
+
+        public override IDictionary<int, byte[]> GetClientExtensions()
+        {
+            IDictionary<int, byte[]> extensions = base.GetClientExtensions();
+            if (options.EncryptThenMac)
+            {
+                TlsExtensionsUtilities.AddEncryptThenMacExtension(extensions);
+            }
+            else
+            {
+                extensions.Remove(ExtensionType.encrypt_then_mac);
+            }
+
+            return extensions;
+        }
+
         protected override IList<ServerName>? GetSniServerNames() =>
             options.ServerName is null ? null : [new ServerName(NameType.host_name, Encoding.ASCII.GetBytes(options.ServerName))];
     }
@@ -415,6 +442,10 @@ internal sealed class BcTlsPeer : IDisposable
         }
 
         protected override ProtocolVersion[] GetSupportedVersions() => _options.Versions;
+
+        public override bool ShouldUseExtendedMasterSecret() => _options.ExtendedMasterSecret;
+
+        protected override bool AllowEncryptThenMac() => _options.EncryptThenMac;
 
         protected override int[] GetSupportedCipherSuites() =>
             _options.CipherSuites ?? (_credentials.IsEcdsa

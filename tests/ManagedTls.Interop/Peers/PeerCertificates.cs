@@ -3,7 +3,8 @@ namespace ManagedTls.Interop.Peers;
 /// <summary>
 /// Keys and self-signed certificates for the peers, made once per test collection with the openssl CLI into a
 /// temporary directory (nothing private is kept in the repository): an ECDSA P-256 and an RSA-2048 server
-/// certificate for CN=localhost (SAN DNS:localhost, IP:127.0.0.1), and an ECDSA P-256 client certificate.
+/// certificate for CN=localhost (SAN DNS:localhost, IP:127.0.0.1), an ECDSA P-256 client certificate, and the
+/// ffdhe2048 DH parameters.
 /// Every file is PEM; keys are unencrypted PKCS#8.
 /// </summary>
 public sealed class PeerCertificates : IDisposable
@@ -16,6 +17,8 @@ public sealed class PeerCertificates : IDisposable
         RsaKey = Path.Combine(Dir, "rsa-key.pem");
         ClientCert = Path.Combine(Dir, "client-cert.pem");
         ClientKey = Path.Combine(Dir, "client-key.pem");
+        DhParams = Path.Combine(Dir, "dh-ffdhe2048.pem");
+        OpenSslProcess.Run(["genpkey", "-genparam", "-algorithm", "DH", "-pkeyopt", "group:ffdhe2048", "-out", DhParams]);
         string[] server = ["-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"];
         OpenSslProcess.Run(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "2", .. server, "-keyout", EcdsaKey, "-out", EcdsaCert]);
         OpenSslProcess.Run(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", .. server, "-keyout", RsaKey, "-out", RsaCert]);
@@ -41,6 +44,9 @@ public sealed class PeerCertificates : IDisposable
     public string ClientCert { get; }
 
     public string ClientKey { get; }
+
+    /// <summary>DH parameters (the RFC 7919 ffdhe2048 group, PEM "DH PARAMETERS") for a server offering DHE suites.</summary>
+    public string DhParams { get; }
 
     /// <summary>The DER of the first certificate in a PEM file.</summary>
     public static byte[] Der(string pemFile)

@@ -19,6 +19,9 @@ internal sealed record PythonTlsOptions
     /// <summary>A server fails the handshake when the client sends no certificate (CERT_REQUIRED; needs <see cref="CaFile"/>).</summary>
     public bool RequireClientCertificate { get; init; }
 
+    /// <summary>load_dh_params: a PEM file of DH parameters, which a server needs for DHE suites.</summary>
+    public string? DhParamsFile { get; init; }
+
     /// <summary>set_ciphers, in OpenSSL's cipher-list format.</summary>
     public string? Ciphers { get; init; }
 
@@ -60,6 +63,7 @@ internal sealed record PythonTlsOptions
         Add("--key", KeyFile);
         Add("--cafile", CaFile);
         Add("--ciphers", Ciphers);
+        Add("--dhparams", DhParamsFile);
         Add("--send", Send);
         Add("--until", Until);
         foreach (string p in Alpn)
@@ -143,7 +147,7 @@ internal static class PythonTlsPeer
         p.add_argument("--port", type=int, default=0)
         p.add_argument("--cert"); p.add_argument("--key"); p.add_argument("--cafile")
         p.add_argument("--require-client-cert", action="store_true")
-        p.add_argument("--ciphers"); p.add_argument("--alpn", action="append", default=[])
+        p.add_argument("--ciphers"); p.add_argument("--dhparams"); p.add_argument("--alpn", action="append", default=[])
         p.add_argument("--server-name", default="localhost")
         p.add_argument("--send"); p.add_argument("--until"); p.add_argument("--echo", action="store_true")
         p.add_argument("--min-version", default="TLSv1_2"); p.add_argument("--max-version", default="TLSv1_2")
@@ -161,6 +165,8 @@ internal static class PythonTlsPeer
             ctx.load_cert_chain(a.cert, a.key)
         if a.ciphers:
             ctx.set_ciphers(a.ciphers)
+        if a.dhparams:
+            ctx.load_dh_params(a.dhparams)
         if a.alpn:
             ctx.set_alpn_protocols(a.alpn)
         if a.cafile:

@@ -1,4 +1,5 @@
 using ManagedTls.CipherSuites;
+using ManagedTls.Handshake;
 
 namespace ManagedTls.Tests.Connection;
 
@@ -115,6 +116,67 @@ public class HandshakeMatrixTests
         Assert.Equal(
             rows.Select(r => string.Join(",", r)),
             PairwiseCover.Generate(sizes).Select(r => string.Join(",", r)));
+    }
+
+    /// <summary>TLS 1.2: every suite with each version setup, with client authentication and ALPN.</summary>
+    public static TheoryData<string, Tls12Versions> Tls12CoreProduct()
+    {
+        var data = new TheoryData<string, Tls12Versions>();
+        foreach (CipherSuiteInfo suite in Tls12HandshakeMatrix.Suites)
+        {
+            foreach (Tls12Versions versions in Enum.GetValues<Tls12Versions>())
+            {
+                data.Add(suite.IanaName, versions);
+            }
+        }
+
+        return data;
+    }
+
+    /// <summary>TLS 1.2: an all-pairs array over suite, curve, server key, signature_algorithms, versions, client authentication and ALPN.</summary>
+    public static TheoryData<string> Tls12AllPairs()
+    {
+        var data = new TheoryData<string>();
+        foreach (int[] row in PairwiseCover.Generate(Tls12HandshakeMatrix.Sizes))
+        {
+            data.Add(string.Join(",", row));
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Tls12CoreProduct))]
+    public void Tls12Core(string suite, Tls12Versions versions)
+    {
+        CipherSuiteInfo info = CipherSuiteRegistry.FindByIanaName(suite)!;
+        Tls12HandshakeMatrix.Run(new Tls12MatrixCase(info, KeyExchangeGroups.X25519, 0, 0, versions, ClientAuth: true, Alpn: true), seed: 3);
+    }
+
+    [Theory]
+    [MemberData(nameof(Tls12AllPairs))]
+    public void Tls12Pairwise(string row) =>
+        Tls12HandshakeMatrix.Run(Tls12MatrixCase.FromValues(row.Split(',').Select(int.Parse).ToArray()), seed: 5);
+
+    [Fact]
+    public void TheTls12DimensionsAreTheEngines()
+    {
+        Assert.Equal(CipherSuiteRegistry.Tls12Suites.Count, Tls12HandshakeMatrix.Suites.Count);
+        Assert.Contains(Tls12HandshakeMatrix.Suites, s => s.KeyExchange.Algorithm == SuiteKeyExchange.Ecdhe && s.Authentication.Algorithm == AuthenticationAlgorithm.Rsa);
+        Assert.Contains(Tls12HandshakeMatrix.Suites, s => s.KeyExchange.Algorithm == SuiteKeyExchange.Ecdhe && s.Authentication.Algorithm != AuthenticationAlgorithm.Rsa);
+        Assert.Contains(Tls12HandshakeMatrix.Suites, s => s.KeyExchange.Algorithm == SuiteKeyExchange.Dhe);
+        Assert.Contains(Tls12HandshakeMatrix.Suites, s => s.KeyExchange.Algorithm == SuiteKeyExchange.Rsa);
+        Assert.Contains(Tls12HandshakeMatrix.Suites, s => s.Cbc is not null);
+        Assert.Equal(["secp256r1", "secp384r1", "secp521r1", "x25519", "x448"], Tls12HandshakeMatrix.Curves.Select(g => g.Name).Order(StringComparer.Ordinal).ToArray());
+
+        // Every case of the all-pairs array is distinct, and every pair of values of every two dimensions is in one.
+        int[] sizes = Tls12HandshakeMatrix.Sizes;
+        var rows = ((IEnumerable<object[]>)Tls12AllPairs()).Select(d => ((string)d[0]).Split(',').Select(int.Parse).ToArray()).ToList();
+        var covered = rows.SelectMany(PairwiseCover.PairsOf).ToHashSet();
+        Assert.All(PairwiseCover.AllPairs(sizes), p => Assert.Contains(p, covered));
+        Assert.Equal(rows.Count, rows.Select(r => string.Join(",", r)).Distinct().Count());
+        Assert.InRange(rows.Count, sizes[0] * sizes[1], sizes[0] * sizes[1] + 20);
+        Assert.All(rows, r => Assert.Equal(r, Tls12MatrixCase.FromValues(r).Values));
     }
 
     [Fact]

@@ -41,11 +41,18 @@ public sealed record ChaosMutation(bool FromClient, int Record, ChaosKind Kind, 
     };
 }
 
-/// <summary>The connection a chaos run uses, and the changes made to its records.</summary>
-public sealed record ChaosScenario(ChaosMutation[] Mutations, int Suite, bool Compat, bool Hrr, bool ClientAuth, bool KeyUpdate, int Seed)
+/// <summary>
+/// The connection a chaos run uses, and the changes made to its records. <see cref="Suite"/> indexes the TLS 1.3 suites,
+/// or with <see cref="Tls12"/> the TLS 1.2 suites (both sides then speak TLS 1.2 only; Compat, Hrr and KeyUpdate are
+/// TLS 1.3's and stay off).
+/// </summary>
+public sealed record ChaosScenario(ChaosMutation[] Mutations, int Suite, bool Compat, bool Hrr, bool ClientAuth, bool KeyUpdate, int Seed, bool Tls12 = false)
 {
+    /// <summary>The suite both sides enable.</summary>
+    internal CipherSuiteInfo SuiteInfo => (Tls12 ? CipherSuiteRegistry.Tls12Suites : CipherSuiteRegistry.Tls13Suites)[Suite];
+
     public override string ToString() =>
-        $"[{string.Join("; ", Mutations.Select(m => m.ToString()))}] suite {CipherSuiteRegistry.Tls13Suites[Suite]}"
+        $"[{string.Join("; ", Mutations.Select(m => m.ToString()))}] suite {SuiteInfo}{(Tls12 ? " (TLS 1.2)" : "")}"
         + $"{(Compat ? " compat" : "")}{(Hrr ? " hrr" : "")}{(ClientAuth ? " clientauth" : "")}{(KeyUpdate ? " keyupdate" : "")} seed {Seed}";
 }
 
@@ -84,7 +91,7 @@ internal sealed class RecordChaos
     public RecordChaos(ChaosScenario scenario)
     {
         _scenario = scenario;
-        CipherSuiteInfo suite = CipherSuiteRegistry.Tls13Suites[scenario.Suite];
+        CipherSuiteInfo suite = scenario.SuiteInfo;
         TlsConfig client = ConnectionTestKit.Client(new SeededEntropy(scenario.Seed)) with
         {
             CipherSuites = [suite],
@@ -100,6 +107,23 @@ internal sealed class RecordChaos
             AlpnProtocols = [Encoding.ASCII.GetBytes("h2")],
             Entropy = new SeededEntropy(scenario.Seed + 1),
         };
+        if (scenario.Tls12)
+        {
+            client = client with { MinimumVersion = ProtocolVersion.Tls12, MaximumVersion = ProtocolVersion.Tls12, CipherSuites = [], Tls12CipherSuites = [suite] };
+            server = server with
+            {
+                MinimumVersion = ProtocolVersion.Tls12,
+                MaximumVersion = ProtocolVersion.Tls12,
+                CipherSuites = [],
+                Tls12CipherSuites = [suite],
+                DhParameters = ManagedTls.Crypto.KeyExchanges.Ffdhe2048,
+            };
+            if (suite.Authentication.Algorithm == AuthenticationAlgorithm.Rsa)
+            {
+                var (der, key) = Tls12HandshakeMatrix.RsaLeaf.Value;
+                server = server with { CertificateChain = [der], PrivateKey = key };
+            }
+        }
         if (scenario.ClientAuth)
         {
             var (der, key) = ConnectionTestKit.Leaf(ServerKeyType.EcdsaP256);
@@ -252,8 +276,8 @@ internal sealed class RecordChaos
         bool wasClosed = c.PeerClosed;
         bool wasComplete = c.IsHandshakeComplete;
         // Both sides hold the same keys when each has read exactly what the other sent so far.
-        bool inSync = Faithful(to.Processed.Select(p => p.Record), from.Sent.Take(index))
-            && FaithfulPrefix(from.Processed.Select(p => p.Record), to.Sent);
+        bool inSync = Faithful(to.Processed.Select(p => p.Record), from.Sent.Take(index), _scenario.Tls12)
+            && FaithfulPrefix(from.Processed.Select(p => p.Record), to.Sent, _scenario.Tls12);
         bool intactAlert = from.FailedLocally is { } sent && index == sent.AlertIndex && record.AsSpan().SequenceEqual(from.Sent[index]) && !wasClosed;
         if (!wasClosed)
         {
@@ -301,30 +325,51 @@ internal sealed class RecordChaos
     /// up to changes a TLS 1.3 receiver must not notice: dummy change_cipher_spec records added or removed, and the
     /// ignored legacy_record_version of unprotected records (RFC 8446 section 5.1 and appendix D.4).
     /// </summary>
-    public static bool Faithful(IEnumerable<byte[]> received, IEnumerable<byte[]> sent) =>
-        Normalize(Records.Split(received)).SequenceEqual(Normalize(sent), StringComparer.Ordinal);
+    /// <remarks>
+    /// With <paramref name="tls12"/> a TLS 1.2 receiver: every change_cipher_spec counts, and only the record version of
+    /// the records before it (unprotected hellos, RFC 5246 appendix E.1) may change unnoticed.
+    /// </remarks>
+    public static bool Faithful(IEnumerable<byte[]> received, IEnumerable<byte[]> sent, bool tls12 = false) =>
+        Normalize(Records.Split(received), tls12).SequenceEqual(Normalize(sent, tls12), StringComparer.Ordinal);
 
     /// <summary>True when, in the sense of <see cref="Faithful"/>, the records of <paramref name="received"/> are a prefix of <paramref name="sent"/>.</summary>
-    public static bool FaithfulPrefix(IEnumerable<byte[]> received, IEnumerable<byte[]> sent)
+    public static bool FaithfulPrefix(IEnumerable<byte[]> received, IEnumerable<byte[]> sent, bool tls12 = false)
     {
-        List<string> got = Normalize(Records.Split(received)).ToList();
-        return got.SequenceEqual(Normalize(sent).Take(got.Count), StringComparer.Ordinal);
+        List<string> got = Normalize(Records.Split(received), tls12).ToList();
+        return got.SequenceEqual(Normalize(sent, tls12).Take(got.Count), StringComparer.Ordinal);
     }
 
     /// <summary>
     /// True when <paramref name="received"/> begins, in the sense of <see cref="Faithful"/>, with the records of
     /// <paramref name="sent"/> (which end with a close_notify: whatever came after it is ignored).
     /// </summary>
-    public static bool FaithfulThrough(IEnumerable<byte[]> received, IEnumerable<byte[]> sent)
+    public static bool FaithfulThrough(IEnumerable<byte[]> received, IEnumerable<byte[]> sent, bool tls12 = false)
     {
-        List<string> expected = Normalize(sent).ToList();
-        return Normalize(Records.Split(received)).Take(expected.Count).SequenceEqual(expected, StringComparer.Ordinal);
+        List<string> expected = Normalize(sent, tls12).ToList();
+        return Normalize(Records.Split(received), tls12).Take(expected.Count).SequenceEqual(expected, StringComparer.Ordinal);
     }
 
-    private static IEnumerable<string> Normalize(IEnumerable<byte[]> records) =>
-        records.Where(r => !(r.Length == 6 && r[0] == 20 && r[3] == 0 && r[4] == 1 && r[5] == 1))
-            .Select(r => r[0] is 20 or 21 or 22 && r.Length >= 5 ? [r[0], 3, 3, .. r.AsSpan(3)] : r)
-            .Select(Convert.ToHexString);
+    private static IEnumerable<string> Normalize(IEnumerable<byte[]> records, bool tls12)
+    {
+        if (!tls12)
+        {
+            return records.Where(r => !(r.Length == 6 && r[0] == 20 && r[3] == 0 && r[4] == 1 && r[5] == 1))
+                .Select(r => r[0] is 20 or 21 or 22 && r.Length >= 5 ? [r[0], 3, 3, .. r.AsSpan(3)] : r)
+                .Select(Convert.ToHexString);
+        }
+
+        return Tls12Normalize(records);
+    }
+
+    private static IEnumerable<string> Tls12Normalize(IEnumerable<byte[]> records)
+    {
+        bool protectedRecords = false;
+        foreach (byte[] r in records)
+        {
+            yield return Convert.ToHexString(!protectedRecords && r[0] is 21 or 22 && r.Length >= 5 ? [r[0], 3, 3, .. r.AsSpan(3)] : r);
+            protectedRecords |= r[0] == 20;
+        }
+    }
 
     // A side that has completed its handshake writes its data (updating keys half way when asked) and closes.
     private void Act(Side side)

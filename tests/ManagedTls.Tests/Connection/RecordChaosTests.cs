@@ -142,6 +142,63 @@ public class RecordChaosTests
         // The server had already read the client's data and close_notify; the alert after it is ignored.
         Assert.Equal(ChaosEnd.Completed, run.Server.End);
     }
+
+    // TLS 1.2: ECDHE-RSA with AES-128-CBC (encrypt_then_mac), client authentication.
+    private static ChaosScenario Tls12Clean => new([], CipherSuiteRegistryIndex("TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256"), false, false, ClientAuth: true, false, Seed: 42, Tls12: true);
+
+    private static int CipherSuiteRegistryIndex(string iana) =>
+        ManagedTls.CipherSuites.CipherSuiteRegistry.Tls12Suites.ToList().FindIndex(s => s.IanaName == iana);
+
+    [Fact]
+    public void UnchangedTls12RecordsCompleteWithOneChangeCipherSpecEachWay()
+    {
+        RecordChaos run = RecordChaosProperties.Check(Tls12Clean);
+        Assert.Equal(ChaosEnd.Completed, run.Client.End);
+        Assert.Equal(ChaosEnd.Completed, run.Server.End);
+        Assert.Equal(1, run.Client.Sent.Count(r => r[0] == 20));
+        Assert.Equal(1, run.Server.Sent.Count(r => r[0] == 20));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void ADroppedTls12ChangeCipherSpecNeverCompletes(bool fromClient)
+    {
+        // Unlike TLS 1.3's dummy one, TLS 1.2's change_cipher_spec switches keys: without it the encrypted Finished that
+        // follows is read as a plaintext message, whose type and length are whatever its first ciphertext bytes are.
+        RecordChaos clean = RecordChaosProperties.Check(Tls12Clean);
+        int ccs = (fromClient ? clean.Client.Sent : clean.Server.Sent).FindIndex(r => r[0] == 20);
+        RecordChaos run = RecordChaosProperties.Check(Tls12Clean with { Mutations = [new(fromClient, ccs, ChaosKind.Drop, 0, 0)] });
+        RecordChaos.Side receiver = fromClient ? run.Server : run.Client;
+        Assert.Equal(ChaosEnd.FailedLocally, receiver.End);
+        Assert.Contains(receiver.Error!.Description, new[] { AlertDescription.UnexpectedMessage, AlertDescription.DecodeError });
+        Assert.NotEqual(ChaosEnd.Completed, run.Client.End);
+        Assert.NotEqual(ChaosEnd.Completed, run.Server.End);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void ADuplicatedTls12ChangeCipherSpecIsUnexpectedMessage(bool fromClient)
+    {
+        RecordChaos clean = RecordChaosProperties.Check(Tls12Clean);
+        int ccs = (fromClient ? clean.Client.Sent : clean.Server.Sent).FindIndex(r => r[0] == 20);
+        RecordChaos run = RecordChaosProperties.Check(Tls12Clean with { Mutations = [new(fromClient, ccs, ChaosKind.Duplicate, 0, 0)] });
+        RecordChaos.Side receiver = fromClient ? run.Server : run.Client;
+        Assert.Equal(ChaosEnd.FailedLocally, receiver.End);
+        Assert.Equal(AlertDescription.UnexpectedMessage, receiver.Error!.Description);
+    }
+
+    [Fact]
+    public void AFlippedBitInATls12CbcRecordIsBadRecordMac()
+    {
+        // The first record after the client's change_cipher_spec is its Finished, protected with encrypt_then_mac.
+        RecordChaos clean = RecordChaosProperties.Check(Tls12Clean);
+        int finished = clean.Client.Sent.FindIndex(r => r[0] == 20) + 1;
+        RecordChaos run = RecordChaosProperties.Check(Tls12Clean with { Mutations = [new(true, finished, ChaosKind.FlipBit, 20, 3)] });
+        Assert.Equal(ChaosEnd.FailedLocally, run.Server.End);
+        Assert.Equal(AlertDescription.BadRecordMac, run.Server.Error!.Description);
+    }
 }
 
 /// <summary>What a side may still send after its close_notify.</summary>

@@ -94,6 +94,9 @@ public class SslErrorsTests
         Assert.Equal("DECODE_ERROR", SslErrors.SentAlertReason(AlertDescription.DecodeError));
         Assert.Equal("NO_APPLICATION_PROTOCOL", SslErrors.SentAlertReason(AlertDescription.NoApplicationProtocol));
         Assert.Equal("ALERT_200", SslErrors.SentAlertReason((AlertDescription)200));
+        Assert.Equal("UNSUPPORTED_PROTOCOL", SslErrors.SentAlertReason(AlertDescription.ProtocolVersion));
+        Assert.Equal("PEER_DID_NOT_RETURN_A_CERTIFICATE", SslErrors.FromAlert(new TlsAlertException(AlertDescription.HandshakeFailure, "x") { Reason = "PEER_DID_NOT_RETURN_A_CERTIFICATE" }).Reason);
+        Assert.Equal("HANDSHAKE_FAILURE", SslErrors.FromAlert(new TlsAlertException(AlertDescription.HandshakeFailure, "x")).Reason);
         Assert.Null(SslErrors.ReceivedAlertReason((AlertDescription)200));
         Assert.Equal("reason(1200)", SslErrors.ReceivedAlertText((AlertDescription)200));
         Assert.Throws<ArgumentNullException>(() => SslErrors.FromAlert(null!));

@@ -423,7 +423,7 @@ internal sealed class ExpectClientCertificate(Tls12ServerOffer offer) : Tls12Sta
         {
             if (cx.Settings.RequireClientCertificate)
             {
-                throw new TlsAlertException(AlertDescription.HandshakeFailure, "the client sent no certificate");
+                throw new TlsAlertException(AlertDescription.HandshakeFailure, "the client sent no certificate") { Reason = "PEER_DID_NOT_RETURN_A_CERTIFICATE" };
             }
 
             cx.Transcript.Add(encoded);
