@@ -323,7 +323,7 @@ public sealed class CliInteropTests : IClassFixture<CliCertificates>
     [InlineData("s_client", "-connect", "localhost")]
     [InlineData("s_client", "-connect", "127.0.0.1:1", "-sess_out", "s.pem")]
     [InlineData("s_client", "-connect", "127.0.0.1:1", "-sess_in", "s.pem")]
-    [InlineData("s_client", "-connect", "127.0.0.1:1", "-tls1_2")]
+    [InlineData("s_client", "-connect", "127.0.0.1:1", "-tls1_1")]
     [InlineData("s_client", "-connect", "127.0.0.1:1", "-bogus")]
     [InlineData("s_client", "-connect", "127.0.0.1:1", "-groups", "nosuchgroup")]
     [InlineData("s_client", "-connect", "127.0.0.1:1", "-ciphersuites", "TLS_NOPE")]
@@ -335,7 +335,7 @@ public sealed class CliInteropTests : IClassFixture<CliCertificates>
     [InlineData("s_server", "-accept", "x", "-cert", "c.pem")]
     [InlineData("s_server", "-accept", "4433")]
     [InlineData("s_server", "-accept", "4433", "-cert", "/nonexistent/cert.pem")]
-    [InlineData("s_server", "-accept", "4433", "-cert", "c.pem", "-tls1_2")]
+    [InlineData("s_server", "-accept", "4433", "-cert", "c.pem", "-tls1")]
     [InlineData("s_server", "-accept", "4433", "-cert", "c.pem", "-naccept", "0")]
     public void BadArgumentsExitOne(params string[] args) => Assert.Equal(1, Program.Main(args));
 
