@@ -437,26 +437,43 @@ internal sealed partial class TlsConnection : IRecordLayer, IDisposable
         return exporter.Export(label, context, length);
     }
 
-    /// <summary>The channel binding types <see cref="GetChannelBinding"/> knows, as Python's <c>ssl.CHANNEL_BINDING_TYPES</c>.</summary>
-    public static IReadOnlyList<string> ChannelBindingTypes { get; } = ["tls-unique"];
+    /// <summary>
+    /// The channel binding types <see cref="GetChannelBinding"/> knows: Python's <c>ssl.CHANNEL_BINDING_TYPES</c>
+    /// ("tls-unique") and "tls-exporter" (RFC 9266).
+    /// </summary>
+    public static IReadOnlyList<string> ChannelBindingTypes { get; } = ["tls-unique", TlsExporterBinding];
+
+    /// <summary>The channel binding type of RFC 9266.</summary>
+    internal const string TlsExporterBinding = "tls-exporter";
+
+    /// <summary>The exporter label RFC 9266 section 2 gives tls-exporter; the context is empty and the length 32.</summary>
+    private const string TlsExporterLabel = "EXPORTER-Channel-Binding";
 
     /// <summary>
-    /// Channel binding data of type <paramref name="type"/> (Python's <c>get_channel_binding</c>). "tls-unique" (RFC 5929
-    /// section 3) is the verify_data of the first Finished message of a completed TLS 1.2 handshake (the client's in a
-    /// full handshake) of the latest completed handshake (a renegotiation replaces it when it completes). Null before the
-    /// handshake completes, and for TLS 1.3, where tls-unique is not defined (RFC 9266).
+    /// Channel binding data of type <paramref name="type"/> (Python's <c>get_channel_binding</c>), null before the
+    /// handshake completes. "tls-unique" (RFC 5929 section 3) is the verify_data of the first Finished message of the
+    /// latest completed TLS 1.2 handshake (the client's in a full handshake; a renegotiation replaces it when it
+    /// completes); null on TLS 1.3, where tls-unique is not defined (RFC 9266). "tls-exporter" (RFC 9266) is 32 bytes
+    /// exported with the label "EXPORTER-Channel-Binding" and an empty context, on TLS 1.3 only: on TLS 1.2 RFC 9266
+    /// requires extended_master_secret, and an empty context and no context export differently there, so peers
+    /// disagree; null on TLS 1.2.
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="type"/> is not one of <see cref="ChannelBindingTypes"/>.</exception>
     public byte[]? GetChannelBinding(string type = "tls-unique")
     {
         ThrowIfDisposed();
-        if (type != "tls-unique")
+        switch (type)
         {
-            throw new ArgumentException($"{type} channel binding type not implemented", nameof(type));
+            case "tls-unique":
+                // RFC 5929 section 3.1: the latest completed handshake's, also while a renegotiation runs.
+                return IsHandshakeComplete ? _cx.Tls12Finished?.TlsUnique : null;
+            case TlsExporterBinding:
+                return IsHandshakeComplete && _cx.Version == ProtocolVersion.Tls13 && _cx.Exporter is { } exporter
+                    ? exporter.Export(TlsExporterLabel, [], 32)
+                    : null;
+            default:
+                throw new ArgumentException($"{type} channel binding type not implemented", nameof(type));
         }
-
-        // RFC 5929 section 3.1: the latest completed handshake's, also while a renegotiation runs.
-        return IsHandshakeComplete ? _cx.Tls12Finished?.TlsUnique : null;
     }
 
     /// <summary>Client, TLS 1.2: the ticket of the server's NewSessionTicket (RFC 5077), or null when it sent none.</summary>

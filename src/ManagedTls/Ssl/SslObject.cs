@@ -204,14 +204,16 @@ public sealed partial class SslObject : IDisposable
     /// <summary>
     /// Python's <c>get_channel_binding(cb_type="tls-unique")</c>: on TLS 1.2 the first Finished message's verify_data
     /// (RFC 5929 section 3), equal on both ends of one connection; null before the handshake completes. On TLS 1.3, where
-    /// tls-unique is not defined (RFC 9266), null (Python returns the client's Finished there).
+    /// tls-unique is not defined (RFC 9266), null (Python returns the client's Finished there). A .NET extra beside
+    /// Python's one type: <c>"tls-exporter"</c> (RFC 9266), 32 bytes exported with the label
+    /// <c>EXPORTER-Channel-Binding</c>, on TLS 1.3 only (null on TLS 1.2).
     /// </summary>
-    /// <param name="cbType">The channel binding type; only <c>"tls-unique"</c>, as Python's <c>CHANNEL_BINDING_TYPES</c>.</param>
+    /// <param name="cbType">The channel binding type: <c>"tls-unique"</c> (Python's <c>CHANNEL_BINDING_TYPES</c>) or <c>"tls-exporter"</c>.</param>
     /// <returns>The binding data, or null.</returns>
     /// <exception cref="ArgumentException">Another type (Python's ValueError: <c>'x' channel binding type not implemented</c>).</exception>
     public byte[]? GetChannelBinding(string cbType = "tls-unique")
     {
-        if (cbType != "tls-unique")
+        if (cbType is not ("tls-unique" or TlsConnection.TlsExporterBinding))
         {
             throw new ArgumentException($"'{cbType}' channel binding type not implemented", nameof(cbType));
         }

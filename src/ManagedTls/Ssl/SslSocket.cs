@@ -173,7 +173,7 @@ public sealed partial class SslSocket : IDisposable
     }
 
     /// <summary>Python's <c>get_channel_binding(cb_type="tls-unique")</c>; see <see cref="SslObject.GetChannelBinding"/>.</summary>
-    /// <param name="cbType">The channel binding type: <c>"tls-unique"</c>.</param>
+    /// <param name="cbType">The channel binding type: <c>"tls-unique"</c>, or <c>"tls-exporter"</c> as a .NET extra.</param>
     /// <returns>The binding data, or null.</returns>
     public byte[]? GetChannelBinding(string cbType = "tls-unique") => _channel.Ssl.GetChannelBinding(cbType);
 

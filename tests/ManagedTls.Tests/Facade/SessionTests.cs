@@ -314,6 +314,23 @@ public sealed class SessionTests : IDisposable
     }
 
     [Fact]
+    public void Tls13ConnectionsGiveTlsExporterEqualOnBothEndsAndNoTlsUnique()
+    {
+        SslContext client = ClientContext(), server = ServerContext();
+        Pair p = Wrap(client, server);
+        Assert.Null(p.Client.GetChannelBinding("tls-exporter"));
+        p.Handshake();
+        Assert.Equal("TLSv1.3", p.Client.Version());
+        byte[] binding = p.Client.GetChannelBinding("tls-exporter")!;
+        Assert.Equal(32, binding.Length);
+        Assert.Equal(binding, p.Server.GetChannelBinding("tls-exporter"));
+        Assert.Null(p.Client.GetChannelBinding());
+
+        Pair other = Connect(client, server);
+        Assert.NotEqual(binding, other.Client.GetChannelBinding("tls-exporter"));
+    }
+
+    [Fact]
     public void Tls12ConnectionsReportTheirVersionCipherAndTlsUnique()
     {
         SslContext client = ClientContext(), server = ServerContext();
@@ -328,7 +345,9 @@ public sealed class SessionTests : IDisposable
         byte[] unique = p.Client.GetChannelBinding()!;
         Assert.Equal(12, unique.Length);
         Assert.Equal(unique, p.Server.GetChannelBinding("tls-unique"));
-        Assert.Equal("'tls-exporter' channel binding type not implemented", Assert.Throws<ArgumentException>(() => p.Client.GetChannelBinding("tls-exporter")).Message.Split(" (")[0]);
+        Assert.Null(p.Client.GetChannelBinding("tls-exporter"));
+        Assert.Null(p.Server.GetChannelBinding("tls-exporter"));
+        Assert.Equal("'tls-server-end-point' channel binding type not implemented", Assert.Throws<ArgumentException>(() => p.Client.GetChannelBinding("tls-server-end-point")).Message.Split(" (")[0]);
     }
 
     [Fact]
