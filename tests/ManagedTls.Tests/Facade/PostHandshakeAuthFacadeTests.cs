@@ -115,7 +115,7 @@ public sealed class PostHandshakeAuthFacadeTests : IDisposable
         Assert.Empty(ReadOrEmpty(c));
         bios[2].Write(bios[1].Read());
         var e = Assert.Throws<SslException>(() => s.Read());
-        Assert.Equal("CERTIFICATE_REQUIRED", e.Reason);
+        Assert.Equal("PEER_DID_NOT_RETURN_A_CERTIFICATE", e.Reason);
     }
 
     [Fact]

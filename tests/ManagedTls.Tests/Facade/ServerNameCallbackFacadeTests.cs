@@ -182,7 +182,7 @@ public sealed class ServerNameCallbackFacadeTests : IDisposable
 
         var (c, s, bios) = Wrap(first);
         var (_, serverError) = Handshake(c, s, bios);
-        Assert.Equal("CERTIFICATE_REQUIRED", Assert.IsType<SslException>(serverError).Reason);
+        Assert.Equal("PEER_DID_NOT_RETURN_A_CERTIFICATE", Assert.IsType<SslException>(serverError).Reason);
 
         SslContext client = ClientContext();
         client.LoadCertChain(Path.Combine(_second, "cert.pem"), Path.Combine(_second, "key.pem"));

@@ -109,7 +109,7 @@ internal sealed class PendingClientAuth(byte[] context, TranscriptHash transcrip
                 {
                     if (cx.Settings.RequireClientCertificate)
                     {
-                        throw new TlsAlertException(AlertDescription.CertificateRequired, "the client sent no certificate");
+                        throw new TlsAlertException(AlertDescription.CertificateRequired, "the client sent no certificate") { Reason = "PEER_DID_NOT_RETURN_A_CERTIFICATE" };
                     }
                 }
                 else

@@ -319,7 +319,7 @@ internal sealed class ExpectClientCertificate(ServerFinishKeys keys) : Tls13Stat
         {
             if (cx.Settings.RequireClientCertificate)
             {
-                throw new TlsAlertException(AlertDescription.CertificateRequired, "the client sent no certificate");
+                throw new TlsAlertException(AlertDescription.CertificateRequired, "the client sent no certificate") { Reason = "PEER_DID_NOT_RETURN_A_CERTIFICATE" };
             }
 
             cx.Transcript.Add(encoded);
