@@ -70,6 +70,8 @@ internal static class Smoke
             var resumed = new Tls12ResumedHandshakeBenchmarks();
             resumed.Setup();
             Time("tls12 resumed ManagedTls13", n, filter, () => resumed.ManagedTls13());
+            Time("tls12 resumed ManagedTls12Ticket", n, filter, () => resumed.ManagedTls12Ticket());
+            Time("tls12 resumed ManagedTls12SessionId", n, filter, () => resumed.ManagedTls12SessionId());
             Time("tls12 resumed BouncyCastleTls12", n, filter, () => resumed.BouncyCastleTls12());
             Time("tls12 resumed SslStreamTls12", n, filter, () => resumed.SslStreamTls12());
             Time("tls12 resumed SslStreamTls13", n, filter, () => resumed.SslStreamTls13());

@@ -16,7 +16,8 @@ namespace ManagedTls.Benchmarks.Tls;
 /// ECDSA P-256 leaf and AES-256-GCM with SHA-384 (TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384 on TLS 1.2,
 /// TLS_AES_256_GCM_SHA384 on TLS 1.3): SslStream keeps no session when a CipherSuitesPolicy is set, so it runs with
 /// OpenSSL's default order, whose first suites these are (checked in the setup).
-/// ManagedTls has no TLS 1.2 resumption row: TLS 1.2 sessions are not in this build yet.
+/// ManagedTls resumes TLS 1.2 through the same facade twice: on an RFC 5077 ticket (the server's default when the client
+/// offers session_ticket) and on a session id from the server's cache (<see cref="SslOptions.NoTicket"/> on the server).
 /// </summary>
 [MemoryDiagnoser]
 [MinColumn]
@@ -28,6 +29,11 @@ public class Tls12ResumedHandshakeBenchmarks
     private SslContext _client13 = null!;
     private SslContext _server13 = null!;
     private SslSession _session13 = null!;
+    private SslContext _client12 = null!;
+    private SslContext _server12Ticket = null!;
+    private SslContext _server12Id = null!;
+    private SslSession _session12Ticket = null!;
+    private SslSession _session12Id = null!;
     private SslClientAuthenticationOptions _sslClient12 = null!;
     private SslServerAuthenticationOptions _sslServer12 = null!;
     private SslClientAuthenticationOptions _sslClient13 = null!;
@@ -47,6 +53,15 @@ public class Tls12ResumedHandshakeBenchmarks
             Console.WriteLine($"// ManagedTls TLS 1.3 first connection: {pair.Client.Cipher()?.Name}, {bytes} wire bytes");
         }
 
+        const string Suite12 = "ECDHE-ECDSA-AES256-GCM-SHA384";
+        _client12 = FacadePeers.Client(TlsVersion.TlsV1_2, Suite12);
+        _server12Ticket = FacadePeers.Server(ServerKey.EcdsaP256, TlsVersion.TlsV1_2, Suite12, tickets: 1);
+        _server12Id = FacadePeers.Server(ServerKey.EcdsaP256, TlsVersion.TlsV1_2, Suite12, tickets: 1);
+        _server12Id.Options |= SslOptions.NoTicket;
+        _session12Ticket = ManagedTls12First(_server12Ticket, ticket: true);
+        _session12Id = ManagedTls12First(_server12Id, ticket: false);
+        Console.WriteLine($"// ManagedTls TLS 1.2 resumed wire bytes: ticket {ManagedTls12Ticket()}, session id {ManagedTls12SessionId()}");
+
         int bcFirst = BouncyCastleTls12Full();
         Console.WriteLine($"// BouncyCastle TLS 1.2 wire bytes: first {bcFirst}, resumed {BouncyCastleTls12()}, again {BouncyCastleTls12()}");
 
@@ -62,6 +77,8 @@ public class Tls12ResumedHandshakeBenchmarks
         for (int i = 0; i < 30; i++)
         {
             ManagedTls13();
+            ManagedTls12Ticket();
+            ManagedTls12SessionId();
             BouncyCastleTls12();
             SslStreamTls12();
             SslStreamTls13();
@@ -83,6 +100,14 @@ public class Tls12ResumedHandshakeBenchmarks
         return moved;
     }
 
+    /// <summary>ManagedTls facade, TLS 1.2: the client offers the session (with its RFC 5077 ticket) of the first connection; the server opens the ticket and issues none.</summary>
+    [Benchmark]
+    public int ManagedTls12Ticket() => ManagedTls12Resume(_server12Ticket, _session12Ticket);
+
+    /// <summary>ManagedTls facade, TLS 1.2: the client offers the session id of the first connection; the server (tickets off) finds it in its cache.</summary>
+    [Benchmark]
+    public int ManagedTls12SessionId() => ManagedTls12Resume(_server12Id, _session12Id);
+
     /// <summary>BouncyCastle TLS 1.2: the client offers its session id, the server finds it in its cache.</summary>
     [Benchmark]
     public int BouncyCastleTls12()
@@ -103,6 +128,32 @@ public class Tls12ResumedHandshakeBenchmarks
     /// <summary>.NET SslStream, TLS 1.3 only, resumption allowed on both sides.</summary>
     [Benchmark]
     public long SslStreamTls13() => SslConnect(_sslClient13, _sslServer13, SslProtocols.Tls13, System.Net.Security.TlsCipherSuite.TLS_AES_256_GCM_SHA384);
+
+    private SslSession ManagedTls12First(SslContext server, bool ticket)
+    {
+        using var pair = new FacadePeers.Pair(_client12, server);
+        int bytes = pair.Handshake() + OneByte(pair);
+        SslSession session = pair.Client.Session ?? throw new InvalidOperationException("no TLS 1.2 session");
+        if (pair.Client.SessionReused || pair.Client.Version() != "TLSv1.2" || session.HasTicket != ticket)
+        {
+            throw new InvalidOperationException($"unexpected first TLS 1.2 connection: {pair.Client.Version()}, reused {pair.Client.SessionReused}, ticket {session.HasTicket}");
+        }
+
+        Console.WriteLine($"// ManagedTls TLS 1.2 first connection ({(ticket ? "ticket" : "session id")}): {pair.Client.Cipher()?.Name}, {bytes} wire bytes");
+        return session;
+    }
+
+    private int ManagedTls12Resume(SslContext server, SslSession session)
+    {
+        using var pair = new FacadePeers.Pair(_client12, server, session);
+        int moved = pair.Handshake() + OneByte(pair);
+        if (!pair.Client.SessionReused || !pair.Server.SessionReused)
+        {
+            throw new InvalidOperationException("ManagedTls did not resume the TLS 1.2 session");
+        }
+
+        return moved;
+    }
 
     private int BouncyCastleTls12Full()
     {

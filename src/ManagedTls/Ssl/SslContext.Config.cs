@@ -164,7 +164,9 @@ public sealed partial class SslContext
     public bool PostHandshakeAuth { get; set; }
 
     /// <summary>
-    /// Python's <c>num_tickets</c>: TLS 1.3 session tickets a server sends after the handshake (default 2).
+    /// Python's <c>num_tickets</c>: TLS 1.3 session tickets a server sends after the handshake (default 2). As in Python it
+    /// does not touch TLS 1.2, where a client that asks for a ticket gets one after a full handshake unless
+    /// <see cref="SslOptions.NoTicket"/> (decision 0023).
     /// </summary>
     /// <exception cref="ArgumentException">Set on a context that is not <see cref="SslProtocol.TlsServer"/> (Python:
     /// <c>SSLContext is not a server context.</c>) or to a negative value (<c>value must be non-negative</c>).</exception>

@@ -30,7 +30,11 @@ public enum SslOptions : long
     /// the 2009 prefix-injection attack. Clear by default: such a renegotiation is refused with a no_renegotiation warning.
     /// </summary>
     AllowUnsafeLegacyRenegotiation = 0x40000,
-    /// <summary><c>OP_NO_TICKET</c>: the server keeps sessions in a stateful cache instead of self-contained tickets.</summary>
+    /// <summary>
+    /// <c>OP_NO_TICKET</c>: no self-contained tickets. A TLS 1.3 server keeps its sessions in the context's stateful cache
+    /// (each resumes once); on TLS 1.2 a client sends no session_ticket extension and a server does not answer one, and
+    /// sessions resume by the session id the server keeps in that cache (decision 0023).
+    /// </summary>
     NoTicket = 0x4000,
     /// <summary>
     /// <c>OP_NO_COMPRESSION</c> (set by default): TLS compression is never offered or accepted. Cleared on both sides,
