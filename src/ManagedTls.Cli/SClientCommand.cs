@@ -14,7 +14,7 @@ internal static class SClientCommand
 {
     private const string UsageText =
         "usage: s_client -connect host:port [-servername N | -noservername] [-CAfile F] [-verify_return_error] "
-        + "[-cert F -key F [-pass pass:X]] [-alpn L] [-groups L] [-cipher L] [-ciphersuites L] [-tls1_2 | -tls1_3] [-no_tls1_2] [-no_tls1_3] [-no_ticket] [-comp|-no_comp] [-legacy_renegotiation] [-legacy_server_connect] [-no_legacy_server_connect] [-no_renegotiation] [-keylogfile F] [-sess_out F] [-sess_in F] [-reconnect] [-brief] [-quiet] [-timeout MS]";
+        + "[-cert F -key F [-pass pass:X]] [-alpn L] [-groups L] [-cipher L] [-ciphersuites L] [-tls1_2 | -tls1_3] [-no_tls1_2] [-no_tls1_3] [-no_ticket] [-comp|-no_comp] [-legacy_renegotiation] [-legacy_server_connect] [-no_legacy_server_connect] [-no_renegotiation] [-client_renegotiation] [-serverpref] [-keylogfile F] [-sess_out F] [-sess_in F] [-reconnect] [-brief] [-quiet] [-timeout MS]";
 
     public static int Run(string[] args) =>
         Run(args, Console.OpenStandardInput(), Console.OpenStandardOutput(), Console.Error);
