@@ -442,6 +442,7 @@ internal sealed class RecordChaos
     private void Act(Side side)
     {
         side.Acted = true;
+        side.ResumedAtHandshake = side.Connection.SessionReused;
         if (_scenario.Renegotiation != ChaosRenegotiation.None)
         {
             Begin(side);
@@ -536,6 +537,9 @@ internal sealed class RecordChaos
         public byte[] Data => data;
 
         public bool Acted { get; set; }
+
+        /// <summary>Whether the connection reported a reused session when its first handshake completed.</summary>
+        public bool ResumedAtHandshake { get; set; }
 
         public TlsAlertException? Error { get; set; }
 

@@ -127,7 +127,10 @@ public class RecordChaosProperties
                             $"{side.Name} completed although what it read differs from what {peer.Name} sent");
                         Assert.Equal(peer.Data, ConnectionPair.ReadAll(side.Connection));
                         Assert.Null(side.Error);
-                        Assert.Equal(scenario.Resume != ChaosResumption.None, side.Connection.SessionReused);
+                        Assert.Equal(scenario.Resume != ChaosResumption.None, side.ResumedAtHandshake);
+
+                        // A renegotiation is a full handshake: after it the session is no longer reported as reused.
+                        Assert.Equal(scenario.Resume != ChaosResumption.None && scenario.Renegotiation == ChaosRenegotiation.None, side.Connection.SessionReused);
                         Assert.Equal(scenario.Renegotiation != ChaosRenegotiation.None ? 1 : 0, side.Connection.RenegotiationCount);
                         break;
                     case ChaosEnd.FailedLocally or ChaosEnd.FailedByPeer:
