@@ -1,3 +1,5 @@
+using FsCheck;
+using FsCheck.Fluent;
 using ManagedTls.CipherSuites;
 
 namespace ManagedTls.Tests.Connection;
@@ -224,6 +226,46 @@ public class RecordChaosSessionTests
         Assert.Equal(ChaosEnd.Completed, run.Client.End);
         Assert.Equal(ChaosEnd.Completed, run.Server.End);
         return run;
+    }
+
+    [Fact]
+    public void TheGeneratedScenariosChangeTheRenegotiationsAndResumedFlightsAndEndEveryWay()
+    {
+        var scenarios = Gen.Sample(RecordChaosProperties.Tls12SessionScenarioGen(), 40, new Rnd(77UL, 0x9E3779B97F4A7C15UL), 30).ToList();
+        int inRenegotiation = 0, inResumedFlight = 0, completed = 0, clientFailed = 0, serverFailed = 0;
+        foreach (ChaosScenario scenario in scenarios)
+        {
+            RecordChaos run = RecordChaosProperties.Check(scenario);
+            foreach (ChaosMutation m in run.Applied)
+            {
+                List<byte[]> sent = m.FromClient ? run.Client.Sent : run.Server.Sent;
+                int firstData = sent.FindIndex(r => r[0] == 23);
+
+                // A handshake or change_cipher_spec record after the sender's first data is the renegotiation's.
+                if (scenario.Renegotiation != ChaosRenegotiation.None && firstData >= 0 && m.Record > firstData && sent[m.Record][0] is 20 or 22)
+                {
+                    inRenegotiation++;
+                }
+
+                // The server's change_cipher_spec and Finished right after its ServerHello (or NewSessionTicket).
+                if (scenario.Resume != ChaosResumption.None && !m.FromClient && m.Record is >= 1 and <= 3 && (firstData < 0 || m.Record < firstData))
+                {
+                    inResumedFlight++;
+                }
+            }
+
+            completed += run.Client.End == ChaosEnd.Completed && run.Server.End == ChaosEnd.Completed ? 1 : 0;
+            clientFailed += run.Client.End == ChaosEnd.FailedLocally ? 1 : 0;
+            serverFailed += run.Server.End == ChaosEnd.FailedLocally ? 1 : 0;
+        }
+
+        Assert.Contains(scenarios, s => s.Resume == ChaosResumption.SessionId && s.Renegotiation == ChaosRenegotiation.Server);
+        Assert.Contains(scenarios, s => s.Resume == ChaosResumption.Ticket && s.Renegotiation == ChaosRenegotiation.Client);
+        Assert.InRange(inRenegotiation, 5, 200);
+        Assert.InRange(inResumedFlight, 3, 200);
+        Assert.InRange(completed, 1, scenarios.Count - 1);
+        Assert.InRange(clientFailed, 1, scenarios.Count);
+        Assert.InRange(serverFailed, 1, scenarios.Count);
     }
 
     [Theory]
