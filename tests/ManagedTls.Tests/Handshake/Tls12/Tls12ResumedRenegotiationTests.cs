@@ -10,7 +10,7 @@ namespace ManagedTls.Tests.Handshake.Tls12;
 /// <summary>
 /// A renegotiation over a resumed TLS 1.2 connection is a full handshake (decision 0024): once it completes, neither
 /// side reports the session as reused (as OpenSSL's SSL_session_reused reports the last handshake), while it runs they
-/// still report the last completed handshake.
+/// still report the last completed handshake. The session the renegotiation makes resumes later, as the first one does.
 /// </summary>
 public sealed class Tls12ResumedRenegotiationTests
 {
@@ -51,5 +51,37 @@ public sealed class Tls12ResumedRenegotiationTests
         Assert.Equal(1, pair.Server.RenegotiationCount);
         Assert.False(pair.Client.SessionReused, "the client reports the renegotiation as resumed");
         Assert.False(pair.Server.SessionReused, "the server reports the renegotiation as resumed");
+    }
+
+    [Theory]
+    [InlineData(true, true)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    [InlineData(false, false)]
+    public void TheSessionARenegotiationMakesResumesAndSoDoesTheFirst(bool tickets, bool clientStarts)
+    {
+        TlsConfig client = Tls12(ConnectionTestKit.Client(), tickets);
+        TlsConfig server = Tls12(ConnectionTestKit.Server(), tickets) with { SessionContext = [4], AllowClientRenegotiation = true };
+        using var pair = new ConnectionPair(client, server);
+        pair.Handshake();
+        using Tls12Session first = pair.Client.Tls12Session!;
+        (clientStarts ? pair.Client : pair.Server).Renegotiate();
+        pair.Pump();
+        Assert.Equal(1, pair.Client.RenegotiationCount);
+        using Tls12Session renegotiated = pair.Client.Tls12Session!;
+        Assert.NotSame(first, renegotiated);
+        Assert.False(renegotiated.MasterSecret.SequenceEqual(first.MasterSecret));
+
+        foreach (Tls12Session session in new[] { renegotiated, first })
+        {
+            using var resumed = new ConnectionPair(client with { Tls12ResumptionSession = session }, server);
+            resumed.Handshake();
+            Assert.True(resumed.Client.SessionReused);
+            Assert.True(resumed.Server.SessionReused);
+            Assert.Equal(resumed.Client.GetChannelBinding("tls-unique"), resumed.Server.GetChannelBinding("tls-unique"));
+            resumed.Client.WriteApplicationData([1, 2, 3]);
+            resumed.Pump();
+            Assert.Equal([1, 2, 3], ConnectionPair.ReadAll(resumed.Server));
+        }
     }
 }
