@@ -2,6 +2,7 @@ using System.Text;
 using ManagedTls.CipherSuites;
 using ManagedTls.Connection;
 using ManagedTls.Handshake;
+using ManagedTls.Handshake.Sessions;
 using ManagedTls.Handshake.Tls13;
 using ManagedTls.Wire;
 
@@ -41,19 +42,57 @@ public sealed record ChaosMutation(bool FromClient, int Record, ChaosKind Kind, 
     };
 }
 
+/// <summary>How a TLS 1.2 chaos run's handshake begins.</summary>
+public enum ChaosResumption
+{
+    /// <summary>A full handshake.</summary>
+    None,
+
+    /// <summary>The client offers the session of a clean earlier handshake by its id (tickets off on both sides).</summary>
+    SessionId,
+
+    /// <summary>The client offers the session of a clean earlier handshake by its RFC 5077 ticket.</summary>
+    Ticket,
+}
+
+/// <summary>Which side of a TLS 1.2 chaos run renegotiates in the middle of its application data.</summary>
+public enum ChaosRenegotiation
+{
+    /// <summary>No renegotiation.</summary>
+    None,
+
+    /// <summary>The client sends a new ClientHello (the server allows client renegotiation).</summary>
+    Client,
+
+    /// <summary>The server sends a HelloRequest.</summary>
+    Server,
+}
+
 /// <summary>
 /// The connection a chaos run uses, and the changes made to its records. <see cref="Suite"/> indexes the TLS 1.3 suites,
 /// or with <see cref="Tls12"/> the TLS 1.2 suites (both sides then speak TLS 1.2 only; Compat, Hrr and KeyUpdate are
-/// TLS 1.3's and stay off).
+/// TLS 1.3's and stay off). TLS 1.2 runs may resume a session (<see cref="Resume"/>) and renegotiate between two parts
+/// of the data (<see cref="Renegotiation"/>).
 /// </summary>
-public sealed record ChaosScenario(ChaosMutation[] Mutations, int Suite, bool Compat, bool Hrr, bool ClientAuth, bool KeyUpdate, int Seed, bool Tls12 = false)
+public sealed record ChaosScenario(
+    ChaosMutation[] Mutations,
+    int Suite,
+    bool Compat,
+    bool Hrr,
+    bool ClientAuth,
+    bool KeyUpdate,
+    int Seed,
+    bool Tls12 = false,
+    ChaosResumption Resume = ChaosResumption.None,
+    ChaosRenegotiation Renegotiation = ChaosRenegotiation.None)
 {
     /// <summary>The suite both sides enable.</summary>
     internal CipherSuiteInfo SuiteInfo => (Tls12 ? CipherSuiteRegistry.Tls12Suites : CipherSuiteRegistry.Tls13Suites)[Suite];
 
     public override string ToString() =>
         $"[{string.Join("; ", Mutations.Select(m => m.ToString()))}] suite {SuiteInfo}{(Tls12 ? " (TLS 1.2)" : "")}"
-        + $"{(Compat ? " compat" : "")}{(Hrr ? " hrr" : "")}{(ClientAuth ? " clientauth" : "")}{(KeyUpdate ? " keyupdate" : "")} seed {Seed}";
+        + $"{(Compat ? " compat" : "")}{(Hrr ? " hrr" : "")}{(ClientAuth ? " clientauth" : "")}{(KeyUpdate ? " keyupdate" : "")}"
+        + $"{(Resume != ChaosResumption.None ? $" resume by {Resume}" : "")}{(Renegotiation != ChaosRenegotiation.None ? $" {Renegotiation} renegotiates" : "")} seed {Seed}";
 }
 
 /// <summary>How one side ended a chaos run.</summary>
@@ -76,7 +115,9 @@ internal enum ChaosEnd
 /// Runs a client and a server against each other through two record queues that apply a <see cref="ChaosScenario"/>:
 /// records are split out of each side's output, changed as the scenario says, and delivered one at a time, alternating
 /// directions. When a side completes its handshake it writes its data (with a KeyUpdate in the middle when asked) and
-/// closes. The run ends when nothing moves; it fails the test on any exception other than <see cref="TlsAlertException"/>,
+/// closes; with a renegotiation the initiator starts it after the first part of its data and writes the second part
+/// while it runs, and each side writes the last part and closes only once the renegotiation has completed on its side.
+/// A resumed run first makes its session in a clean handshake between the same configurations. The run ends when nothing moves; it fails the test on any exception other than <see cref="TlsAlertException"/>,
 /// and when it does not settle within a bounded number of steps.
 /// </summary>
 internal sealed class RecordChaos
@@ -87,6 +128,7 @@ internal sealed class RecordChaos
     private readonly Side _client;
     private readonly Side _server;
     private readonly StringBuilder _trace = new();
+    private readonly ConnectionPair? _earlier;
 
     public RecordChaos(ChaosScenario scenario)
     {
@@ -131,6 +173,24 @@ internal sealed class RecordChaos
             server = server with { RequestClientCertificate = true, RequireClientCertificate = true };
         }
 
+        if (scenario.Renegotiation == ChaosRenegotiation.Client)
+        {
+            server = server with { AllowClientRenegotiation = true };
+        }
+
+        if (scenario.Resume != ChaosResumption.None)
+        {
+            // Both handshakes share the server's cache and ticket keys (the same configuration); the earlier one is clean.
+            bool tickets = scenario.Resume == ChaosResumption.Ticket;
+            client = client with { StatelessTickets = tickets };
+            server = server with { StatelessTickets = tickets, SessionContext = [7, 1, 2] };
+            _earlier = new ConnectionPair(client with { Entropy = new SeededEntropy(scenario.Seed + 2) }, server with { Entropy = new SeededEntropy(scenario.Seed + 3) });
+            _earlier.Handshake();
+            Tls12Session session = _earlier.Client.Tls12Session ?? throw new InvalidOperationException("the earlier handshake made no session");
+            Assert.Equal(tickets, session.Ticket is not null);
+            client = client with { Tls12ResumptionSession = session };
+        }
+
         var random = new Random(scenario.Seed);
         _server = new Side("server", TlsConnection.CreateServer(server), new byte[20_000 + random.Next(100)]);
         _client = new Side("client", TlsConnection.CreateClient(client), new byte[3_000 + random.Next(100)]);
@@ -143,6 +203,9 @@ internal sealed class RecordChaos
     public Side Server => _server;
 
     public string Trace => _trace.ToString();
+
+    /// <summary>The clean handshake that made the session a resumed run offers, or null.</summary>
+    public ConnectionPair? Earlier => _earlier;
 
     /// <summary>Every mutation that found its record (a scenario may name records that are never sent).</summary>
     public List<ChaosMutation> Applied { get; } = [];
@@ -316,6 +379,10 @@ internal sealed class RecordChaos
         {
             Act(to);
         }
+        else if (to.Acted && to.CloseIndex < 0 && to.Error is null)
+        {
+            Finish(to);
+        }
 
         return true;
     }
@@ -375,6 +442,13 @@ internal sealed class RecordChaos
     private void Act(Side side)
     {
         side.Acted = true;
+        side.ResumedAtHandshake = side.Connection.SessionReused;
+        if (_scenario.Renegotiation != ChaosRenegotiation.None)
+        {
+            Begin(side);
+            return;
+        }
+
         TlsConnection c = side.Connection;
         try
         {
@@ -398,6 +472,60 @@ internal sealed class RecordChaos
         }
     }
 
+    // With a renegotiation: the first third of the data; the initiator then starts the renegotiation and both write the
+    // second third (the peer before it sees the renegotiation, the initiator while it runs).
+    private void Begin(Side side)
+    {
+        TlsConnection c = side.Connection;
+        int third = side.Data.Length / 3;
+        try
+        {
+            c.WriteApplicationData(side.Data.AsSpan(0, third));
+            if ((side == _client) == (_scenario.Renegotiation == ChaosRenegotiation.Client))
+            {
+                Collect(side);
+                c.Renegotiate();
+                _trace.Append($"  {side.Name} starts a renegotiation\n");
+            }
+
+            c.WriteApplicationData(side.Data.AsSpan(third, third));
+            Collect(side);
+        }
+        catch (TlsAlertException e)
+        {
+            side.Error = e;
+            _trace.Append($"  {side.Name} fails writing: {e.Description}: {e.Message}\n");
+        }
+
+        Finish(side);
+    }
+
+    // With a renegotiation: once it has completed on this side, the last third of the data and close_notify.
+    private void Finish(Side side)
+    {
+        TlsConnection c = side.Connection;
+        if (_scenario.Renegotiation == ChaosRenegotiation.None || c.Failure is not null || c.RenegotiationCount == 0 || c.RenegotiationPending)
+        {
+            return;
+        }
+
+        try
+        {
+            int third = side.Data.Length / 3;
+            c.WriteApplicationData(side.Data.AsSpan(2 * third));
+            Collect(side);
+            c.Close();
+            Collect(side);
+            side.CloseIndex = side.Sent.Count - 1;
+            _trace.Append($"  {side.Name} renegotiated, writes the rest and closes\n");
+        }
+        catch (TlsAlertException e)
+        {
+            side.Error = e;
+            _trace.Append($"  {side.Name} fails writing: {e.Description}: {e.Message}\n");
+        }
+    }
+
     /// <summary>One endpoint and what went to and from it.</summary>
     internal sealed class Side(string name, TlsConnection connection, byte[] data)
     {
@@ -409,6 +537,9 @@ internal sealed class RecordChaos
         public byte[] Data => data;
 
         public bool Acted { get; set; }
+
+        /// <summary>Whether the connection reported a reused session when its first handshake completed.</summary>
+        public bool ResumedAtHandshake { get; set; }
 
         public TlsAlertException? Error { get; set; }
 

@@ -17,6 +17,12 @@ public static class Tls12ChaosArbitraries
     public static Arbitrary<ChaosScenario> Scenarios() => Arb.From(RecordChaosProperties.Tls12ScenarioGen());
 }
 
+/// <summary>FsCheck generators of TLS 1.2 <see cref="ChaosScenario"/>s that resume or renegotiate.</summary>
+public static class Tls12SessionChaosArbitraries
+{
+    public static Arbitrary<ChaosScenario> Scenarios() => Arb.From(RecordChaosProperties.Tls12SessionScenarioGen());
+}
+
 /// <summary>
 /// Records dropped, duplicated, reordered or changed in single bits or bytes, in either direction, during the handshake
 /// and the data phase, end every run within a bounded number of steps with each side either failed by an alert (its own,
@@ -59,6 +65,22 @@ public class RecordChaosProperties
         from seed in Gen.Choose(0, 1_000_000)
         select new ChaosScenario(mutations, suite, Compat: false, Hrr: false, clientAuth, KeyUpdate: false, seed, Tls12: true);
 
+    /// <summary>
+    /// TLS 1.2 scenarios that resume a session (by id or ticket: the abbreviated flow, the server's change_cipher_spec
+    /// and Finished first) or renegotiate in the middle of the data (the client, or the server by HelloRequest), or
+    /// both; the changes reach further into each side's records, where the renegotiation's are.
+    /// </summary>
+    internal static Gen<ChaosScenario> Tls12SessionScenarioGen() =>
+        from count in Gen.Choose(1, 3)
+        from mutations in (from m in MutationGen() from record in Gen.Choose(0, 12) select m with { Record = record }).ArrayOf(count)
+        from suite in Gen.Choose(0, CipherSuiteRegistry.Tls12Suites.Count - 1)
+        from clientAuth in Gen.Elements(true, false)
+        from resume in Gen.Elements(Enum.GetValues<ChaosResumption>())
+        from renegotiation in Gen.Elements(Enum.GetValues<ChaosRenegotiation>())
+        where resume != ChaosResumption.None || renegotiation != ChaosRenegotiation.None
+        from seed in Gen.Choose(0, 1_000_000)
+        select new ChaosScenario(mutations, suite, Compat: false, Hrr: false, clientAuth, KeyUpdate: false, seed, Tls12: true, resume, renegotiation);
+
     [Property(MaxTest = 400, Replay = ReplaySeed, Arbitrary = [typeof(ChaosArbitraries)])]
     public void ChangedRecordsEndInAlertsOrAreHarmless(ChaosScenario scenario) => Check(scenario);
 
@@ -70,6 +92,18 @@ public class RecordChaosProperties
     public void ChangedTls12RecordsEndInAlertsOrAreHarmless(ChaosScenario scenario)
     {
         Assert.True(scenario.Tls12);
+        Check(scenario);
+    }
+
+    /// <summary>
+    /// The same with TLS 1.2 resumption and renegotiation: a run that completes resumed when asked (both sides) and
+    /// renegotiated exactly once (both sides) with all three parts of the data in order.
+    /// </summary>
+    [Property(MaxTest = 120, Replay = ReplaySeed, Arbitrary = [typeof(Tls12SessionChaosArbitraries)])]
+    public void ChangedRecordsInTls12ResumptionAndRenegotiationEndInAlertsOrAreHarmless(ChaosScenario scenario)
+    {
+        Assert.True(scenario.Tls12);
+        Assert.True(scenario.Resume != ChaosResumption.None || scenario.Renegotiation != ChaosRenegotiation.None);
         Check(scenario);
     }
 
@@ -93,6 +127,11 @@ public class RecordChaosProperties
                             $"{side.Name} completed although what it read differs from what {peer.Name} sent");
                         Assert.Equal(peer.Data, ConnectionPair.ReadAll(side.Connection));
                         Assert.Null(side.Error);
+                        Assert.Equal(scenario.Resume != ChaosResumption.None, side.ResumedAtHandshake);
+
+                        // A renegotiation is a full handshake: after it the session is no longer reported as reused.
+                        Assert.Equal(scenario.Resume != ChaosResumption.None && scenario.Renegotiation == ChaosRenegotiation.None, side.Connection.SessionReused);
+                        Assert.Equal(scenario.Renegotiation != ChaosRenegotiation.None ? 1 : 0, side.Connection.RenegotiationCount);
                         break;
                     case ChaosEnd.FailedLocally or ChaosEnd.FailedByPeer:
                         Assert.Same(side.Error, side.Connection.Failure);
@@ -129,6 +168,8 @@ public class RecordChaosProperties
         {
             run.Client.Connection.Dispose();
             run.Server.Connection.Dispose();
+            run.Earlier?.Client.Tls12Session?.Dispose();
+            run.Earlier?.Dispose();
         }
 
         return run;

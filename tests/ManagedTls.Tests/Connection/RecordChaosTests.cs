@@ -1,3 +1,7 @@
+using FsCheck;
+using FsCheck.Fluent;
+using ManagedTls.CipherSuites;
+
 namespace ManagedTls.Tests.Connection;
 
 /// <summary>Chosen record changes with known outcomes, run through the same pump as <see cref="RecordChaosProperties"/>.</summary>
@@ -198,6 +202,147 @@ public class RecordChaosTests
         RecordChaos run = RecordChaosProperties.Check(Tls12Clean with { Mutations = [new(true, finished, ChaosKind.FlipBit, 20, 3)] });
         Assert.Equal(ChaosEnd.FailedLocally, run.Server.End);
         Assert.Equal(AlertDescription.BadRecordMac, run.Server.Error!.Description);
+    }
+}
+
+/// <summary>Chosen record changes in TLS 1.2 resumed handshakes and renegotiations, through the record-chaos pump.</summary>
+public class RecordChaosSessionTests
+{
+    private static ChaosScenario Clean(ChaosResumption resume, ChaosRenegotiation renegotiation) => new(
+        [],
+        CipherSuiteRegistry.Tls12Suites.ToList().FindIndex(s => s.IanaName == "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"),
+        false,
+        false,
+        ClientAuth: false,
+        false,
+        Seed: 7,
+        Tls12: true,
+        resume,
+        renegotiation);
+
+    private static RecordChaos Completed(ChaosScenario scenario)
+    {
+        RecordChaos run = RecordChaosProperties.Check(scenario);
+        Assert.Equal(ChaosEnd.Completed, run.Client.End);
+        Assert.Equal(ChaosEnd.Completed, run.Server.End);
+        return run;
+    }
+
+    [Fact]
+    public void TheGeneratedScenariosChangeTheRenegotiationsAndResumedFlightsAndEndEveryWay()
+    {
+        var scenarios = Gen.Sample(RecordChaosProperties.Tls12SessionScenarioGen(), 40, new Rnd(77UL, 0x9E3779B97F4A7C15UL), 30).ToList();
+        int inRenegotiation = 0, inResumedFlight = 0, completed = 0, clientFailed = 0, serverFailed = 0;
+        foreach (ChaosScenario scenario in scenarios)
+        {
+            RecordChaos run = RecordChaosProperties.Check(scenario);
+            foreach (ChaosMutation m in run.Applied)
+            {
+                List<byte[]> sent = m.FromClient ? run.Client.Sent : run.Server.Sent;
+                int firstData = sent.FindIndex(r => r[0] == 23);
+
+                // A handshake or change_cipher_spec record after the sender's first data is the renegotiation's.
+                if (scenario.Renegotiation != ChaosRenegotiation.None && firstData >= 0 && m.Record > firstData && sent[m.Record][0] is 20 or 22)
+                {
+                    inRenegotiation++;
+                }
+
+                // The server's change_cipher_spec and Finished right after its ServerHello (or NewSessionTicket).
+                if (scenario.Resume != ChaosResumption.None && !m.FromClient && m.Record is >= 1 and <= 3 && (firstData < 0 || m.Record < firstData))
+                {
+                    inResumedFlight++;
+                }
+            }
+
+            completed += run.Client.End == ChaosEnd.Completed && run.Server.End == ChaosEnd.Completed ? 1 : 0;
+            clientFailed += run.Client.End == ChaosEnd.FailedLocally ? 1 : 0;
+            serverFailed += run.Server.End == ChaosEnd.FailedLocally ? 1 : 0;
+        }
+
+        Assert.Contains(scenarios, s => s.Resume == ChaosResumption.SessionId && s.Renegotiation == ChaosRenegotiation.Server);
+        Assert.Contains(scenarios, s => s.Resume == ChaosResumption.Ticket && s.Renegotiation == ChaosRenegotiation.Client);
+        Assert.InRange(inRenegotiation, 5, 200);
+        Assert.InRange(inResumedFlight, 3, 200);
+        Assert.InRange(completed, 1, scenarios.Count - 1);
+        Assert.InRange(clientFailed, 1, scenarios.Count);
+        Assert.InRange(serverFailed, 1, scenarios.Count);
+    }
+
+    [Theory]
+    [InlineData(ChaosResumption.SessionId)]
+    [InlineData(ChaosResumption.Ticket)]
+    public void AResumedHandshakeSendsTheServersChangeCipherSpecFirst(ChaosResumption resume)
+    {
+        RecordChaos run = Completed(Clean(resume, ChaosRenegotiation.None));
+        Assert.True(run.Client.Connection.SessionReused);
+        Assert.True(run.Server.Connection.SessionReused);
+
+        // Abbreviated: the ServerHello, then the server's change_cipher_spec and Finished; the client's come after them.
+        Assert.Equal(1, run.Server.Sent.FindIndex(r => r[0] == 20));
+        Assert.Equal(1, run.Client.Sent.FindIndex(r => r[0] == 20));
+        Assert.Equal(1, run.Client.Sent.Count(r => r[0] == 20));
+    }
+
+    [Theory]
+    [InlineData(ChaosResumption.None, ChaosRenegotiation.Client)]
+    [InlineData(ChaosResumption.None, ChaosRenegotiation.Server)]
+    [InlineData(ChaosResumption.Ticket, ChaosRenegotiation.Client)]
+    [InlineData(ChaosResumption.SessionId, ChaosRenegotiation.Server)]
+    public void ARenegotiationInTheMiddleOfTheDataDeliversItAllInOrder(ChaosResumption resume, ChaosRenegotiation renegotiation)
+    {
+        RecordChaos run = Completed(Clean(resume, renegotiation));
+        Assert.Equal(1, run.Client.Connection.RenegotiationCount);
+        Assert.Equal(1, run.Server.Connection.RenegotiationCount);
+        Assert.Equal(2, run.Client.Sent.Count(r => r[0] == 20));
+        Assert.Equal(2, run.Server.Sent.Count(r => r[0] == 20));
+    }
+
+    [Theory]
+    [InlineData(ChaosResumption.SessionId)]
+    [InlineData(ChaosResumption.Ticket)]
+    public void ADroppedServerChangeCipherSpecInAResumedHandshakeNeverCompletes(ChaosResumption resume)
+    {
+        RecordChaos run = RecordChaosProperties.Check(Clean(resume, ChaosRenegotiation.None) with { Mutations = [new(false, 1, ChaosKind.Drop, 0, 0)] });
+        Assert.Equal(ChaosEnd.FailedLocally, run.Client.End);
+        Assert.Contains(run.Client.Error!.Description, new[] { AlertDescription.UnexpectedMessage, AlertDescription.DecodeError });
+        Assert.NotEqual(ChaosEnd.Completed, run.Server.End);
+    }
+
+    [Theory]
+    [InlineData(ChaosRenegotiation.Client)]
+    [InlineData(ChaosRenegotiation.Server)]
+    public void AFlippedBitInTheMessageThatStartsARenegotiationIsBadRecordMac(ChaosRenegotiation renegotiation)
+    {
+        // The initiator's records: its handshake, the first part of its data, then the ClientHello or HelloRequest.
+        RecordChaos clean = Completed(Clean(ChaosResumption.None, renegotiation));
+        bool fromClient = renegotiation == ChaosRenegotiation.Client;
+        List<byte[]> sent = fromClient ? clean.Client.Sent : clean.Server.Sent;
+        int start = sent.FindIndex(sent.FindIndex(r => r[0] == 23) + 1, r => r[0] == 22);
+        RecordChaos run = RecordChaosProperties.Check(Clean(ChaosResumption.None, renegotiation) with { Mutations = [new(fromClient, start, ChaosKind.FlipBit, 9, 2)] });
+        RecordChaos.Side receiver = fromClient ? run.Server : run.Client;
+        Assert.Equal(ChaosEnd.FailedLocally, receiver.End);
+        Assert.Equal(AlertDescription.BadRecordMac, receiver.Error!.Description);
+        Assert.Equal(0, receiver.Connection.RenegotiationCount);
+    }
+
+    [Theory]
+    [InlineData(ChaosRenegotiation.Client)]
+    [InlineData(ChaosRenegotiation.Server)]
+    public void ADroppedRenegotiationChangeCipherSpecNeverCompletes(ChaosRenegotiation renegotiation)
+    {
+        // The second change_cipher_spec each side sends is the renegotiation's (protected under the first keys).
+        RecordChaos clean = Completed(Clean(ChaosResumption.None, renegotiation));
+        foreach (bool fromClient in new[] { true, false })
+        {
+            List<byte[]> sent = fromClient ? clean.Client.Sent : clean.Server.Sent;
+            int ccs = sent.FindLastIndex(r => r[0] == 20);
+            RecordChaos run = RecordChaosProperties.Check(Clean(ChaosResumption.None, renegotiation) with { Mutations = [new(fromClient, ccs, ChaosKind.Drop, 0, 0)] });
+            RecordChaos.Side receiver = fromClient ? run.Server : run.Client;
+            Assert.Equal(ChaosEnd.FailedLocally, receiver.End);
+            Assert.Equal(AlertDescription.BadRecordMac, receiver.Error!.Description);
+            Assert.NotEqual(ChaosEnd.Completed, run.Client.End);
+            Assert.NotEqual(ChaosEnd.Completed, run.Server.End);
+        }
     }
 }
 

@@ -4,7 +4,9 @@ using FsCheck.Fluent;
 using FsCheck.Xunit;
 using ManagedTls.CipherSuites;
 using ManagedTls.Crypto;
+using ManagedTls.Connection;
 using ManagedTls.Handshake;
+using ManagedTls.Handshake.Sessions;
 using ManagedTls.Wire;
 
 namespace ManagedTls.Tests.Connection;
@@ -13,7 +15,9 @@ namespace ManagedTls.Tests.Connection;
 /// A TLS 1.2 client and server configuration (both TLS 1.2 only) that share at least one suite: suites, groups (curves
 /// and RFC 7919 groups), signature schemes and ALPN lists are indexes into <see cref="Tls12NegotiationProperties"/>'
 /// pools, in preference order. The server has DH parameters (ffdhe2048) and one key; whether a shared suite can be
-/// served depends on that key, the groups and the schemes, as RFC 5246, 8422 and 7919 say.
+/// served depends on that key, the groups and the schemes, as RFC 5246, 8422 and 7919 say. Each side may enable tickets
+/// and compression; a second handshake offers the first's session, with the first's suite taken out of either side's
+/// list when asked (where that list has another).
 /// </summary>
 public sealed record Tls12NegotiationConfig(
     int[] ClientSuites,
@@ -28,7 +32,13 @@ public sealed record Tls12NegotiationConfig(
     string[] ServerAlpn,
     ClientAuthMode ClientAuth,
     ServerKeyType ClientKey,
-    int Seed)
+    int Seed,
+    bool ClientTickets = false,
+    bool ServerTickets = false,
+    bool ClientCompression = false,
+    bool ServerCompression = false,
+    bool SecondWithoutSuiteOnClient = false,
+    bool SecondWithoutSuiteOnServer = false)
 {
     public override string ToString()
     {
@@ -37,7 +47,9 @@ public sealed record Tls12NegotiationConfig(
             + $"{(ServerPreference ? " (server preference)" : "")}; client groups {Names(ClientGroups, Tls12NegotiationProperties.GroupPool.Select(g => g.Name).ToList())}"
             + $", server groups {Names(ServerGroups, Tls12NegotiationProperties.GroupPool.Select(g => g.Name).ToList())}; server key {ServerKey};"
             + $" client schemes {Names(ClientSchemes, Tls12NegotiationProperties.SchemePool)}, server schemes {Names(ServerSchemes, Tls12NegotiationProperties.SchemePool)};"
-            + $" ALPN client [{string.Join(",", ClientAlpn)}] server [{string.Join(",", ServerAlpn)}]; client auth {ClientAuth} ({ClientKey}); seed {Seed}";
+            + $" ALPN client [{string.Join(",", ClientAlpn)}] server [{string.Join(",", ServerAlpn)}]; client auth {ClientAuth} ({ClientKey});"
+            + $" tickets client {ClientTickets} server {ServerTickets}; compression client {ClientCompression} server {ServerCompression};"
+            + $" the second handshake without the first's suite on the client {SecondWithoutSuiteOnClient}, on the server {SecondWithoutSuiteOnServer}; seed {Seed}";
     }
 }
 
@@ -113,9 +125,13 @@ public class Tls12NegotiationProperties
         from clientAlpn in OrderedSubset(AlpnPool.Length, 0, 2)
         from serverAlpn in OrderedSubset(AlpnPool.Length, 0, 2)
         from seed in Gen.Choose(0, 1_000_000)
+        from tickets in Gen.Choose(0, 3)
+        from compression in Gen.Frequency((3, Gen.Constant(0)), (1, Gen.Choose(1, 3)))
+        from without in Gen.Frequency((3, Gen.Constant(0)), (1, Gen.Choose(1, 3)))
         select new Tls12NegotiationConfig(
             clientSuites, serverSuites, preference, clientGroups, serverGroups, serverKey, clientSchemes, serverSchemes,
-            clientAlpn.Select(i => AlpnPool[i]).ToArray(), serverAlpn.Select(i => AlpnPool[i]).ToArray(), clientAuth, clientKey, seed);
+            clientAlpn.Select(i => AlpnPool[i]).ToArray(), serverAlpn.Select(i => AlpnPool[i]).ToArray(), clientAuth, clientKey, seed,
+            (tickets & 1) != 0, (tickets & 2) != 0, (compression & 1) != 0, (compression & 2) != 0, (without & 1) != 0, (without & 2) != 0);
 
     private static Gen<int[]> AddOneOf(int[] list, int[] required) =>
         list.Intersect(required).Any()
@@ -223,6 +239,8 @@ public class Tls12NegotiationProperties
             Groups = c.ClientGroups.Select(i => GroupPool[i]).ToArray(),
             SignatureSchemes = c.ClientSchemes.Select(i => SchemePool[i]).ToArray(),
             AlpnProtocols = c.ClientAlpn.Select(Encoding.ASCII.GetBytes).ToArray(),
+            StatelessTickets = c.ClientTickets,
+            Compression = c.ClientCompression,
         };
         TlsConfig server = ConnectionTestKit.Server(c.ServerKey) with
         {
@@ -236,6 +254,8 @@ public class Tls12NegotiationProperties
             SignatureSchemes = c.ServerSchemes.Select(i => SchemePool[i]).ToArray(),
             AlpnProtocols = c.ServerAlpn.Select(Encoding.ASCII.GetBytes).ToArray(),
             RequestClientCertificate = c.ClientAuth != ClientAuthMode.None,
+            StatelessTickets = c.ServerTickets,
+            Compression = c.ServerCompression,
             RequireClientCertificate = c.ClientAuth == ClientAuthMode.RequiredWithCertificate,
             Entropy = new SeededEntropy(c.Seed + 1),
         };
@@ -284,6 +304,8 @@ public class Tls12NegotiationProperties
                 Assert.Equal(expected.Scheme, side.SignatureScheme);
                 Assert.Equal(expected.ClientScheme, side.ClientSignatureScheme);
                 Assert.Equal(expected.Alpn, side.AlpnProtocol is { } p ? Encoding.ASCII.GetString(p) : null);
+                Assert.Equal(config.ClientCompression && config.ServerCompression ? CompressionMethod.Deflate : CompressionMethod.Null, side.Compression);
+                Assert.False(side.SessionReused);
             }
 
             Assert.Equal(expected.ClientScheme is null ? 0 : 1, pair.Server.PeerCertificateChain.Count);
@@ -301,6 +323,123 @@ public class Tls12NegotiationProperties
         }
     }
 
+    /// <summary>
+    /// Whether the second handshake resumes the first's session, and its configuration. The first leaves a session
+    /// unless it used compression (decision 0025); tickets make it a ticket when both sides enable them, else the
+    /// server caches it under its id. Our sides always use extended_master_secret (RFC 7627 section 5.3 then allows
+    /// resumption) and keep the same session context, server name and client-authentication settings, so it resumes
+    /// exactly when its suite is still enabled on both sides (RFC 5246 section 7.4.1.2: the client offers it, the
+    /// server keeps it) — whatever the second handshake's compression, as the session's is null — and otherwise
+    /// negotiates afresh as <see cref="Predict"/> says for the second configuration.
+    /// </summary>
+    internal static (Tls12NegotiationConfig Second, bool Resumed, bool ByTicket) PredictResumption(Tls12NegotiationConfig c, CipherSuiteInfo first)
+    {
+        int index = SuitePool.ToList().IndexOf(first);
+        int[] Without(int[] list, bool drop) => drop && list.Length > 1 ? list.Where(i => i != index).ToArray() : list;
+        Tls12NegotiationConfig second = c with
+        {
+            ClientSuites = Without(c.ClientSuites, c.SecondWithoutSuiteOnClient),
+            ServerSuites = Without(c.ServerSuites, c.SecondWithoutSuiteOnServer),
+        };
+        bool kept = !(c.ClientCompression && c.ServerCompression);
+        bool resumed = kept && second.ClientSuites.Contains(index) && second.ServerSuites.Contains(index);
+        return (second, resumed, kept && c.ClientTickets && c.ServerTickets);
+    }
+
+    /// <summary>
+    /// A second handshake offering the first's session (resumption step): resumed on both sides exactly when
+    /// <see cref="PredictResumption"/> says so, with the first's suite, null compression, the first's certificates, a
+    /// tls-unique and exporter equal on both ends and different from the first's; otherwise a full handshake that ends
+    /// as <see cref="Predict"/> says for the second configuration.
+    /// </summary>
+    [Property(MaxTest = 150, Replay = ReplaySeed, Arbitrary = [typeof(Tls12NegotiationArbitraries)])]
+    public void ASecondHandshakeResumesExactlyWhenTheRulesAllow(Tls12NegotiationConfig config)
+    {
+        Expected expected = Predict(config);
+        if (expected.Suite is null || expected.AlpnMismatch)
+        {
+            return;
+        }
+
+        var (client, server) = Settings(config);
+        using var first = new ConnectionPair(client, server);
+        first.Handshake();
+        Tls12Session? session = first.Client.Tls12Session;
+        var (secondConfig, resumed, byTicket) = PredictResumption(config, expected.Suite);
+        Expected second = Predict(secondConfig);
+        var (client2, server2) = Settings(secondConfig);
+
+        // The server keeps its session cache and ticket keys (the same instances) across both handshakes.
+        server2 = server2 with { SessionCache = server.SessionCache, TicketKeys = server.TicketKeys, Entropy = new SeededEntropy(config.Seed + 5) };
+        client2 = client2 with { Tls12ResumptionSession = session, Entropy = new SeededEntropy(config.Seed + 4) };
+        using var pair = new ConnectionPair(client2, server2);
+        pair.Pump();
+        try
+        {
+            Assert.Equal(!(config.ClientCompression && config.ServerCompression), session is not null);
+            Assert.Equal(byTicket, session?.Ticket is not null);
+            if (resumed)
+            {
+                Assert.Null(pair.ClientError);
+                Assert.Null(pair.ServerError);
+                foreach (TlsConnection side in new[] { pair.Client, pair.Server })
+                {
+                    Assert.True(side.IsHandshakeComplete);
+                    Assert.True(side.SessionReused, "not resumed");
+                    Assert.Equal(expected.Suite, side.CipherSuite);
+                    Assert.Equal(CompressionMethod.Null, side.Compression);
+                    Assert.Equal(expected.Alpn, side.AlpnProtocol is { } p ? Encoding.ASCII.GetString(p) : null);
+                }
+
+                Assert.Equal(first.Client.PeerCertificateChain, pair.Client.PeerCertificateChain);
+                Assert.Equal(first.Server.PeerCertificateChain, pair.Server.PeerCertificateChain);
+            }
+            else if (second.Suite is null || second.AlpnMismatch)
+            {
+                AlertDescription alert = second.Suite is null ? AlertDescription.HandshakeFailure : AlertDescription.NoApplicationProtocol;
+                Assert.Equal(alert, pair.ServerError?.Description);
+                Assert.Equal(alert, pair.ClientError?.Description);
+                Assert.False(pair.Client.IsHandshakeComplete || pair.Server.IsHandshakeComplete);
+                return;
+            }
+            else
+            {
+                Assert.Null(pair.ClientError);
+                Assert.Null(pair.ServerError);
+                foreach (TlsConnection side in new[] { pair.Client, pair.Server })
+                {
+                    Assert.True(side.IsHandshakeComplete);
+                    Assert.False(side.SessionReused, "resumed");
+                    Assert.Equal(second.Suite, side.CipherSuite);
+                    Assert.Equal(second.Group, side.NamedGroup);
+                    Assert.Equal(second.Scheme, side.SignatureScheme);
+                    Assert.Equal(config.ClientCompression && config.ServerCompression ? CompressionMethod.Deflate : CompressionMethod.Null, side.Compression);
+                }
+            }
+
+            byte[] unique = pair.Client.GetChannelBinding("tls-unique")!;
+            Assert.Equal(unique, pair.Server.GetChannelBinding("tls-unique"));
+            Assert.NotEqual(first.Client.GetChannelBinding("tls-unique"), unique);
+            byte[] exported = pair.Client.ExportKeyingMaterial("EXPORTER-resume", [9], 24);
+            Assert.Equal(exported, pair.Server.ExportKeyingMaterial("EXPORTER-resume", [9], 24));
+            Assert.NotEqual(first.Client.ExportKeyingMaterial("EXPORTER-resume", [9], 24), exported);
+            pair.Client.WriteApplicationData("again"u8);
+            pair.Server.WriteApplicationData("again"u8);
+            pair.Pump();
+            Assert.Equal("again"u8.ToArray(), ConnectionPair.ReadAll(pair.Server));
+            Assert.Equal("again"u8.ToArray(), ConnectionPair.ReadAll(pair.Client));
+        }
+        catch (Exception e)
+        {
+            throw new Xunit.Sdk.XunitException(
+                $"predicted {(resumed ? "resumption" : $"a full handshake: {second}")}; client error {pair.ClientError?.Message}, server error {pair.ServerError?.Message}: {e.Message}", e);
+        }
+        finally
+        {
+            session?.Dispose();
+        }
+    }
+
     [Fact]
     public void TheGeneratorProducesEveryKindOfOutcome()
     {
@@ -314,5 +453,17 @@ public class Tls12NegotiationProperties
         Assert.Contains(samples, e => e.Group == NamedGroup.Ffdhe3072);
         Assert.Equal(Tls12HandshakeMatrix.Curves.Count, samples.Where(e => e.Suite?.KeyExchange.Algorithm == SuiteKeyExchange.Ecdhe).Select(e => e.Group).Distinct().Count());
         Assert.True(samples.Select(e => e.Scheme).Distinct().Count() >= 8);
+
+        // The resumption step sees every outcome: resumed by ticket and by id, and each reason for a full handshake.
+        var configs = Gen.Sample(ConfigGen(), 2000, new Rnd(4242UL, 0x9E3779B97F4A7C15UL), 30)
+            .Where(c => Predict(c) is { Suite: not null, AlpnMismatch: false }).ToList();
+        var steps = configs.Select(c => (Config: c, Step: PredictResumption(c, Predict(c).Suite!))).ToList();
+        Assert.Contains(steps, s => s.Step.Resumed && s.Step.ByTicket);
+        Assert.Contains(steps, s => s.Step.Resumed && !s.Step.ByTicket);
+        Assert.Contains(steps, s => s.Step.Resumed && s.Config.ClientCompression && !s.Config.ServerCompression);
+        Assert.Contains(steps, s => !s.Step.Resumed && s.Config.ClientCompression && s.Config.ServerCompression);
+        Assert.Contains(steps, s => !s.Step.Resumed && s.Config.SecondWithoutSuiteOnClient && !s.Config.SecondWithoutSuiteOnServer);
+        Assert.Contains(steps, s => !s.Step.Resumed && !s.Config.SecondWithoutSuiteOnClient && s.Config.SecondWithoutSuiteOnServer);
+        Assert.Contains(steps, s => !s.Step.Resumed && Predict(s.Step.Second).Suite is null);
     }
 }

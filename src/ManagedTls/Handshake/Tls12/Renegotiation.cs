@@ -188,13 +188,17 @@ internal static class Tls12Renegotiation
         }
     }
 
-    /// <summary>Ends a renegotiation that completed: the settings return, and it is counted.</summary>
+    /// <summary>
+    /// Ends a renegotiation that completed: the settings return, and it is counted. It was a full handshake, so the
+    /// connection no longer reports a reused session (as OpenSSL's SSL_session_reused reports the last handshake).
+    /// </summary>
     public static void Complete(HandshakeContext cx)
     {
         if (cx.Renegotiation is { } binding)
         {
             cx.Settings = binding.BaseSettings;
             cx.Renegotiation = null;
+            cx.SessionReused = false;
             cx.Renegotiations.Complete(binding.RequestsClientCertificate);
         }
     }
