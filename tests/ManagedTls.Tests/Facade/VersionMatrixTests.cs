@@ -204,39 +204,9 @@ public sealed class VersionMatrixTests : IClassFixture<VersionMatrixTests.Oracle
         public Oracle()
         {
             Dir = FacadeKeys.WriteFiles();
-            string settings = string.Join(",", Settings.Select(x => "'" + x + "'"));
-            string script = $$"""
-                import json, ssl, warnings
-                warnings.simplefilter("ignore")
-                V = {"1.0": ssl.TLSVersion.TLSv1, "1.1": ssl.TLSVersion.TLSv1_1, "1.2": ssl.TLSVersion.TLSv1_2, "1.3": ssl.TLSVersion.TLSv1_3}
-                d = {{PyString(Dir)}}
-                def ctx(server, setting):
-                    x = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER if server else ssl.PROTOCOL_TLS_CLIENT)
-                    if setting == "no1.2": x.options |= ssl.OP_NO_TLSv1_2
-                    elif setting == "no1.3": x.options |= ssl.OP_NO_TLSv1_3
-                    elif setting != "default":
-                        lo, hi = setting.split("-"); x.minimum_version = V[lo]; x.maximum_version = V[hi]
-                    if server: x.load_cert_chain(d + "/cert.pem", d + "/key.pem")
-                    else: x.load_verify_locations(d + "/cert.pem")
-                    return x
-                def run(cs, ss):
-                    ci, co, si, so = ssl.MemoryBIO(), ssl.MemoryBIO(), ssl.MemoryBIO(), ssl.MemoryBIO()
-                    sides = [[ctx(False, cs).wrap_bio(ci, co, server_hostname="localhost"), co, si, None],
-                             [ctx(True, ss).wrap_bio(si, so, server_side=True), so, ci, None]]
-                    for _ in range(10):
-                        for side in sides:
-                            obj, out, peer, res = side
-                            if res is None:
-                                try:
-                                    obj.do_handshake(); side[3] = obj.version()
-                                except ssl.SSLWantReadError: pass
-                                except ssl.SSLError as e: side[3] = "%s:%s" % (type(e).__name__, e.reason)
-                            data = out.read()
-                            if data: peer.write(data)
-                    return [sides[0][3] or "pending", sides[1][3] or "pending"]
-                S = [{{settings}}]
-                print(json.dumps({c + " " + s: run(c, s) for c in S for s in S}))
-                """;
+            string pairs = string.Join(",", Settings.SelectMany(c => Settings.Select(s => $"({PyString(c)}, {PyString(s)})")));
+            string script = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "oracles", "version_pairs.py"))
+                + $"\nrun_pairs({PyString(Path.Combine(Dir, "cert.pem"))}, {PyString(Path.Combine(Dir, "key.pem"))}, [{pairs}])\n";
             string json = PythonOracle.Run(script, 60000)!;
             using JsonDocument doc = JsonDocument.Parse(json);
             foreach (JsonProperty p in doc.RootElement.EnumerateObject())
