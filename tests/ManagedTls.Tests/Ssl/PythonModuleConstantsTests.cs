@@ -1,0 +1,139 @@
+using System.Globalization;
+using System.Reflection;
+using System.Text;
+using ManagedTls.Ssl;
+
+namespace ManagedTls.Tests.SslFacade;
+
+/// <summary>Python's <c>ssl</c> module constants, by name and value, against the facade's.</summary>
+public class PythonModuleConstantsTests
+{
+    private const string OptionsScript =
+        "import ssl\nfor n in sorted(dir(ssl)):\n    if n.startswith('OP_'):\n        print(n, int(getattr(ssl, n)))";
+
+    // Recorded from python3 (3.11, OpenSSL 3.0) with OptionsScript.
+    private static readonly Dictionary<string, long> RecordedPython311 = new()
+    {
+        ["OP_ALL"] = 0x80000050,
+        ["OP_CIPHER_SERVER_PREFERENCE"] = 0x400000,
+        ["OP_ENABLE_MIDDLEBOX_COMPAT"] = 0x100000,
+        ["OP_IGNORE_UNEXPECTED_EOF"] = 0x80,
+        ["OP_NO_COMPRESSION"] = 0x20000,
+        ["OP_NO_RENEGOTIATION"] = 0x40000000,
+        ["OP_NO_SSLv2"] = 0,
+        ["OP_NO_SSLv3"] = 0x2000000,
+        ["OP_NO_TICKET"] = 0x4000,
+        ["OP_NO_TLSv1"] = 0x4000000,
+        ["OP_NO_TLSv1_1"] = 0x10000000,
+        ["OP_NO_TLSv1_2"] = 0x8000000,
+        ["OP_NO_TLSv1_3"] = 0x20000000,
+        ["OP_SINGLE_DH_USE"] = 0,
+        ["OP_SINGLE_ECDH_USE"] = 0,
+    };
+
+    // Python 3.12 adds these two; the values are OpenSSL 3's SSL_OP_BIT(3) and SSL_OP_BIT(2) (ssl.h).
+    private static readonly Dictionary<string, long> RecordedPython312Extra = new()
+    {
+        ["OP_ENABLE_KTLS"] = 0x8,
+        ["OP_LEGACY_SERVER_CONNECT"] = 0x4,
+    };
+
+    /// <summary>Python's constant name to ours: OP_NO_TLSv1_2 → NoTlsV1_2, OP_SINGLE_DH_USE → SingleDhUse.</summary>
+    internal static string DotNetName(string pythonName, string prefix)
+    {
+        var sb = new StringBuilder();
+        foreach (string part in pythonName.Substring(prefix.Length).Split('_'))
+        {
+            int v = part.IndexOf('v', StringComparison.Ordinal);
+            if (part.All(char.IsDigit))
+            {
+                sb.Append('_').Append(part);
+            }
+            else if (v > 0 && part.Substring(v + 1).All(char.IsDigit))
+            {
+                sb.Append(Title(part.Substring(0, v))).Append('V').Append(part.Substring(v + 1));
+            }
+            else
+            {
+                sb.Append(Title(part));
+            }
+        }
+
+        return sb.ToString();
+
+        static string Title(string s) => char.ToUpperInvariant(s[0]) + s.Substring(1).ToLowerInvariant();
+    }
+
+    private static Dictionary<string, long> Parse(string output) =>
+        output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(l => l.Split(' '))
+            .ToDictionary(p => p[0], p => long.Parse(p[1], CultureInfo.InvariantCulture));
+
+    private static void AssertAllOptionsMatch(Dictionary<string, long> python)
+    {
+        Assert.NotEmpty(python);
+        foreach ((string name, long value) in python)
+        {
+            string ours = DotNetName(name, "OP_");
+            FieldInfo? field = typeof(SslOptions).GetField(ours, BindingFlags.Public | BindingFlags.Static);
+            Assert.True(field is not null, $"{name}: no SslOptions.{ours}");
+            Assert.True(value == (long)(SslOptions)field!.GetValue(null)!, $"{name} = {value:x}, SslOptions.{ours} differs");
+        }
+    }
+
+    [Theory]
+    [InlineData("OP_NO_TLSv1_2", "NoTlsV1_2")]
+    [InlineData("OP_NO_SSLv2", "NoSslV2")]
+    [InlineData("OP_NO_TLSv1", "NoTlsV1")]
+    [InlineData("OP_SINGLE_ECDH_USE", "SingleEcdhUse")]
+    [InlineData("OP_ENABLE_KTLS", "EnableKtls")]
+    [InlineData("OP_ALL", "All")]
+    public void NameMappingFollowsTheFacadesSpelling(string python, string ours) => Assert.Equal(ours, DotNetName(python, "OP_"));
+
+    [Fact]
+    public void EveryRecordedPythonOptionHasOurMemberWithItsValue()
+    {
+        AssertAllOptionsMatch(RecordedPython311);
+        AssertAllOptionsMatch(RecordedPython312Extra);
+    }
+
+    [Fact]
+    public void EveryLivePythonOptionHasOurMemberWithItsValue()
+    {
+        // Without python3 the recorded answer stands in for the live one.
+        string? live = Oracles.Python(OptionsScript);
+        Dictionary<string, long> python = live is null ? RecordedPython311 : Parse(live);
+        AssertAllOptionsMatch(python);
+        if (live is not null)
+        {
+            // The recorded names are all still there (Python only adds OP_ names).
+            Assert.Empty(RecordedPython311.Keys.Except(python.Keys));
+        }
+    }
+
+    [Fact]
+    public void ZeroValuedOptionsDoNotChangeHowNoneAndDefaultPrint()
+    {
+        Assert.Equal(SslOptions.None, SslOptions.NoSslV2);
+        Assert.Equal(SslOptions.None, SslOptions.SingleDhUse);
+        Assert.Equal(SslOptions.None, SslOptions.SingleEcdhUse);
+        Assert.Equal("None", SslOptions.None.ToString());
+        Assert.Equal("None", default(SslOptions).ToString());
+        Assert.Equal("Default", SslOptions.Default.ToString());
+        Assert.Equal("NoTicket, Default", (SslOptions.Default | SslOptions.NoTicket).ToString());
+        Assert.Equal("NoTicket, NoTlsV1_3", (SslOptions.NoTicket | SslOptions.NoTlsV1_3).ToString());
+        Assert.Equal("NoTicket", SslOptions.NoTicket.ToString());
+        Assert.Equal(SslOptions.None, Enum.Parse<SslOptions>("NoSslV2"));
+    }
+
+    [Fact]
+    public void ZeroOptionsAndKtlsAreAcceptedAsPythonAcceptsThem()
+    {
+        // Python 3.11: ctx.options |= ssl.OP_NO_SSLv2 changes nothing; ctx.options |= 0x8 keeps the bit (0x82520058).
+        var ctx = new SslContext(SslProtocol.TlsClient);
+        ctx.Options |= SslOptions.NoSslV2 | SslOptions.SingleDhUse | SslOptions.SingleEcdhUse;
+        Assert.Equal(SslOptions.Default, ctx.Options);
+        ctx.Options |= SslOptions.EnableKtls;
+        Assert.Equal(0x82520058L, (long)ctx.Options);
+    }
+}
