@@ -38,6 +38,39 @@ public class PythonModuleConstantsTests
         ["OP_LEGACY_SERVER_CONNECT"] = 0x4,
     };
 
+    private const string LegacyProtocolsScript = @"
+import ssl, warnings
+for name in ('PROTOCOL_SSLv23', 'PROTOCOL_TLSv1', 'PROTOCOL_TLSv1_1'):
+    p = getattr(ssl, name)
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter('always')
+        c = ssl.SSLContext(p)
+    c.check_hostname = False
+    r = []
+    for side in (False, True):
+        s = c.wrap_bio(ssl.MemoryBIO(), ssl.MemoryBIO(), server_side=side, server_hostname=None if side else 'x')
+        try:
+            s.do_handshake()
+            r.append('ok')
+        except ssl.SSLWantReadError:
+            r.append('want-read')
+        except ssl.SSLError as e:
+            r.append(e.reason)
+    try:
+        c.minimum_version = ssl.TLSVersion.TLSv1_2
+        m = 'ok'
+    except ValueError as e:
+        m = str(e)
+    print('|'.join([name, str(int(p)), str(w[0].message), r[0], r[1], m, str(int(c.maximum_version)), str(int(c.verify_mode)), hex(c.options)]))
+";
+
+    // Recorded from python3 (3.11, OpenSSL 3.0, Debian's security level 2) with LegacyProtocolsScript: name, value,
+    // DeprecationWarning, client and server do_handshake, setting minimum_version, maximum_version, verify_mode, options.
+    private const string RecordedLegacyProtocols =
+        "PROTOCOL_SSLv23|2|ssl.PROTOCOL_TLS is deprecated|want-read|want-read|ok|-1|0|0x82520050\n" +
+        "PROTOCOL_TLSv1|3|ssl.PROTOCOL_TLSv1 is deprecated|NO_CIPHERS_AVAILABLE|NO_CIPHERS_AVAILABLE|The context's protocol doesn't support modification of highest and lowest version.|-1|0|0x82520050\n" +
+        "PROTOCOL_TLSv1_1|4|ssl.PROTOCOL_TLSv1_1 is deprecated|NO_CIPHERS_AVAILABLE|NO_CIPHERS_AVAILABLE|The context's protocol doesn't support modification of highest and lowest version.|-1|0|0x82520050\n";
+
     /// <summary>Python's constant name to ours: OP_NO_TLSv1_2 → NoTlsV1_2, OP_SINGLE_DH_USE → SingleDhUse.</summary>
     internal static string DotNetName(string pythonName, string prefix)
     {
@@ -135,5 +168,87 @@ public class PythonModuleConstantsTests
         Assert.Equal(SslOptions.Default, ctx.Options);
         ctx.Options |= SslOptions.EnableKtls;
         Assert.Equal(0x82520058L, (long)ctx.Options);
+    }
+
+    [Fact]
+    public void LegacyProtocolConstantsBehaveAsPythonsOnThisOpenSsl()
+    {
+        // Without python3 the recorded answer stands in for the live one.
+        string output = Oracles.Python(LegacyProtocolsScript) ?? RecordedLegacyProtocols;
+        string[] lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.Equal(3, lines.Length);
+        foreach (string line in lines)
+        {
+            string[] py = line.Split('|');
+            string ours = DotNetName(py[0], "PROTOCOL_");
+            FieldInfo field = typeof(SslProtocol).GetField(ours, BindingFlags.Public | BindingFlags.Static)!;
+            Assert.True(field is not null, $"{py[0]}: no SslProtocol.{ours}");
+            var protocol = (SslProtocol)field!.GetValue(null)!;
+            Assert.Equal(py[1], ((int)protocol).ToString(CultureInfo.InvariantCulture));
+
+            // Python's DeprecationWarning ("ssl.PROTOCOL_TLSv1 is deprecated") is in the [Obsolete] text.
+            ObsoleteAttribute? obsolete = field.GetCustomAttribute<ObsoleteAttribute>();
+            Assert.NotNull(obsolete);
+            Assert.Contains(py[2].Replace("ssl.", string.Empty, StringComparison.Ordinal), obsolete!.Message, StringComparison.Ordinal);
+
+            var ctx = new SslContext(protocol) { CheckHostname = false };
+
+            // A server of ours without a certificate fails its first DoHandshake at once (Python's waits for the hello),
+            // so this one has one; Python's answer is the same with or without.
+            string dir = ManagedTls.Tests.Facade.WrapKeys.WriteFiles();
+            try
+            {
+                ctx.LoadCertChain(Path.Combine(dir, "cert.pem"), Path.Combine(dir, "key.pem"));
+            }
+            finally
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+
+            Assert.Equal(py[3], Handshake(ctx, serverSide: false));
+            Assert.Equal(py[4], Handshake(ctx, serverSide: true));
+            string range;
+            try
+            {
+                ctx.MinimumVersion = TlsVersion.TlsV1_2;
+                range = "ok";
+            }
+            catch (ArgumentException e)
+            {
+                range = e.Message;
+            }
+
+            Assert.Equal(py[5], range);
+            Assert.Equal(py[6], ((int)ctx.MaximumVersion).ToString(CultureInfo.InvariantCulture));
+            Assert.Equal(py[7], ((int)ctx.VerifyMode).ToString(CultureInfo.InvariantCulture));
+            Assert.Equal(py[8], "0x" + ((long)ctx.Options).ToString("x", CultureInfo.InvariantCulture));
+        }
+    }
+
+    [Fact]
+    public void TheSslV23AliasDoesNotRenameTls()
+    {
+        Assert.Equal("Tls", SslProtocol.Tls.ToString());
+        Assert.Equal(SslProtocol.Tls, Enum.Parse<SslProtocol>("SslV23"));
+    }
+
+    // The first do_handshake of a connection from the context: "want-read" (a client's hello is out, a server waits),
+    // or the SslException's reason, whether raised when the connection is made or by the handshake.
+    private static string Handshake(SslContext ctx, bool serverSide)
+    {
+        try
+        {
+            SslObject ssl = ctx.WrapBio(new MemoryBio(), new MemoryBio(), serverSide, serverSide ? null : "x");
+            ssl.DoHandshake();
+            return "ok";
+        }
+        catch (SslWantReadException)
+        {
+            return "want-read";
+        }
+        catch (SslException e)
+        {
+            return e.Reason ?? e.Message;
+        }
     }
 }
