@@ -1,7 +1,10 @@
 using System.Globalization;
 using System.Reflection;
 using System.Text;
+using System.Text.Json;
+using ManagedTls.Connection;
 using ManagedTls.Ssl;
+using SslModule = ManagedTls.Ssl.Ssl;
 
 namespace ManagedTls.Tests.SslFacade;
 
@@ -70,6 +73,34 @@ for name in ('PROTOCOL_SSLv23', 'PROTOCOL_TLSv1', 'PROTOCOL_TLSv1_1'):
         "PROTOCOL_SSLv23|2|ssl.PROTOCOL_TLS is deprecated|want-read|want-read|ok|-1|0|0x82520050\n" +
         "PROTOCOL_TLSv1|3|ssl.PROTOCOL_TLSv1 is deprecated|NO_CIPHERS_AVAILABLE|NO_CIPHERS_AVAILABLE|The context's protocol doesn't support modification of highest and lowest version.|-1|0|0x82520050\n" +
         "PROTOCOL_TLSv1_1|4|ssl.PROTOCOL_TLSv1_1 is deprecated|NO_CIPHERS_AVAILABLE|NO_CIPHERS_AVAILABLE|The context's protocol doesn't support modification of highest and lowest version.|-1|0|0x82520050\n";
+
+    private const string FunctionsScript = @"
+import json, ssl
+try:
+    ssl.RAND_bytes(-1)
+    neg = 'ok'
+except ValueError as e:
+    neg = str(e)
+print(json.dumps({
+    'names': [ssl.get_protocol_name(p) for p in (2, 3, 4, 5, 16, 17, 0, 99)],
+    'bindings': ssl.CHANNEL_BINDING_TYPES,
+    'number': ssl.OPENSSL_VERSION_NUMBER,
+    'info': list(ssl.OPENSSL_VERSION_INFO),
+    'status': ssl.RAND_status(),
+    'empty': ssl.RAND_bytes(0).hex(),
+    'len': len(ssl.RAND_bytes(37)),
+    'negative': neg,
+}))
+";
+
+    // Recorded from python3 (3.11, OpenSSL 3.0.19) with FunctionsScript.
+    private const string RecordedFunctions =
+        "{\"names\": [\"PROTOCOL_TLS\", \"PROTOCOL_TLSv1\", \"PROTOCOL_TLSv1_1\", \"PROTOCOL_TLSv1_2\", \"PROTOCOL_TLS_CLIENT\", " +
+        "\"PROTOCOL_TLS_SERVER\", \"<unknown>\", \"<unknown>\"], \"bindings\": [\"tls-unique\"], \"number\": 805306672, " +
+        "\"info\": [3, 0, 0, 19, 0], \"status\": true, \"empty\": \"\", \"len\": 37, \"negative\": \"num must be positive\"}";
+
+    private static readonly Lazy<JsonElement> Functions = new(() =>
+        JsonSerializer.Deserialize<JsonElement>(Oracles.Python(FunctionsScript) ?? RecordedFunctions));
 
     /// <summary>Python's constant name to ours: OP_NO_TLSv1_2 → NoTlsV1_2, OP_SINGLE_DH_USE → SingleDhUse.</summary>
     internal static string DotNetName(string pythonName, string prefix)
@@ -250,5 +281,55 @@ for name in ('PROTOCOL_SSLv23', 'PROTOCOL_TLSv1', 'PROTOCOL_TLSv1_1'):
         {
             return e.Reason ?? e.Message;
         }
+    }
+
+    [Fact]
+    public void GetProtocolNameAnswersAsPython()
+    {
+        int[] values = { 2, 3, 4, 5, 16, 17, 0, 99 };
+        string[] python = Functions.Value.GetProperty("names").EnumerateArray().Select(e => e.GetString()!).ToArray();
+        Assert.Equal(python, values.Select(v => SslModule.GetProtocolName((SslProtocol)v)).ToArray());
+        Assert.Equal("PROTOCOL_TLS_CLIENT", SslModule.GetProtocolName(SslProtocol.TlsClient));
+        Assert.Equal("PROTOCOL_TLS", SslModule.GetProtocolName(Enum.Parse<SslProtocol>("SslV23")));
+    }
+
+    [Fact]
+    public void ChannelBindingTypesArePythonsAndTheConnectionAddsTlsExporter()
+    {
+        string[] python = Functions.Value.GetProperty("bindings").EnumerateArray().Select(e => e.GetString()!).ToArray();
+        Assert.Equal(python, SslModule.ChannelBindingTypes);
+        Assert.Equal(SslModule.ChannelBindingTypes.Append("tls-exporter"), TlsConnection.ChannelBindingTypes);
+    }
+
+    [Fact]
+    public void VersionInformationIsOursInOpenSslsShape()
+    {
+        // Python's number taken apart gives Python's tuple, so ours is taken apart the same way.
+        long pythonNumber = Functions.Value.GetProperty("number").GetInt64();
+        int[] pythonInfo = Functions.Value.GetProperty("info").EnumerateArray().Select(e => e.GetInt32()).ToArray();
+        var decoded = SslModule.VersionInfo(pythonNumber);
+        Assert.Equal(pythonInfo, new[] { decoded.Major, decoded.Minor, decoded.Fix, decoded.Patch, decoded.Status });
+
+        Version assembly = typeof(SslContext).Assembly.GetName().Version!;
+        string expected = $"ManagedTls {assembly.Major}.{assembly.Minor}.{Math.Max(assembly.Build, 0)}";
+        Assert.Equal(expected, SslModule.OpenSslVersion);
+        Assert.Equal(SslModule.VersionInfo(SslModule.OpenSslVersionNumber), SslModule.OpenSslVersionInfo);
+        Assert.Equal((assembly.Major, assembly.Minor, 0, Math.Max(assembly.Build, 0), 0), SslModule.OpenSslVersionInfo);
+    }
+
+    [Fact]
+    public void RandBytesAndRandStatusAnswerAsPython()
+    {
+        JsonElement py = Functions.Value;
+        Assert.Equal(py.GetProperty("status").GetBoolean(), SslModule.RandStatus());
+        Assert.Equal(py.GetProperty("empty").GetString(), Convert.ToHexString(SslModule.RandBytes(0)));
+        Assert.Equal(py.GetProperty("len").GetInt32(), SslModule.RandBytes(37).Length);
+        var e = Assert.Throws<ArgumentException>(() => SslModule.RandBytes(-1));
+        Assert.StartsWith(py.GetProperty("negative").GetString()!, e.Message, StringComparison.Ordinal);
+
+        // Random: 64 draws of 32 bytes are all different and not all zero.
+        byte[][] draws = Enumerable.Range(0, 64).Select(_ => SslModule.RandBytes(32)).ToArray();
+        Assert.Equal(64, draws.Select(Convert.ToHexString).Distinct().Count());
+        Assert.DoesNotContain(draws, d => d.All(b => b == 0));
     }
 }
