@@ -195,6 +195,86 @@ public static class Ssl
             openSslCapath);
     }
 
+    /// <summary>
+    /// Python's <c>ssl.CHANNEL_BINDING_TYPES</c>: <c>["tls-unique"]</c>, the types <c>get_channel_binding</c> knows in
+    /// Python. <see cref="Connection.TlsConnection.ChannelBindingTypes"/> also lists the .NET extra "tls-exporter" (RFC 9266).
+    /// </summary>
+    public static IReadOnlyList<string> ChannelBindingTypes { get; } = ["tls-unique"];
+
+    /// <summary>
+    /// In the place of Python's <c>ssl.OPENSSL_VERSION</c>: this library's name and version ("ManagedTls 1.0.0"), not
+    /// an OpenSSL's, since no OpenSSL is used. The version is the ManagedTls assembly's (major.minor.build).
+    /// </summary>
+    public static string OpenSslVersion { get; } = string.Create(
+        CultureInfo.InvariantCulture, $"ManagedTls {AssemblyVersion.Major}.{AssemblyVersion.Minor}.{Math.Max(AssemblyVersion.Build, 0)}");
+
+    /// <summary>
+    /// In the place of Python's <c>ssl.OPENSSL_VERSION_NUMBER</c>: the ManagedTls assembly version in OpenSSL 3's layout
+    /// <c>0xMNN00PPS</c> (major, minor, patch = the assembly's build number, status 0 for a release), not an OpenSSL's.
+    /// </summary>
+    public static long OpenSslVersionNumber { get; } =
+        ((long)(AssemblyVersion.Major & 0xF) << 28) | ((long)(AssemblyVersion.Minor & 0xFF) << 20) | ((long)(Math.Max(AssemblyVersion.Build, 0) & 0xFF) << 4);
+
+    /// <summary>
+    /// In the place of Python's <c>ssl.OPENSSL_VERSION_INFO</c>: <see cref="OpenSslVersionNumber"/> taken apart as
+    /// Python takes OpenSSL's number apart, so (major, minor, 0, patch, 0) of the ManagedTls assembly, not an OpenSSL's.
+    /// </summary>
+    public static (int Major, int Minor, int Fix, int Patch, int Status) OpenSslVersionInfo { get; } = VersionInfo(OpenSslVersionNumber);
+
+    private static Version AssemblyVersion => typeof(Ssl).Assembly.GetName().Version ?? new Version(0, 0, 0);
+
+    /// <summary>
+    /// Python's <c>ssl.get_protocol_name</c>: the name of a <c>PROTOCOL_*</c> constant ("PROTOCOL_TLS_CLIENT");
+    /// <see cref="SslProtocol.SslV23"/> is <c>"PROTOCOL_TLS"</c> (the same value), any other value <c>"&lt;unknown&gt;"</c>.
+    /// </summary>
+    /// <param name="protocol">The protocol constant.</param>
+    /// <returns>Python's name for it.</returns>
+    public static string GetProtocolName(SslProtocol protocol) => (int)protocol switch
+    {
+        2 => "PROTOCOL_TLS",
+        3 => "PROTOCOL_TLSv1",
+        4 => "PROTOCOL_TLSv1_1",
+        5 => "PROTOCOL_TLSv1_2",
+        16 => "PROTOCOL_TLS_CLIENT",
+        17 => "PROTOCOL_TLS_SERVER",
+        _ => "<unknown>",
+    };
+
+    /// <summary>
+    /// Python's <c>ssl.RAND_bytes(num)</c>: <paramref name="num"/> random bytes from the engine's entropy source
+    /// (<see cref="Crypto.OsEntropy"/>, the operating system's generator, which the handshakes use too).
+    /// </summary>
+    /// <param name="num">How many bytes; 0 gives an empty array, as Python.</param>
+    /// <returns>The bytes.</returns>
+    /// <exception cref="ArgumentException">A negative count (Python's <c>ValueError: num must be positive</c>).</exception>
+    public static byte[] RandBytes(int num)
+    {
+        if (num < 0)
+        {
+            throw new ArgumentException("num must be positive", nameof(num));
+        }
+
+        byte[] bytes = new byte[num];
+        Crypto.OsEntropy.Instance.GetBytes(bytes);
+        return bytes;
+    }
+
+    /// <summary>
+    /// Python's <c>ssl.RAND_status()</c>: true, as the operating system's generator (<see cref="Crypto.OsEntropy"/>) needs
+    /// no seeding. The first call draws one byte from it, so a source that cannot deliver throws here.
+    /// </summary>
+    /// <returns>True.</returns>
+    public static bool RandStatus()
+    {
+        Span<byte> probe = stackalloc byte[1];
+        Crypto.OsEntropy.Instance.GetBytes(probe);
+        return true;
+    }
+
+    /// <summary>An OpenSSL version number taken apart as Python's <c>_ssl</c> does: (major, minor, fix, patch, status).</summary>
+    internal static (int Major, int Minor, int Fix, int Patch, int Status) VersionInfo(long number) => (
+        (int)(number >> 28) & 0xFF, (int)(number >> 20) & 0xFF, (int)(number >> 12) & 0xFF, (int)(number >> 4) & 0xFF, (int)number & 0xF);
+
     /// <summary>Days from 1970-01-01 to the first of the month (proleptic Gregorian, any positive year).</summary>
     private static long DaysFromCivil(long year, int month)
     {

@@ -13,16 +13,18 @@ public sealed partial class SslContext
     public SslContext(SslProtocol protocol)
     {
 #pragma warning disable CS0618 // PROTOCOL_TLSv1_2 is obsolete for callers, and still served here.
-        if (protocol is not (SslProtocol.Tls or SslProtocol.TlsClient or SslProtocol.TlsServer or SslProtocol.TlsV1_2))
+        if (protocol is not (SslProtocol.Tls or SslProtocol.TlsClient or SslProtocol.TlsServer or SslProtocol.TlsV1_2
+            or SslProtocol.TlsV1 or SslProtocol.TlsV1_1))
         {
             throw new ArgumentOutOfRangeException(nameof(protocol), protocol, "invalid or unsupported protocol version");
         }
 
         Protocol = protocol;
-        if (protocol == SslProtocol.TlsV1_2)
+        if (protocol is SslProtocol.TlsV1_2 or SslProtocol.TlsV1 or SslProtocol.TlsV1_1)
         {
             // As Python: the range reads back as the minimum and maximum supported and cannot be changed.
-            _fixedTls12 = true;
+            _fixedTls12 = protocol == SslProtocol.TlsV1_2;
+            _fixedLegacy = !_fixedTls12;
             _minimumVersion = TlsVersion.MinimumSupported;
             _maximumVersion = TlsVersion.MaximumSupported;
         }

@@ -9,13 +9,31 @@ namespace ManagedTls.Ssl;
 #pragma warning disable CA1711, CA1707 // names follow Python's ssl module
 public enum SslOptions : long
 {
-    /// <summary>No options.</summary>
+    /// <summary>No options. Declared before the other zero-valued names, so <c>SslOptions.None.ToString()</c> is <c>"None"</c>.</summary>
     None = 0,
+    /// <summary>
+    /// <c>OP_NO_SSLv2</c> (0, as in Python with OpenSSL 3, where SSL 2.0 is gone): no effect; SSL 2.0 is never spoken here.
+    /// </summary>
+    NoSslV2 = 0,
+    /// <summary>
+    /// <c>OP_SINGLE_DH_USE</c> (0, as in Python with OpenSSL 3): no effect; every DHE key exchange here uses a fresh key.
+    /// </summary>
+    SingleDhUse = 0,
+    /// <summary>
+    /// <c>OP_SINGLE_ECDH_USE</c> (0, as in Python with OpenSSL 3): no effect; every ECDHE key exchange here uses a fresh key.
+    /// </summary>
+    SingleEcdhUse = 0,
     /// <summary>
     /// <c>OP_LEGACY_SERVER_CONNECT</c>: a TLS 1.2 client completes the handshake with a server that does not support
     /// secure renegotiation (RFC 5746); clear by default, as in OpenSSL 3 and Python.
     /// </summary>
     LegacyServerConnect = 0x4,
+    /// <summary>
+    /// <c>OP_ENABLE_KTLS</c> (Python 3.12; OpenSSL 3's <c>SSL_OP_ENABLE_KTLS</c>, 0x8): accepted and kept in
+    /// <see cref="SslContext.Options"/>, but it has no effect: records are always protected in this library, never
+    /// handed to the kernel's TLS offload.
+    /// </summary>
+    EnableKtls = 0x8,
     /// <summary><c>OP_IGNORE_UNEXPECTED_EOF</c>: treat EOF without close_notify as a clean close.</summary>
     IgnoreUnexpectedEof = 0x80,
     /// <summary>

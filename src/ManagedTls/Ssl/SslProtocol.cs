@@ -7,6 +7,30 @@ public enum SslProtocol
     Tls = 2,
 
     /// <summary>
+    /// <c>PROTOCOL_SSLv23</c>: Python's old name of <c>PROTOCOL_TLS</c>, the same value and the same context.
+    /// Deprecated in Python (its DeprecationWarning names <c>ssl.PROTOCOL_TLS</c>), so obsolete here.
+    /// </summary>
+    [Obsolete("PROTOCOL_SSLv23 is an alias of PROTOCOL_TLS; PROTOCOL_TLS is deprecated, as in Python: use TlsClient or TlsServer.")]
+    SslV23 = 2,
+
+    /// <summary>
+    /// <c>PROTOCOL_TLSv1</c>: either side, TLS 1.0 only (OpenSSL's <c>TLSv1_method</c>). The context is made, as in
+    /// Python, with its version range fixed; this library never speaks TLS 1.0, so making a connection from it fails
+    /// with <c>[SSL: NO_CIPHERS_AVAILABLE] no ciphers available</c>, the reason Python's handshake gives on this
+    /// machine's OpenSSL 3 (whose security level leaves no TLS 1.0 suite). Deprecated in Python, so obsolete here.
+    /// </summary>
+    [Obsolete("PROTOCOL_TLSv1 is deprecated, as in Python, and TLS 1.0 is never negotiated here: use TlsClient or TlsServer.")]
+    TlsV1 = 3,
+
+    /// <summary>
+    /// <c>PROTOCOL_TLSv1_1</c>: either side, TLS 1.1 only (OpenSSL's <c>TLSv1_1_method</c>). As <see cref="TlsV1"/>:
+    /// the context is made, and making a connection from it fails with <c>[SSL: NO_CIPHERS_AVAILABLE] no ciphers
+    /// available</c>, as Python's handshake on this machine. Deprecated in Python, so obsolete here.
+    /// </summary>
+    [Obsolete("PROTOCOL_TLSv1_1 is deprecated, as in Python, and TLS 1.1 is never negotiated here: use TlsClient or TlsServer.")]
+    TlsV1_1 = 4,
+
+    /// <summary>
     /// <c>PROTOCOL_TLSv1_2</c>: either side, TLS 1.2 only (OpenSSL's <c>TLSv1_2_method</c>); the version range cannot be
     /// changed. Deprecated in Python (a DeprecationWarning), so obsolete here.
     /// </summary>
