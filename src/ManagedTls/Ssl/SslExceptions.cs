@@ -86,6 +86,31 @@ public class SslCertVerificationException : SslException
     /// <summary>Python's <c>verify_code</c>.</summary>
     public VerifyError VerifyCode { get; }
 
+    /// <summary>
+    /// The error a client raises when the server's certificate fails verification, with Python's <c>verify_message</c>:
+    /// for a hostname mismatch <c>Hostname mismatch, certificate is not valid for 'b.example'.</c>, for an IP address
+    /// mismatch <c>IP address mismatch, certificate is not valid for '10.0.0.1'.</c> (the name as given to the wrap call),
+    /// else OpenSSL's text for <paramref name="code"/> (<c>certificate has expired</c>).
+    /// </summary>
+    /// <param name="code">OpenSSL's <c>X509_V_*</c> code.</param>
+    /// <param name="serverHostname">Python's <c>server_hostname</c>, or null.</param>
+    /// <returns>The exception.</returns>
+    public static SslCertVerificationException ForPeer(VerifyError code, string? serverHostname) =>
+        new(code, PeerMessage(code, serverHostname));
+
+    /// <summary>Python's <c>verify_message</c> for a peer verification failing with <paramref name="code"/>.</summary>
+    /// <param name="code">OpenSSL's <c>X509_V_*</c> code.</param>
+    /// <param name="serverHostname">Python's <c>server_hostname</c>, or null.</param>
+    /// <returns>The text.</returns>
+    public static string PeerMessage(VerifyError code, string? serverHostname) => code switch
+    {
+        VerifyError.HostnameMismatch when serverHostname is not null =>
+            "Hostname mismatch, certificate is not valid for '" + serverHostname + "'.",
+        VerifyError.IpAddressMismatch when serverHostname is not null =>
+            "IP address mismatch, certificate is not valid for '" + serverHostname + "'.",
+        _ => VerifyErrors.Message(code),
+    };
+
     /// <summary>Python's <c>verify_message</c>.</summary>
     public string VerifyMessage { get; }
 }

@@ -523,7 +523,7 @@ public sealed partial class SslObject : IDisposable
 
         if (!e.Received && _conn.VerifyResult is { IsValid: false } result)
         {
-            return new SslCertVerificationException(result.Error);
+            return SslCertVerificationException.ForPeer(result.Error, ServerHostname);
         }
 
         return SslErrors.FromAlert(e);
