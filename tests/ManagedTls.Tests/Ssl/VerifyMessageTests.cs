@@ -8,7 +8,7 @@ namespace ManagedTls.Tests.SslFacade;
 /// Python's <c>SSLCertVerificationError</c> for each way a server certificate fails: certificates made by the openssl
 /// CLI in a temporary directory, Python 3.11 (live, or its recorded answers in vectors/certs/recorded/verify-messages.txt)
 /// and the facade each run a client handshake over memory BIOs against them, and <c>verify_code</c>,
-/// <c>verify_message</c>, <c>str(e)</c> without the C source location, <c>library</c> and
+/// <c>verify_message</c>, <c>str(e)</c> without the C source location, <c>errno</c>, <c>library</c> and
 /// <c>reason</c> must agree.
 /// </summary>
 public sealed class VerifyMessageTests : IDisposable
@@ -90,6 +90,7 @@ for c in CASES:
             Assert.Equal(p[0].GetInt32(), (int)e.VerifyCode);
             Assert.Equal(p[1].GetString(), e.VerifyMessage);
             Assert.Equal(p[2].GetString(), e.Message);
+            Assert.Equal(p[3].GetInt32(), (int?)e.Errno);
             Assert.Equal(p[4].GetString(), e.Library);
             Assert.Equal(p[5].GetString(), e.Reason);
             Assert.Equal(e.VerifyMessage, SslCertVerificationException.PeerMessage(e.VerifyCode, Cases[i].Host));
