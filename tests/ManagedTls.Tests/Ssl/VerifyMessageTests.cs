@@ -98,6 +98,30 @@ for c in CASES:
     }
 
     [Fact]
+    public async Task SocketsReportTheSameHostnameMismatch()
+    {
+        // The same failure over a loopback socket (SslSocket), as Python's SSLSocket reports it.
+        var server = new SslContext(SslProtocol.TlsServer);
+        server.LoadCertChain(Path.Combine(_dir, "good.pem"), Path.Combine(_dir, "good.key"));
+        var client = new SslContext(SslProtocol.TlsClient);
+        client.LoadVerifyLocations(cafile: Path.Combine(_dir, "ca.pem"));
+        var (c, s) = ManagedTls.Tests.Facade.WrapKeys.LoopbackSockets(10_000);
+        using (c)
+        using (s)
+        {
+            Task serverSide = Task.Factory.StartNew(
+                () => Xunit.Record.Exception(() => server.WrapSocket(s, serverSide: true).Dispose()),
+                TaskCreationOptions.LongRunning);
+            var e = Assert.Throws<SslCertVerificationException>(() => client.WrapSocket(c, serverHostname: "b.example"));
+            Assert.Equal("Hostname mismatch, certificate is not valid for 'b.example'.", e.VerifyMessage);
+            Assert.Equal("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: Hostname mismatch, certificate is not valid for 'b.example'.", e.Message);
+            Assert.Equal(SslErrorNumber.Ssl, e.Errno);
+            c.Close();
+            await serverSide.WaitAsync(TimeSpan.FromSeconds(20));
+        }
+    }
+
+    [Fact]
     public void MismatchTextsNeedTheServerHostname()
     {
         Assert.Equal("hostname mismatch", SslCertVerificationException.PeerMessage(VerifyError.HostnameMismatch, null));
