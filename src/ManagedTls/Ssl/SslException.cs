@@ -5,7 +5,8 @@ namespace ManagedTls.Ssl;
 /// <see cref="Reason"/> carry OpenSSL's error library and reason code names when there are some
 /// (<c>X509</c> / <c>NO_CERTIFICATE_OR_CRL_FOUND</c>), as Python's <c>library</c> and <c>reason</c> attributes.
 /// The message reads as Python's <c>str()</c> of the error without the C source location:
-/// <c>[X509: NO_CERTIFICATE_OR_CRL_FOUND] no certificate or crl found</c>.
+/// <c>[X509: NO_CERTIFICATE_OR_CRL_FOUND] no certificate or crl found</c>. <see cref="Errno"/> is Python's
+/// <c>errno</c> (an <see cref="SslErrorNumber"/>) for the errors a connection raises.
 /// </summary>
 public class SslException : Exception
 {
@@ -35,6 +36,30 @@ public class SslException : Exception
         Library = library;
         Reason = reason;
     }
+
+    /// <summary>
+    /// Creates the error a TLS connection raises: Python's <c>errno</c> is <paramref name="errno"/> and the message
+    /// <c>[LIBRARY: REASON] text</c>, or <paramref name="text"/> alone when <paramref name="library"/> is null
+    /// (<c>The operation did not complete (read)</c>).
+    /// </summary>
+    /// <param name="errno">OpenSSL's <c>SSL_get_error</c> code, as Python's <c>errno</c>.</param>
+    /// <param name="library">OpenSSL library name, or null.</param>
+    /// <param name="reason">OpenSSL reason code name, or null.</param>
+    /// <param name="text">The text.</param>
+    /// <param name="inner">The cause, if any.</param>
+    public SslException(SslErrorNumber errno, string? library, string? reason, string text, Exception? inner = null)
+        : this(library, reason, text, inner)
+    {
+        Errno = errno;
+    }
+
+    /// <summary>
+    /// Python's <c>errno</c> for an error a TLS connection raised (<c>SSL_ERROR_SSL</c> = 1 for a protocol or
+    /// verification failure, 2 for want-read, ...); null for the others. Python leaves <c>errno</c> <c>None</c>
+    /// for errors built from a message alone (<c>No cipher can be selected.</c>) and puts OpenSSL's packed reason code
+    /// there for configuration errors (<c>[X509: KEY_VALUES_MISMATCH]</c> has 116), which ManagedTls does not reproduce.
+    /// </summary>
+    public SslErrorNumber? Errno { get; }
 
     /// <summary>OpenSSL error library name (Python's <c>library</c>), or null.</summary>
     public string? Library { get; }

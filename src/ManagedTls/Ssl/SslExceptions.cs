@@ -11,10 +11,10 @@ public class SslZeroReturnException : SslException
     {
     }
 
-    /// <summary>Creates the error with a message.</summary>
+    /// <summary>Creates the error with a message; <see cref="SslException.Errno"/> is <see cref="SslErrorNumber.ZeroReturn"/> (6).</summary>
     /// <param name="message">The message.</param>
     public SslZeroReturnException(string message)
-        : base(message)
+        : base(SslErrorNumber.ZeroReturn, null, null, message)
     {
     }
 }
@@ -23,8 +23,9 @@ public class SslZeroReturnException : SslException
 public class SslWantReadException : SslException
 {
     /// <summary>Creates the error with Python's text <c>The operation did not complete (read)</c>.</summary>
+    /// <remarks><see cref="SslException.Errno"/> is <see cref="SslErrorNumber.WantRead"/> (2).</remarks>
     public SslWantReadException()
-        : base("The operation did not complete (read)")
+        : base(SslErrorNumber.WantRead, null, null, "The operation did not complete (read)")
     {
     }
 }
@@ -33,8 +34,9 @@ public class SslWantReadException : SslException
 public class SslWantWriteException : SslException
 {
     /// <summary>Creates the error with Python's text <c>The operation did not complete (write)</c>.</summary>
+    /// <remarks><see cref="SslException.Errno"/> is <see cref="SslErrorNumber.WantWrite"/> (3).</remarks>
     public SslWantWriteException()
-        : base("The operation did not complete (write)")
+        : base(SslErrorNumber.WantWrite, null, null, "The operation did not complete (write)")
     {
     }
 }
@@ -43,8 +45,9 @@ public class SslWantWriteException : SslException
 public class SslSyscallException : SslException
 {
     /// <summary>Creates the error with Python's text <c>Some I/O error occurred</c>.</summary>
+    /// <remarks><see cref="SslException.Errno"/> is <see cref="SslErrorNumber.Syscall"/> (5).</remarks>
     public SslSyscallException()
-        : base("Some I/O error occurred")
+        : base(SslErrorNumber.Syscall, null, null, "Some I/O error occurred")
     {
     }
 
@@ -52,7 +55,7 @@ public class SslSyscallException : SslException
     /// <param name="message">The message.</param>
     /// <param name="inner">The transport's exception.</param>
     public SslSyscallException(string message, Exception inner)
-        : base(message, inner)
+        : base(SslErrorNumber.Syscall, null, null, message, inner)
     {
     }
 }
@@ -61,8 +64,9 @@ public class SslSyscallException : SslException
 public class SslEofException : SslException
 {
     /// <summary>Creates the error with OpenSSL 3's text <c>[SSL: UNEXPECTED_EOF_WHILE_READING] EOF occurred in violation of protocol</c>.</summary>
+    /// <remarks><see cref="SslException.Errno"/> is <see cref="SslErrorNumber.Eof"/> (8).</remarks>
     public SslEofException()
-        : base("SSL", "UNEXPECTED_EOF_WHILE_READING", "EOF occurred in violation of protocol")
+        : base(SslErrorNumber.Eof, "SSL", "UNEXPECTED_EOF_WHILE_READING", "EOF occurred in violation of protocol")
     {
     }
 }
@@ -77,7 +81,7 @@ public class SslCertVerificationException : SslException
     /// <param name="code">OpenSSL's <c>X509_V_*</c> code (Python's <c>verify_code</c>).</param>
     /// <param name="verifyMessage">Python's <c>verify_message</c>; by default OpenSSL's text for <paramref name="code"/>.</param>
     public SslCertVerificationException(VerifyError code, string? verifyMessage = null)
-        : base("SSL", "CERTIFICATE_VERIFY_FAILED", "certificate verify failed: " + (verifyMessage ?? VerifyErrors.Message(code)))
+        : base(SslErrorNumber.Ssl, "SSL", "CERTIFICATE_VERIFY_FAILED", "certificate verify failed: " + (verifyMessage ?? VerifyErrors.Message(code)))
     {
         VerifyCode = code;
         VerifyMessage = verifyMessage ?? VerifyErrors.Message(code);
@@ -85,6 +89,31 @@ public class SslCertVerificationException : SslException
 
     /// <summary>Python's <c>verify_code</c>.</summary>
     public VerifyError VerifyCode { get; }
+
+    /// <summary>
+    /// The error a client raises when the server's certificate fails verification, with Python's <c>verify_message</c>:
+    /// for a hostname mismatch <c>Hostname mismatch, certificate is not valid for 'b.example'.</c>, for an IP address
+    /// mismatch <c>IP address mismatch, certificate is not valid for '10.0.0.1'.</c> (the name as given to the wrap call),
+    /// else OpenSSL's text for <paramref name="code"/> (<c>certificate has expired</c>).
+    /// </summary>
+    /// <param name="code">OpenSSL's <c>X509_V_*</c> code.</param>
+    /// <param name="serverHostname">Python's <c>server_hostname</c>, or null.</param>
+    /// <returns>The exception.</returns>
+    public static SslCertVerificationException ForPeer(VerifyError code, string? serverHostname) =>
+        new(code, PeerMessage(code, serverHostname));
+
+    /// <summary>Python's <c>verify_message</c> for a peer verification failing with <paramref name="code"/>.</summary>
+    /// <param name="code">OpenSSL's <c>X509_V_*</c> code.</param>
+    /// <param name="serverHostname">Python's <c>server_hostname</c>, or null.</param>
+    /// <returns>The text.</returns>
+    public static string PeerMessage(VerifyError code, string? serverHostname) => code switch
+    {
+        VerifyError.HostnameMismatch when serverHostname is not null =>
+            "Hostname mismatch, certificate is not valid for '" + serverHostname + "'.",
+        VerifyError.IpAddressMismatch when serverHostname is not null =>
+            "IP address mismatch, certificate is not valid for '" + serverHostname + "'.",
+        _ => VerifyErrors.Message(code),
+    };
 
     /// <summary>Python's <c>verify_message</c>.</summary>
     public string VerifyMessage { get; }
@@ -176,10 +205,10 @@ public static class SslErrors
             }
 
             string? reason = ReceivedAlertReason(alert.Description);
-            return new SslException("SSL", reason, ReceivedAlertText(alert.Description), alert);
+            return new SslException(SslErrorNumber.Ssl, "SSL", reason, ReceivedAlertText(alert.Description), alert);
         }
 
-        return new SslException("SSL", alert.Reason ?? SentAlertReason(alert.Description), alert.Message, alert);
+        return new SslException(SslErrorNumber.Ssl, "SSL", alert.Reason ?? SentAlertReason(alert.Description), alert.Message, alert);
     }
 
     /// <summary>

@@ -26,7 +26,7 @@ public sealed partial class SslObject
 
             if (_sentShutdown)
             {
-                throw new SslException("SSL", "PROTOCOL_IS_SHUTDOWN", "protocol is shutdown");
+                throw new SslException(SslErrorNumber.Ssl, "SSL", "PROTOCOL_IS_SHUTDOWN", "protocol is shutdown");
             }
 
             try
@@ -57,7 +57,7 @@ public sealed partial class SslObject
             ThrowIfFailed();
             if (!_conn.IsHandshakeComplete)
             {
-                throw new SslException("SSL", "SHUTDOWN_WHILE_IN_INIT", "shutdown while in init");
+                throw new SslException(SslErrorNumber.Ssl, "SSL", "SHUTDOWN_WHILE_IN_INIT", "shutdown while in init");
             }
 
             if (_sentShutdown)

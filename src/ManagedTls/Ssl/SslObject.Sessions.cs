@@ -143,12 +143,12 @@ public sealed partial class SslObject
         TlsConfig config = _config;
         if ((!config.OffersTls13 || config.CipherSuites.Count == 0) && (!config.OffersTls12 || config.Tls12CipherSuites.Count == 0))
         {
-            throw new SslException("SSL", "NO_PROTOCOLS_AVAILABLE", "no protocols available");
+            throw new SslException(SslErrorNumber.Ssl, "SSL", "NO_PROTOCOLS_AVAILABLE", "no protocols available");
         }
 
         if (ServerSide && (_config.PrivateKey is null || _config.CertificateChain.Count == 0))
         {
-            throw new SslException("SSL", "NO_SHARED_CIPHER", "no shared cipher");
+            throw new SslException(SslErrorNumber.Ssl, "SSL", "NO_SHARED_CIPHER", "no shared cipher");
         }
 
         // The per-connection values go on this connection's copy of the snapshot.

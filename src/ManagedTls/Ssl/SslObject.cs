@@ -149,7 +149,7 @@ public sealed partial class SslObject : IDisposable
 
             if (_sentShutdown)
             {
-                throw new SslException("SSL", "PROTOCOL_IS_SHUTDOWN", "protocol is shutdown");
+                throw new SslException(SslErrorNumber.Ssl, "SSL", "PROTOCOL_IS_SHUTDOWN", "protocol is shutdown");
             }
 
             try
@@ -399,7 +399,7 @@ public sealed partial class SslObject : IDisposable
         ThrowIfFailed();
         if (!_conn.IsHandshakeComplete)
         {
-            throw new SslException("SSL", "SHUTDOWN_WHILE_IN_INIT", "shutdown while in init");
+            throw new SslException(SslErrorNumber.Ssl, "SSL", "SHUTDOWN_WHILE_IN_INIT", "shutdown while in init");
         }
 
         if (!_sentShutdown)
@@ -518,12 +518,12 @@ public sealed partial class SslObject : IDisposable
     {
         if (!e.Received && _serverNameRefused)
         {
-            return new SslException("SSL", "CALLBACK_FAILED", "callback failed", e);
+            return new SslException(SslErrorNumber.Ssl, "SSL", "CALLBACK_FAILED", "callback failed", e);
         }
 
         if (!e.Received && _conn.VerifyResult is { IsValid: false } result)
         {
-            return new SslCertVerificationException(result.Error);
+            return SslCertVerificationException.ForPeer(result.Error, ServerHostname);
         }
 
         return SslErrors.FromAlert(e);

@@ -254,7 +254,7 @@ internal sealed class TlsChannel : IDisposable
             {
                 if (!interrupted.Matches(data.Span))
                 {
-                    throw new SslException("SSL", "BAD_WRITE_RETRY", "bad write retry");
+                    throw new SslException(SslErrorNumber.Ssl, "SSL", "BAD_WRITE_RETRY", "bad write retry");
                 }
             }
             else
