@@ -205,8 +205,8 @@ public static class Ssl
     /// In the place of Python's <c>ssl.OPENSSL_VERSION</c>: this library's name and version ("ManagedTls 1.0.0"), not
     /// an OpenSSL's, since no OpenSSL is used. The version is the ManagedTls assembly's (major.minor.build).
     /// </summary>
-    public static string OpenSslVersion { get; } = string.Create(
-        CultureInfo.InvariantCulture, $"ManagedTls {AssemblyVersion.Major}.{AssemblyVersion.Minor}.{Math.Max(AssemblyVersion.Build, 0)}");
+    public static string OpenSslVersion { get; } = string.Format(
+        CultureInfo.InvariantCulture, "ManagedTls {0}.{1}.{2}", AssemblyVersion.Major, AssemblyVersion.Minor, Math.Max(AssemblyVersion.Build, 0));
 
     /// <summary>
     /// In the place of Python's <c>ssl.OPENSSL_VERSION_NUMBER</c>: the ManagedTls assembly version in OpenSSL 3's layout
