@@ -1,6 +1,7 @@
 using System.Text;
 using ManagedTls.Crypto;
-using Org.BouncyCastle.Crypto.Parameters;
+using ManagedTls.X509.Store;
+using ManagedTls.X509.Validation;
 using V = ManagedTls.SelfTest.SignatureTestVectors;
 
 namespace ManagedTls.SelfTest;
@@ -129,8 +130,7 @@ internal static class SignatureKnownAnswers
 
     private static void Ed25519Rfc8032()
     {
-        var parameters = new Ed25519PrivateKeyParameters(CryptoUtil.FromHex("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60"));
-        PrivateKey key = PrivateKey.FromParameters(parameters, null);
+        PrivateKey key = PrivateKey.FromDer(CryptoUtil.FromHex(V.Ed25519Rfc8032Pkcs8));
         KnownAnswerTest.Expect("public key", "302a300506032b6570032100d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a", key.PublicKey.SubjectPublicKeyInfo);
         byte[] signature = key.Sign(SignatureAlgorithm.Ed25519, [], OsEntropy.Instance);
         KnownAnswerTest.Expect("signature", "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b", signature);
@@ -139,9 +139,7 @@ internal static class SignatureKnownAnswers
 
     private static void EcdsaRfc6979()
     {
-        var domain = new ECNamedDomainParameters(KeyAlgorithms.CurveOid(EcCurve.P256), Org.BouncyCastle.Asn1.X9.ECNamedCurveTable.GetByOid(KeyAlgorithms.CurveOid(EcCurve.P256)));
-        var d = new Org.BouncyCastle.Math.BigInteger("C9AFA9D845BA75166B5C215767B1D6934E50C3DB36E89B127B8A622B120F6721", 16);
-        PrivateKey key = PrivateKey.FromParameters(new ECPrivateKeyParameters(d, domain), null);
+        PrivateKey key = PrivateKey.FromDer(CryptoUtil.FromHex(V.EcdsaRfc6979Pkcs8));
         byte[] signature = key.Sign(SignatureAlgorithm.EcdsaP256Sha256, "sample"u8, OsEntropy.Instance);
         KnownAnswerTest.Expect(
             "DER (r, s)",
@@ -162,14 +160,13 @@ internal static class SignatureKnownAnswers
 
     private static void X509Pss()
     {
-        var reader = new Org.BouncyCastle.Utilities.IO.Pem.PemReader(new StringReader(V.RsaPssSalt20CertificatePem));
-        var cert = Org.BouncyCastle.Asn1.X509.X509CertificateStructure.GetInstance(reader.ReadPemObject().Content);
-        PublicKey key = PublicKey.FromSubjectPublicKeyInfo(cert.SubjectPublicKeyInfo);
+        Cert cert = Cert.Parse(PemReader.Read(V.RsaPssSalt20CertificatePem).Single().Data);
+        PublicKey key = PublicKey.FromSubjectPublicKeyInfo(cert.PublicKeyInfo);
         KnownAnswerTest.Expect("issuer key", V.Rsa2048Spki, key.SubjectPublicKeyInfo);
-        byte[] tbs = cert.TbsCertificate.GetDerEncoded();
-        KnownAnswerTest.Check(X509Signatures.Verify(key, cert.SignatureAlgorithm, tbs, cert.Signature.GetOctets()), "certificate signature does not verify");
+        byte[] tbs = (byte[])cert.TbsDer.Clone();
+        KnownAnswerTest.Check(X509Signatures.Verify(key, cert.SignatureAlgorithm, tbs, cert.Signature), "certificate signature does not verify");
         tbs[tbs.Length - 1] ^= 1;
-        KnownAnswerTest.Check(!X509Signatures.Verify(key, cert.SignatureAlgorithm, tbs, cert.Signature.GetOctets()), "altered certificate verifies");
+        KnownAnswerTest.Check(!X509Signatures.Verify(key, cert.SignatureAlgorithm, tbs, cert.Signature), "altered certificate verifies");
     }
 
     private static void KeyKindsRefuseForeignAlgorithms()
@@ -241,7 +238,7 @@ internal static class SignatureKnownAnswers
         CheckRejected(RsaKeyExchange.DecryptPremaster(key, tooBig, 0x0303, OsEntropy.Instance), real, "ciphertext above the modulus");
 
         // A correctly padded message of the wrong length (47 bytes) is rejected too.
-        byte[] shortMessage = RsaEncryptRaw(key, CryptoUtil.FromHex(V.Premaster).AsSpan(0, 47).ToArray());
+        byte[] shortMessage = CryptoUtil.FromHex(V.ShortPremasterCiphertext);
         CheckRejected(RsaKeyExchange.DecryptPremaster(key, shortMessage, 0x0303, OsEntropy.Instance), real, "47-byte message");
 
         // The substitute is derived from the key and the ciphertext: a known answer, the same on every call,
@@ -252,13 +249,6 @@ internal static class SignatureKnownAnswers
         byte[] other = (byte[])corrupted.Clone();
         other[101] ^= 0x01;
         KnownAnswerTest.Check(!CryptoUtil.FixedTimeEquals(first, RsaKeyExchange.DecryptPremaster(key, other, 0x0303, OsEntropy.Instance)), "two ciphertexts share a substitute");
-    }
-
-    private static byte[] RsaEncryptRaw(PrivateKey key, byte[] message)
-    {
-        var rsa = new Org.BouncyCastle.Crypto.Encodings.Pkcs1Encoding(new Org.BouncyCastle.Crypto.Engines.RsaEngine());
-        rsa.Init(true, new ParametersWithRandom(key.PublicKey.Parameters, BcRandom.Create(OsEntropy.Instance)));
-        return rsa.ProcessBlock(message, 0, message.Length);
     }
 
     private static void CheckRejected(byte[] premaster, string realHex, string what)

@@ -200,6 +200,18 @@ twv9K5vn82UuvO7oPpiqTFz68Zt1Et0nHQ==
     ];
 
     /// <summary>A TLS 1.2 premaster secret (version 03 03 and 46 random bytes).</summary>
+    /// <summary>
+    /// The first 47 bytes of <see cref="Premaster"/> encrypted to <see cref="Rsa2048Pem"/> with PKCS#1 v1.5
+    /// (<c>openssl pkeyutl -encrypt -pkeyopt rsa_padding_mode:pkcs1</c>): a well-formed message of the wrong length.
+    /// </summary>
+    public const string ShortPremasterCiphertext = "3e212a99590508aea7e7b0b54a851a83128328d59f6e2dc3617b1fabcc081492d20aa76a089e7bbd69a8e12906da9e40bff162da7654b7df2310459832a5dc1543e254d8e25af8f07eee77d46460c90c4cc669d53b70ead16b17aef093f1cf5a4699e2df1cc4caa82d6d77d5c9bfbaaffe155214b1aaf4678b3dfb7348f5c56c1b4094084655fe6a08b499c2addd835ddf9e5043811c3f833b9797500c6e4e80bd54224aa3066241be855038dbeafa773f893cb3e1accb93a572908f001d964d44db4145c9484fdf3cd85ee9839b5c907f5caf31d2cc0ccfff6725046a70978a640dd655c0fd986b050548936697431c92df0c8104f20287ff9f7a12c0f7ea62";
+
+    /// <summary>RFC 8032 section 7.1 test 1: the Ed25519 private key as PKCS#8 DER (the 32-byte seed in RFC 8410's wrapping).</summary>
+    public const string Ed25519Rfc8032Pkcs8 = "302e020100300506032b6570042204209d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60";
+
+    /// <summary>RFC 6979 appendix A.2.5: the P-256 private key x as PKCS#8 DER (an RFC 5915 ECPrivateKey without the public key).</summary>
+    public const string EcdsaRfc6979Pkcs8 = "3041020100301306072a8648ce3d020106082a8648ce3d030107042730250201010420C9AFA9D845BA75166B5C215767B1D6934E50C3DB36E89B127B8A622B120F6721";
+
     public const string Premaster = "0303775374cc6e0eb27b7fd3641b1f4c02659bd3943b25a8186885f45f17115281860dc79ab40f1ad8b72e6c4dbbc852";
 
     /// <summary><see cref="Premaster"/> encrypted to <see cref="Rsa2048Pem"/> by openssl pkeyutl -encrypt -pkeyopt rsa_padding_mode:pkcs1.</summary>

@@ -46,9 +46,6 @@ public sealed class SslSession : IEquatable<SslSession>, IDisposable
     /// <summary>Python's <c>has_ticket</c>: true when the session carries a ticket (TLS 1.3, or a TLS 1.2 RFC 5077 ticket).</summary>
     public bool HasTicket => Tls13 is not null || Tls12?.Ticket is not null;
 
-    /// <summary>The protocol version of the session (<c>TLSv1.3</c> or <c>TLSv1.2</c>), or null for a session that resumes nothing.</summary>
-    internal string? Version => Tls13 is not null ? "TLSv1.3" : Tls12 is not null ? "TLSv1.2" : null;
-
     /// <summary>True when the session can be offered for resumption: a TLS 1.3 ticket, or a resumable TLS 1.2 session.</summary>
     internal bool IsResumable => Tls13 is not null || Tls12 is { IsResumable: true };
 

@@ -134,6 +134,34 @@ internal static class Tls12ClientHello
 /// </summary>
 internal abstract class Tls12ClientState : Tls12State
 {
+    /// <summary>
+    /// The server's ChangeCipherSpec body must be the single byte 1 (RFC 5246 section 7.1), else
+    /// <c>unexpected_message</c> as OpenSSL answers; for the full and the abbreviated handshake alike.
+    /// </summary>
+    protected static void CheckChangeCipherSpecBody(ReadOnlySpan<byte> body)
+    {
+        if (body.Length != 1 || body[0] != 0x01)
+        {
+            throw new TlsAlertException(AlertDescription.UnexpectedMessage, "change_cipher_spec body is not the single byte 1");
+        }
+    }
+
+    /// <summary>
+    /// Reads the server's NewSessionTicket (RFC 5077 section 3.3) into the transcript and <see cref="HandshakeContext.Tls12Ticket"/>:
+    /// a non-empty ticket is kept, an empty one means the server changed its mind. Anything else is <c>unexpected_message</c>.
+    /// </summary>
+    protected void TakeNewSessionTicket(HandshakeContext cx, ReadOnlySpan<byte> encoded)
+    {
+        if (TypeOf(encoded) != HandshakeType.NewSessionTicket)
+        {
+            throw Unexpected(encoded);
+        }
+
+        var ticket = Parse<NewSessionTicket12>(encoded);
+        cx.Transcript.Add(encoded);
+        cx.Tls12Ticket = ticket.Ticket.Length == 0 ? null : new Tls12Ticket(ticket.Ticket, ticket.LifetimeHint);
+    }
+
     /// <inheritdoc/>
     public sealed override HandshakeState Handle(HandshakeContext cx, ReadOnlySpan<byte> encoded)
     {
@@ -474,14 +502,7 @@ internal sealed class ExpectNewSessionTicket(ClientFinishKeys keys) : Tls12Clien
     /// <inheritdoc/>
     protected override HandshakeState HandleMessage(HandshakeContext cx, ReadOnlySpan<byte> encoded)
     {
-        if (TypeOf(encoded) != HandshakeType.NewSessionTicket)
-        {
-            throw Unexpected(encoded);
-        }
-
-        var ticket = Parse<NewSessionTicket12>(encoded);
-        cx.Transcript.Add(encoded);
-        cx.Tls12Ticket = ticket.Ticket.Length == 0 ? null : new Tls12Ticket(ticket.Ticket, ticket.LifetimeHint);
+        TakeNewSessionTicket(cx, encoded);
         return new ExpectServerChangeCipherSpec(keys);
     }
 }
@@ -499,10 +520,7 @@ internal sealed class ExpectServerChangeCipherSpec(ClientFinishKeys keys) : Tls1
     /// <inheritdoc/>
     public override HandshakeState HandleChangeCipherSpec(HandshakeContext cx, ReadOnlySpan<byte> body)
     {
-        if (body.Length != 1 || body[0] != 0x01)
-        {
-            throw new TlsAlertException(AlertDescription.UnexpectedMessage, "change_cipher_spec body is not the single byte 1");
-        }
+        CheckChangeCipherSpecBody(body);
 
         cx.Records.SetReadProtection(keys.ServerWrite);
         return new ExpectServerFinished(keys.Agreed, keys.Master, keys.ClientVerifyData);

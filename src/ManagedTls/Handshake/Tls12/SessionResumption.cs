@@ -464,14 +464,7 @@ internal sealed class ExpectResumedNewSessionTicket(ResumedClientKeys keys) : Tl
     /// <inheritdoc/>
     protected override HandshakeState HandleMessage(HandshakeContext cx, ReadOnlySpan<byte> encoded)
     {
-        if (TypeOf(encoded) != HandshakeType.NewSessionTicket)
-        {
-            throw Unexpected(encoded);
-        }
-
-        var ticket = Parse<NewSessionTicket12>(encoded);
-        cx.Transcript.Add(encoded);
-        cx.Tls12Ticket = ticket.Ticket.Length == 0 ? null : new Tls12Ticket(ticket.Ticket, ticket.LifetimeHint);
+        TakeNewSessionTicket(cx, encoded);
         return new ExpectResumedServerChangeCipherSpec(keys);
     }
 }
@@ -488,10 +481,7 @@ internal sealed class ExpectResumedServerChangeCipherSpec(ResumedClientKeys keys
     /// <inheritdoc/>
     public override HandshakeState HandleChangeCipherSpec(HandshakeContext cx, ReadOnlySpan<byte> body)
     {
-        if (body.Length != 1 || body[0] != 0x01)
-        {
-            throw new TlsAlertException(AlertDescription.UnexpectedMessage, "change_cipher_spec body is not the single byte 1");
-        }
+        CheckChangeCipherSpecBody(body);
 
         RecordProtection serverWrite = keys.Keys.TakePeerWrite();
         try
