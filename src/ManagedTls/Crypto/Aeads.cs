@@ -29,20 +29,43 @@ internal static class Aeads
     public static bool IsCcm(AeadAlgorithm algorithm) =>
         algorithm is AeadAlgorithm.Aes128Ccm or AeadAlgorithm.Aes128Ccm8 or AeadAlgorithm.Aes256Ccm or AeadAlgorithm.Aes256Ccm8;
 
-    /// <summary>Creates an AEAD keyed with <paramref name="key"/> (copied; wiped on dispose).</summary>
-    public static IAead Create(AeadAlgorithm algorithm, ReadOnlySpan<byte> key)
+    /// <summary>Creates an AEAD keyed with <paramref name="key"/> (copied; wiped on dispose): the hardware
+    /// implementation where <see cref="HasHardware"/> says this CPU has one, BouncyCastle otherwise.</summary>
+    public static IAead Create(AeadAlgorithm algorithm, ReadOnlySpan<byte> key) =>
+        Create(algorithm, key, AeadImplementation.Auto);
+
+    /// <summary>Creates an AEAD keyed with <paramref name="key"/> from the implementation asked for.
+    /// <see cref="AeadImplementation.Hardware"/> throws <see cref="NotSupportedException"/> where
+    /// <see cref="HasHardware"/> is false.</summary>
+    public static IAead Create(AeadAlgorithm algorithm, ReadOnlySpan<byte> key, AeadImplementation implementation)
     {
         if (key.Length != KeySize(algorithm))
         {
             throw new ArgumentException($"{algorithm} needs a {KeySize(algorithm)}-byte key, got {key.Length}", nameof(key));
         }
 
-        return algorithm switch
+        return implementation switch
         {
-            _ when IsCcm(algorithm) => new AesCcm(algorithm, key, TagSize(algorithm)),
-            _ => new BcAead(algorithm, key),
+            AeadImplementation.Portable => CreatePortable(algorithm, key),
+            AeadImplementation.Hardware => CreateHardware(algorithm, key),
+            AeadImplementation.Auto => HasHardware(algorithm) ? CreateHardware(algorithm, key) : CreatePortable(algorithm, key),
+            _ => throw new ArgumentOutOfRangeException(nameof(implementation)),
         };
     }
+
+    /// <summary>True when this process, on this CPU, has a hardware implementation of <paramref name="algorithm"/>.</summary>
+    public static bool HasHardware(AeadAlgorithm algorithm) => algorithm switch
+    {
+        _ => false,
+    };
+
+    private static IAead CreateHardware(AeadAlgorithm algorithm, ReadOnlySpan<byte> key) => algorithm switch
+    {
+        _ => throw new NotSupportedException($"no hardware implementation of {algorithm} on this CPU or runtime"),
+    };
+
+    private static IAead CreatePortable(AeadAlgorithm algorithm, ReadOnlySpan<byte> key) =>
+        IsCcm(algorithm) ? new AesCcm(algorithm, key, TagSize(algorithm)) : new BcAead(algorithm, key);
 }
 
 /// <summary>
