@@ -230,7 +230,9 @@ public sealed class SessionTests : IDisposable
         Assert.Throws<ArgumentException>(() => otherObject.Session = session);
 
         // Python, one PROTOCOL_TLS context for both sides: 'Cannot set session for server-side SSLSocket.'
+#pragma warning disable CS0618 // ssl.PROTOCOL_TLS is deprecated: this test is about it.
         var both = new SslContext(SslProtocol.Tls);
+#pragma warning restore CS0618
         both.LoadCertChain(Path.Combine(_dir, "cert.pem"), Path.Combine(_dir, "key.pem"));
         SslSession bothSession = Connect(both, both).Client.Session!;
         var e5 = Assert.Throws<ArgumentException>(() => both.WrapBio(new MemoryBio(), new MemoryBio(), serverSide: true, session: bothSession));
