@@ -372,6 +372,7 @@ internal sealed class ExpectClientFinished(ServerFinishKeys keys) : Tls13State
             throw new TlsAlertException(AlertDescription.DecryptError, "client Finished does not verify");
         }
 
+        cx.ReceivedTls13Finished(finished);
         cx.Transcript.Add(encoded);
         Tls13Common.SetReadKeys(cx, keys.Suite, keys.ClientApplication);
         keys.ClientHandshake.Dispose();
