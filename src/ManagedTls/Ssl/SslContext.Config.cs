@@ -650,6 +650,7 @@ public sealed partial class SslContext
             MaximumVersion = max,
             CipherSuites = tls13,
             Tls12CipherSuites = tls12,
+            CipherList = _tls13Suites.Concat(_tls12Suites).ToArray(),
             Groups = _groups.ToArray(),
             SignatureSchemes = SignatureSchemes.Default,
             SecurityLevel = level,
