@@ -453,7 +453,9 @@ internal sealed partial class TlsConnection : IRecordLayer, IDisposable
     /// Channel binding data of type <paramref name="type"/> (Python's <c>get_channel_binding</c>), null before the
     /// handshake completes. "tls-unique" (RFC 5929 section 3) is the verify_data of the first Finished message of the
     /// latest completed TLS 1.2 handshake (the client's in a full handshake; a renegotiation replaces it when it
-    /// completes); null on TLS 1.3, where tls-unique is not defined (RFC 9266). "tls-exporter" (RFC 9266) is 32 bytes
+    /// completes). On TLS 1.3, where RFC 8446 and RFC 9266 leave tls-unique undefined, it is what OpenSSL and so Python
+    /// return (decision 0029): the client's Finished after a full handshake, the server's after a resumption, and the
+    /// client's Finished of the latest post-handshake authentication after a full handshake. "tls-exporter" (RFC 9266) is 32 bytes
     /// exported with the label "EXPORTER-Channel-Binding" and an empty context, on TLS 1.3 only: on TLS 1.2 RFC 9266
     /// requires extended_master_secret, and an empty context and no context export differently there, so peers
     /// disagree; null on TLS 1.2.
@@ -466,7 +468,9 @@ internal sealed partial class TlsConnection : IRecordLayer, IDisposable
         {
             case "tls-unique":
                 // RFC 5929 section 3.1: the latest completed handshake's, also while a renegotiation runs.
-                return IsHandshakeComplete ? _cx.Tls12Finished?.TlsUnique : null;
+                return !IsHandshakeComplete ? null
+                    : _cx.Version == ProtocolVersion.Tls13 ? Tls13Unique()
+                    : _cx.Tls12Finished?.TlsUnique;
             case TlsExporterBinding:
                 return IsHandshakeComplete && _cx.Version == ProtocolVersion.Tls13 && _cx.Exporter is { } exporter
                     ? exporter.Export(TlsExporterLabel, [], 32)
@@ -474,6 +478,16 @@ internal sealed partial class TlsConnection : IRecordLayer, IDisposable
             default:
                 throw new ArgumentException($"{type} channel binding type not implemented", nameof(type));
         }
+    }
+
+    // Python's get_channel_binding: "session reused XOR client" picks this side's last Finished (SSL_get_finished), else
+    // the peer's (SSL_get_peer_finished); on TLS 1.3 the client's Finished after a full handshake, the server's after a
+    // resumption, and a post-handshake authentication's client Finished replaces either, as in OpenSSL.
+    private byte[]? Tls13Unique()
+    {
+        bool own = _cx.SessionReused ^ (_cx.Settings.Role == TlsRole.Client);
+        byte[]? finished = own ? _cx.Tls13SentFinished : _cx.Tls13ReceivedFinished;
+        return (byte[]?)finished?.Clone();
     }
 
     /// <summary>Client, TLS 1.2: the ticket of the server's NewSessionTicket (RFC 5077), or null when it sent none.</summary>

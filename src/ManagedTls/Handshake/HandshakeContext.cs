@@ -200,6 +200,21 @@ internal sealed class HandshakeContext
     public Tls12FinishedPair? Tls12Finished { get; set; }
 
     /// <summary>
+    /// TLS 1.3: the verify_data of the last Finished this side sent (OpenSSL's <c>finish_md</c>), in the handshake or in a
+    /// post-handshake authentication; null before. What Python's tls-unique reads on TLS 1.3.
+    /// </summary>
+    public byte[]? Tls13SentFinished { get; private set; }
+
+    /// <summary>TLS 1.3: the verify_data of the last Finished received and verified (OpenSSL's <c>peer_finish_md</c>); null before.</summary>
+    public byte[]? Tls13ReceivedFinished { get; private set; }
+
+    /// <summary>Keeps a copy of a verified TLS 1.3 Finished from the peer (<see cref="Tls13ReceivedFinished"/>).</summary>
+    public void ReceivedTls13Finished(Finished finished) => Tls13ReceivedFinished = (byte[])finished.VerifyData.Clone();
+
+    /// <summary>Keeps a copy of a TLS 1.3 Finished this side sends (<see cref="Tls13SentFinished"/>).</summary>
+    public void SentTls13Finished(Finished finished) => Tls13SentFinished = (byte[])finished.VerifyData.Clone();
+
+    /// <summary>
     /// Client, TLS 1.2: the ticket of the server's NewSessionTicket (RFC 5077) when it sent a non-empty one; null
     /// otherwise. It is kept for resuming the session and is not used by this handshake.
     /// </summary>
@@ -249,6 +264,10 @@ internal sealed class HandshakeContext
         byte[] encoded = message.Encode();
         Transcript.Add(encoded);
         Records.QueueHandshake(encoded);
+        if (message is Finished finished && Version == ProtocolVersion.Tls13)
+        {
+            SentTls13Finished(finished);
+        }
     }
 
     /// <summary>Sends the compatibility change_cipher_spec once, when the mode is on.</summary>

@@ -89,6 +89,13 @@ internal sealed record TlsConfig
     /// <summary>TLS 1.2 cipher suites in preference order, used when <see cref="OffersTls12"/>.</summary>
     public IReadOnlyList<CipherSuiteInfo> Tls12CipherSuites { get; init; } = [];
 
+    /// <summary>
+    /// The suites the context held when the connection was made, TLS 1.3 first, before the version range and the
+    /// security level took any out (OpenSSL's <c>SSL_get_ciphers</c>); the handshake never reads it: it is what Python's
+    /// <c>shared_ciphers()</c> compares with the client's offer. Empty when the configuration was not made by a context.
+    /// </summary>
+    public IReadOnlyList<CipherSuiteInfo> CipherList { get; init; } = [];
+
     /// <summary>Key exchange groups in preference order (supported_groups).</summary>
     public IReadOnlyList<KeyExchangeGroup> Groups { get; init; } = KeyExchangeGroups.Default;
 

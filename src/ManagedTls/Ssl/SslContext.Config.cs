@@ -253,7 +253,9 @@ public sealed partial class SslContext
     /// <see cref="SslProtocol.TlsClient"/> context (certificates required, host names checked), for
     /// <see cref="Purpose.ClientAuth"/> a <see cref="SslProtocol.TlsServer"/> one. The given CA material is loaded;
     /// with none, a client context loads the system's default certificates (a server context loads nothing, as
-    /// Python does when its verify mode is <c>CERT_NONE</c>).
+    /// Python does when its verify mode is <c>CERT_NONE</c>). A non-empty <c>SSLKEYLOGFILE</c> environment variable
+    /// becomes <see cref="KeylogFilename"/>, as in Python; this is the only place the variable is read (a context made
+    /// with the constructor ignores it), and unlike Python (<c>python -E</c>) nothing turns it off but unsetting it.
     /// </summary>
     /// <param name="purpose">What the context authenticates.</param>
     /// <param name="cafile">As <see cref="LoadVerifyLocations"/>.</param>
@@ -261,6 +263,8 @@ public sealed partial class SslContext
     /// <param name="cadata">As <see cref="LoadVerifyLocations"/>.</param>
     /// <returns>The context.</returns>
     /// <exception cref="ArgumentOutOfRangeException">An undefined purpose.</exception>
+    /// <exception cref="IOException"><c>SSLKEYLOGFILE</c> names a file that cannot be opened for appending (see
+    /// <see cref="KeylogFilename"/>; a missing directory is its <see cref="FileNotFoundException"/>).</exception>
     public static SslContext CreateDefault(Purpose purpose = Purpose.ServerAuth, string? cafile = null, string? capath = null, object? cadata = null)
     {
         var context = purpose switch
@@ -279,6 +283,7 @@ public sealed partial class SslContext
             context.LoadDefaultCerts(purpose);
         }
 
+        context.ApplyKeylogEnvironment();
         return context;
     }
 
@@ -645,6 +650,7 @@ public sealed partial class SslContext
             MaximumVersion = max,
             CipherSuites = tls13,
             Tls12CipherSuites = tls12,
+            CipherList = _tls13Suites.Concat(_tls12Suites).ToArray(),
             Groups = _groups.ToArray(),
             SignatureSchemes = SignatureSchemes.Default,
             SecurityLevel = level,

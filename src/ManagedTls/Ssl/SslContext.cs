@@ -12,7 +12,7 @@ public sealed partial class SslContext
     /// <exception cref="ArgumentOutOfRangeException">An undefined protocol value (Python's <c>ValueError</c>).</exception>
     public SslContext(SslProtocol protocol)
     {
-#pragma warning disable CS0618 // PROTOCOL_TLSv1_2 is obsolete for callers, and still served here.
+#pragma warning disable CS0618 // PROTOCOL_TLS and the fixed-version protocols are obsolete for callers, and still served here.
         if (protocol is not (SslProtocol.Tls or SslProtocol.TlsClient or SslProtocol.TlsServer or SslProtocol.TlsV1_2
             or SslProtocol.TlsV1 or SslProtocol.TlsV1_1))
         {

@@ -69,6 +69,9 @@ public sealed partial class SslObject
     /// <summary>
     /// Python's <c>shared_ciphers()</c>: on a server after the handshake, the suites the client offered that this side's
     /// context also has, in this side's order, as (name, protocol, secret bits); null on a client or before the handshake.
+    /// As OpenSSL's list (<c>SSL_get_ciphers</c>), "has" is the context's TLS 1.3 and TLS 1.2 suites when the connection
+    /// was made, whatever the version range and the security level leave to negotiate: a TLS 1.2-only server lists the
+    /// TLS 1.3 suites a TLS 1.3 client offered, and a suite below <c>@SECLEVEL</c> is listed when both name it.
     /// </summary>
     /// <returns>The list or null.</returns>
     public IReadOnlyList<(string Name, string Protocol, int SecretBits)>? SharedCiphers()
@@ -81,7 +84,7 @@ public sealed partial class SslObject
             }
 
             IReadOnlyList<TlsCipherSuite> offered = _conn.PeerCipherSuites;
-            return _config.CipherSuites.Concat(_config.Tls12CipherSuites)
+            return _config.CipherList
                 .Where(s => offered.Contains(s.Suite))
                 .Select(s => (s.OpenSslName, s.PythonProtocol, s.StrengthBits))
                 .ToArray();

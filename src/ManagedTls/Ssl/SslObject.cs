@@ -203,9 +203,12 @@ public sealed partial class SslObject : IDisposable
 
     /// <summary>
     /// Python's <c>get_channel_binding(cb_type="tls-unique")</c>: on TLS 1.2 the first Finished message's verify_data
-    /// (RFC 5929 section 3), equal on both ends of one connection; null before the handshake completes. On TLS 1.3, where
-    /// tls-unique is not defined (RFC 9266), null (Python returns the client's Finished there). A .NET extra beside
-    /// Python's one type: <c>"tls-exporter"</c> (RFC 9266), 32 bytes exported with the label
+    /// (RFC 5929 section 3), equal on both ends of one connection; null before the handshake completes. On TLS 1.3 the
+    /// value Python gives, equal on both ends (decision 0029): the client's Finished verify_data after a full handshake
+    /// (as long as the suite's hash, 32 or 48 bytes), the server's after a resumption, and after a post-handshake
+    /// authentication of a full handshake that exchange's client Finished. RFC 8446 and RFC 9266 leave tls-unique
+    /// undefined for TLS 1.3, without the analysis that backs it on TLS 1.2: on TLS 1.3 bind to <c>"tls-exporter"</c>
+    /// instead. That type, a .NET extra beside Python's one, is RFC 9266's: 32 bytes exported with the label
     /// <c>EXPORTER-Channel-Binding</c>, on TLS 1.3 only (null on TLS 1.2).
     /// </summary>
     /// <param name="cbType">The channel binding type: <c>"tls-unique"</c> (Python's <c>CHANNEL_BINDING_TYPES</c>) or <c>"tls-exporter"</c>.</param>

@@ -3,7 +3,13 @@ namespace ManagedTls.Ssl;
 /// <summary>Python's <c>PROTOCOL_*</c> constants that remain meaningful; the values are Python's.</summary>
 public enum SslProtocol
 {
-    /// <summary><c>PROTOCOL_TLS</c>: either side, chosen when a connection is made (deprecated in Python).</summary>
+    /// <summary>
+    /// <c>PROTOCOL_TLS</c>: either side, chosen when a connection is made. Deprecated in Python 3.10 (a
+    /// DeprecationWarning, <c>ssl.PROTOCOL_TLS is deprecated</c>), so obsolete here; the context still works as before.
+    /// Python's <c>SSLContext()</c> without a protocol is this protocol with a second warning; this library has no
+    /// constructor without a protocol.
+    /// </summary>
+    [Obsolete("ssl.PROTOCOL_TLS is deprecated, as in Python: use TlsClient or TlsServer.")]
     Tls = 2,
 
     /// <summary>

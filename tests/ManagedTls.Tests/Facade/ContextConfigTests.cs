@@ -59,7 +59,9 @@ public class ContextConfigTests
         "t(lambda: setattr(c, 'verify_mode', 5))";
 
     [Theory]
+#pragma warning disable CS0618 // ssl.PROTOCOL_TLS is deprecated: this test is about it.
     [InlineData(SslProtocol.Tls)]
+#pragma warning restore CS0618
     [InlineData(SslProtocol.TlsClient)]
     [InlineData(SslProtocol.TlsServer)]
     public void DefaultsMatchRecordedPython(SslProtocol protocol)
@@ -71,7 +73,9 @@ public class ContextConfigTests
     [Fact]
     public void DefaultsMatchLivePython()
     {
+#pragma warning disable CS0618 // ssl.PROTOCOL_TLS is deprecated: this test is about it.
         string expected = string.Join("\n", new[] { SslProtocol.Tls, SslProtocol.TlsClient, SslProtocol.TlsServer }.Select(p => Describe(new SslContext(p))));
+#pragma warning restore CS0618
         Assert.Equal(RecordedDefaults, expected);
         Assert.Equal(RecordedDefaults, PythonOracle.Run(DefaultsScript)!.Replace("\r", string.Empty, StringComparison.Ordinal));
     }
@@ -86,7 +90,7 @@ public class ContextConfigTests
     [Fact]
     public void CheckHostnameOnWithCertNoneSwitchesToRequired()
     {
-        var c = new SslContext(SslProtocol.Tls);
+        var c = new SslContext(SslProtocol.TlsServer);
         Assert.Equal(VerifyMode.CertNone, c.VerifyMode);
         c.CheckHostname = true;
         Assert.Equal(VerifyMode.CertRequired, c.VerifyMode);
@@ -186,7 +190,9 @@ public class ContextConfigTests
         SniCallback cb = (_, _, _) => null;
         var server = new SslContext(SslProtocol.TlsServer) { SniCallback = cb };
         Assert.Same(cb, server.SniCallback);
+#pragma warning disable CS0618 // ssl.PROTOCOL_TLS is deprecated: this test is about it.
         var either = new SslContext(SslProtocol.Tls) { SniCallback = cb };
+#pragma warning restore CS0618
         Assert.Same(cb, either.SniCallback);
         either.SniCallback = null;
         Assert.Null(either.SniCallback);
@@ -264,7 +270,9 @@ public class ContextConfigTests
         c.CheckHostname = true;
         lines.Add(((int)c.VerifyMode).ToString(CultureInfo.InvariantCulture));
         T(() => c.NumTickets = 3);
+#pragma warning disable CS0618 // ssl.PROTOCOL_TLS is deprecated: this test is about it.
         T(() => new SslContext(SslProtocol.Tls).NumTickets = 3);
+#pragma warning restore CS0618
         var s = new SslContext(SslProtocol.TlsServer);
         T(() => s.NumTickets = -1);
         s.NumTickets = 0;

@@ -174,8 +174,10 @@ public class TlsConfigTests
             "import ssl\nfor p, s in ((ssl.PROTOCOL_TLS_CLIENT, True), (ssl.PROTOCOL_TLS_SERVER, False)):\n" +
             "    try: ssl.SSLContext(p).wrap_bio(ssl.MemoryBIO(), ssl.MemoryBIO(), server_side=s)\n    except ssl.SSLError as e: print(str(e).split(' (_ssl')[0])")!;
         Assert.Equal(recorded, live.Replace("\r", string.Empty, StringComparison.Ordinal));
+#pragma warning disable CS0618 // ssl.PROTOCOL_TLS is deprecated: this test is about it.
         Assert.True(new SslContext(SslProtocol.Tls).Freeze(true).Role == TlsRole.Server);
         Assert.False(new SslContext(SslProtocol.Tls).Freeze(false).Role == TlsRole.Server);
+#pragma warning restore CS0618
     }
 
     [Fact]

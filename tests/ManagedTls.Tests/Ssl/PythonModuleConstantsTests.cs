@@ -259,8 +259,10 @@ print(json.dumps({
     [Fact]
     public void TheSslV23AliasDoesNotRenameTls()
     {
+#pragma warning disable CS0618 // ssl.PROTOCOL_TLS is deprecated: this test is about it.
         Assert.Equal("Tls", SslProtocol.Tls.ToString());
         Assert.Equal(SslProtocol.Tls, Enum.Parse<SslProtocol>("SslV23"));
+#pragma warning restore CS0618
     }
 
     // The first do_handshake of a connection from the context: "want-read" (a client's hello is out, a server waits),

@@ -10,7 +10,9 @@ public class SslContextVerifyTests
     [Fact]
     public void ProtocolValuesArePythons()
     {
+#pragma warning disable CS0618 // ssl.PROTOCOL_TLS is deprecated: this test is about it.
         Assert.Equal(2, (int)SslProtocol.Tls);
+#pragma warning restore CS0618
         Assert.Equal(16, (int)SslProtocol.TlsClient);
         Assert.Equal(17, (int)SslProtocol.TlsServer);
         Assert.Equal(SslProtocol.TlsServer, new SslContext(SslProtocol.TlsServer).Protocol);

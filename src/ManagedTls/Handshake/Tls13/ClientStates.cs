@@ -316,6 +316,7 @@ internal sealed class ExpectFinished(ClientHandshakeKeys keys, CertificateReques
             throw new TlsAlertException(AlertDescription.DecryptError, "server Finished does not verify");
         }
 
+        cx.ReceivedTls13Finished(finished);
         cx.Transcript.Add(encoded);
         byte[] hash = cx.Transcript.GetCurrentHash();
         using Tls13MasterSecret master = keys.Secret.ToMasterSecret();

@@ -54,7 +54,9 @@ internal static class PostHandshakeAuth
             cx.ClientSignatureScheme = scheme.Scheme;
         }
 
-        Queue(cx, transcript, new Finished(clientTraffic.ComputeFinished(transcript.GetCurrentHash())));
+        var finished = new Finished(clientTraffic.ComputeFinished(transcript.GetCurrentHash()));
+        Queue(cx, transcript, finished);
+        cx.SentTls13Finished(finished);
     }
 
     /// <summary>Server: queues a CertificateRequest with a fresh context and returns the exchange waiting for the answer.</summary>
@@ -132,6 +134,8 @@ internal sealed class PendingClientAuth(byte[] context, TranscriptHash transcrip
                 {
                     throw new TlsAlertException(AlertDescription.DecryptError, "post-handshake client Finished does not verify");
                 }
+
+                cx.ReceivedTls13Finished(finished);
 
                 if (_chain is not null)
                 {

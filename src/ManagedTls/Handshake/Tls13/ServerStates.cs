@@ -63,7 +63,7 @@ internal static class Tls13ServerHello
     {
         TlsConfig s = cx.Settings;
         CipherSuiteInfo suite = Negotiation.ChooseSuite(s.CipherSuites, ch.CipherSuites, s.PreferServerCipherSuites)
-            ?? throw new TlsAlertException(AlertDescription.HandshakeFailure, "no cipher suite in common");
+            ?? throw new TlsAlertException(AlertDescription.HandshakeFailure, "no cipher suite in common") { Reason = "NO_SHARED_CIPHER" };
         if (retry is not null && suite != retry.Suite)
         {
             throw TlsAlertException.Illegal("the second ClientHello changes the suite chosen for the HelloRetryRequest");
@@ -114,13 +114,13 @@ internal static class Tls13ServerHello
         else if (share is null)
         {
             KeyExchangeGroup retryGroup = s.Groups.FirstOrDefault(g => offeredGroups.Contains(g.Group))
-                ?? throw new TlsAlertException(AlertDescription.HandshakeFailure, "no key exchange group in common");
+                ?? throw new TlsAlertException(AlertDescription.HandshakeFailure, "no key exchange group in common") { Reason = "NO_SUITABLE_KEY_SHARE" };
             return SendRetry(cx, ch, suite, retryGroup, encoded);
         }
 
         if (group is null || share is null)
         {
-            throw new TlsAlertException(AlertDescription.HandshakeFailure, "no key exchange group in common");
+            throw new TlsAlertException(AlertDescription.HandshakeFailure, "no key exchange group in common") { Reason = "NO_SUITABLE_KEY_SHARE" };
         }
 
         cx.Transcript.SetAlgorithm(suite.PrfHash);
@@ -372,6 +372,7 @@ internal sealed class ExpectClientFinished(ServerFinishKeys keys) : Tls13State
             throw new TlsAlertException(AlertDescription.DecryptError, "client Finished does not verify");
         }
 
+        cx.ReceivedTls13Finished(finished);
         cx.Transcript.Add(encoded);
         Tls13Common.SetReadKeys(cx, keys.Suite, keys.ClientApplication);
         keys.ClientHandshake.Dispose();
