@@ -485,6 +485,8 @@ public sealed partial class SslContext
             throw new SslException("SSL", null, "PEM lib", e);
         }
 
+        CheckOwnChainStrength(chain);
+
         PrivateKey key;
         PublicKey certKey;
         try
@@ -645,8 +647,8 @@ public sealed partial class SslContext
             MaximumVersion = max,
             CipherSuites = tls13,
             Tls12CipherSuites = tls12,
-            Groups = _groups.ToArray(),
-            SignatureSchemes = SignatureSchemes.Default,
+            Groups = _groups.Where(g => CipherSuites.SecurityLevel.GroupBits(g.Group) >= CipherSuites.SecurityLevel.MinimumBits(level)).ToArray(),
+            SignatureSchemes = SignatureSchemes.ForSecurityLevel(level),
             SecurityLevel = level,
             AlpnProtocols = _alpn.Select(p => (byte[])p.Clone()).ToArray(),
             CertificateChain = _certificateChain.Select(c => (byte[])c.Clone()).ToArray(),
