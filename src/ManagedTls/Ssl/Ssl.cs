@@ -12,7 +12,7 @@ namespace ManagedTls.Ssl;
 /// (<see cref="ArgumentNullException"/> for <c>None</c>); <c>SSLError</c> → <see cref="SslException"/>;
 /// <c>FileNotFoundError</c> → <see cref="FileNotFoundException"/>; other <c>OSError</c>s → <see cref="IOException"/>.
 /// </summary>
-public static class Ssl
+public static partial class Ssl
 {
     /// <summary>Python's <c>ssl.PEM_HEADER</c>.</summary>
     public const string PemHeader = "-----BEGIN CERTIFICATE-----";
