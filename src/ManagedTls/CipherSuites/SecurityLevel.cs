@@ -27,6 +27,20 @@ internal static class SecurityLevel
     public static int MinimumFiniteFieldPrimeBits(int level) => MinimumPrimeBitsByLevel[Math.Min(Math.Max(level, 0), 5)];
 
     /// <summary>
+    /// OpenSSL 3.0's security bits of a key-exchange group (its provider's group table): x25519 and secp256r1 128,
+    /// secp384r1 192, secp521r1 256, x448 224, ffdhe2048 112, ffdhe3072 to ffdhe6144 128, ffdhe8192 192; the hybrid
+    /// X25519MLKEM768 192 (as OpenSSL 3.5 rates it). A group below <see cref="MinimumBits"/> is not offered or accepted.
+    /// </summary>
+    public static int GroupBits(ManagedTls.Wire.NamedGroup group) => group switch
+    {
+        ManagedTls.Wire.NamedGroup.Secp384r1 or ManagedTls.Wire.NamedGroup.Ffdhe8192 or ManagedTls.Wire.NamedGroup.X25519MLKEM768 => 192,
+        ManagedTls.Wire.NamedGroup.Secp521r1 => 256,
+        ManagedTls.Wire.NamedGroup.X448 => 224,
+        ManagedTls.Wire.NamedGroup.Ffdhe2048 => 112,
+        _ => 128,
+    };
+
+    /// <summary>
     /// True when <paramref name="suite"/> is allowed at <paramref name="level"/>: enough strength bits; from
     /// level 3 forward secrecy (TLS 1.3 or (EC)DHE); above 160 bits no HMAC-SHA1.
     /// </summary>

@@ -76,6 +76,38 @@ internal static class SignatureSchemes
     ];
 
     /// <summary>
+    /// The schemes offered and accepted at OpenSSL's security level <paramref name="level"/>, in OpenSSL 3.0's order, as
+    /// <c>openssl s_client -trace</c> (3.0.19) lists them with <c>@SECLEVEL=n</c>: a scheme's strength is half its hash
+    /// (SHA-1 counts 63 bits), Ed25519 128 and Ed448 224, and must reach the level's bits (80, 112, 128, 192, 256). So
+    /// level 0 adds ecdsa_sha1 and rsa_pkcs1_sha1 after <see cref="Default"/> (TLS 1.2 only: TLS 1.3 never takes
+    /// them); levels 1 to 3 are <see cref="Default"/>; level 4 keeps the SHA-384, SHA-512 and Ed448 schemes, level 5 the
+    /// SHA-512 ones.
+    /// </summary>
+    /// <param name="level">The security level; above 5 counts as 5.</param>
+    /// <returns>The schemes in preference order.</returns>
+    public static IReadOnlyList<SignatureScheme> ForSecurityLevel(int level)
+    {
+        if (level <= 0)
+        {
+            return [.. Default, SignatureScheme.EcdsaSha1, SignatureScheme.RsaPkcs1Sha1];
+        }
+
+        int bits = SecurityLevel.MinimumBits(level);
+        return Default.Where(s => SecurityBits(s) >= bits).ToArray();
+    }
+
+    /// <summary>OpenSSL's security bits of a scheme: half the hash's output (SHA-1: 63), Ed25519 128, Ed448 224.</summary>
+    public static int SecurityBits(SignatureScheme scheme) => scheme switch
+    {
+        SignatureScheme.EcdsaSha1 or SignatureScheme.RsaPkcs1Sha1 => 63,
+        SignatureScheme.Ed25519 => 128,
+        SignatureScheme.Ed448 => 224,
+        SignatureScheme.EcdsaSecp384r1Sha384 or SignatureScheme.RsaPssPssSha384 or SignatureScheme.RsaPssRsaeSha384 or SignatureScheme.RsaPkcs1Sha384 => 192,
+        SignatureScheme.EcdsaSecp521r1Sha512 or SignatureScheme.RsaPssPssSha512 or SignatureScheme.RsaPssRsaeSha512 or SignatureScheme.RsaPkcs1Sha512 => 256,
+        _ => 128,
+    };
+
+    /// <summary>
     /// What a TLS 1.2 peer is assumed to support when it sends no signature_algorithms extension
     /// (RFC 5246 section 7.4.1.4.1): SHA-1 with RSA and with ECDSA.
     /// </summary>

@@ -88,6 +88,9 @@ internal static class HandshakeCommon
                 Flags = s.VerifyFlags,
                 HostnameChecksCommonName = s.HostnameChecksCommonName,
 
+                // OpenSSL's security level judges the peer's keys and signature digests (decision 0028).
+                SecurityLevel = s.SecurityLevel,
+
                 // The leaf's key signs CertificateVerify (or, in TLS 1.2, the key exchange parameters) or decrypts the
                 // premaster secret: RFC 8446 section 4.4.2.2 and RFC 5246 section 7.4.2 want the matching keyUsage bit
                 // when the leaf has keyUsage. Like every other rule about the certificate's contents this is part of

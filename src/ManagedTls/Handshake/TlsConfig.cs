@@ -55,7 +55,10 @@ internal sealed record TlsConfig
     /// <summary>True when TLS 1.2 is in the version range.</summary>
     public bool OffersTls12 => MinimumVersion == ProtocolVersion.Tls12;
 
-    /// <summary>OpenSSL's security level the suites and groups were chosen under (informational: the lists are already filtered).</summary>
+    /// <summary>
+    /// OpenSSL's security level (0 to 5): the suites and signature schemes were already filtered by it; the engine applies it
+    /// to the peer's certificate chain (key sizes, signature digests) and to a TLS 1.2 server's DHE prime (decision 0028).
+    /// </summary>
     public int SecurityLevel { get; init; } = ManagedTls.CipherSuites.SecurityLevel.PythonDefault;
 
     /// <summary>An EOF from the transport without close_notify is a clean close (<c>OP_IGNORE_UNEXPECTED_EOF</c>).</summary>

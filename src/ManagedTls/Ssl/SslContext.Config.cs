@@ -160,7 +160,11 @@ public sealed partial class SslContext
     /// </summary>
     public bool HostnameChecksCommonName { get; set; } = true;
 
-    /// <summary>Python's <c>security_level</c>: 2 unless a cipher string set another with <c>@SECLEVEL=n</c> (the last one set stays).</summary>
+    /// <summary>
+    /// Python's <c>security_level</c>: 2 unless a cipher string set another with <c>@SECLEVEL=n</c> (the last one set stays).
+    /// As in OpenSSL it judges the suites, signature schemes and groups offered, the peer's certificate keys and signature
+    /// digests, a TLS 1.2 server's DHE prime, and our own chain in <see cref="LoadCertChain"/> (decision 0028).
+    /// </summary>
     public int SecurityLevel => _securityLevel;
 
     /// <summary>Python's <c>post_handshake_auth</c> (TLS 1.3 post-handshake client authentication); false by default.</summary>
@@ -441,7 +445,9 @@ public sealed partial class SslContext
     /// <exception cref="ArgumentException"><paramref name="password"/> of another type, a callback returning another type
     /// (Python's <c>TypeError</c>), or longer than 1024 bytes (<c>ValueError</c>).</exception>
     /// <exception cref="SslException">No certificate or no key, malformed content, a wrong password (<c>[SSL] PEM lib</c>),
-    /// or a key that does not belong to the certificate (<c>[X509: KEY_VALUES_MISMATCH] key values mismatch</c>).</exception>
+    /// a key that does not belong to the certificate (<c>[X509: KEY_VALUES_MISMATCH] key values mismatch</c>), or a chain
+    /// the <see cref="SecurityLevel"/> forbids (<c>[SSL: EE_KEY_TOO_SMALL] ee key too small</c>, <c>CA_KEY_TOO_SMALL</c>,
+    /// <c>CA_MD_TOO_WEAK</c>; decision 0028).</exception>
     public void LoadCertChain(string certfile, string? keyfile = null, object? password = null)
     {
         if (certfile is null)
@@ -489,6 +495,8 @@ public sealed partial class SslContext
         {
             throw new SslException("SSL", null, "PEM lib", e);
         }
+
+        CheckOwnChainStrength(chain);
 
         PrivateKey key;
         PublicKey certKey;
@@ -651,8 +659,8 @@ public sealed partial class SslContext
             CipherSuites = tls13,
             Tls12CipherSuites = tls12,
             CipherList = _tls13Suites.Concat(_tls12Suites).ToArray(),
-            Groups = _groups.ToArray(),
-            SignatureSchemes = SignatureSchemes.Default,
+            Groups = _groups.Where(g => CipherSuites.SecurityLevel.GroupBits(g.Group) >= CipherSuites.SecurityLevel.MinimumBits(level)).ToArray(),
+            SignatureSchemes = SignatureSchemes.ForSecurityLevel(level),
             SecurityLevel = level,
             AlpnProtocols = _alpn.Select(p => (byte[])p.Clone()).ToArray(),
             CertificateChain = _certificateChain.Select(c => (byte[])c.Clone()).ToArray(),

@@ -147,8 +147,29 @@ public sealed partial class SslContext
             Flags = _verifyFlags,
             HostnameChecksCommonName = HostnameChecksCommonName,
             MaxDepth = maxDepth,
+            SecurityLevel = _securityLevel,
             RequiredLeafKeyUsage = VerifyRequest.KeyUsageDigitalSignature,
         });
+
+    /// <summary>
+    /// Refuses an own chain (leaf first) that this context's <see cref="SecurityLevel"/> forbids, as OpenSSL does while
+    /// Python's <c>load_cert_chain</c> reads it: the leaf's key is <c>[SSL: EE_KEY_TOO_SMALL] ee key too small</c>, an
+    /// intermediate's key <c>[SSL: CA_KEY_TOO_SMALL] ca key too small</c>, and the signature algorithm of any certificate
+    /// that is not self-signed <c>[SSL: CA_MD_TOO_WEAK] ca md too weak</c> (decision 0028).
+    /// </summary>
+    /// <param name="chain">The chain as loaded.</param>
+    /// <exception cref="SslException">The chain is too weak for the level.</exception>
+    private void CheckOwnChainStrength(IReadOnlyList<byte[]> chain)
+    {
+        if (CertificateVerifier.CheckOwnChainStrength(chain, _securityLevel) is not { } failure)
+        {
+            return;
+        }
+
+        throw failure.Code == VerifyError.CaMdTooWeak ? new SslException("SSL", "CA_MD_TOO_WEAK", "ca md too weak")
+            : failure.Index == 0 ? new SslException("SSL", "EE_KEY_TOO_SMALL", "ee key too small")
+            : new SslException("SSL", "CA_KEY_TOO_SMALL", "ca key too small");
+    }
 
     /// <summary>The store behind this context, for the certificate verifier.</summary>
     internal CertificateStore CertStore => _certStore;

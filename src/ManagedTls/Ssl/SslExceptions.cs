@@ -87,6 +87,18 @@ public class SslCertVerificationException : SslException
         VerifyMessage = verifyMessage ?? VerifyErrors.Message(code);
     }
 
+    /// <summary>
+    /// Python's <c>CertificateError(message)</c> as <c>ssl.match_hostname</c> raises it: the message alone, no errno.
+    /// </summary>
+    /// <param name="message">Python's text.</param>
+    /// <param name="code">The mismatch code, a .NET extra.</param>
+    internal SslCertVerificationException(string message, VerifyError code)
+        : base(message)
+    {
+        VerifyCode = code;
+        VerifyMessage = message;
+    }
+
     /// <summary>Python's <c>verify_code</c>.</summary>
     public VerifyError VerifyCode { get; }
 

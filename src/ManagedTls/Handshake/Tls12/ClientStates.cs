@@ -274,7 +274,11 @@ internal sealed class ExpectServerKeyExchange(Tls12ClientAgreement agreement, Pu
                 int minimum = SecurityLevel.MinimumFiniteFieldPrimeBits(cx.Settings.SecurityLevel);
                 if (field.PrimeBits < minimum)
                 {
-                    throw new TlsAlertException(AlertDescription.HandshakeFailure, $"dh key too small: a {field.PrimeBits}-bit prime, below the {minimum} bits of security level {cx.Settings.SecurityLevel}");
+                    // OpenSSL's SSL_R_DH_KEY_TOO_SMALL, which Python reports as "[SSL: DH_KEY_TOO_SMALL] dh key too small".
+                    throw new TlsAlertException(AlertDescription.HandshakeFailure, "dh key too small", new ArgumentOutOfRangeException(nameof(dhe.P), $"a {field.PrimeBits}-bit prime, below the {minimum} bits of security level {cx.Settings.SecurityLevel}"))
+                    {
+                        Reason = "DH_KEY_TOO_SMALL",
+                    };
                 }
 
                 share = new ServerKeyShare(field, dhe.Ys);

@@ -342,11 +342,18 @@ return stop;
         return parts.Length <= 4 && parts.All(p => p.Length > 0 && (p.All(char.IsDigit) || Hex(p))) && (parts.Length > 1 || Hex(parts[0]));
     }
 
+    /// <summary>
+    /// The security level's key and digest rules in OpenSSL 3.0's order (<c>X509_verify_cert</c>'s leaf key check, then
+    /// <c>check_auth_level</c>): the leaf's key (<see cref="VerifyError.EeKeyTooSmall"/>), then up the chain each issuer's
+    /// key (<see cref="VerifyError.CaKeyTooSmall"/>) and the signature algorithm of every certificate but the trust
+    /// anchor (<see cref="VerifyError.CaMdTooWeak"/>): a self-signed root's own signature is never judged.
+    /// </summary>
     private PathFailure? CheckStrength(Cert[] p)
     {
+        int level = _req.SecurityLevel;
         for (int i = 0; i < p.Length; i++)
         {
-            if (SignatureCheck.CheckKey(p[i], _req.SecurityLevel, out VerifyError code) is { } why)
+            if (SignatureCheck.CheckKey(p[i], level, out VerifyError code) is { } why)
             {
                 if (code == VerifyError.EeKeyTooSmall && i > 0)
                 {
@@ -355,14 +362,10 @@ return stop;
 
                 return Fail(code, i, why, p);
             }
-        }
 
-        for (int i = 0; i < p.Length - 1; i++)
-        {
-            var sig = _search.Signature(p[i], p[i + 1]);
-            if (sig.Code == VerifyError.CaMdTooWeak)
+            if (i < p.Length - 1 && SignatureCheck.CheckDigest(p[i].SignatureAlgorithm, level) is { } weak)
             {
-                return Fail(sig.Code, i, sig.Why, p);
+                return Fail(VerifyError.CaMdTooWeak, i, weak, p);
             }
         }
 

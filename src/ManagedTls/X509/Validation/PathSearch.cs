@@ -77,6 +77,14 @@ internal sealed class PathSearch
             return new VerifyResult([leaf.Der], f.Code, 0, f.Reason);
         }
 
+        // OpenSSL judges the leaf's key against the security level before it builds any path (X509_verify_cert), so a
+        // weak leaf is EE_KEY_TOO_SMALL whatever its issuers are.
+        if (SignatureCheck.CheckKey(leaf, _req.SecurityLevel, out VerifyError leafKeyCode) is { } weakLeaf
+            && leafKeyCode == VerifyError.EeKeyTooSmall && !_req.ContinueAfter.Contains(leafKeyCode))
+        {
+            return new VerifyResult([leaf.Der], leafKeyCode, 0, weakLeaf) { AllErrors = [(leafKeyCode, 0)] };
+        }
+
         foreach (byte[] der in _req.Trust.Anchors)
         {
             AddAnchor(der);

@@ -27,6 +27,107 @@ internal static class SignatureCheck
         "1.3.132.0.35", // P-521
     ];
 
+    private static readonly int[] MinimumBitsByLevel = [0, 80, 112, 128, 192, 256];
+
+    /// <summary>
+    /// The security bits a key or signature needs at OpenSSL's <paramref name="securityLevel"/> (0 to 5; higher counts
+    /// as 5): 0, 80, 112, 128, 192, 256.
+    /// </summary>
+    public static int MinimumBits(int securityLevel) => MinimumBitsByLevel[Math.Min(Math.Max(securityLevel, 0), 5)];
+
+    /// <summary>
+    /// OpenSSL 3.0's estimate of an RSA modulus's strength (<c>ossl_ifc_ffc_compute_security_bits</c>): the canonical
+    /// values of SP 800-56B and FIPS 140 IG 7.5 for the usual sizes (2048: 112, 3072: 128, 4096: 152, 7680: 192,
+    /// 15360: 256), else the IG 7.5 formula rounded to a multiple of eight (1024 bits give 80, 2040 give 112).
+    /// </summary>
+    public static int RsaSecurityBits(int n)
+    {
+        switch (n)
+        {
+            case 2048: return 112;
+            case 3072: return 128;
+            case 4096: return 152;
+            case 6144: return 176;
+            case 7680: return 192;
+            case 8192: return 200;
+            case 15360: return 256;
+        }
+
+        if (n >= 687737)
+        {
+            return 1200;
+        }
+
+        if (n < 8)
+        {
+            return 0;
+        }
+
+        int cap = n <= 7680 ? 192 : n <= 15360 ? 256 : 1200;
+        double x = n * Math.Log(2);
+        double lx = Math.Log(x);
+        double e = ((1.923 * Math.Pow(x * lx * lx, 1.0 / 3)) - 4.690) / Math.Log(2);
+        int y = ((int)e + 4) & ~7;
+        return Math.Min(y, cap);
+    }
+
+    /// <summary>OpenSSL 3.0's <c>BN_security_bits</c> for a finite-field prime of <paramref name="primeBits"/> (DSA, DH).</summary>
+    public static int FiniteFieldSecurityBits(int primeBits) =>
+        primeBits >= 15360 ? 256 : primeBits >= 7680 ? 192 : primeBits >= 3072 ? 128 : primeBits >= 2048 ? 112 : primeBits >= 1024 ? 80 : 0;
+
+    /// <summary>
+    /// The security bits OpenSSL 3.0 gives a certificate signature algorithm (<c>X509_get_signature_info</c>): half the
+    /// digest size, except MD5 39 and SHA-1 63 (collisions are cheaper than that); Ed25519 128, Ed448 224; RSA-PSS its
+    /// hash's. Null for an algorithm this verifier does not know (it fails later as unsupported).
+    /// </summary>
+    public static int? SignatureSecurityBits(AlgorithmIdentifier sigAlg)
+    {
+        string oid = sigAlg.Algorithm.Id;
+        if (oid == RsaPss)
+        {
+            try
+            {
+                return sigAlg.Parameters is null ? null : DigestSecurityBits(RsassaPssParameters.GetInstance(sigAlg.Parameters).HashAlgorithm.Algorithm.Id);
+            }
+            catch (ArgumentException)
+            {
+                return null;
+            }
+        }
+
+        return oid switch
+        {
+            "1.2.840.113549.1.1.4" or "1.2.840.113549.1.1.2" => 39,
+            "1.2.840.113549.1.1.5" or "1.2.840.10045.4.1" or "1.2.840.10040.4.3" => 63,
+            "1.2.840.113549.1.1.14" or "1.2.840.10045.4.3.1" or "2.16.840.1.101.3.4.3.1" => 112,
+            "1.2.840.113549.1.1.11" or "1.2.840.10045.4.3.2" or "2.16.840.1.101.3.4.3.2" => 128,
+            "1.2.840.113549.1.1.12" or "1.2.840.10045.4.3.3" => 192,
+            "1.2.840.113549.1.1.13" or "1.2.840.10045.4.3.4" => 256,
+            Ed25519 => 128,
+            Ed448 => 224,
+            _ => null,
+        };
+    }
+
+    private static int? DigestSecurityBits(string digestOid) => digestOid switch
+    {
+        "1.3.14.3.2.26" => 63,
+        "2.16.840.1.101.3.4.2.4" => 112,
+        "2.16.840.1.101.3.4.2.1" => 128,
+        "2.16.840.1.101.3.4.2.2" => 192,
+        "2.16.840.1.101.3.4.2.3" => 256,
+        _ => null,
+    };
+
+    /// <summary>
+    /// Null when the signature algorithm of a certificate is strong enough for <paramref name="securityLevel"/>, else the
+    /// reason (OpenSSL's <c>X509_V_ERR_CA_MD_TOO_WEAK</c>). Unknown algorithms pass here and fail as unsupported.
+    /// </summary>
+    public static string? CheckDigest(AlgorithmIdentifier sigAlg, int securityLevel) =>
+        securityLevel > 0 && SignatureSecurityBits(sigAlg) is { } bits && bits < MinimumBits(securityLevel)
+            ? $"signature algorithm of {bits} bits of security, below the {MinimumBits(securityLevel)} of security level {securityLevel}"
+            : null;
+
     /// <summary>Checks a certificate's public key against the security level; null when acceptable.</summary>
     public static string? CheckKey(Cert cert, int securityLevel, out VerifyError code)
     {
@@ -68,8 +169,7 @@ internal static class SignatureCheck
             case RsaPublicKey rsa:
             {
                 int bits = rsa.Modulus.BitLength;
-                int min = securityLevel >= 2 ? 2048 : securityLevel == 1 ? 1024 : 512;
-                if (bits < min)
+                if (RsaSecurityBits(bits) < MinimumBits(securityLevel))
                 {
                     code = VerifyError.EeKeyTooSmall;
                     return $"RSA key of {bits} bits";
@@ -91,14 +191,32 @@ internal static class SignatureCheck
             }
 
             case DsaKeyInfo dsa:
-                if (securityLevel >= 2 || dsa.PrimeBits < 1024)
+                // DSA signatures are never verified here (see DsaKeyInfo); a DSA leaf is tolerated at levels 0 and 1 only.
+                if (securityLevel >= 2 || FiniteFieldSecurityBits(dsa.PrimeBits) < MinimumBits(securityLevel))
                 {
                     code = VerifyError.EeKeyTooSmall;
                     return "DSA keys are not accepted";
                 }
 
                 return null;
-            case ECPublicKeyParameters:
+            case ECPublicKeyParameters ec:
+            {
+                int strength = ec.Parameters.N.BitLength / 2;
+                if (strength < MinimumBits(securityLevel))
+                {
+                    code = VerifyError.EeKeyTooSmall;
+                    return $"EC key of {strength} bits of security";
+                }
+
+                return null;
+            }
+
+            case Ed25519PublicKeyParameters when 128 < MinimumBits(securityLevel):
+                code = VerifyError.EeKeyTooSmall;
+                return "Ed25519 key (128 bits of security)";
+            case Ed448PublicKeyParameters when 224 < MinimumBits(securityLevel):
+                code = VerifyError.EeKeyTooSmall;
+                return "Ed448 key (224 bits of security)";
             case Ed25519PublicKeyParameters:
             case Ed448PublicKeyParameters:
                 return null;
@@ -169,16 +287,10 @@ internal static class SignatureCheck
     {
         why = null;
         string oid = sigAlg.Algorithm.Id;
-        string? weak = oid switch
-        {
-            "1.2.840.113549.1.1.4" or "1.2.840.113549.1.1.2" => "MD5",
-            "1.2.840.113549.1.1.5" or "1.2.840.10045.4.1" or "1.2.840.10040.4.3" => "SHA-1",
-            _ => null,
-        };
-        if (weak is not null && (weak == "MD5" ? level >= 1 : level >= 2))
+        if (CheckDigest(sigAlg, level) is { } weak)
         {
             code = VerifyError.CaMdTooWeak;
-            why = weak + " signature";
+            why = weak;
             return null;
         }
 
@@ -226,13 +338,6 @@ internal static class SignatureCheck
                 if (!mgfHash.Algorithm.Equals(p.HashAlgorithm.Algorithm) || p.TrailerField.IntValueExact != 1)
                 {
                     break;
-                }
-
-                if (d is Sha1Digest && level >= 2)
-                {
-                    code = VerifyError.CaMdTooWeak;
-                    why = "SHA-1 signature";
-                    return null;
                 }
 
                 int salt = p.SaltLength.IntValueExact;
