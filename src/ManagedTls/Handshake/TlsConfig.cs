@@ -252,9 +252,9 @@ internal sealed record TlsConfig
     /// <summary>
     /// Server only: called once the first ClientHello is parsed, before the certificate, ALPN and client
     /// authentication are chosen, with the server name the client asked for (null when it sent none). It
-    /// returns null to go on with these settings, or settings whose certificate chain and key, signature
-    /// schemes, ALPN protocols, verification (trust, flags) and client certificate request replace ours for the
-    /// rest of the handshake (see <see cref="WithServerNameSettings"/>). It aborts the handshake by throwing
+    /// returns null to go on with these settings, or settings whose certificate chains and keys, signature
+    /// schemes, ALPN protocols and trust replace ours for the rest of the handshake, client authentication becoming
+    /// the stricter of the two (see <see cref="WithServerNameSettings"/>). It aborts the handshake by throwing
     /// <see cref="TlsAlertException"/>; any other exception becomes <c>handshake_failure</c>.
     /// </summary>
     public Func<string?, TlsConfig?>? ServerNameCallback { get; init; }

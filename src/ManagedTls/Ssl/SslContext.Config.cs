@@ -605,7 +605,7 @@ public sealed partial class SslContext
     {
         if (switchedTo)
         {
-            return FreezeAs(serverSide, connection, ProtocolVersion.Tls12, ProtocolVersion.Tls13, Allowed(_tls13Suites, _securityLevel), Allowed(_tls12Suites, _securityLevel));
+            return FreezeAs(serverSide, connection, ProtocolVersion.Tls12, ProtocolVersion.Tls13, Allowed(_tls13Suites, _securityLevel), Allowed(_tls12Suites, _securityLevel), switchedTo: true);
         }
 
         if (serverSide && Protocol == SslProtocol.TlsClient)
@@ -648,11 +648,14 @@ public sealed partial class SslContext
         return FreezeAs(serverSide, connection, min, max, tls13, tls12);
     }
 
-    private TlsConfig FreezeAs(bool serverSide, object? connection, ProtocolVersion min, ProtocolVersion max, CipherSuiteInfo[] tls13, CipherSuiteInfo[] tls12)
+    private TlsConfig FreezeAs(bool serverSide, object? connection, ProtocolVersion min, ProtocolVersion max, CipherSuiteInfo[] tls13, CipherSuiteInfo[] tls12, bool switchedTo = false)
     {
         SslOptions o = _options;
         int level = _securityLevel;
-        bool verify = _verifyMode != VerifyMode.CertNone;
+
+        // A server switched to a PROTOCOL_TLS_CLIENT context takes no client-authentication policy from it: that
+        // context's verify mode (CERT_REQUIRED by default) is about verifying servers.
+        bool verify = _verifyMode != VerifyMode.CertNone && !(switchedTo && serverSide && Protocol == SslProtocol.TlsClient);
         SniCallback? sni = _sniCallback;
         object self = connection ?? this;
         string? keylog = _keylogFilename;

@@ -60,7 +60,7 @@ internal static class Tls12ServerHello
 
         var options = Tls12ServerOptions.For(s, ch);
         CipherSuiteInfo suite = Negotiation.ChooseSuite(s.Tls12CipherSuites.Where(options.CanComplete).ToArray(), ch.CipherSuites, s.PreferServerCipherSuites)
-            ?? throw new TlsAlertException(AlertDescription.HandshakeFailure, "no cipher suite in common");
+            ?? throw new TlsAlertException(AlertDescription.HandshakeFailure, "no cipher suite in common") { Reason = "NO_SHARED_CIPHER" };
         CredentialChoice credential = options.CredentialFor(suite);
         cx.Settings = s = s.Presenting(credential.Credential);
         byte[]? alpn = Negotiation.ChooseAlpn(s, ch.Extensions.Get<AlpnExtension>());

@@ -63,7 +63,7 @@ internal static class Tls13ServerHello
     {
         TlsConfig s = cx.Settings;
         CipherSuiteInfo suite = Negotiation.ChooseSuite(s.CipherSuites, ch.CipherSuites, s.PreferServerCipherSuites)
-            ?? throw new TlsAlertException(AlertDescription.HandshakeFailure, "no cipher suite in common");
+            ?? throw new TlsAlertException(AlertDescription.HandshakeFailure, "no cipher suite in common") { Reason = "NO_SHARED_CIPHER" };
         if (retry is not null && suite != retry.Suite)
         {
             throw TlsAlertException.Illegal("the second ClientHello changes the suite chosen for the HelloRetryRequest");
