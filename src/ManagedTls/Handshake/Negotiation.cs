@@ -95,14 +95,6 @@ internal static class Negotiation
     }
 
     /// <summary>
-    /// The signature scheme to sign with: the client's most preferred scheme among <paramref name="offered"/> that we
-    /// enable (<paramref name="ours"/>) and <paramref name="key"/> can make under the version's rules
-    /// (<see cref="SignatureSchemes.SignableBy"/>); null when there is none.
-    /// </summary>
-    public static SignatureSchemeInfo? ChooseSignatureScheme(PrivateKey key, IEnumerable<SignatureScheme> offered, IReadOnlyList<SignatureScheme> ours, bool tls13) =>
-        SignatureSchemes.SignableBy(key, offered.Where(ours.Contains), tls13).FirstOrDefault();
-
-    /// <summary>
     /// The ALPN protocol to answer with (RFC 7301 section 3.2): our most preferred one the client offered; null when
     /// either side has none; <c>no_application_protocol</c> when both have some and none is shared.
     /// </summary>
@@ -136,13 +128,9 @@ internal static class Negotiation
 
         if (replacement is not null)
         {
-            TlsConfig merged = cx.Settings.WithServerNameSettings(replacement);
-            if (merged.PrivateKey is null || merged.CertificateChain.Count == 0)
-            {
-                throw TlsAlertException.Internal("the server-name callback chose settings without a certificate and key");
-            }
-
-            cx.Settings = merged;
+            // Settings without a certificate are taken too: the version's states then fail as OpenSSL does
+            // (handshake_failure), not with an error of our own.
+            cx.Settings = cx.Settings.WithServerNameSettings(replacement);
         }
 
         return cx.Settings;

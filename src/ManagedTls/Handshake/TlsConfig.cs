@@ -111,11 +111,30 @@ internal sealed record TlsConfig
     /// <summary>Signature schemes offered (client) and accepted for signing or verifying, in preference order.</summary>
     public IReadOnlyList<SignatureScheme> SignatureSchemes { get; init; } = ManagedTls.CipherSuites.SignatureSchemes.Default;
 
-    /// <summary>Our certificate chain, leaf first (DER); empty when we have none.</summary>
+    /// <summary>
+    /// Our certificate chain, leaf first (DER); empty when we have none. A client presents it; a server presents it when
+    /// <see cref="Credentials"/> is empty. During a server handshake the connection's copy holds the credential chosen
+    /// for the client (<see cref="ServerCredentials"/>), which CertificateVerify, ServerKeyExchange and RSA key transport use.
+    /// </summary>
     public IReadOnlyList<byte[]> CertificateChain { get; init; } = [];
 
     /// <summary>The private key of the leaf in <see cref="CertificateChain"/>.</summary>
     public PrivateKey? PrivateKey { get; init; }
+
+    /// <summary>
+    /// Server: every certificate chain and key, at most one per <see cref="CredentialSlot"/> (OpenSSL keeps one per key
+    /// type), in slot order; the handshake serves the one the client can verify (<see cref="Handshake.ServerCredentials"/>).
+    /// Empty: <see cref="CertificateChain"/> and <see cref="PrivateKey"/> are the only credential.
+    /// </summary>
+    public IReadOnlyList<Credential> Credentials { get; init; } = [];
+
+    /// <summary>The credentials a server chooses from: <see cref="Credentials"/>, else the one of <see cref="CertificateChain"/>, else none.</summary>
+    public IReadOnlyList<Credential> ServerCredentials => Credentials.Count > 0 ? Credentials
+        : PrivateKey is not null && CertificateChain.Count > 0 ? [new Credential(CertificateChain, PrivateKey)]
+        : [];
+
+    /// <summary>These settings with <paramref name="choice"/>'s chain and key as the ones this handshake presents and signs with.</summary>
+    public TlsConfig Presenting(Credential choice) => this with { CertificateChain = choice.Chain, PrivateKey = choice.Key };
 
     /// <summary>True to verify the peer's certificate chain against <see cref="Trust"/> (the server only when it requests a certificate).</summary>
     public bool VerifyPeer { get; init; } = true;
@@ -243,9 +262,9 @@ internal sealed record TlsConfig
     /// <summary>
     /// Server only: called once the first ClientHello is parsed, before the certificate, ALPN and client
     /// authentication are chosen, with the server name the client asked for (null when it sent none). It
-    /// returns null to go on with these settings, or settings whose certificate chain and key, signature
-    /// schemes, ALPN protocols, verification (trust, flags) and client certificate request replace ours for the
-    /// rest of the handshake (see <see cref="WithServerNameSettings"/>). It aborts the handshake by throwing
+    /// returns null to go on with these settings, or settings whose certificate chains and keys, signature
+    /// schemes, ALPN protocols and trust replace ours for the rest of the handshake, client authentication becoming
+    /// the stricter of the two (see <see cref="WithServerNameSettings"/>). It aborts the handshake by throwing
     /// <see cref="TlsAlertException"/>; any other exception becomes <c>handshake_failure</c>.
     /// </summary>
     public Func<string?, TlsConfig?>? ServerNameCallback { get; init; }
@@ -307,26 +326,44 @@ internal sealed record TlsConfig
     public RenegotiationLimits RenegotiationLimits { get; init; } = RenegotiationLimits.Default;
 
     /// <summary>
-    /// These settings with the parts a server-name callback may replace taken from <paramref name="other"/>:
-    /// certificate chain and key, signature schemes, ALPN, peer verification (trust, flags) and the client
-    /// certificate request, the session context tickets are bound to, and the TLS 1.2 DH parameters (OpenSSL keeps them
-    /// with the certificate). Everything else (entropy, clock, ticket
-    /// keys, session cache, limits) stays ours.
+    /// These settings with what switching a server connection to another context replaces, as OpenSSL's
+    /// <c>SSL_set_SSL_CTX</c> does: the certificate chains and keys (with the signature schemes and DH parameters OpenSSL
+    /// keeps beside them), the ALPN protocols (OpenSSL's selection callback belongs to the context), the trust store
+    /// (and the certificate_authorities it names), and the session context tickets are bound to. Verification stays at
+    /// least as strict as ours (decision 0012, revised): a certificate is requested, required and verified when either
+    /// settings say so, so a server name the client chooses can never weaken client authentication, and a context that
+    /// requires client certificates gets them. The verify flags stay ours (OpenSSL keeps the connection's
+    /// <c>X509_VERIFY_PARAM</c>), and so does everything else (versions, suites, groups, entropy, clock, ticket keys,
+    /// session cache, limits).
     /// </summary>
     public TlsConfig WithServerNameSettings(TlsConfig other) => this with
     {
         CertificateChain = other.CertificateChain,
         PrivateKey = other.PrivateKey,
+        Credentials = other.Credentials,
         SignatureSchemes = other.SignatureSchemes,
         AlpnProtocols = other.AlpnProtocols,
-        VerifyPeer = other.VerifyPeer,
+        VerifyPeer = VerifyPeer || other.VerifyPeer,
         Trust = other.Trust,
-        VerifyFlags = other.VerifyFlags,
-        RequestClientCertificate = other.RequestClientCertificate,
-        RequireClientCertificate = other.RequireClientCertificate,
+        RequestClientCertificate = RequestClientCertificate || other.RequestClientCertificate,
+        RequireClientCertificate = RequireClientCertificate || other.RequireClientCertificate,
         SendCertificateAuthorities = other.SendCertificateAuthorities,
         SessionContext = other.SessionContext,
         DhParameters = other.DhParameters,
+    };
+
+    /// <summary>
+    /// Client: these settings with what switching the connection to another context replaces before the handshake, as
+    /// OpenSSL's <c>SSL_set_SSL_CTX</c> on a client: the certificate chain and key presented and the trust store the server
+    /// is verified against. The verify mode, host name check, verify flags, versions, suites and ALPN stay ours.
+    /// </summary>
+    public TlsConfig WithClientContextSettings(TlsConfig other) => this with
+    {
+        CertificateChain = other.CertificateChain,
+        PrivateKey = other.PrivateKey,
+        Credentials = other.Credentials,
+        SignatureSchemes = other.SignatureSchemes,
+        Trust = other.Trust,
     };
 
     /// <summary>
@@ -370,10 +407,13 @@ internal sealed record TlsConfig
             throw new ArgumentException("a certificate chain and its private key go together", nameof(PrivateKey));
         }
 
-        if (Role == TlsRole.Server && PrivateKey is null)
+        if (Credentials.Any(c => c.Chain.Count == 0) || Credentials.GroupBy(c => c.Slot).Any(g => g.Count() > 1))
         {
-            throw new ArgumentException("a TLS 1.3 server needs a certificate chain and private key", nameof(CertificateChain));
+            throw new ArgumentException("each credential has a chain, and there is at most one per key type", nameof(Credentials));
         }
+
+        // A server without a certificate is allowed: a server-name callback may switch to settings with one, and without
+        // one the handshake fails as OpenSSL's does (handshake_failure, NO_SHARED_CIPHER).
 
         if (CheckHostname && string.IsNullOrEmpty(ServerName))
         {

@@ -65,8 +65,8 @@ public sealed partial class SslContext
     private string? _keylogFilename;
     private SniCallback? _sniCallback;
     private int? _recordSizeLimit;
-    private byte[][] _certificateChain = Array.Empty<byte[]>();
-    private PrivateKey? _privateKey;
+    private IReadOnlyList<Credential> _credentials = Array.Empty<Credential>();
+    private Credential? _lastCredential;
     private FiniteFieldKeyExchange? _dhParameters;
 
     /// <summary>
@@ -434,7 +434,10 @@ public sealed partial class SslContext
     /// <summary>
     /// Python's <c>load_cert_chain(certfile, keyfile, password)</c>: this side's certificate chain (PEM, leaf first) and
     /// its private key (PEM, as Python: PKCS#8, encrypted PKCS#8, PKCS#1, SEC 1, legacy encrypted PEM). Without
-    /// <paramref name="keyfile"/> the key is read from <paramref name="certfile"/>.
+    /// <paramref name="keyfile"/> the key is read from <paramref name="certfile"/>. As in OpenSSL, the context keeps one
+    /// chain per key type (RSA, RSA-PSS, ECDSA on any curve, Ed25519, Ed448): loading a chain of a type already loaded
+    /// replaces that one, loading another type keeps both, and a server serves the one the client can verify
+    /// (<see cref="CertificateChains"/>). A client presents the chain loaded last.
     /// </summary>
     /// <param name="certfile">PEM file with the certificate, then any intermediates.</param>
     /// <param name="keyfile">Key file, or null.</param>
@@ -516,8 +519,11 @@ public sealed partial class SslContext
             throw new SslException("X509", "KEY_VALUES_MISMATCH", "key values mismatch");
         }
 
-        _certificateChain = chain.ToArray();
-        _privateKey = key;
+        // One chain per key type, as OpenSSL keeps one per certificate slot: a chain of a type already loaded replaces
+        // it, another type is kept beside it (see CertificateChains).
+        var credential = new Credential(chain.ToArray(), key);
+        _credentials = Credential.Put(_credentials, credential);
+        _lastCredential = credential;
     }
 
     /// <summary>
@@ -587,9 +593,6 @@ public sealed partial class SslContext
         _dhParameters = group;
     }
 
-    /// <summary>The loaded certificate chain (DER copies, leaf first); empty before <see cref="LoadCertChain"/>.</summary>
-    public IReadOnlyList<byte[]> CertificateChain => _certificateChain.Select(c => (byte[])c.Clone()).ToArray();
-
     /// <summary>
     /// Makes the immutable configuration of one connection (decision 0018): option bits become typed settings here and
     /// only here. The version range is the requested minimum and maximum (unset: TLS 1.2 and TLS 1.3; below TLS 1.2
@@ -604,11 +607,20 @@ public sealed partial class SslContext
     /// </summary>
     /// <param name="serverSide">True for a server connection.</param>
     /// <param name="connection">The connection object handed to <see cref="SniCallback"/>, or null.</param>
+    /// <param name="switchedTo">True when a connection made from another context is being switched to this one
+    /// (<see cref="SslObject.Context"/>): only the parts a switch takes are read from the result
+    /// (<c>TlsConfig.WithServerNameSettings</c>, <c>TlsConfig.WithClientContextSettings</c>), so this context's protocol,
+    /// versions and suites are not checked, as OpenSSL's <c>SSL_set_SSL_CTX</c> does not check them.</param>
     /// <exception cref="SslException">A server from a <see cref="SslProtocol.TlsClient"/> context or the reverse
     /// (<c>Cannot create a server socket with a PROTOCOL_TLS_CLIENT context</c>, as Python), no version left (<c>[SSL: NO_PROTOCOLS_AVAILABLE] no protocols available</c>)
     /// or no suite left (<c>[SSL: NO_CIPHERS_AVAILABLE] no ciphers available</c>).</exception>
-    internal TlsConfig Freeze(bool serverSide, object? connection = null)
+    internal TlsConfig Freeze(bool serverSide, object? connection = null, bool switchedTo = false)
     {
+        if (switchedTo)
+        {
+            return FreezeAs(serverSide, connection, ProtocolVersion.Tls12, ProtocolVersion.Tls13, Allowed(_tls13Suites, _securityLevel), Allowed(_tls12Suites, _securityLevel), switchedTo: true);
+        }
+
         if (serverSide && Protocol == SslProtocol.TlsClient)
         {
             throw new SslException("Cannot create a server socket with a PROTOCOL_TLS_CLIENT context");
@@ -646,7 +658,17 @@ public sealed partial class SslContext
             min = ProtocolVersion.Tls13;
         }
 
-        bool verify = _verifyMode != VerifyMode.CertNone;
+        return FreezeAs(serverSide, connection, min, max, tls13, tls12);
+    }
+
+    private TlsConfig FreezeAs(bool serverSide, object? connection, ProtocolVersion min, ProtocolVersion max, CipherSuiteInfo[] tls13, CipherSuiteInfo[] tls12, bool switchedTo = false)
+    {
+        SslOptions o = _options;
+        int level = _securityLevel;
+
+        // A server switched to a PROTOCOL_TLS_CLIENT context takes no client-authentication policy from it: that
+        // context's verify mode (CERT_REQUIRED by default) is about verifying servers.
+        bool verify = _verifyMode != VerifyMode.CertNone && !(switchedTo && serverSide && Protocol == SslProtocol.TlsClient);
         SniCallback? sni = _sniCallback;
         object self = connection ?? this;
         string? keylog = _keylogFilename;
@@ -663,8 +685,10 @@ public sealed partial class SslContext
             SignatureSchemes = SignatureSchemes.ForSecurityLevel(level),
             SecurityLevel = level,
             AlpnProtocols = _alpn.Select(p => (byte[])p.Clone()).ToArray(),
-            CertificateChain = _certificateChain.Select(c => (byte[])c.Clone()).ToArray(),
-            PrivateKey = _privateKey,
+            // A client presents the chain loaded last (OpenSSL's current certificate); a server chooses among all of them.
+            CertificateChain = _lastCredential is { } last ? last.Chain.Select(c => (byte[])c.Clone()).ToArray() : [],
+            PrivateKey = _lastCredential?.Key,
+            Credentials = _credentials,
             VerifyPeer = verify && !DangerousDeferPeerVerification,
             Trust = CertStore is { } store ? new TrustStore(store.GetCertificates(), [store]) { Identity = store } : new TrustStore([]),
             VerifyFlags = _verifyFlags,

@@ -38,6 +38,21 @@ public sealed partial class SslContext
             SslObject.CheckSession(this, session, serverSide, afterHandshake: false, throwState: false);
         }
 
+        return CreateSslObject(incoming, outgoing, serverSide, serverHostname, session);
+    }
+
+    /// <summary>
+    /// <see cref="WrapBio"/> for the sockets and streams of this library, which pump a plain <see cref="SslObject"/>
+    /// whatever <see cref="SslObjectClass"/> says (Python's <c>SSLSocket</c> does not use <c>sslobject_class</c> either).
+    /// </summary>
+    internal SslObject WrapBioForChannel(MemoryBio incoming, MemoryBio outgoing, bool serverSide, string? serverHostname, SslSession? session)
+    {
+        serverHostname = CheckWrapArguments(serverSide, serverHostname);
+        if (session is not null)
+        {
+            SslObject.CheckSession(this, session, serverSide, afterHandshake: false, throwState: false);
+        }
+
         return new SslObject(this, incoming, outgoing, serverSide, serverHostname, session);
     }
 
@@ -82,7 +97,7 @@ public sealed partial class SslContext
             throw new ArgumentException("do_handshake_on_connect should not be specified for non-blocking sockets", nameof(doHandshakeOnConnect));
         }
 
-        var ssl = new SslSocket(this, socket, serverSide, suppressRaggedEofs, serverHostname, session);
+        SslSocket ssl = CreateSslSocket(socket, serverSide, suppressRaggedEofs, serverHostname, session);
         if (doHandshakeOnConnect)
         {
             try

@@ -3,7 +3,7 @@ using ManagedTls.X509;
 namespace ManagedTls.Ssl;
 
 /// <content>The peer's chain as the verifier built it (Python 3.13's <c>get_verified_chain()</c>).</content>
-public sealed partial class SslObject
+public partial class SslObject
 {
     // The chain a connection that does not verify (CERT_NONE) would have had verified, built once per peer chain.
     private (IReadOnlyList<byte[]> PeerChain, VerifyResult Result)? _unrequestedVerification;

@@ -5,7 +5,7 @@ namespace ManagedTls.Ssl;
 /// (OpenSSL's <c>SSL_key_update</c>) and close_notify without waiting for the peer's (OpenSSL's first
 /// <c>SSL_shutdown</c>, after which <c>SSL_read</c> goes on until the peer's close_notify).
 /// </content>
-public sealed partial class SslObject
+public partial class SslObject
 {
     /// <summary>
     /// Queues a TLS 1.3 KeyUpdate: this side's sending keys change at once, and with <paramref name="requestPeerUpdate"/>

@@ -3,7 +3,7 @@ using ManagedTls.CipherSuites;
 namespace ManagedTls.Ssl;
 
 /// <content>Negotiated details Python's <c>ssl</c> module reports only from 3.13 or 3.15 on: the key-exchange group, the signature schemes, the peer's chain.</content>
-public sealed partial class SslObject
+public partial class SslObject
 {
     /// <summary>
     /// The key-exchange group of the handshake, by its IANA name as OpenSSL's <c>SSL_get0_group_name</c> (OpenSSL 3.2+) and

@@ -1,7 +1,7 @@
 namespace ManagedTls.Ssl;
 
 /// <content>Python's <c>selected_npn_protocol()</c>: NPN is never negotiated.</content>
-public sealed partial class SslObject
+public partial class SslObject
 {
     /// <summary>
     /// Python's <c>selected_npn_protocol()</c>: always null, before and after the handshake, as Python 3.11 returns

@@ -4,7 +4,7 @@ using ManagedTls.Wire;
 namespace ManagedTls.Ssl;
 
 /// <content>Client authentication after the handshake: TLS 1.3 post-handshake authentication, TLS 1.2 renegotiation.</content>
-public sealed partial class SslObject
+public partial class SslObject
 {
     private bool _postHandshakeRequestSent;
 

@@ -3,7 +3,7 @@ using ManagedTls.Wire;
 namespace ManagedTls.Ssl;
 
 /// <content>TLS 1.2 renegotiation (a .NET extra; OpenSSL's <c>SSL_renegotiate</c>, decision 0024).</content>
-public sealed partial class SslObject
+public partial class SslObject
 {
     private bool _renegotiationAwaited;
     private int _refusalsBefore;

@@ -8,7 +8,7 @@ using ManagedTls.Wire;
 namespace ManagedTls.Ssl;
 
 /// <content>Sessions and resumption (Python's <c>session</c>, <c>session_reused</c>), shared ciphers, handshake counters.</content>
-public sealed partial class SslObject
+public partial class SslObject
 {
     private readonly Dictionary<Tls13Session, SslSession> _exposed = new();
     private SslSession? _offered;
@@ -149,17 +149,18 @@ public sealed partial class SslObject
             throw new SslException(SslErrorNumber.Ssl, "SSL", "NO_PROTOCOLS_AVAILABLE", "no protocols available");
         }
 
-        if (ServerSide && (_config.PrivateKey is null || _config.CertificateChain.Count == 0))
-        {
-            throw new SslException(SslErrorNumber.Ssl, "SSL", "NO_SHARED_CIPHER", "no shared cipher");
-        }
-
-        // The per-connection values go on this connection's copy of the snapshot.
-        config = ServerSide
-            ? config with { ServerNameCallback = OnServerName }
-            : config with { ServerName = ServerHostname, ResumptionSession = offer, Tls12ResumptionSession = offer12 };
+        // A server without a certificate is made, as in Python: its handshake fails (NO_SHARED_CIPHER) unless the
+        // server-name callback switches to a context that has one.
+        config = ForConnection(config, offer, offer12);
         return ServerSide ? TlsConnection.CreateServer(config) : TlsConnection.CreateClient(config);
     }
+
+    // The per-connection values go on this connection's copy of the snapshot: a server's hook for its context's
+    // server-name callback (only when there is one, so that a server without a callback fails as OpenSSL's does), a
+    // client's server name and offered sessions.
+    private TlsConfig ForConnection(TlsConfig config, Tls13Session? offer, Tls12Session? offer12) => ServerSide
+        ? config with { ServerNameCallback = config.ServerNameCallback is null ? null : OnServerName }
+        : config with { ServerName = ServerHostname, ResumptionSession = offer, Tls12ResumptionSession = offer12 };
 
     private SslSession? CurrentSession()
     {

@@ -17,7 +17,7 @@ namespace ManagedTls.Ssl;
 /// drives the connection (as <see cref="TlsStream"/> and <see cref="SslSocket"/> do); the <see cref="MemoryBio"/>
 /// queues themselves are not thread-safe.
 /// </summary>
-public sealed partial class SslObject : IDisposable
+public partial class SslObject : IDisposable
 {
     private TlsConnection _conn;
     private TlsConfig _config;
@@ -31,7 +31,7 @@ public sealed partial class SslObject : IDisposable
     internal SslObject(SslContext context, MemoryBio incoming, MemoryBio outgoing, bool serverSide, string? serverHostname, SslSession? session = null)
     {
         _context = context;
-        _frozenContext = context;
+        _appliedContext = context;
         _callbackOwner = this;
         _incoming = incoming;
         _outgoing = outgoing;

@@ -1,7 +1,7 @@
 namespace ManagedTls.Ssl;
 
 /// <content>The peer's chain as the verifier built it (Python 3.13's <c>get_verified_chain()</c>).</content>
-public sealed partial class SslSocket
+public partial class SslSocket
 {
     /// <summary>
     /// Python 3.13's <c>get_verified_chain()</c>: the chain the verifier built, leaf first and trust anchor last, as DER;

@@ -1,7 +1,7 @@
 namespace ManagedTls.Ssl;
 
 /// <content>A KeyUpdate on demand and close_notify without waiting: see <see cref="SslObject.UpdateKeys"/> and <see cref="SslObject.SendCloseNotify"/>.</content>
-public sealed partial class SslSocket
+public partial class SslSocket
 {
     /// <summary>Sends a KeyUpdate now (after the handshake, if it has not run); a write, as <see cref="Write"/> is.</summary>
     /// <param name="requestPeerUpdate">Ask the peer to update its keys too.</param>

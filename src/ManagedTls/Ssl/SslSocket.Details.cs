@@ -1,7 +1,7 @@
 namespace ManagedTls.Ssl;
 
 /// <content>Negotiated details beyond Python 3.11's <c>ssl</c> module: the key-exchange group, the signature schemes, the peer's chain.</content>
-public sealed partial class SslSocket
+public partial class SslSocket
 {
     /// <summary>The key-exchange group's IANA name (<c>"x25519"</c>, <c>"secp256r1"</c>...); see <see cref="SslObject.Group"/>.</summary>
     /// <returns>The group name, or null before the handshake completes.</returns>

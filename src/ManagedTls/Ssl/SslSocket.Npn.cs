@@ -1,7 +1,7 @@
 namespace ManagedTls.Ssl;
 
 /// <content>Python's <c>selected_npn_protocol()</c>: NPN is never negotiated.</content>
-public sealed partial class SslSocket
+public partial class SslSocket
 {
     /// <summary>
     /// Python's <c>selected_npn_protocol()</c>: always null, also after the socket is closed, as Python 3.11's

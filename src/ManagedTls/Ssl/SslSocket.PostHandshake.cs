@@ -1,7 +1,7 @@
 namespace ManagedTls.Ssl;
 
 /// <content>TLS 1.3 post-handshake client authentication.</content>
-public sealed partial class SslSocket
+public partial class SslSocket
 {
     /// <summary>
     /// Python's <c>verify_client_post_handshake()</c>; see <see cref="SslObject.VerifyClientPostHandshake"/>. The

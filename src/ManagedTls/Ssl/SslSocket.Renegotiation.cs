@@ -1,7 +1,7 @@
 namespace ManagedTls.Ssl;
 
 /// <content>TLS 1.2 renegotiation and asking for a client certificate after the handshake, waiting for the answer.</content>
-public sealed partial class SslSocket
+public partial class SslSocket
 {
     /// <summary>
     /// Renegotiates a TLS 1.2 connection (a .NET extra; OpenSSL's <c>SSL_renegotiate</c> then <c>SSL_do_handshake</c>)

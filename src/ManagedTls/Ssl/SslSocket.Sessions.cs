@@ -1,7 +1,7 @@
 namespace ManagedTls.Ssl;
 
 /// <content>Sessions and resumption, shared ciphers: the same as on <see cref="SslObject"/>.</content>
-public sealed partial class SslSocket
+public partial class SslSocket
 {
     /// <summary>Python's <c>session</c>; see <see cref="SslObject.Session"/>. A client's TLS 1.3 session gets its ticket once something has been read; a TLS 1.2 session is resumable when the handshake completes.</summary>
     /// <exception cref="ArgumentNullException">Set to null.</exception>

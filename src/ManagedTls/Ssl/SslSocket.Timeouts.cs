@@ -14,7 +14,7 @@ namespace ManagedTls.Ssl;
 /// OpenSSL, after <see cref="SslWantWriteException"/> or a timeout from <see cref="Write"/> call it again with the same
 /// data: the data was already taken, and the call finishes sending it and returns its length.
 /// </content>
-public sealed partial class SslSocket
+public partial class SslSocket
 {
     private bool _nonBlocking;
     private double? _timeout;

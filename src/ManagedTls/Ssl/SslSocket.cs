@@ -11,7 +11,7 @@ namespace ManagedTls.Ssl;
 /// another writes (as with <c>SslStream</c>): a second concurrent read or write throws <see cref="NotSupportedException"/>,
 /// and <see cref="Unwrap"/> counts as both. Information methods may be called from any thread.
 /// </summary>
-public sealed partial class SslSocket : IDisposable
+public partial class SslSocket : IDisposable
 {
     private readonly TlsChannel _channel;
     private readonly bool _suppressRaggedEofs;

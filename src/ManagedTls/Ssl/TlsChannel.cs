@@ -117,7 +117,7 @@ internal sealed class TlsChannel : IDisposable
     {
         Incoming = new MemoryBio();
         Outgoing = new MemoryBio();
-        Ssl = context.WrapBio(Incoming, Outgoing, serverSide, serverHostname, session);
+        Ssl = context.WrapBioForChannel(Incoming, Outgoing, serverSide, serverHostname, session);
         _sync = Ssl.SyncRoot;
         _owner = owner;
     }

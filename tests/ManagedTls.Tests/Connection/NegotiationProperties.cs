@@ -164,7 +164,9 @@ public class NegotiationProperties
         // CertificateVerify: the client's most preferred scheme (TLS 1.3 ones only) the server accepts and its key can make.
         SignatureScheme[] offered = c.ClientSchemes.Select(i => SchemePool[i]).Where(SignatureSchemes.AllowedInTls13).ToArray();
         SignatureScheme[] serverAccepts = c.ServerSchemes.Select(i => SchemePool[i]).ToArray();
-        SignatureScheme scheme = offered.First(s => serverAccepts.Contains(s) && Signable(c.ServerKey).Contains(s));
+        // The first shared scheme our key can make: in the client's order, or ours with server preference (OpenSSL).
+        SignatureScheme scheme = (c.ServerPreference ? serverAccepts.Where(offered.Contains) : offered.Where(serverAccepts.Contains))
+            .First(s => Signable(c.ServerKey).Contains(s));
         SignatureScheme? clientScheme = c.ClientAuth is ClientAuthMode.OptionalWithCertificate or ClientAuthMode.RequiredWithCertificate
             ? c.ClientSchemes.Select(i => SchemePool[i]).Cast<SignatureScheme?>()
                 .FirstOrDefault(s => serverAccepts.Where(SignatureSchemes.AllowedInTls13).Contains(s!.Value) && Signable(c.ClientKey).Contains(s.Value))

@@ -158,10 +158,10 @@ public class Tls12NegotiationProperties
                 ? serverSide.Cast<NamedGroup?>().FirstOrDefault(g => clientGroups.Contains(g!.Value))
                 : clientGroups.Cast<NamedGroup?>().FirstOrDefault(g => serverSide.Contains(g!.Value));
 
-        // RFC 5246 section 7.4.1.4.1: the ServerKeyExchange signs with a scheme the client lists (in its order) that we
-        // enable and our key can make.
-        SignatureScheme? scheme = clientSchemes.Where(serverSchemes.Contains).Cast<SignatureScheme?>()
-            .FirstOrDefault(s => Tls12HandshakeMatrix.CanSign(c.ServerKey, s!.Value));
+        // RFC 5246 section 7.4.1.4.1: the ServerKeyExchange signs with a scheme the client lists that we enable and our
+        // key can make; the first in the client's order, or in ours with server preference (OpenSSL's shared sigalgs).
+        SignatureScheme? scheme = (c.ServerPreference ? serverSchemes.Where(clientSchemes.Contains) : clientSchemes.Where(serverSchemes.Contains))
+            .Cast<SignatureScheme?>().FirstOrDefault(s => Tls12HandshakeMatrix.CanSign(c.ServerKey, s!.Value));
 
         // RFC 8422: a curve both list; an ECDSA certificate on a curve the client lists (EdDSA has no curve to list).
         NamedGroup? curve = First(serverGroups.Where(g => Tls12HandshakeMatrix.Curves.Any(k => k.Group == g)));

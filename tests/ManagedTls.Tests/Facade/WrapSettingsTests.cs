@@ -85,9 +85,15 @@ public sealed class WrapSettingsTests : IDisposable
     }
 
     [Fact]
-    public void ServerWithoutCertificateIsRefused()
+    public void ServerWithoutCertificateIsMadeAndFailsAtTheHello()
     {
+        // As Python: wrap_bio succeeds; the handshake fails with NO_SHARED_CIPHER (ContextSwitchTests records the rest).
         var ctx = new SslContext(SslProtocol.TlsServer);
-        Assert.Throws<SslException>(() => ctx.WrapBio(new MemoryBio(), new MemoryBio(), serverSide: true));
+        MemoryBio[] bios = [new(), new(), new(), new()];
+        SslObject c = new SslContext(SslProtocol.TlsClient) { CheckHostname = false, VerifyMode = VerifyMode.CertNone }.WrapBio(bios[0], bios[1]);
+        SslObject s = ctx.WrapBio(bios[2], bios[3], serverSide: true);
+        var (clientError, serverError) = ServerNameCallbackFacadeTests.Handshake(c, s, bios);
+        Assert.Equal("NO_SHARED_CIPHER", Assert.IsAssignableFrom<SslException>(serverError).Reason);
+        Assert.Equal("SSLV3_ALERT_HANDSHAKE_FAILURE", Assert.IsAssignableFrom<SslException>(clientError).Reason);
     }
 }

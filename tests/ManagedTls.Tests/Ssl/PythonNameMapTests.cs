@@ -28,9 +28,6 @@ public class PythonNameMapTests
         "SslSocket.Fileno",
         "SslSocket.GetStream",
         "SslSocket.SendFile",
-        "SslContext.SetServernameCallback",
-        "SslContext.SslObjectClass",
-        "SslContext.SslSocketClass",
     ];
 
     private const string TableHeader = "| Python | ManagedTls | Status |";

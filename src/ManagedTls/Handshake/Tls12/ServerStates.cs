@@ -39,7 +39,6 @@ internal static class Tls12ServerHello
     public static HandshakeState Accept(HandshakeContext cx, ClientHello ch, ReadOnlySpan<byte> encoded)
     {
         TlsConfig s = cx.Settings;
-        PrivateKey key = s.PrivateKey ?? throw TlsAlertException.Internal("a server needs a certificate key");
         bool secureRenegotiation = Tls12Renegotiation.CheckClientHello(cx, ch);
         if (ch.Extensions.Get<EcPointFormatsExtension>() is { } formats && !formats.Formats.Contains(ClientHandshake.UncompressedPoints))
         {
@@ -54,9 +53,16 @@ internal static class Tls12ServerHello
             return Tls12ServerSessions.Resume(cx, ch, encoded, resumed, byTicket, secureRenegotiation);
         }
 
-        var options = Tls12ServerOptions.For(s, key, ch);
+        if (s.ServerCredentials.Count == 0)
+        {
+            throw ServerCredentials.NoCertificate(s, tls13: false);
+        }
+
+        var options = Tls12ServerOptions.For(s, ch);
         CipherSuiteInfo suite = Negotiation.ChooseSuite(s.Tls12CipherSuites.Where(options.CanComplete).ToArray(), ch.CipherSuites, s.PreferServerCipherSuites)
             ?? throw new TlsAlertException(AlertDescription.HandshakeFailure, "no cipher suite in common") { Reason = "NO_SHARED_CIPHER" };
+        CredentialChoice credential = options.CredentialFor(suite);
+        cx.Settings = s = s.Presenting(credential.Credential);
         byte[]? alpn = Negotiation.ChooseAlpn(s, ch.Extensions.Get<AlpnExtension>());
 
         byte[] random = cx.RandomBytes(32);
@@ -104,7 +110,7 @@ internal static class Tls12ServerHello
 
         cx.Send(new ServerHello(ProtocolVersion.Tls12, random, agreed.SessionId, suite.Suite, (byte)agreed.Compression, HelloExtensions(cx, ch, agreed, resumed: false), hasExtensionBlock: false));
         cx.Send(new CertificateMessage(null, s.CertificateChain.Select(c => new CertificateEntry(c)).ToArray()));
-        IKeyExchange? ephemeral = agreed.KeyExchange == KeyExchangeKind.Rsa ? null : SendServerKeyExchange(cx, agreed, key, options);
+        IKeyExchange? ephemeral = agreed.KeyExchange == KeyExchangeKind.Rsa ? null : SendServerKeyExchange(cx, agreed, credential, options);
         try
         {
             if (s.RequestClientCertificate)
@@ -221,10 +227,11 @@ internal static class Tls12ServerHello
     /// Makes the ephemeral key pair of the chosen group and sends ServerKeyExchange, its parameters signed over both
     /// randoms (<see cref="Tls12Common.ServerParamsContent"/>). Returns the pending exchange, which the caller owns.
     /// </summary>
-    private static IKeyExchange SendServerKeyExchange(HandshakeContext cx, Tls12Agreement agreed, PrivateKey key, Tls12ServerOptions options)
+    private static IKeyExchange SendServerKeyExchange(HandshakeContext cx, Tls12Agreement agreed, CredentialChoice credential, Tls12ServerOptions options)
     {
         TlsConfig s = cx.Settings;
-        SignatureSchemeInfo scheme = options.Scheme ?? throw TlsAlertException.Internal("a signed key exchange without a signature scheme");
+        PrivateKey key = credential.Credential.Key;
+        SignatureSchemeInfo scheme = credential.Scheme ?? throw TlsAlertException.Internal("a signed key exchange without a signature scheme");
         bool ecdhe = agreed.KeyExchange == KeyExchangeKind.Ecdhe;
         KeyExchangeAlgorithm algorithm = ecdhe
             ? (options.EcdheGroup ?? throw TlsAlertException.Internal("ECDHE without a group")).Algorithm
@@ -253,24 +260,23 @@ internal static class Tls12ServerHello
 
 /// <summary>
 /// What this server can complete for one ClientHello, which decides the suites it may choose (as OpenSSL's server
-/// masks do): the signature scheme for ServerKeyExchange, the ECDHE group, the DHE group, and which suite
-/// authentications the certificate key fits.
+/// masks do): the credential and ServerKeyExchange scheme for RSA-authenticated and for ECDSA-authenticated suites
+/// (each the first shared scheme some fitting credential can make, <see cref="ServerCredentials"/>), the credential for
+/// RSA key transport, the ECDHE group and the DHE group.
 /// </summary>
-/// <param name="Scheme">The ServerKeyExchange signature scheme, or null when the key can make none the client accepts.</param>
+/// <param name="RsaSigner">The credential and scheme for ECDHE_RSA and DHE_RSA suites, or null.</param>
+/// <param name="EcdsaSigner">The credential and scheme for ECDHE_ECDSA suites, or null.</param>
+/// <param name="RsaKeyTransport">The rsaEncryption credential for RSA key transport suites, or null.</param>
 /// <param name="EcdheGroup">The ECDHE group, or null when none fits.</param>
 /// <param name="DheGroup">The DHE group, or null when DHE is not possible.</param>
 /// <param name="DheNamedGroup">The DHE group's RFC 7919 name, or null for parameters of our own.</param>
-/// <param name="RsaAuthentication">The key signs for RSA suites (rsaEncryption or RSASSA-PSS).</param>
-/// <param name="RsaKeyTransport">The key decrypts an RSA premaster secret (rsaEncryption).</param>
-/// <param name="EcdsaAuthentication">The key signs for ECDSA suites (an EC key on a curve the client supports, or EdDSA).</param>
 internal sealed record Tls12ServerOptions(
-    SignatureSchemeInfo? Scheme,
+    CredentialChoice? RsaSigner,
+    CredentialChoice? EcdsaSigner,
+    CredentialChoice? RsaKeyTransport,
     KeyExchangeGroup? EcdheGroup,
     FiniteFieldKeyExchange? DheGroup,
-    NamedGroup? DheNamedGroup,
-    bool RsaAuthentication,
-    bool RsaKeyTransport,
-    bool EcdsaAuthentication)
+    NamedGroup? DheNamedGroup)
 {
     /// <summary>
     /// Works out the options for <paramref name="ch"/>. Without supported_groups any curve may be used (RFC 8422 section
@@ -278,11 +284,10 @@ internal sealed record Tls12ServerOptions(
     /// SHA-1 with RSA and ECDSA only (RFC 5246 section 7.4.1.4.1), which this library never signs with, so only RSA key
     /// transport remains. An EC certificate must be on a curve in supported_groups (RFC 8422 section 5.1).
     /// </summary>
-    public static Tls12ServerOptions For(TlsConfig s, PrivateKey key, ClientHello ch)
+    public static Tls12ServerOptions For(TlsConfig s, ClientHello ch)
     {
         IReadOnlyList<NamedGroup>? groups = ch.Extensions.Get<SupportedGroupsExtension>()?.Groups;
         IReadOnlyList<SignatureScheme> schemes = ch.Extensions.Get<SignatureAlgorithmsExtension>()?.Schemes ?? SignatureSchemes.Tls12Implicit;
-        SignatureSchemeInfo? scheme = Negotiation.ChooseSignatureScheme(key, schemes, s.SignatureSchemes, tls13: false);
 
         KeyExchangeGroup[] curves = s.Groups.Where(g => g.SupportsTls12 && !g.IsFiniteField).ToArray();
         KeyExchangeGroup? ecdhe = groups is null
@@ -306,32 +311,36 @@ internal sealed record Tls12ServerOptions(
             dheName = OwnNamedGroup(dhe)?.Group;
         }
 
-        bool ecdsa = key.Kind switch
-        {
-            KeyKind.Ed25519 or KeyKind.Ed448 => true,
-            KeyKind.Ec => groups is null || (CurveGroup(key.Curve) is { } curve && groups.Contains(curve)),
-            _ => false,
-        };
-        return new Tls12ServerOptions(scheme, ecdhe, dhe, dheName, key.Kind is KeyKind.Rsa or KeyKind.RsaPss, key.Kind == KeyKind.Rsa, ecdsa);
+        bool CurveFits(Credential c) => groups is null || (CurveGroup(c.Key.Curve) is { } curve && groups.Contains(curve));
+        return new Tls12ServerOptions(
+            ServerCredentials.ChooseTls12Signer(s, schemes, AuthenticationAlgorithm.Rsa, CurveFits),
+            ServerCredentials.ChooseTls12Signer(s, schemes, AuthenticationAlgorithm.Ecdsa, CurveFits),
+            ServerCredentials.ChooseRsaKeyTransport(s),
+            ecdhe,
+            dhe,
+            dheName);
     }
 
     /// <summary>True when this server can complete a handshake with <paramref name="suite"/>.</summary>
-    public bool CanComplete(CipherSuiteInfo suite)
+    public bool CanComplete(CipherSuiteInfo suite) => suite.KeyExchange.Algorithm switch
     {
-        bool authentication = suite.Authentication.Algorithm switch
-        {
-            AuthenticationAlgorithm.Rsa => RsaAuthentication,
-            AuthenticationAlgorithm.Ecdsa => EcdsaAuthentication,
-            _ => false,
-        };
-        return suite.KeyExchange.Algorithm switch
-        {
-            SuiteKeyExchange.Ecdhe => authentication && Scheme is not null && EcdheGroup is not null,
-            SuiteKeyExchange.Dhe => authentication && Scheme is not null && DheGroup is not null,
-            SuiteKeyExchange.Rsa => RsaKeyTransport && suite.Authentication.Algorithm == AuthenticationAlgorithm.Rsa,
-            _ => false,
-        };
-    }
+        SuiteKeyExchange.Ecdhe => Signer(suite) is not null && EcdheGroup is not null,
+        SuiteKeyExchange.Dhe => Signer(suite) is not null && DheGroup is not null,
+        SuiteKeyExchange.Rsa => RsaKeyTransport is not null && suite.Authentication.Algorithm == AuthenticationAlgorithm.Rsa,
+        _ => false,
+    };
+
+    /// <summary>The credential (and scheme) that completes <paramref name="suite"/>, one <see cref="CanComplete"/> accepted.</summary>
+    public CredentialChoice CredentialFor(CipherSuiteInfo suite) =>
+        (suite.KeyExchange.Algorithm == SuiteKeyExchange.Rsa ? RsaKeyTransport : Signer(suite))
+        ?? throw TlsAlertException.Internal("a suite chosen without a credential to complete it");
+
+    private CredentialChoice? Signer(CipherSuiteInfo suite) => suite.Authentication.Algorithm switch
+    {
+        AuthenticationAlgorithm.Rsa => RsaSigner,
+        AuthenticationAlgorithm.Ecdsa => EcdsaSigner,
+        _ => null,
+    };
 
     // The RFC 7919 group our configured parameters are, if they are one.
     private static KeyExchangeGroup? OwnNamedGroup(FiniteFieldKeyExchange? parameters) =>

@@ -82,8 +82,10 @@ internal static class Tls13ServerHello
             throw TlsAlertException.Illegal("key share for a group not in supported_groups");
         }
 
-        SignatureSchemeInfo scheme = SignatureSchemes.SignableBy(s.PrivateKey!, schemes.Schemes.Where(s.SignatureSchemes.Contains), tls13: true).FirstOrDefault()
-            ?? throw new TlsAlertException(AlertDescription.HandshakeFailure, "no signature scheme the certificate key can make was offered");
+        // The credential is chosen even when a ticket is resumed (no Certificate is sent then), as OpenSSL's
+        // tls_choose_sigalg runs for every TLS 1.3 handshake: a server with no certificate the client can verify fails.
+        CredentialChoice credential = ServerCredentials.ChooseTls13(s, schemes.Schemes);
+        SignatureSchemeInfo scheme = credential.Scheme!;
         byte[]? alpn = Negotiation.ChooseAlpn(s, ch.Extensions.Get<AlpnExtension>());
 
         KeyExchangeGroup? group = null;
@@ -123,6 +125,7 @@ internal static class Tls13ServerHello
             throw new TlsAlertException(AlertDescription.HandshakeFailure, "no key exchange group in common") { Reason = "NO_SUITABLE_KEY_SHARE" };
         }
 
+        cx.Settings = s.Presenting(credential.Credential);
         cx.Transcript.SetAlgorithm(suite.PrfHash);
         cx.ServerName = ch.Extensions.Get<ServerNameExtension>()?.HostName;
         PskKeyExchangeModesExtension? modes = ch.Extensions.Get<PskKeyExchangeModesExtension>();
