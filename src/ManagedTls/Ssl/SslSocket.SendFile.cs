@@ -30,7 +30,8 @@ public sealed partial class SslSocket
     /// own position is not used, as Python seeks to the offset), up to <paramref name="count"/> bytes or the end, as
     /// application data, and returns how many were sent. An SSL socket cannot use the kernel's <c>sendfile</c>, so
     /// Python (and this) read and <see cref="Write"/> in chunks: one pooled buffer, no allocation per chunk. The
-    /// file's position ends after the last byte sent (left where <paramref name="offset"/> put it when nothing was).
+    /// file's position ends after the last byte sent (left where <paramref name="offset"/> put it when nothing was
+    /// read; Python also leaves it after a first chunk that failed, this puts it back to the offset).
     /// With a timeout, a <see cref="TimeoutException"/> leaves the position after what was sent before the interrupted
     /// chunk; calling again from there (same offset and chunking) finishes that chunk as <see cref="Write"/>'s retry rule requires.
     /// </summary>
@@ -67,6 +68,7 @@ public sealed partial class SslSocket
 
         byte[] buffer = ArrayPool<byte>.Shared.Rent(SendFileChunk);
         long sent = 0;
+        bool moved = false;
         try
         {
             while (count is not { } limit || sent < limit)
@@ -78,6 +80,7 @@ public sealed partial class SslSocket
                     break;
                 }
 
+                moved = true;
                 Run(_channel.WriteAsync(Adapter(SocketOperation.Write), buffer.AsMemory(0, n)));
                 sent += n;
             }
@@ -85,7 +88,7 @@ public sealed partial class SslSocket
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
-            if (sent > 0)
+            if (moved)
             {
                 file.Seek(offset + sent, SeekOrigin.Begin);
             }
