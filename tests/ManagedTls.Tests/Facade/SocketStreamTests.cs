@@ -112,7 +112,7 @@ public sealed class SocketStreamTests : IDisposable
     public void SendFileWithATimeoutCanBeResumedFromTheFilePosition()
     {
         string path = Path.Combine(_dir, "blob.bin");
-        byte[] data = new byte[4 << 20];
+        byte[] data = new byte[2 << 20];
         new Random(9).NextBytes(data);
         File.WriteAllBytes(path, data);
         var (client, server) = FacadePeers.Sockets(_dir, timeout: 0.3);
@@ -120,7 +120,7 @@ public sealed class SocketStreamTests : IDisposable
         using (server)
         {
             client.Socket!.SendBufferSize = 4096;
-            server.Socket!.ReceiveBufferSize = 4096;
+            server.Socket!.ReceiveBufferSize = 65536;
             using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1);
 
             // The peer does not read: the send stops at the deadline, the position after what went out whole.
