@@ -7,7 +7,8 @@ public sealed partial class SslSocket
     /// Python's <c>makefile()</c>: a <see cref="Stream"/> whose reads are <see cref="Read(byte[], int, int)"/> and
     /// whose writes are <see cref="Write"/> on this socket, the one TLS connection (no second buffer or pump; the
     /// socket's blocking mode and timeout apply, and its rules for concurrent reads and writes). A read returns 0 at
-    /// the end of the stream. Disposing the stream leaves the socket open unless <paramref name="ownsSocket"/> is true
+    /// the end of the stream. The asynchronous methods are <see cref="Stream"/>'s own, which run one call at a time:
+    /// for a read and a write in progress together, use the synchronous methods from two threads. Disposing the stream leaves the socket open unless <paramref name="ownsSocket"/> is true
     /// (then it disposes the socket, sending close_notify: see <see cref="Dispose"/>), as <c>NetworkStream</c> does.
     /// Python's file objects keep the socket open until the last of them and the socket are closed; here there is no
     /// count: closing the socket ends every stream over it (their calls then throw <see cref="ObjectDisposedException"/>).
