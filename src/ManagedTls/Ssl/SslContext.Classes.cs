@@ -75,16 +75,16 @@ public sealed partial class SslContext
     }
 
     // WrapSocket's object, as CreateSslObject.
-    internal SslSocket CreateSslSocket(Socket socket, bool serverSide, bool suppressRaggedEofs, string? serverHostname, SslSession? session)
+    internal SslSocket CreateSslSocket(Socket socket, bool serverSide, bool suppressRaggedEofs, string? serverHostname, SslSession? session, bool doHandshakeOnConnect)
     {
         Func<SslSocketArgs, SslSocket>? factory = SslSocketFactory;
         Type type = _sslSocketClass;
         if (factory is null && type == typeof(SslSocket))
         {
-            return new SslSocket(this, socket, serverSide, suppressRaggedEofs, serverHostname, session);
+            return new SslSocket(this, socket, serverSide, suppressRaggedEofs, serverHostname, session, doHandshakeOnConnect);
         }
 
-        var args = new SslSocketArgs(this, socket, serverSide, suppressRaggedEofs, serverHostname, session);
+        var args = new SslSocketArgs(this, socket, serverSide, suppressRaggedEofs, serverHostname, session, doHandshakeOnConnect);
         SslSocket? made = factory is not null ? factory(args) : (SslSocket?)Construct(type, args);
         if (made is null || !ReferenceEquals(made, args.Created))
         {

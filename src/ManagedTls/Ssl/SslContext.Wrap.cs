@@ -57,17 +57,20 @@ public sealed partial class SslContext
     }
 
     /// <summary>
-    /// Python's <c>wrap_socket(sock, server_side, do_handshake_on_connect, suppress_ragged_eofs, server_hostname)</c>
-    /// over a connected socket. With <paramref name="doHandshakeOnConnect"/> the handshake runs before this returns.
+    /// Python's <c>wrap_socket(sock, server_side, do_handshake_on_connect, suppress_ragged_eofs, server_hostname)</c>.
+    /// A connected socket: with <paramref name="doHandshakeOnConnect"/> the handshake runs before this returns. An
+    /// unconnected socket (as Python allows): connect it with <see cref="SslSocket.Connect(System.Net.EndPoint)"/>, or
+    /// bind it, listen and <see cref="SslSocket.Accept"/>; <paramref name="doHandshakeOnConnect"/> then applies there.
     /// </summary>
-    /// <param name="socket">A connected stream socket; the returned object owns it.</param>
+    /// <param name="socket">A stream socket, connected or not; the returned object owns it.</param>
     /// <param name="serverSide">True for the server side.</param>
     /// <param name="doHandshakeOnConnect">Run the handshake now.</param>
     /// <param name="suppressRaggedEofs">An end of stream without close_notify reads as an empty result instead of <see cref="SslEofException"/>.</param>
     /// <param name="serverHostname">Client: the name sent in server_name and matched against the certificate.</param>
     /// <param name="session">Client: a session from an earlier connection of this context to resume (Python's <c>session</c>).</param>
     /// <returns>The TLS socket.</returns>
-    /// <exception cref="ArgumentException">As <see cref="WrapBio"/>, or the socket is not a connected stream socket.</exception>
+    /// <exception cref="ArgumentException">As <see cref="WrapBio"/>, the socket is not a stream socket, or it is a
+    /// connected non-blocking socket and <paramref name="doHandshakeOnConnect"/> is set.</exception>
     /// <exception cref="SslException">The handshake failed.</exception>
     public SslSocket WrapSocket(Socket socket, bool serverSide = false, bool doHandshakeOnConnect = true, bool suppressRaggedEofs = true, string? serverHostname = null, SslSession? session = null)
     {
@@ -87,18 +90,14 @@ public sealed partial class SslContext
             SslObject.CheckSession(this, session, serverSide, afterHandshake: false, throwState: false);
         }
 
-        if (!socket.Connected)
-        {
-            throw new ArgumentException("the socket must be connected", nameof(socket));
-        }
-
-        if (doHandshakeOnConnect && !socket.Blocking)
+        bool connected = socket.Connected;
+        if (connected && doHandshakeOnConnect && !socket.Blocking)
         {
             throw new ArgumentException("do_handshake_on_connect should not be specified for non-blocking sockets", nameof(doHandshakeOnConnect));
         }
 
-        SslSocket ssl = CreateSslSocket(socket, serverSide, suppressRaggedEofs, serverHostname, session);
-        if (doHandshakeOnConnect)
+        SslSocket ssl = CreateSslSocket(socket, serverSide, suppressRaggedEofs, serverHostname, session, doHandshakeOnConnect);
+        if (connected && doHandshakeOnConnect)
         {
             try
             {
@@ -106,7 +105,8 @@ public sealed partial class SslContext
             }
             catch
             {
-                ssl.Dispose();
+                // As Python's wrap_socket: closed without close_notify.
+                ssl.Close();
                 throw;
             }
         }

@@ -6,9 +6,12 @@ namespace ManagedTls.Ssl;
 /// (<c>X509</c> / <c>NO_CERTIFICATE_OR_CRL_FOUND</c>), as Python's <c>library</c> and <c>reason</c> attributes.
 /// The message reads as Python's <c>str()</c> of the error without the C source location:
 /// <c>[X509: NO_CERTIFICATE_OR_CRL_FOUND] no certificate or crl found</c>. <see cref="Errno"/> is Python's
-/// <c>errno</c> (an <see cref="SslErrorNumber"/>) for the errors a connection raises.
+/// <c>errno</c> (an <see cref="SslErrorNumber"/>) for the errors a connection raises. As Python's <c>SSLError</c> is an
+/// <c>OSError</c>, this is an <see cref="IOException"/>: code that reads a <see cref="TlsStream"/> or an
+/// <see cref="SslSocket"/> and catches <see cref="IOException"/> sees TLS failures too (decision 0026); catch
+/// <see cref="SslException"/> first to tell them from other I/O errors.
 /// </summary>
-public class SslException : Exception
+public class SslException : IOException
 {
     /// <summary>Creates an error with a plain message and no library or reason.</summary>
     /// <param name="message">The message.</param>

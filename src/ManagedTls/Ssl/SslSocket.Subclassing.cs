@@ -10,8 +10,9 @@ public sealed class SslSocketArgs
 {
     private SslContext? _unclaimed;
 
-    internal SslSocketArgs(SslContext context, Socket socket, bool serverSide, bool suppressRaggedEofs, string? serverHostname, SslSession? session)
+    internal SslSocketArgs(SslContext context, Socket socket, bool serverSide, bool suppressRaggedEofs, string? serverHostname, SslSession? session, bool doHandshakeOnConnect)
     {
+        DoHandshakeOnConnect = doHandshakeOnConnect;
         _unclaimed = context;
         Context = context;
         Socket = socket;
@@ -24,7 +25,10 @@ public sealed class SslSocketArgs
     /// <summary>The context wrapping the socket.</summary>
     public SslContext Context { get; }
 
-    /// <summary>Python's <c>sock</c>: the connected socket the new object will own.</summary>
+    /// <summary>Python's <c>do_handshake_on_connect</c>.</summary>
+    public bool DoHandshakeOnConnect { get; }
+
+    /// <summary>Python's <c>sock</c>: the socket (connected, or to be connected with <see cref="SslSocket.Connect(System.Net.EndPoint)"/>) the new object will own.</summary>
     public Socket Socket { get; }
 
     /// <summary>Python's <c>server_side</c>.</summary>
@@ -60,7 +64,7 @@ public partial class SslSocket
     /// <exception cref="ArgumentNullException"><paramref name="args"/> is null.</exception>
     /// <exception cref="InvalidOperationException">The arguments already made a socket.</exception>
     protected SslSocket(SslSocketArgs args)
-        : this((args ?? throw new ArgumentNullException(nameof(args))).Claim(), args.Socket, args.ServerSide, args.SuppressRaggedEofs, args.ServerHostname, args.Session)
+        : this((args ?? throw new ArgumentNullException(nameof(args))).Claim(), args.Socket, args.ServerSide, args.SuppressRaggedEofs, args.ServerHostname, args.Session, args.DoHandshakeOnConnect)
     {
         args.Created = this;
     }

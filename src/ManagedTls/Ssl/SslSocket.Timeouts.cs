@@ -89,6 +89,7 @@ public partial class SslSocket
     private SslSocketAdapter Adapter(SocketOperation operation)
     {
         Socket socket = _socket ?? throw new ObjectDisposedException(nameof(SslSocket));
+        ThrowIfNotUsable(operation);
         return _timeout switch
         {
             null => new SslSocketAdapter(socket, SocketMode.Blocking, 0, operation),

@@ -4,8 +4,9 @@ using System.Net.Sockets;
 namespace ManagedTls.Ssl;
 
 /// <summary>
-/// Python's <c>ssl.SSLSocket</c> over a connected <see cref="System.Net.Sockets.Socket"/>. Made by
-/// <see cref="SslContext.WrapSocket"/>. Reads and writes block until done unless the socket is non-blocking
+/// Python's <c>ssl.SSLSocket</c> over a <see cref="System.Net.Sockets.Socket"/>. Made by
+/// <see cref="SslContext.WrapSocket"/> from a connected socket, or from an unconnected one that is then connected
+/// (<see cref="Connect(EndPoint)"/>) or listens (<see cref="Accept"/>). Reads and writes block until done unless the socket is non-blocking
 /// (<see cref="SetBlocking"/>) or has a timeout (<see cref="SetTimeout"/>, a deadline for each whole operation); the TLS
 /// work is the same <see cref="SslObject"/> a <see cref="MemoryBio"/> pair would drive. One thread may read while
 /// another writes (as with <c>SslStream</c>): a second concurrent read or write throws <see cref="NotSupportedException"/>,
@@ -15,12 +16,15 @@ public partial class SslSocket : IDisposable
 {
     private readonly TlsChannel _channel;
     private readonly bool _suppressRaggedEofs;
+    private readonly bool _doHandshakeOnConnect;
     private Socket? _socket;
 
-    internal SslSocket(SslContext context, Socket socket, bool serverSide, bool suppressRaggedEofs, string? serverHostname, SslSession? session = null)
+    internal SslSocket(SslContext context, Socket socket, bool serverSide, bool suppressRaggedEofs, string? serverHostname, SslSession? session = null, bool doHandshakeOnConnect = true)
     {
         _socket = socket;
         _suppressRaggedEofs = suppressRaggedEofs;
+        _doHandshakeOnConnect = doHandshakeOnConnect;
+        _state = socket.Connected ? ConnectState.Connected : ConnectState.Unconnected;
         _channel = new TlsChannel(context, serverSide, serverHostname, session, nameof(SslSocket));
         _channel.Ssl.CallbackOwner = this;
         AdoptTimeout(socket);
@@ -42,7 +46,10 @@ public partial class SslSocket : IDisposable
     /// <summary>Python's <c>suppress_ragged_eofs</c>.</summary>
     public bool SuppressRaggedEofs => _suppressRaggedEofs;
 
-    /// <summary>The underlying socket (null after <see cref="Unwrap"/> or <see cref="Close"/>).</summary>
+    /// <summary>Python's <c>do_handshake_on_connect</c>: <see cref="Connect(EndPoint)"/> and <see cref="Accept"/> run the handshake.</summary>
+    public bool DoHandshakeOnConnect => _doHandshakeOnConnect;
+
+    /// <summary>The underlying socket (null after <see cref="Unwrap"/>, <see cref="Close"/> or <see cref="Dispose"/>); Python's <c>fileno()</c> names the same thing, see <see cref="Fileno"/>.</summary>
     public Socket? Socket => _socket;
 
     /// <summary>True while a read (or <see cref="Unwrap"/>) is in progress.</summary>
@@ -150,7 +157,7 @@ public partial class SslSocket : IDisposable
 
     /// <summary>Python's <c>pending()</c>.</summary>
     /// <returns>Decrypted bytes ready to read.</returns>
-    public int Pending() => _channel.Ssl.Pending();
+    public int Pending() => _dropped ? 0 : _channel.Ssl.Pending();
 
     /// <summary>
     /// Python's <c>unwrap()</c>: sends close_notify, waits for the peer's, and hands back the plain socket (no longer
@@ -179,34 +186,44 @@ public partial class SslSocket : IDisposable
 
     /// <summary>Python's <c>version()</c>.</summary>
     /// <returns>"TLSv1.2", "TLSv1.3" or null.</returns>
-    public string? Version() => _channel.Ssl.Version();
+    public string? Version() => _dropped ? null : _channel.Ssl.Version();
 
     /// <summary>Python's <c>cipher()</c>.</summary>
     /// <returns>(name, protocol, secret bits) or null.</returns>
-    public (string Name, string Protocol, int SecretBits)? Cipher() => _channel.Ssl.Cipher();
+    public (string Name, string Protocol, int SecretBits)? Cipher() => _dropped ? null : _channel.Ssl.Cipher();
 
     /// <summary>Python's <c>compression()</c>: "ZLIB" when TLS 1.2 DEFLATE compression is in use, else null.</summary>
     /// <returns>"ZLIB" or null.</returns>
-    public string? Compression() => _channel.Ssl.Compression();
+    public string? Compression() => _dropped ? null : _channel.Ssl.Compression();
 
     /// <summary>Python's <c>selected_alpn_protocol()</c>.</summary>
     /// <returns>The protocol or null.</returns>
-    public string? SelectedAlpnProtocol() => _channel.Ssl.SelectedAlpnProtocol();
+    public string? SelectedAlpnProtocol() => _dropped ? null : _channel.Ssl.SelectedAlpnProtocol();
 
     /// <summary>Python's <c>getpeercert(binary_form)</c>; see <see cref="SslObject.GetPeerCert"/>.</summary>
     /// <param name="binaryForm">True for the DER bytes.</param>
     /// <returns>A <see cref="T:byte[]"/>, a dictionary or null.</returns>
     public object? GetPeerCert(bool binaryForm = false) => _channel.Ssl.GetPeerCert(binaryForm);
 
-    /// <summary>Python's <c>close()</c>: closes the socket without waiting for the peer (close_notify is sent when possible); see <see cref="Dispose"/>.</summary>
-    public void Close() => Dispose();
+    /// <summary>
+    /// Python's <c>close()</c>: closes the socket and wipes the connection without sending close_notify, as Python's
+    /// does (the peer sees the end of the stream without close_notify: <see cref="SslEofException"/>, or an empty read
+    /// with <c>suppress_ragged_eofs</c>). To end the TLS session cleanly use <see cref="Unwrap"/> (close_notify both
+    /// ways) or <see cref="Dispose"/> (close_notify sent, not waited for). A read or write running in another thread
+    /// then fails with <see cref="ObjectDisposedException"/> (or the socket's error). Idempotent; never throws.
+    /// </summary>
+    public void Close() => CloseCore(closeNotify: false);
 
     /// <summary>
-    /// Sends close_notify best-effort, closes the socket and wipes the connection. Bounded: a peer that does not take
-    /// the bytes within a few seconds (<see cref="CloseNotifyTimeout"/>) is given up on. A read or write running in
-    /// another thread then fails with <see cref="ObjectDisposedException"/> (or the socket's error). Never throws.
+    /// The .NET way to close: sends close_notify best-effort (unlike Python's <c>close()</c>, see <see cref="Close"/>),
+    /// then closes the socket and wipes the connection. Bounded: a peer that does not take the bytes within a few
+    /// seconds (<see cref="CloseNotifyTimeout"/>) is given up on; nothing is sent after <see cref="Shutdown"/>, on an
+    /// unconnected socket or on a failed connection. A read or write running in another thread then fails with
+    /// <see cref="ObjectDisposedException"/> (or the socket's error). Idempotent; never throws.
     /// </summary>
-    public void Dispose()
+    public void Dispose() => CloseCore(closeNotify: true);
+
+    private void CloseCore(bool closeNotify)
     {
         Socket? socket = Interlocked.Exchange(ref _socket, null);
         if (socket is null)
@@ -216,7 +233,10 @@ public partial class SslSocket : IDisposable
 
         try
         {
-            CloseNotifyWithin(socket);
+            if (closeNotify && !_dropped && _state != ConnectState.Unconnected)
+            {
+                CloseNotifyWithin(socket);
+            }
         }
         finally
         {

@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using ManagedTls.Crypto;
 
 namespace ManagedTls.Ssl;
@@ -89,6 +90,10 @@ internal readonly struct AsyncStreamAdapter(Stream stream, CancellationToken can
 /// with a deadline) never loses bytes: what it could not send stays here and goes first on the next call, and a
 /// write interrupted that way must be retried with the same data (OpenSSL's rule; other data is
 /// <c>[SSL: BAD_WRITE_RETRY] bad write retry</c>).</para>
+/// <para>A transport that fails (a <see cref="System.Net.Sockets.SocketException"/> from a socket, an
+/// <see cref="IOException"/> from a stream: a reset, a broken pipe) fails the operation with
+/// <see cref="SslSyscallException"/>, the transport's exception as its <see cref="Exception.InnerException"/>, in the
+/// handshake, a read or a write alike; an end of input without close_notify is <see cref="SslEofException"/> (decision 0026).</para>
 /// </remarks>
 internal sealed class TlsChannel : IDisposable
 {
@@ -505,6 +510,11 @@ internal sealed class TlsChannel : IDisposable
                     throw new ObjectDisposedException(_owner);
                 }
 
+                if (IsTransportFailure(e))
+                {
+                    throw TransportFailed(e);
+                }
+
                 throw;
             }
 
@@ -546,6 +556,10 @@ internal sealed class TlsChannel : IDisposable
             catch (Exception e) when (_closing && e is not OutOfMemoryException)
             {
                 throw new ObjectDisposedException(_owner);
+            }
+            catch (Exception e) when (IsTransportFailure(e))
+            {
+                throw TransportFailed(e);
             }
 
             lock (_sync)
@@ -595,6 +609,16 @@ internal sealed class TlsChannel : IDisposable
             throw Broken(broken);
         }
     }
+
+    /// <summary>
+    /// A failure of the transport itself: a <see cref="SocketException"/>, or an <see cref="IOException"/> that is not
+    /// a TLS error (a <see cref="TlsStream"/> over another keeps that one's error as it is). Timeouts, cancellation,
+    /// want-read/want-write and disposal are not.
+    /// </summary>
+    internal static bool IsTransportFailure(Exception e) => e is SocketException || (e is IOException && e is not SslException);
+
+    /// <summary>The one error every facade raises for a transport failure during TLS: <see cref="SslSyscallException"/> (errno 5) with the transport's exception inside.</summary>
+    internal static SslSyscallException TransportFailed(Exception cause) => new($"Some I/O error occurred ({cause.Message})", cause);
 
     private static SslSyscallException Broken(Exception cause) =>
         new($"The connection cannot be used: an earlier write to the transport failed part-way through a record ({cause.Message})", cause);

@@ -23,9 +23,11 @@ public sealed class FacadeTransportFailureTests : IDisposable
         await using (server)
         {
             faulty!.FailAfter = 10;
-            var e = await Assert.ThrowsAsync<IOException>(() => client.WriteAsync(new byte[1000]).AsTask());
-            Assert.Equal("the transport failed", e.Message);
-            await AssertBrokenAsync(client, e);
+            // The transport's failure comes as SslSyscallException with the transport's exception inside (decision 0026).
+            var e = await Assert.ThrowsAsync<SslSyscallException>(() => client.WriteAsync(new byte[1000]).AsTask());
+            Assert.Equal("the transport failed", e.InnerException!.Message);
+            Assert.IsType<IOException>(e.InnerException);
+            await AssertBrokenAsync(client, e.InnerException);
 
             // The peer got a torn record and then nothing: an error, never data.
             Assert.True(faulty.Written > 0);

@@ -14,22 +14,6 @@ namespace ManagedTls.Tests.SslFacade;
 /// </summary>
 public class PythonNameMapTests
 {
-    /// <summary>
-    /// Members the document names that are added on branches not yet merged with this one. The reflection check skips
-    /// exactly these; <see cref="PendingMembersAreStillMissing"/> fails once one of them exists, so the list is
-    /// emptied when those branches are merged.
-    /// </summary>
-    private static readonly string[] PendingMembers =
-    [
-        "SslSocket.Connect",
-        "SslSocket.ConnectEx",
-        "SslSocket.Accept",
-        "SslSocket.Shutdown",
-        "SslSocket.Fileno",
-        "SslSocket.GetStream",
-        "SslSocket.SendFile",
-    ];
-
     private const string TableHeader = "| Python | ManagedTls | Status |";
 
     private static readonly Regex PythonName = new(@"^(ssl\.[A-Za-z_][A-Za-z0-9_]*|_?[A-Z][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*)$");
@@ -233,24 +217,12 @@ public class PythonNameMapTests
     {
         var missing = Map.Value.Rows
             .SelectMany(r => r.Managed.Select(m => (Member: m, r.Line)))
-            .Where(x => !PendingMembers.Contains(x.Member, StringComparer.Ordinal) && !Exists(x.Member))
+            .Where(x => !Exists(x.Member))
             .Select(x => $"line {x.Line}: {x.Member}")
             .ToList();
         Assert.True(missing.Count == 0,
             "ManagedTls names in docs/python-mapping.md that are no public type or member of the ManagedTls assembly:\n" +
             string.Join("\n", missing));
-    }
-
-    [Fact]
-    public void PendingMembersAreStillMissing()
-    {
-        var documented = new HashSet<string>(Map.Value.Rows.SelectMany(r => r.Managed), StringComparer.Ordinal);
-        var notDocumented = PendingMembers.Where(p => !documented.Contains(p)).ToList();
-        var present = PendingMembers.Where(Exists).ToList();
-        Assert.True(notDocumented.Count == 0, "PendingMembers names members no row uses:\n" + string.Join("\n", notDocumented));
-        Assert.True(present.Count == 0,
-            "These members exist now: remove them from PendingMembers so the reflection check covers them:\n" +
-            string.Join("\n", present));
     }
 
     [Fact]
