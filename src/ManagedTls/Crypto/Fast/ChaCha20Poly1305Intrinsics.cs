@@ -358,6 +358,8 @@ internal sealed class ChaCha20Poly1305Intrinsics : IAead
     /// XORed into <paramref name="batches"/> * 512 bytes.</summary>
     private static void Xor8(ReadOnlySpan<uint> state, uint counter, ref byte src, ref byte dst, int batches)
     {
+        Span<Vector256<uint>> spillBuffer = stackalloc Vector256<uint>[8];
+        ref Vector256<uint> spill = ref MemoryMarshal.GetReference(spillBuffer);
         Vector256<uint> lanes = Vector256.Create(0u, 1, 2, 3, 4, 5, 6, 7);
         Vector256<uint> counters = Vector256.Create(counter) + lanes;
         nuint offset = 0;
@@ -365,74 +367,104 @@ internal sealed class ChaCha20Poly1305Intrinsics : IAead
         {
             Vector256<uint> x0 = Vector256.Create(state[0]), x1 = Vector256.Create(state[1]), x2 = Vector256.Create(state[2]), x3 = Vector256.Create(state[3]);
             Vector256<uint> x4 = Vector256.Create(state[4]), x5 = Vector256.Create(state[5]), x6 = Vector256.Create(state[6]), x7 = Vector256.Create(state[7]);
-            Vector256<uint> x8 = Vector256.Create(state[8]), x9 = Vector256.Create(state[9]), x10 = Vector256.Create(state[10]), x11 = Vector256.Create(state[11]);
-            Vector256<uint> x12 = counters, x13 = Vector256.Create(state[13]), x14 = Vector256.Create(state[14]), x15 = Vector256.Create(state[15]);
+
+            // x8 .. x11 take turns in two registers (ca, cb), x12 .. x15 in two others (da, db); the rest wait in
+            // memory, so that the working set fits the 16 vector registers.
+            Vector256<uint> ca = Vector256.Create(state[8]), cb = Vector256.Create(state[9]);
+            Vector256<uint> da = counters, db = Vector256.Create(state[13]);
+            Unsafe.Add(ref spill, 2) = Vector256.Create(state[10]);
+            Unsafe.Add(ref spill, 3) = Vector256.Create(state[11]);
+            Unsafe.Add(ref spill, 6) = Vector256.Create(state[14]);
+            Unsafe.Add(ref spill, 7) = Vector256.Create(state[15]);
             for (int round = 0; round < 10; round++)
             {
+                // Columns two at a time, then diagonals two at a time.
                 x0 += x4;
                 x1 += x5;
-                x2 += x6;
-                x3 += x7;
-                x12 = Rot16(x12 ^ x0);
-                x13 = Rot16(x13 ^ x1);
-                x14 = Rot16(x14 ^ x2);
-                x15 = Rot16(x15 ^ x3);
-                x8 += x12;
-                x9 += x13;
-                x10 += x14;
-                x11 += x15;
-                x4 = Rot12(x4 ^ x8);
-                x5 = Rot12(x5 ^ x9);
-                x6 = Rot12(x6 ^ x10);
-                x7 = Rot12(x7 ^ x11);
+                da = Rot16(da ^ x0);
+                db = Rot16(db ^ x1);
+                ca += da;
+                cb += db;
+                x4 = Rot12(x4 ^ ca);
+                x5 = Rot12(x5 ^ cb);
                 x0 += x4;
                 x1 += x5;
+                da = Rot8(da ^ x0);
+                db = Rot8(db ^ x1);
+                ca += da;
+                cb += db;
+                x4 = Rot7(x4 ^ ca);
+                x5 = Rot7(x5 ^ cb);
+                Unsafe.Add(ref spill, 0) = ca;
+                ca = Unsafe.Add(ref spill, 2);
+                Unsafe.Add(ref spill, 1) = cb;
+                cb = Unsafe.Add(ref spill, 3);
+                Unsafe.Add(ref spill, 4) = da;
+                da = Unsafe.Add(ref spill, 6);
+                Unsafe.Add(ref spill, 5) = db;
+                db = Unsafe.Add(ref spill, 7);
                 x2 += x6;
                 x3 += x7;
-                x12 = Rot8(x12 ^ x0);
-                x13 = Rot8(x13 ^ x1);
-                x14 = Rot8(x14 ^ x2);
-                x15 = Rot8(x15 ^ x3);
-                x8 += x12;
-                x9 += x13;
-                x10 += x14;
-                x11 += x15;
-                x4 = Rot7(x4 ^ x8);
-                x5 = Rot7(x5 ^ x9);
-                x6 = Rot7(x6 ^ x10);
-                x7 = Rot7(x7 ^ x11);
+                da = Rot16(da ^ x2);
+                db = Rot16(db ^ x3);
+                ca += da;
+                cb += db;
+                x6 = Rot12(x6 ^ ca);
+                x7 = Rot12(x7 ^ cb);
+                x2 += x6;
+                x3 += x7;
+                da = Rot8(da ^ x2);
+                db = Rot8(db ^ x3);
+                ca += da;
+                cb += db;
+                x6 = Rot7(x6 ^ ca);
+                x7 = Rot7(x7 ^ cb);
+                Unsafe.Add(ref spill, 6) = da;
+                da = Unsafe.Add(ref spill, 4);
                 x0 += x5;
                 x1 += x6;
-                x2 += x7;
-                x3 += x4;
-                x15 = Rot16(x15 ^ x0);
-                x12 = Rot16(x12 ^ x1);
-                x13 = Rot16(x13 ^ x2);
-                x14 = Rot16(x14 ^ x3);
-                x10 += x15;
-                x11 += x12;
-                x8 += x13;
-                x9 += x14;
-                x5 = Rot12(x5 ^ x10);
-                x6 = Rot12(x6 ^ x11);
-                x7 = Rot12(x7 ^ x8);
-                x4 = Rot12(x4 ^ x9);
+                db = Rot16(db ^ x0);
+                da = Rot16(da ^ x1);
+                ca += db;
+                cb += da;
+                x5 = Rot12(x5 ^ ca);
+                x6 = Rot12(x6 ^ cb);
                 x0 += x5;
                 x1 += x6;
+                db = Rot8(db ^ x0);
+                da = Rot8(da ^ x1);
+                ca += db;
+                cb += da;
+                x5 = Rot7(x5 ^ ca);
+                x6 = Rot7(x6 ^ cb);
+                Unsafe.Add(ref spill, 2) = ca;
+                ca = Unsafe.Add(ref spill, 0);
+                Unsafe.Add(ref spill, 3) = cb;
+                cb = Unsafe.Add(ref spill, 1);
+                Unsafe.Add(ref spill, 4) = da;
+                da = Unsafe.Add(ref spill, 5);
+                Unsafe.Add(ref spill, 7) = db;
+                db = Unsafe.Add(ref spill, 6);
                 x2 += x7;
                 x3 += x4;
-                x15 = Rot8(x15 ^ x0);
-                x12 = Rot8(x12 ^ x1);
-                x13 = Rot8(x13 ^ x2);
-                x14 = Rot8(x14 ^ x3);
-                x10 += x15;
-                x11 += x12;
-                x8 += x13;
-                x9 += x14;
-                x5 = Rot7(x5 ^ x10);
-                x6 = Rot7(x6 ^ x11);
-                x7 = Rot7(x7 ^ x8);
-                x4 = Rot7(x4 ^ x9);
+                da = Rot16(da ^ x2);
+                db = Rot16(db ^ x3);
+                ca += da;
+                cb += db;
+                x7 = Rot12(x7 ^ ca);
+                x4 = Rot12(x4 ^ cb);
+                x2 += x7;
+                x3 += x4;
+                da = Rot8(da ^ x2);
+                db = Rot8(db ^ x3);
+                ca += da;
+                cb += db;
+                x7 = Rot7(x7 ^ ca);
+                x4 = Rot7(x4 ^ cb);
+                Unsafe.Add(ref spill, 5) = da;
+                Unsafe.Add(ref spill, 6) = db;
+                da = Unsafe.Add(ref spill, 4);
+                db = Unsafe.Add(ref spill, 5);
             }
 
             x0 += Vector256.Create(state[0]);
@@ -443,14 +475,14 @@ internal sealed class ChaCha20Poly1305Intrinsics : IAead
             x5 += Vector256.Create(state[5]);
             x6 += Vector256.Create(state[6]);
             x7 += Vector256.Create(state[7]);
-            x8 += Vector256.Create(state[8]);
-            x9 += Vector256.Create(state[9]);
-            x10 += Vector256.Create(state[10]);
-            x11 += Vector256.Create(state[11]);
-            x12 += counters;
-            x13 += Vector256.Create(state[13]);
-            x14 += Vector256.Create(state[14]);
-            x15 += Vector256.Create(state[15]);
+            Vector256<uint> x8 = ca + Vector256.Create(state[8]);
+            Vector256<uint> x9 = cb + Vector256.Create(state[9]);
+            Vector256<uint> x10 = Unsafe.Add(ref spill, 2) + Vector256.Create(state[10]);
+            Vector256<uint> x11 = Unsafe.Add(ref spill, 3) + Vector256.Create(state[11]);
+            Vector256<uint> x12 = da + counters;
+            Vector256<uint> x13 = db + Vector256.Create(state[13]);
+            Vector256<uint> x14 = Unsafe.Add(ref spill, 6) + Vector256.Create(state[14]);
+            Vector256<uint> x15 = Unsafe.Add(ref spill, 7) + Vector256.Create(state[15]);
             counters += Vector256.Create(8u);
 
             // Transpose: 4x4 within each 128-bit half per group of four words, then halves recombined.
@@ -458,6 +490,8 @@ internal sealed class ChaCha20Poly1305Intrinsics : IAead
             Store8(x8, x9, x10, x11, x12, x13, x14, x15, ref src, ref dst, offset + 32);
             offset += 512;
         }
+
+        CryptoUtil.Wipe(MemoryMarshal.AsBytes(spillBuffer));
     }
 
     /// <summary>Words 0..7 (or 8..15) of eight blocks, one block per lane: transposed and XORed into the 32-byte
@@ -498,80 +532,112 @@ internal sealed class ChaCha20Poly1305Intrinsics : IAead
     /// XORed into <paramref name="batches"/> * 256 bytes.</summary>
     private static void Xor4(ReadOnlySpan<uint> state, uint counter, ref byte src, ref byte dst, int batches)
     {
+        Span<Vector128<uint>> spillBuffer = stackalloc Vector128<uint>[8];
+        ref Vector128<uint> spill = ref MemoryMarshal.GetReference(spillBuffer);
         Vector128<uint> counters = Vector128.Create(counter) + Vector128.Create(0u, 1, 2, 3);
         nuint offset = 0;
         for (int b = 0; b < batches; b++)
         {
             Vector128<uint> x0 = Vector128.Create(state[0]), x1 = Vector128.Create(state[1]), x2 = Vector128.Create(state[2]), x3 = Vector128.Create(state[3]);
             Vector128<uint> x4 = Vector128.Create(state[4]), x5 = Vector128.Create(state[5]), x6 = Vector128.Create(state[6]), x7 = Vector128.Create(state[7]);
-            Vector128<uint> x8 = Vector128.Create(state[8]), x9 = Vector128.Create(state[9]), x10 = Vector128.Create(state[10]), x11 = Vector128.Create(state[11]);
-            Vector128<uint> x12 = counters, x13 = Vector128.Create(state[13]), x14 = Vector128.Create(state[14]), x15 = Vector128.Create(state[15]);
+
+            // x8 .. x11 take turns in two registers (ca, cb), x12 .. x15 in two others (da, db); the rest wait in
+            // memory, so that the working set fits the 16 vector registers.
+            Vector128<uint> ca = Vector128.Create(state[8]), cb = Vector128.Create(state[9]);
+            Vector128<uint> da = counters, db = Vector128.Create(state[13]);
+            Unsafe.Add(ref spill, 2) = Vector128.Create(state[10]);
+            Unsafe.Add(ref spill, 3) = Vector128.Create(state[11]);
+            Unsafe.Add(ref spill, 6) = Vector128.Create(state[14]);
+            Unsafe.Add(ref spill, 7) = Vector128.Create(state[15]);
             for (int round = 0; round < 10; round++)
             {
+                // Columns two at a time, then diagonals two at a time.
                 x0 += x4;
                 x1 += x5;
-                x2 += x6;
-                x3 += x7;
-                x12 = Rot16(x12 ^ x0);
-                x13 = Rot16(x13 ^ x1);
-                x14 = Rot16(x14 ^ x2);
-                x15 = Rot16(x15 ^ x3);
-                x8 += x12;
-                x9 += x13;
-                x10 += x14;
-                x11 += x15;
-                x4 = Rot12(x4 ^ x8);
-                x5 = Rot12(x5 ^ x9);
-                x6 = Rot12(x6 ^ x10);
-                x7 = Rot12(x7 ^ x11);
+                da = Rot16(da ^ x0);
+                db = Rot16(db ^ x1);
+                ca += da;
+                cb += db;
+                x4 = Rot12(x4 ^ ca);
+                x5 = Rot12(x5 ^ cb);
                 x0 += x4;
                 x1 += x5;
+                da = Rot8(da ^ x0);
+                db = Rot8(db ^ x1);
+                ca += da;
+                cb += db;
+                x4 = Rot7(x4 ^ ca);
+                x5 = Rot7(x5 ^ cb);
+                Unsafe.Add(ref spill, 0) = ca;
+                ca = Unsafe.Add(ref spill, 2);
+                Unsafe.Add(ref spill, 1) = cb;
+                cb = Unsafe.Add(ref spill, 3);
+                Unsafe.Add(ref spill, 4) = da;
+                da = Unsafe.Add(ref spill, 6);
+                Unsafe.Add(ref spill, 5) = db;
+                db = Unsafe.Add(ref spill, 7);
                 x2 += x6;
                 x3 += x7;
-                x12 = Rot8(x12 ^ x0);
-                x13 = Rot8(x13 ^ x1);
-                x14 = Rot8(x14 ^ x2);
-                x15 = Rot8(x15 ^ x3);
-                x8 += x12;
-                x9 += x13;
-                x10 += x14;
-                x11 += x15;
-                x4 = Rot7(x4 ^ x8);
-                x5 = Rot7(x5 ^ x9);
-                x6 = Rot7(x6 ^ x10);
-                x7 = Rot7(x7 ^ x11);
+                da = Rot16(da ^ x2);
+                db = Rot16(db ^ x3);
+                ca += da;
+                cb += db;
+                x6 = Rot12(x6 ^ ca);
+                x7 = Rot12(x7 ^ cb);
+                x2 += x6;
+                x3 += x7;
+                da = Rot8(da ^ x2);
+                db = Rot8(db ^ x3);
+                ca += da;
+                cb += db;
+                x6 = Rot7(x6 ^ ca);
+                x7 = Rot7(x7 ^ cb);
+                Unsafe.Add(ref spill, 6) = da;
+                da = Unsafe.Add(ref spill, 4);
                 x0 += x5;
                 x1 += x6;
-                x2 += x7;
-                x3 += x4;
-                x15 = Rot16(x15 ^ x0);
-                x12 = Rot16(x12 ^ x1);
-                x13 = Rot16(x13 ^ x2);
-                x14 = Rot16(x14 ^ x3);
-                x10 += x15;
-                x11 += x12;
-                x8 += x13;
-                x9 += x14;
-                x5 = Rot12(x5 ^ x10);
-                x6 = Rot12(x6 ^ x11);
-                x7 = Rot12(x7 ^ x8);
-                x4 = Rot12(x4 ^ x9);
+                db = Rot16(db ^ x0);
+                da = Rot16(da ^ x1);
+                ca += db;
+                cb += da;
+                x5 = Rot12(x5 ^ ca);
+                x6 = Rot12(x6 ^ cb);
                 x0 += x5;
                 x1 += x6;
+                db = Rot8(db ^ x0);
+                da = Rot8(da ^ x1);
+                ca += db;
+                cb += da;
+                x5 = Rot7(x5 ^ ca);
+                x6 = Rot7(x6 ^ cb);
+                Unsafe.Add(ref spill, 2) = ca;
+                ca = Unsafe.Add(ref spill, 0);
+                Unsafe.Add(ref spill, 3) = cb;
+                cb = Unsafe.Add(ref spill, 1);
+                Unsafe.Add(ref spill, 4) = da;
+                da = Unsafe.Add(ref spill, 5);
+                Unsafe.Add(ref spill, 7) = db;
+                db = Unsafe.Add(ref spill, 6);
                 x2 += x7;
                 x3 += x4;
-                x15 = Rot8(x15 ^ x0);
-                x12 = Rot8(x12 ^ x1);
-                x13 = Rot8(x13 ^ x2);
-                x14 = Rot8(x14 ^ x3);
-                x10 += x15;
-                x11 += x12;
-                x8 += x13;
-                x9 += x14;
-                x5 = Rot7(x5 ^ x10);
-                x6 = Rot7(x6 ^ x11);
-                x7 = Rot7(x7 ^ x8);
-                x4 = Rot7(x4 ^ x9);
+                da = Rot16(da ^ x2);
+                db = Rot16(db ^ x3);
+                ca += da;
+                cb += db;
+                x7 = Rot12(x7 ^ ca);
+                x4 = Rot12(x4 ^ cb);
+                x2 += x7;
+                x3 += x4;
+                da = Rot8(da ^ x2);
+                db = Rot8(db ^ x3);
+                ca += da;
+                cb += db;
+                x7 = Rot7(x7 ^ ca);
+                x4 = Rot7(x4 ^ cb);
+                Unsafe.Add(ref spill, 5) = da;
+                Unsafe.Add(ref spill, 6) = db;
+                da = Unsafe.Add(ref spill, 4);
+                db = Unsafe.Add(ref spill, 5);
             }
 
             x0 += Vector128.Create(state[0]);
@@ -582,14 +648,14 @@ internal sealed class ChaCha20Poly1305Intrinsics : IAead
             x5 += Vector128.Create(state[5]);
             x6 += Vector128.Create(state[6]);
             x7 += Vector128.Create(state[7]);
-            x8 += Vector128.Create(state[8]);
-            x9 += Vector128.Create(state[9]);
-            x10 += Vector128.Create(state[10]);
-            x11 += Vector128.Create(state[11]);
-            x12 += counters;
-            x13 += Vector128.Create(state[13]);
-            x14 += Vector128.Create(state[14]);
-            x15 += Vector128.Create(state[15]);
+            Vector128<uint> x8 = ca + Vector128.Create(state[8]);
+            Vector128<uint> x9 = cb + Vector128.Create(state[9]);
+            Vector128<uint> x10 = Unsafe.Add(ref spill, 2) + Vector128.Create(state[10]);
+            Vector128<uint> x11 = Unsafe.Add(ref spill, 3) + Vector128.Create(state[11]);
+            Vector128<uint> x12 = da + counters;
+            Vector128<uint> x13 = db + Vector128.Create(state[13]);
+            Vector128<uint> x14 = Unsafe.Add(ref spill, 6) + Vector128.Create(state[14]);
+            Vector128<uint> x15 = Unsafe.Add(ref spill, 7) + Vector128.Create(state[15]);
             counters += Vector128.Create(4u);
 
             Store4(x0, x1, x2, x3, ref src, ref dst, offset);
@@ -598,6 +664,8 @@ internal sealed class ChaCha20Poly1305Intrinsics : IAead
             Store4(x12, x13, x14, x15, ref src, ref dst, offset + 48);
             offset += 256;
         }
+
+        CryptoUtil.Wipe(MemoryMarshal.AsBytes(spillBuffer));
     }
 
     /// <summary>Four words of four blocks, one block per lane: transposed and XORed into the 16-byte pieces at
