@@ -8,6 +8,8 @@ namespace ManagedTls.Benchmarks;
 /// run: seal in place, open (verify, then decrypt) into a second buffer.
 /// </summary>
 [MemoryDiagnoser]
+[MinColumn]
+[MedianColumn]
 public class ChaCha20Poly1305Benchmarks
 {
     private const int RecordSize = 16384;

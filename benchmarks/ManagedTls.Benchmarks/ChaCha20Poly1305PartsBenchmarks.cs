@@ -6,6 +6,8 @@ namespace ManagedTls.Benchmarks;
 /// <summary>Where the time of a 16 KiB ChaCha20-Poly1305 record goes: ChaCha20 alone and Poly1305 alone on the
 /// vector-instruction implementation.</summary>
 [MemoryDiagnoser]
+[MinColumn]
+[MedianColumn]
 public class ChaCha20Poly1305PartsBenchmarks
 {
     private const int RecordSize = 16384;

@@ -193,6 +193,8 @@ internal sealed class ChaCha20Poly1305Intrinsics : IAead
         state[15] = BinaryPrimitives.ReadUInt32LittleEndian(nonce.Slice(8));
         Span<byte> buffer = stackalloc byte[512];
         XorStream(state, counter, input, output, buffer, useAvx2);
+        CryptoUtil.Wipe(MemoryMarshal.AsBytes(ks));
+        CryptoUtil.Wipe(MemoryMarshal.AsBytes(state));
     }
 
     /// <summary>Poly1305 of a whole message (RFC 8439 section 2.5), for the tests of section 2.5.2 and A.3.</summary>
