@@ -9,13 +9,16 @@ namespace ManagedTls.Crypto.Fast;
 
 /// <summary>
 /// ChaCha20-Poly1305 (RFC 8439) on CPU vector instructions: ChaCha20 eight blocks at a time in 256-bit AVX2
-/// registers (one block per lane, the 16 state words in 16 registers), or four blocks at a time in 128-bit
-/// SSSE3 registers where AVX2 is absent; Poly1305 in radix 2^64 with 64x64-to-128-bit multiplies.
+/// registers (one block per lane, one register per state word, rows c and d two at a time with the rest in a
+/// stack buffer), or four blocks at a time in 128-bit SSSE3 registers where AVX2 is absent; Poly1305 four blocks
+/// at a time in AVX2 registers (radix 2^26) for long runs, otherwise one block at a time in radix 2^64 with
+/// 64x64-to-128-bit multiplies. Never System.Security.Cryptography; BouncyCastle remains the portable path.
 /// </summary>
 /// <remarks>
 /// Constant time by construction: ChaCha20 is only additions, XORs and fixed rotations of 32-bit words;
-/// Poly1305 is only multiplications, additions and shifts, its carries are computed with bit arithmetic
-/// (never a comparison or a branch) and its final reduction selects with a mask. No table is indexed and no
+/// Poly1305 is only multiplications, additions, shifts and masks (radix 2^26 limbs are carried with shifts and
+/// masks; radix 2^64 carries are computed with bit arithmetic, never a comparison or a branch) and its final
+/// reduction selects with a mask. No table is indexed and no
 /// branch depends on the key, the nonce, the plaintext, the ciphertext or the tag; loop bounds depend only on
 /// the lengths. The tag is compared with <see cref="CryptoUtil.FixedTimeEquals"/>, and on open it is checked
 /// over the ciphertext before a single byte is decrypted into the destination. The key lives in a fixed inline
