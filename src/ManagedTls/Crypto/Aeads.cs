@@ -56,11 +56,17 @@ internal static class Aeads
     /// <summary>True when this process, on this CPU, has a hardware implementation of <paramref name="algorithm"/>.</summary>
     public static bool HasHardware(AeadAlgorithm algorithm) => algorithm switch
     {
+#if NET8_0_OR_GREATER
+        AeadAlgorithm.ChaCha20Poly1305 => Fast.ChaCha20Poly1305Intrinsics.IsSupported,
+#endif
         _ => false,
     };
 
     private static IAead CreateHardware(AeadAlgorithm algorithm, ReadOnlySpan<byte> key) => algorithm switch
     {
+#if NET8_0_OR_GREATER
+        AeadAlgorithm.ChaCha20Poly1305 when Fast.ChaCha20Poly1305Intrinsics.IsSupported => new Fast.ChaCha20Poly1305Intrinsics(key),
+#endif
         _ => throw new NotSupportedException($"no hardware implementation of {algorithm} on this CPU or runtime"),
     };
 
