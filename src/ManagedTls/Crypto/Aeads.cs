@@ -56,11 +56,17 @@ internal static class Aeads
     /// <summary>True when this process, on this CPU, has a hardware implementation of <paramref name="algorithm"/>.</summary>
     public static bool HasHardware(AeadAlgorithm algorithm) => algorithm switch
     {
+#if NET8_0_OR_GREATER
+        AeadAlgorithm.Aes128Gcm or AeadAlgorithm.Aes256Gcm => Fast.AesGcmIntrinsics.IsSupported,
+#endif
         _ => false,
     };
 
     private static IAead CreateHardware(AeadAlgorithm algorithm, ReadOnlySpan<byte> key) => algorithm switch
     {
+#if NET8_0_OR_GREATER
+        AeadAlgorithm.Aes128Gcm or AeadAlgorithm.Aes256Gcm when Fast.AesGcmIntrinsics.IsSupported => new Fast.AesGcmIntrinsics(algorithm, key),
+#endif
         _ => throw new NotSupportedException($"no hardware implementation of {algorithm} on this CPU or runtime"),
     };
 
