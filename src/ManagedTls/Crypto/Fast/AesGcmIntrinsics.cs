@@ -346,6 +346,17 @@ internal sealed unsafe class AesGcmIntrinsics : IAead
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private Vector128<ulong> HKaratsuba(int i) => Vector128.Load((ulong*)(_hKaratsuba + ((i - 1) * 16)));
 
+    /// <summary>Adds the unreduced Karatsuba product of the block at <paramref name="p"/> and H^<paramref name="power"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Accumulate(byte* p, int power, ref Vector128<ulong> lo, ref Vector128<ulong> mid, ref Vector128<ulong> hi)
+    {
+        Vector128<ulong> x = LoadReversed(p);
+        Vector128<ulong> h = HPower(power);
+        lo ^= Pclmulqdq.CarrylessMultiply(x, h, 0x00);
+        hi ^= Pclmulqdq.CarrylessMultiply(x, h, 0x11);
+        mid ^= Pclmulqdq.CarrylessMultiply(KaratsubaHalf(x), HKaratsuba(power), 0x00);
+    }
+
     /// <summary>Absorbs eight blocks at <paramref name="p"/> with one reduction: (acc ^ b0)·H^8 ^ b1·H^7 ^ … ^ b7·H.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private Vector128<ulong> Hash8(Vector128<ulong> acc, byte* p)
@@ -354,19 +365,18 @@ internal sealed unsafe class AesGcmIntrinsics : IAead
         Vector128<ulong> lo = Pclmulqdq.CarrylessMultiply(x, HPower(8), 0x00);
         Vector128<ulong> hi = Pclmulqdq.CarrylessMultiply(x, HPower(8), 0x11);
         Vector128<ulong> mid = Pclmulqdq.CarrylessMultiply(KaratsubaHalf(x), HKaratsuba(8), 0x00);
-        for (int i = 1; i < 8; i++)
-        {
-            x = LoadReversed(p + (i * 16));
-            Vector128<ulong> h = HPower(8 - i);
-            lo ^= Pclmulqdq.CarrylessMultiply(x, h, 0x00);
-            hi ^= Pclmulqdq.CarrylessMultiply(x, h, 0x11);
-            mid ^= Pclmulqdq.CarrylessMultiply(KaratsubaHalf(x), HKaratsuba(8 - i), 0x00);
-        }
-
+        Accumulate(p + 16, 7, ref lo, ref mid, ref hi);
+        Accumulate(p + 32, 6, ref lo, ref mid, ref hi);
+        Accumulate(p + 48, 5, ref lo, ref mid, ref hi);
+        Accumulate(p + 64, 4, ref lo, ref mid, ref hi);
+        Accumulate(p + 80, 3, ref lo, ref mid, ref hi);
+        Accumulate(p + 96, 2, ref lo, ref mid, ref hi);
+        Accumulate(p + 112, 1, ref lo, ref mid, ref hi);
         return Finish(lo, mid, hi);
     }
 
     /// <summary>Absorbs <paramref name="length"/> bytes, the last block zero-padded (GCM's AAD and ciphertext padding).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private Vector128<ulong> HashBlocks(Vector128<ulong> acc, byte* p, int length)
     {
         while (length >= 8 * BlockSize)
@@ -394,6 +404,7 @@ internal sealed unsafe class AesGcmIntrinsics : IAead
         return acc;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private Vector128<byte> FinishTag(Vector128<ulong> ghash, Vector128<byte> j0, int aadLength, int textLength)
     {
         // The length block is len(A) ‖ len(C) in bits, big-endian; byte-reversed it is (len(C), len(A)) as qwords.
@@ -412,6 +423,7 @@ internal sealed unsafe class AesGcmIntrinsics : IAead
     /// CTR from J0+1 over <paramref name="length"/> bytes, hashing the ciphertext: what is written when
     /// <paramref name="encrypting"/>, what is read otherwise (hashed before the group overwrites it in place).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void CtrEncryptAndHash(Vector128<byte> j0, byte* src, byte* dst, int length, ref Vector128<ulong> ghash, bool encrypting)
     {
         byte* rk = _roundKeys;
