@@ -1,6 +1,7 @@
 using System.Runtime.Intrinsics.X86;
 using ManagedTls.Crypto;
 using ManagedTls.Crypto.Fast;
+using ManagedTls.Tests.Record;
 using Xunit.Abstractions;
 
 namespace ManagedTls.Tests.Crypto;
@@ -107,5 +108,35 @@ public class AesGcmHardwareTests
         byte[] opened = new byte[pt.Length];
         Assert.True(aead.TryOpen(CryptoUtil.FromHex(iv), CryptoUtil.FromHex(aad), sealedRecord, opened));
         Assert.Equal(pt, opened);
+    }
+
+    // RFC 8448 section 3 records (TLS_AES_128_GCM_SHA256): opened and sealed again by the implementation
+    // Aeads.Create picks here. Inner plaintext = payload ‖ content type; AAD = the record header;
+    // nonce = iv XOR the sequence number.
+    [Theory]
+    [InlineData(Rfc8448Records.ServerHsKey, Rfc8448Records.ServerHsIv, 0, 0x16, Rfc8448Records.ServerHsPayload, Rfc8448Records.ServerHsRecord)]
+    [InlineData(Rfc8448Records.ClientHsKey, Rfc8448Records.ClientHsIv, 0, 0x16, Rfc8448Records.ClientFinishedPayload, Rfc8448Records.ClientFinishedRecord)]
+    [InlineData(Rfc8448Records.ServerApKey, Rfc8448Records.ServerApIv, 0, 0x16, Rfc8448Records.TicketPayload, Rfc8448Records.TicketRecord)]
+    [InlineData(Rfc8448Records.ClientApKey, Rfc8448Records.ClientApIv, 0, 0x17, Rfc8448Records.ClientAppPayload, Rfc8448Records.ClientAppRecord)]
+    [InlineData(Rfc8448Records.ServerApKey, Rfc8448Records.ServerApIv, 1, 0x17, Rfc8448Records.ServerAppPayload, Rfc8448Records.ServerAppRecord)]
+    public void Rfc8448RecordsOpenAndSealByteForByte(string key, string iv, long sequence, int type, string payload, string record)
+    {
+        byte[] nonce = CryptoUtil.FromHex(iv);
+        for (int i = 0; i < 8; i++)
+        {
+            nonce[11 - i] ^= (byte)(sequence >> (8 * i));
+        }
+
+        byte[] wire = CryptoUtil.FromHex(record);
+        byte[] header = wire[..5];
+        byte[] inner = [.. CryptoUtil.FromHex(payload), (byte)type];
+        using IAead aead = Aeads.Create(AeadAlgorithm.Aes128Gcm, CryptoUtil.FromHex(key));
+        Assert.Equal(AesGcmIntrinsics.IsSupported, aead is AesGcmIntrinsics);
+        byte[] opened = new byte[wire.Length - 5 - 16];
+        Assert.True(aead.TryOpen(nonce, header, wire.AsSpan(5), opened));
+        Assert.Equal(inner, opened);
+        byte[] resealed = new byte[inner.Length + 16];
+        aead.Seal(nonce, header, inner, resealed);
+        Assert.Equal(wire[5..], resealed);
     }
 }
