@@ -23,6 +23,7 @@ public static class Program
                 "certinfo" => CertInfoCommand.Run(rest),
                 "s_client" => SClientCommand.Run(rest),
                 "s_server" => SServerCommand.Run(rest),
+                "speed" => SpeedCommand.Run(rest),
                 "-h" or "--help" or "help" => Usage(0),
                 _ => Usage(),
             };
@@ -46,6 +47,7 @@ public static class Program
         w.WriteLine("  certinfo FILE.. subject hash and getpeercert() JSON of each certificate; --default-paths: trust locations");
         w.WriteLine("  s_client        TLS 1.3/1.2 client with openssl s_client's flags (-connect, -brief, -CAfile, -alpn, -groups...)");
         w.WriteLine("  s_server        TLS 1.3/1.2 server with openssl s_server's flags (-accept, -cert, -key, -www, -Verify...)");
+        w.WriteLine("  speed           AEAD throughput as openssl speed -evp prints it, hardware and BouncyCastle; -seconds N");
         return code;
     }
 }

@@ -9,7 +9,7 @@ using System.Buffers;
 namespace ManagedTls.Crypto;
 
 /// <summary>
-/// Creates <see cref="IAead"/> instances over BouncyCastle (AES-NI engine where the CPU has it): GCM and
+/// Creates <see cref="IAead"/> instances: AES-GCM and ChaCha20-Poly1305 on CPU instructions where <see cref="HasHardware"/> says so, otherwise over BouncyCastle (AES-NI engine where the CPU has it): GCM and
 /// ChaCha20-Poly1305 through BouncyCastle's modes, CCM through <see cref="AesCcm"/> over BouncyCastle's AES.
 /// </summary>
 internal static class Aeads
@@ -57,6 +57,7 @@ internal static class Aeads
     public static bool HasHardware(AeadAlgorithm algorithm) => algorithm switch
     {
 #if NET8_0_OR_GREATER
+        AeadAlgorithm.Aes128Gcm or AeadAlgorithm.Aes256Gcm => Fast.AesGcmIntrinsics.IsSupported,
         AeadAlgorithm.ChaCha20Poly1305 => Fast.ChaCha20Poly1305Intrinsics.IsSupported,
 #endif
         _ => false,
@@ -65,6 +66,7 @@ internal static class Aeads
     private static IAead CreateHardware(AeadAlgorithm algorithm, ReadOnlySpan<byte> key) => algorithm switch
     {
 #if NET8_0_OR_GREATER
+        AeadAlgorithm.Aes128Gcm or AeadAlgorithm.Aes256Gcm when Fast.AesGcmIntrinsics.IsSupported => new Fast.AesGcmIntrinsics(algorithm, key),
         AeadAlgorithm.ChaCha20Poly1305 when Fast.ChaCha20Poly1305Intrinsics.IsSupported => new Fast.ChaCha20Poly1305Intrinsics(key),
 #endif
         _ => throw new NotSupportedException($"no hardware implementation of {algorithm} on this CPU or runtime"),
