@@ -58,7 +58,6 @@ public sealed partial class SslContext
     private bool _fixedTls12;
 
     // PROTOCOL_TLSv1 or PROTOCOL_TLSv1_1: a fixed version this engine never speaks.
-    private bool _fixedLegacy;
     private int _securityLevel = PythonDefaultCiphers.Value.SecurityLevel ?? CipherSuites.SecurityLevel.PythonDefault;
     private byte[][] _alpn = Array.Empty<byte[]>();
     private int _numTickets = 2;
@@ -631,12 +630,6 @@ public sealed partial class SslContext
             throw new SslException("Cannot create a client socket with a PROTOCOL_TLS_SERVER context");
         }
 
-        if (_fixedLegacy)
-        {
-            // Python's handshake from PROTOCOL_TLSv1/TLSv1_1 on OpenSSL 3 (security level 2) fails with this reason.
-            throw new SslException("SSL", "NO_CIPHERS_AVAILABLE", "no ciphers available");
-        }
-
         SslOptions o = _options;
         (ProtocolVersion min, ProtocolVersion max) = VersionRange(o);
         int level = _securityLevel;
@@ -774,8 +767,8 @@ public sealed partial class SslContext
         }
     }
 
-    // A PROTOCOL_TLSv1_2 (or TLSv1, TLSv1_1) context's range is fixed (Python's ValueError).
-    private TlsVersion RangeSettable(TlsVersion value) => _fixedTls12 || _fixedLegacy
+    // A PROTOCOL_TLSv1_2 context's range is fixed (Python's ValueError).
+    private TlsVersion RangeSettable(TlsVersion value) => _fixedTls12
         ? throw new ArgumentException("The context's protocol doesn't support modification of highest and lowest version.")
         : value;
 

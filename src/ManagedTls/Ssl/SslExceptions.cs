@@ -72,10 +72,31 @@ public class SslEofException : SslException
 }
 
 /// <summary>
-/// Python's <c>ssl.SSLCertVerificationError</c> (also a <c>ValueError</c> in Python): the peer's certificate did not
+/// Python's <c>ssl.CertificateError</c>, which in Python is <c>ssl.SSLCertVerificationError</c> under its older name (one
+/// class, two names). .NET has no type alias across assemblies, so this is the abstract base of
+/// <see cref="SslCertVerificationException"/> and of nothing else (its constructors are not reachable outside
+/// ManagedTls): <c>catch (CertificateError)</c> catches exactly the errors <c>catch (SslCertVerificationException)</c>
+/// catches, as Python's two names do. (A subclass would not: it would miss the errors the facade throws.)
+/// </summary>
+public abstract class CertificateError : SslException
+{
+    private protected CertificateError(SslErrorNumber errno, string? library, string? reason, string text)
+        : base(errno, library, reason, text)
+    {
+    }
+
+    private protected CertificateError(string message)
+        : base(message)
+    {
+    }
+}
+
+/// <summary>
+/// Python's <c>ssl.SSLCertVerificationError</c> (also a <c>ValueError</c> in Python; its older name
+/// <c>ssl.CertificateError</c> is <see cref="CertificateError"/>, this type's base): the peer's certificate did not
 /// verify. The message reads <c>[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: unable to get local issuer certificate</c>.
 /// </summary>
-public class SslCertVerificationException : SslException
+public class SslCertVerificationException : CertificateError
 {
     /// <summary>Creates the error from a verification result.</summary>
     /// <param name="code">OpenSSL's <c>X509_V_*</c> code (Python's <c>verify_code</c>).</param>

@@ -20,18 +20,18 @@ public enum SslProtocol
     SslV23 = 2,
 
     /// <summary>
-    /// <c>PROTOCOL_TLSv1</c>: either side, TLS 1.0 only (OpenSSL's <c>TLSv1_method</c>). The context is made, as in
-    /// Python, with its version range fixed; this library never speaks TLS 1.0, so making a connection from it fails
-    /// with <c>[SSL: NO_CIPHERS_AVAILABLE] no ciphers available</c>, the reason Python's handshake gives on this
-    /// machine's OpenSSL 3 (whose security level leaves no TLS 1.0 suite). Deprecated in Python, so obsolete here.
+    /// <c>PROTOCOL_TLSv1</c>, with Python's value. TLS 1.0 is not in this library (<see cref="Ssl.HasTlsV1"/> is false), so
+    /// <c>new SslContext(TlsV1)</c> fails as Python's <c>SSLContext(PROTOCOL_TLSv1)</c> does on an OpenSSL built without
+    /// <c>TLSv1_method</c>: <see cref="ArgumentOutOfRangeException"/> with Python's <c>ValueError</c> text
+    /// <c>invalid or unsupported protocol version 3</c>. Deprecated in Python, so obsolete here.
     /// </summary>
     [Obsolete("PROTOCOL_TLSv1 is deprecated, as in Python, and TLS 1.0 is never negotiated here: use TlsClient or TlsServer.")]
     TlsV1 = 3,
 
     /// <summary>
-    /// <c>PROTOCOL_TLSv1_1</c>: either side, TLS 1.1 only (OpenSSL's <c>TLSv1_1_method</c>). As <see cref="TlsV1"/>:
-    /// the context is made, and making a connection from it fails with <c>[SSL: NO_CIPHERS_AVAILABLE] no ciphers
-    /// available</c>, as Python's handshake on this machine. Deprecated in Python, so obsolete here.
+    /// <c>PROTOCOL_TLSv1_1</c>, with Python's value. As <see cref="TlsV1"/>: TLS 1.1 is not in this library, and
+    /// <c>new SslContext(TlsV1_1)</c> fails with Python's <c>invalid or unsupported protocol version 4</c>. Deprecated in
+    /// Python, so obsolete here.
     /// </summary>
     [Obsolete("PROTOCOL_TLSv1_1 is deprecated, as in Python, and TLS 1.1 is never negotiated here: use TlsClient or TlsServer.")]
     TlsV1_1 = 4,

@@ -16,11 +16,27 @@ public sealed class PythonExceptionNamesTests
             Assert.Equal("True", live.Trim());
         }
 
-        // .NET has no type aliases across assemblies, and a subclass would not catch what the facade throws, so the
-        // facade has no second name: catching SslCertVerificationException is catching CertificateError.
-        Type[] types = typeof(SslException).Assembly.GetExportedTypes();
-        Assert.DoesNotContain(types, t => t.Name is "CertificateError" or "CertificateException" or "SslCertificateException");
-        Assert.True(typeof(SslCertVerificationException).IsSubclassOf(typeof(SslException)));
+        // .NET has no type aliases across assemblies: CertificateError is the abstract base of
+        // SslCertVerificationException and of no other type, and nothing outside the library can derive from it, so
+        // both names catch exactly the same errors, as Python's do.
+        Type[] types = typeof(SslException).Assembly.GetTypes();
+        Assert.True(typeof(CertificateError).IsAbstract);
+        Assert.Equal(typeof(SslException), typeof(CertificateError).BaseType);
+        Assert.Equal(typeof(CertificateError), typeof(SslCertVerificationException).BaseType);
+        Assert.Equal([typeof(SslCertVerificationException)], types.Where(t => t.BaseType == typeof(CertificateError)).ToArray());
+        var constructors = typeof(CertificateError).GetConstructors(
+            System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic);
+        Assert.NotEmpty(constructors);
+        Assert.All(constructors, c => Assert.True(c.IsFamilyAndAssembly, $"{c} must be private protected"));
+        Assert.DoesNotContain(types, t => t.IsPublic && t.Name is "CertificateException" or "SslCertificateException");
+
+        // What the facade throws is caught under Python's older name.
+        var cert = new Dictionary<string, object>
+        {
+            ["subjectAltName"] = new[] { new KeyValuePair<string, object>("DNS", "a.example") },
+        };
+        var caught = Assert.ThrowsAny<CertificateError>(() => ManagedTls.Ssl.Ssl.MatchHostname(cert, "b.example"));
+        Assert.IsType<SslCertVerificationException>(caught);
     }
 
     private const string ErrnoScript = """
