@@ -179,6 +179,20 @@ public sealed class SocketStreamTests : IDisposable
             server.Write([6]);
             Assert.Equal(1, await stream.ReadAsync(got, 0, 16).WaitAsync(FacadePeers.Bound));
             Assert.Equal(6, got[0]);
+
+            // After asynchronous use the socket's own modes still hold: a timeout, then blocking again.
+            client.SetTimeout(0.3);
+            Assert.Equal("The read operation timed out", Assert.Throws<TimeoutException>(() => client.Read(1)).Message);
+            client.SetTimeout(null);
+            server.Write([7]);
+            Assert.Equal(1, await stream.ReadAsync(got, 0, 16).WaitAsync(FacadePeers.Bound));
+            Assert.Equal(7, got[0]);
+
+            // Closing the socket ends a read waiting on the stream.
+            Task<int> waiting = stream.ReadAsync(got, 0, 16);
+            await Task.Delay(50);
+            client.Close();
+            await Assert.ThrowsAsync<ObjectDisposedException>(() => waiting.WaitAsync(FacadePeers.Bound));
         }
     }
 
