@@ -62,9 +62,11 @@ internal sealed class RecordWriter : IDisposable
         if (_pending.Length - _pendingLength < encodedMessage.Length)
         {
             byte[] bigger = ArrayPool<byte>.Shared.Rent(Math.Max(Math.Max(_pending.Length * 2, 4096), _pendingLength + encodedMessage.Length));
-            _pending.AsSpan(0, _pendingLength).CopyTo(bigger);
+            int length = _pendingLength;
+            _pending.AsSpan(0, length).CopyTo(bigger);
             ReturnPending();
             _pending = bigger;
+            _pendingLength = length;
         }
 
         encodedMessage.CopyTo(_pending.AsSpan(_pendingLength));
