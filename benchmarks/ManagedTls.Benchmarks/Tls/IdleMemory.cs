@@ -7,6 +7,8 @@ namespace ManagedTls.Benchmarks.Tls;
 /// in-memory pairs (<see cref="SslObject"/> over <see cref="MemoryBio"/>, both ends; handshake, one small exchange each
 /// way, then nothing), and prints the growth of <see cref="GC.GetTotalMemory"/> after full collections per side. With
 /// <c>holdSeconds</c> it then keeps the pairs alive that long (for a heap snapshot with <c>dotnet-gcdump</c>).
+/// <c>idle [pairs] sslstream</c> (or <c>sslstream12</c>) measures .NET's SslStream the same way, over in-memory
+/// duplex streams.
 /// </summary>
 internal static class IdleMemory
 {
@@ -16,6 +18,12 @@ internal static class IdleMemory
         int pairs = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 10_000;
         TlsVersion maximum = args.Length > 1 && args[1] == "1.2" ? TlsVersion.TlsV1_2 : TlsVersion.TlsV1_3;
         int hold = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 0;
+        if (args.Length > 1 && args[1].StartsWith("sslstream", StringComparison.Ordinal))
+        {
+            RunSslStream(pairs, args[1] == "sslstream12" ? System.Security.Authentication.SslProtocols.Tls12 : System.Security.Authentication.SslProtocols.Tls13);
+            return;
+        }
+
         SslContext client = FacadePeers.Client(maximum, null);
         SslContext server = FacadePeers.Server(ServerKey.EcdsaP256, maximum, null, tickets: 2);
 
@@ -32,6 +40,71 @@ internal static class IdleMemory
 
         GC.KeepAlive(live);
         Dispose(live);
+    }
+
+    private static void RunSslStream(int count, System.Security.Authentication.SslProtocols protocols)
+    {
+        System.Net.Security.SslClientAuthenticationOptions client = SslStreamPeers.Client(null, allowResume: false, protocols);
+        System.Net.Security.SslServerAuthenticationOptions server = SslStreamPeers.Server(ServerKey.EcdsaP256, null, allowResume: false, protocols);
+        foreach (var warm in MakeSslStreams(client, server, 16))
+        {
+            warm.Client.Dispose();
+            warm.Server.Dispose();
+        }
+
+        long before = Measure();
+        var live = MakeSslStreams(client, server, count);
+        long after = Measure();
+        Console.WriteLine($"SslStream {live[0].Client.SslProtocol} {count} idle pairs: {(after - before) / (2L * count)} bytes retained per side (GC.GetTotalMemory {before} -> {after})");
+        GC.KeepAlive(live);
+        foreach (var pair in live)
+        {
+            pair.Client.Dispose();
+            pair.Server.Dispose();
+        }
+    }
+
+    private static List<(System.Net.Security.SslStream Client, System.Net.Security.SslStream Server)> MakeSslStreams(
+        System.Net.Security.SslClientAuthenticationOptions clientOptions, System.Net.Security.SslServerAuthenticationOptions serverOptions, int count)
+    {
+        var list = new List<(System.Net.Security.SslStream, System.Net.Security.SslStream)>(count);
+        byte[] buffer = new byte[16];
+        for (int i = 0; i < count; i++)
+        {
+            (DuplexStream a, DuplexStream b) = DuplexStream.CreatePair();
+            var client = new System.Net.Security.SslStream(a);
+            var server = new System.Net.Security.SslStream(b);
+            Task.WaitAll(client.AuthenticateAsClientAsync(clientOptions), server.AuthenticateAsServerAsync(serverOptions));
+            client.Write("ping"u8);
+            client.Flush();
+            ReadExactly(server, buffer, "ping");
+            server.Write("pong"u8);
+            server.Flush();
+            ReadExactly(client, buffer, "pong");
+            list.Add((client, server));
+        }
+
+        return list;
+    }
+
+    private static void ReadExactly(Stream stream, byte[] buffer, string expected)
+    {
+        int got = 0;
+        while (got < expected.Length)
+        {
+            int n = stream.Read(buffer, got, expected.Length - got);
+            if (n == 0)
+            {
+                throw new InvalidOperationException("end of stream");
+            }
+
+            got += n;
+        }
+
+        if (System.Text.Encoding.ASCII.GetString(buffer, 0, got) != expected)
+        {
+            throw new InvalidOperationException($"expected {expected}");
+        }
     }
 
     private static long Measure()
