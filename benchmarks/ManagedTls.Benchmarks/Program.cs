@@ -5,7 +5,7 @@ namespace ManagedTls.Benchmarks;
 /// <summary>Runs the benchmarks chosen on the command line (BenchmarkDotNet's switcher).</summary>
 public static class Program
 {
-    /// <summary>Entry point; <c>smoke [count] [filter]</c> times the TLS benchmarks quickly without BenchmarkDotNet.</summary>
+    /// <summary>Entry point; <c>smoke [count] [filter]</c> times the TLS benchmarks quickly without BenchmarkDotNet; <c>idle [pairs] [version]</c> measures memory per idle connection.</summary>
     public static void Main(string[] args)
     {
         if (args.Length > 0 && args[0] == "smoke")
@@ -17,6 +17,12 @@ public static class Program
         if (args.Length > 0 && args[0] == "profile")
         {
             Tls.Profile.Run(args[1..]);
+            return;
+        }
+
+        if (args.Length > 0 && args[0] == "idle")
+        {
+            Tls.IdleMemory.Run(args[1..]);
             return;
         }
 

@@ -6,19 +6,24 @@ namespace ManagedTls.Connection;
 /// <summary>
 /// A first-in first-out byte buffer over one pooled array: written through <see cref="IBufferWriter{T}"/>
 /// (records are sealed straight into it), read by copying out. Wiped when it shrinks back or is disposed,
-/// since it holds plaintext.
+/// since it holds plaintext. The array is rented when bytes are first written and goes back to the pool as soon as
+/// the queue is empty again, so an idle connection keeps none.
 /// </summary>
 internal sealed class ByteQueue : IBufferWriter<byte>, IDisposable
 {
-    private byte[] _buffer;
+    private readonly int _initialCapacity;
+    private byte[] _buffer = [];
     private int _start;
     private int _end;
 
-    /// <summary>Creates a queue with room for <paramref name="initialCapacity"/> bytes.</summary>
+    /// <summary>Creates a queue that rents room for <paramref name="initialCapacity"/> bytes when first written to.</summary>
     public ByteQueue(int initialCapacity = 4096)
     {
-        _buffer = ArrayPool<byte>.Shared.Rent(initialCapacity);
+        _initialCapacity = initialCapacity;
     }
+
+    /// <summary>True while the queue holds a pooled array (it has none while empty).</summary>
+    public bool HoldsBuffer => _buffer.Length != 0;
 
     /// <summary>Bytes waiting to be read.</summary>
     public int Length => _end - _start;
@@ -49,8 +54,8 @@ internal sealed class ByteQueue : IBufferWriter<byte>, IDisposable
         _start += n;
         if (_start == _end)
         {
-            _start = 0;
-            _end = 0;
+            // Every byte written was wiped as it was consumed (and a compaction wipes what it leaves behind).
+            ReturnBuffer();
         }
 
         return n;
@@ -86,12 +91,22 @@ internal sealed class ByteQueue : IBufferWriter<byte>, IDisposable
     {
         if (_buffer.Length != 0)
         {
-            CryptoUtil.Wipe(_buffer);
+            CryptoUtil.Wipe(_buffer.AsSpan(0, _end));
+        }
+
+        ReturnBuffer();
+    }
+
+    private void ReturnBuffer()
+    {
+        if (_buffer.Length != 0)
+        {
             ArrayPool<byte>.Shared.Return(_buffer);
             _buffer = [];
-            _start = 0;
-            _end = 0;
         }
+
+        _start = 0;
+        _end = 0;
     }
 
     private void Ensure(int size)
@@ -109,10 +124,14 @@ internal sealed class ByteQueue : IBufferWriter<byte>, IDisposable
         }
         else
         {
-            byte[] bigger = ArrayPool<byte>.Shared.Rent(Math.Max(_buffer.Length * 2, length + size));
+            byte[] bigger = ArrayPool<byte>.Shared.Rent(Math.Max(Math.Max(_buffer.Length * 2, _initialCapacity), length + size));
             _buffer.AsSpan(_start, length).CopyTo(bigger);
-            CryptoUtil.Wipe(_buffer);
-            ArrayPool<byte>.Shared.Return(_buffer);
+            if (_buffer.Length != 0)
+            {
+                CryptoUtil.Wipe(_buffer.AsSpan(0, _end));
+                ArrayPool<byte>.Shared.Return(_buffer);
+            }
+
             _buffer = bigger;
         }
 

@@ -216,6 +216,8 @@ internal sealed partial class TlsConnection
             {
                 Tls12Renegotiation.Complete(_cx);
             }
+
+            _cx.ReleaseTranscript();
         }
     }
 

@@ -221,6 +221,9 @@ internal sealed partial class TlsConnection : IRecordLayer, IDisposable
                 }
             }
 
+            // Whatever was fully processed gives its buffer back to the pool: an idle connection holds none.
+            _deframer.ReleaseIfEmpty();
+            _reassembler.ReleaseIfEmpty();
             _writer.FlushHandshake(_writeProtection, _outgoing);
         }
         catch (Exception e) when (e is not OutOfMemoryException)

@@ -258,6 +258,23 @@ internal sealed class HandshakeContext
         CertificateAuthorities = [];
     }
 
+    /// <summary>
+    /// Once a handshake has completed, drops its transcript (the running hash, and the messages kept for a TLS 1.2
+    /// CertificateVerify) unless something after the handshake continues it: TLS 1.3 post-handshake client
+    /// authentication, which a client can answer when it offered post_handshake_auth and a server can ask for when
+    /// the client offered it (RFC 8446 section 4.4.1). A TLS 1.2 renegotiation starts a new transcript
+    /// (<see cref="BeginNewHandshake"/>); what later handshakes and resumption need (verify_data, the resumption and
+    /// exporter secrets) is kept elsewhere.
+    /// </summary>
+    public void ReleaseTranscript()
+    {
+        bool postHandshakeAuth = Version == ProtocolVersion.Tls13 && (IsClient ? Settings.PostHandshakeAuth : PeerOffersPostHandshakeAuth);
+        if (!postHandshakeAuth && Transcript.MessageCount != 0)
+        {
+            Transcript = TranscriptHash.Released();
+        }
+    }
+
     /// <summary>Encodes <paramref name="message"/>, adds it to the transcript and queues it.</summary>
     public void Send(HandshakeMessage message)
     {

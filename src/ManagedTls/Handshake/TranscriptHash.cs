@@ -47,6 +47,12 @@ internal sealed class TranscriptHash
         _messageCount = messageCount;
     }
 
+    /// <summary>
+    /// A transcript that holds nothing: what a connection keeps once its handshake is over and nothing after it
+    /// continues the transcript (any use of its hash throws, as before an algorithm is set).
+    /// </summary>
+    public static TranscriptHash Released() => new(null, [], 0, retainMessages: false, messageCount: 0);
+
     /// <summary>Whether the hash algorithm has been set.</summary>
     public bool IsAlgorithmKnown => _hash is not null;
 

@@ -45,9 +45,11 @@ internal sealed class HandshakeReassembler : IDisposable
     /// <summary>Length of the handshake header: type(1) and uint24 length.</summary>
     public const int HeaderSize = 4;
 
-    private byte[] _buffer;
+    private byte[] _buffer = Array.Empty<byte>();
     private int _start;
     private int _end;
+    private int _used;   // high-water mark since the buffer was rented: what a release wipes
+    private bool _disposed;
 
     /// <summary>
     /// Creates a reassembler. Without <paramref name="maxMessageSize"/> each message type has its own limit and
@@ -62,7 +64,6 @@ internal sealed class HandshakeReassembler : IDisposable
         }
 
         MaxMessageSize = maxMessageSize;
-        _buffer = ArrayPool<byte>.Shared.Rent(4096);
     }
 
     /// <summary>A uniform cap on bodies in place of the per-type limits, or null for the per-type limits.</summary>
@@ -98,11 +99,15 @@ internal sealed class HandshakeReassembler : IDisposable
             int pending = _end - _start;
             if (_buffer.Length - pending < fragment.Length)
             {
-                int size = Math.Max(_buffer.Length * 2, pending + fragment.Length);
+                int size = Math.Max(Math.Max(_buffer.Length * 2, 4096), pending + fragment.Length);
                 byte[] bigger = ArrayPool<byte>.Shared.Rent(size);
                 _buffer.AsSpan(_start, pending).CopyTo(bigger);
-                CryptoUtil.Wipe(_buffer);
-                ArrayPool<byte>.Shared.Return(_buffer);
+                if (_buffer.Length != 0)
+                {
+                    CryptoUtil.Wipe(_buffer.AsSpan(0, _used));
+                    ArrayPool<byte>.Shared.Return(_buffer);
+                }
+
                 _buffer = bigger;
             }
             else
@@ -116,6 +121,7 @@ internal sealed class HandshakeReassembler : IDisposable
 
         fragment.CopyTo(_buffer.AsSpan(_end));
         _end += fragment.Length;
+        _used = Math.Max(_used, _end);
         CheckNextHeader();
     }
 
@@ -168,17 +174,39 @@ internal sealed class HandshakeReassembler : IDisposable
         }
     }
 
+    /// <summary>True while the reassembler holds a pooled buffer (it has none while idle and empty).</summary>
+    public bool HoldsBuffer => _buffer.Length != 0;
+
+    /// <summary>
+    /// When no byte is buffered, wipes the used part of the buffer and returns it to the pool; the next
+    /// <see cref="AddFragment"/> rents one again. Invalidates messages returned earlier.
+    /// </summary>
+    public void ReleaseIfEmpty()
+    {
+        if (_start == _end && _buffer.Length != 0)
+        {
+            Release();
+        }
+    }
+
     /// <summary>Wipes and returns the buffer.</summary>
     public void Dispose()
     {
+        _disposed = true;
         if (_buffer.Length != 0)
         {
-            CryptoUtil.Wipe(_buffer);
-            ArrayPool<byte>.Shared.Return(_buffer);
-            _buffer = Array.Empty<byte>();
-            _start = 0;
-            _end = 0;
+            Release();
         }
+    }
+
+    private void Release()
+    {
+        CryptoUtil.Wipe(_buffer.AsSpan(0, _used));
+        ArrayPool<byte>.Shared.Return(_buffer);
+        _buffer = Array.Empty<byte>();
+        _start = 0;
+        _end = 0;
+        _used = 0;
     }
 
     private int BodyLength(int offset) => (_buffer[offset + 1] << 16) | (_buffer[offset + 2] << 8) | _buffer[offset + 3];
@@ -202,7 +230,7 @@ internal sealed class HandshakeReassembler : IDisposable
 
     private void ThrowIfDisposed()
     {
-        if (_buffer.Length == 0)
+        if (_disposed)
         {
             throw new ObjectDisposedException(nameof(HandshakeReassembler));
         }

@@ -37,9 +37,14 @@ internal readonly ref struct TlsRecord
 /// </summary>
 internal sealed class RecordDeframer : IDisposable
 {
-    private byte[] _buffer;
+    /// <summary>Room the deframer asks the pool for: two maximum-size records.</summary>
+    private const int Capacity = 2 * RecordLimits.MaxRecordSize;
+
+    private byte[] _buffer = Array.Empty<byte>();
     private int _start;
     private int _end;
+    private int _used;   // high-water mark of bytes written since the buffer was rented: what a release wipes
+    private bool _disposed;
 
     /// <summary>Creates a deframer with <see cref="RecordReadRules.Initial"/> rules.</summary>
     public RecordDeframer()
@@ -51,7 +56,6 @@ internal sealed class RecordDeframer : IDisposable
     public RecordDeframer(RecordReadRules rules)
     {
         Rules = rules;
-        _buffer = ArrayPool<byte>.Shared.Rent(2 * RecordLimits.MaxRecordSize);
     }
 
     /// <summary>The header checks in force; the connection updates them as keys and versions change.</summary>
@@ -64,7 +68,10 @@ internal sealed class RecordDeframer : IDisposable
     public bool HasPartialRecord => _end > _start;
 
     /// <summary>Room for more input right now.</summary>
-    public int FreeSpace => _buffer.Length - BufferedLength;
+    public int FreeSpace => Math.Max(_buffer.Length, Capacity) - BufferedLength;
+
+    /// <summary>True while the deframer holds a pooled buffer (it has none while idle and empty).</summary>
+    public bool HoldsBuffer => _buffer.Length != 0;
 
     /// <summary>
     /// Parses one record from the front of <paramref name="input"/>. Returns false when more bytes are needed
@@ -97,6 +104,16 @@ internal sealed class RecordDeframer : IDisposable
     public int Write(ReadOnlySpan<byte> data)
     {
         ThrowIfDisposed();
+        if (_buffer.Length == 0)
+        {
+            if (data.IsEmpty)
+            {
+                return 0;
+            }
+
+            _buffer = ArrayPool<byte>.Shared.Rent(Capacity);
+        }
+
         if (_start == _end)
         {
             _start = 0;
@@ -112,7 +129,21 @@ internal sealed class RecordDeframer : IDisposable
         int n = Math.Min(data.Length, _buffer.Length - _end);
         data.Slice(0, n).CopyTo(_buffer.AsSpan(_end));
         _end += n;
+        _used = Math.Max(_used, _end);
         return n;
+    }
+
+    /// <summary>
+    /// When no byte is buffered, wipes the part of the buffer that was used (records are opened in place, so it held
+    /// plaintext) and returns it to the pool; the next <see cref="Write"/> rents one again. An idle connection thus
+    /// keeps no record buffer. Invalidates the fragment of any record returned earlier.
+    /// </summary>
+    public void ReleaseIfEmpty()
+    {
+        if (_start == _end && _buffer.Length != 0)
+        {
+            Release();
+        }
     }
 
     /// <summary>
@@ -137,19 +168,26 @@ internal sealed class RecordDeframer : IDisposable
     /// <summary>Wipes the buffer (it holds decrypted plaintext after in-place opens) and returns it to the pool.</summary>
     public void Dispose()
     {
+        _disposed = true;
         if (_buffer.Length != 0)
         {
-            CryptoUtil.Wipe(_buffer);
-            ArrayPool<byte>.Shared.Return(_buffer);
-            _buffer = Array.Empty<byte>();
-            _start = 0;
-            _end = 0;
+            Release();
         }
+    }
+
+    private void Release()
+    {
+        CryptoUtil.Wipe(_buffer.AsSpan(0, _used));
+        ArrayPool<byte>.Shared.Return(_buffer);
+        _buffer = Array.Empty<byte>();
+        _start = 0;
+        _end = 0;
+        _used = 0;
     }
 
     private void ThrowIfDisposed()
     {
-        if (_buffer.Length == 0)
+        if (_disposed)
         {
             throw new ObjectDisposedException(nameof(RecordDeframer));
         }

@@ -13,14 +13,8 @@ namespace ManagedTls.Record;
 internal sealed class RecordWriter : IDisposable
 {
     private int _maxFragmentLength = RecordLimits.MaxPlaintext;
-    private byte[] _pending;
+    private byte[] _pending = Array.Empty<byte>();
     private int _pendingLength;
-
-    /// <summary>Creates a writer with the default 2^14-byte fragments.</summary>
-    public RecordWriter()
-    {
-        _pending = ArrayPool<byte>.Shared.Rent(4096);
-    }
 
     /// <summary>
     /// Largest content per record: 2^14, or less once the peer announced a record_size_limit (see
@@ -67,11 +61,12 @@ internal sealed class RecordWriter : IDisposable
     {
         if (_pending.Length - _pendingLength < encodedMessage.Length)
         {
-            byte[] bigger = ArrayPool<byte>.Shared.Rent(Math.Max(_pending.Length * 2, _pendingLength + encodedMessage.Length));
-            _pending.AsSpan(0, _pendingLength).CopyTo(bigger);
-            CryptoUtil.Wipe(_pending);
-            ArrayPool<byte>.Shared.Return(_pending);
+            byte[] bigger = ArrayPool<byte>.Shared.Rent(Math.Max(Math.Max(_pending.Length * 2, 4096), _pendingLength + encodedMessage.Length));
+            int length = _pendingLength;
+            _pending.AsSpan(0, length).CopyTo(bigger);
+            ReturnPending();
             _pending = bigger;
+            _pendingLength = length;
         }
 
         encodedMessage.CopyTo(_pending.AsSpan(_pendingLength));
@@ -80,26 +75,34 @@ internal sealed class RecordWriter : IDisposable
 
     /// <summary>
     /// Seals everything queued as handshake records under <paramref name="protection"/>. Call before switching
-    /// write keys: a handshake record never carries messages protected under two different keys.
+    /// write keys: a handshake record never carries messages protected under two different keys. The queue's
+    /// buffer goes back to the pool (wiped) once flushed, so an idle connection keeps none.
     /// </summary>
     /// <returns>The number of records written.</returns>
     public int FlushHandshake(RecordProtection protection, IBufferWriter<byte> output)
     {
+        if (_pendingLength == 0)
+        {
+            return 0;
+        }
+
         int records = Write(ContentType.Handshake, _pending.AsSpan(0, _pendingLength), protection, output);
-        CryptoUtil.Wipe(_pending.AsSpan(0, _pendingLength));
-        _pendingLength = 0;
+        ReturnPending();
         return records;
     }
 
     /// <summary>Wipes and returns the queue buffer.</summary>
-    public void Dispose()
+    public void Dispose() => ReturnPending();
+
+    private void ReturnPending()
     {
         if (_pending.Length != 0)
         {
-            CryptoUtil.Wipe(_pending);
+            CryptoUtil.Wipe(_pending.AsSpan(0, _pendingLength));
             ArrayPool<byte>.Shared.Return(_pending);
             _pending = Array.Empty<byte>();
-            _pendingLength = 0;
         }
+
+        _pendingLength = 0;
     }
 }

@@ -706,9 +706,10 @@ public sealed partial class SslContext
             NumTickets = Math.Min(_numTickets, 255),
             StatelessTickets = !noTicket,
             Compression = (o & SslOptions.NoCompression) == 0,
-            TicketKeys = serverSide ? SharedTicketKeys : new TicketKeyRing(),
+            // Only server connections use the ring and the cache; a client shares the context's (made once) rather than own one each.
+            TicketKeys = SharedTicketKeys,
             // The cache holds TLS 1.3 stateful tickets (OP_NO_TICKET) and TLS 1.2 session ids (decision 0023).
-            SessionCache = serverSide ? SharedSessionCache : new ServerSessionCache(),
+            SessionCache = SharedSessionCache,
             SessionContext = SessionIdContext,
             DeferPeerVerification = DangerousDeferPeerVerification,
             DhParameters = serverSide ? _dhParameters : null,

@@ -158,8 +158,9 @@ public partial class SslObject
     // The per-connection values go on this connection's copy of the snapshot: a server's hook for its context's
     // server-name callback (only when there is one, so that a server without a callback fails as OpenSSL's does), a
     // client's server name and offered sessions.
+    // A server without a callback uses the snapshot itself (no copy kept per connection).
     private TlsConfig ForConnection(TlsConfig config, Tls13Session? offer, Tls12Session? offer12) => ServerSide
-        ? config with { ServerNameCallback = config.ServerNameCallback is null ? null : OnServerName }
+        ? config.ServerNameCallback is null ? config : config with { ServerNameCallback = OnServerName }
         : config with { ServerName = ServerHostname, ResumptionSession = offer, Tls12ResumptionSession = offer12 };
 
     private SslSession? CurrentSession()

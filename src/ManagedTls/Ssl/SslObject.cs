@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using ManagedTls.Connection;
 using ManagedTls.Handshake;
@@ -23,7 +24,7 @@ public partial class SslObject : IDisposable
     private TlsConfig _config;
     private readonly MemoryBio _incoming;
     private readonly MemoryBio _outgoing;
-    private readonly byte[] _scratch = new byte[16 * 1024 + 512];
+    private const int ScratchSize = 16 * 1024 + 512;
     private readonly object _lock = new();
     private bool _sentShutdown;
     private bool _disposed;
@@ -470,15 +471,18 @@ public partial class SslObject : IDisposable
         Flush();
     }
 
-    // Moves every incoming byte into the engine and every outgoing byte to the outgoing queue.
+    // Moves every incoming byte into the engine and every outgoing byte to the outgoing queue. The buffer the TLS
+    // bytes pass through is rented for the call (it holds only records as on the wire), so an idle object keeps none.
     private void Feed()
     {
+        byte[]? scratch = null;
         try
         {
             while (_incoming.Pending > 0 && !_conn.PeerClosed)
             {
-                int n = _incoming.Read(_scratch);
-                _conn.ReceiveBytes(_scratch.AsSpan(0, n));
+                scratch ??= ArrayPool<byte>.Shared.Rent(ScratchSize);
+                int n = _incoming.Read(scratch);
+                _conn.ReceiveBytes(scratch.AsSpan(0, n));
                 Flush();
             }
         }
@@ -488,16 +492,32 @@ public partial class SslObject : IDisposable
         }
         finally
         {
+            if (scratch is not null)
+            {
+                ArrayPool<byte>.Shared.Return(scratch);
+            }
+
             Flush();
         }
     }
 
     private void Flush()
     {
-        while (_conn.HasOutgoing)
+        if (_conn.HasOutgoing)
         {
-            int n = _conn.TakeOutgoing(_scratch);
-            _outgoing.Write(_scratch.AsSpan(0, n));
+            byte[] scratch = ArrayPool<byte>.Shared.Rent(ScratchSize);
+            try
+            {
+                while (_conn.HasOutgoing)
+                {
+                    int n = _conn.TakeOutgoing(scratch);
+                    _outgoing.Write(scratch.AsSpan(0, n));
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(scratch);
+            }
         }
 
         // OpenSSL is back "in init" once a post-handshake CertificateRequest has been written, until the answer arrives.
