@@ -155,6 +155,10 @@ public class RsaKeyLimitTests
         var (r, elapsed) = Timed(() => Verify(leaf, cas, [EcRoot.Value]));
         Assert.False(r.IsValid);
         Assert.InRange(r.Work.SignatureVerifications, 1, 4);
-        Assert.True(elapsed < TimeSpan.FromSeconds(2), $"took {elapsed.TotalMilliseconds} ms");
+
+        // The work count above is the guarantee. The clock only catches some other cost growing by an order of
+        // magnitude: four checks take about 80 ms on an idle core, and a shared 2-core machine at a load of 50 has
+        // measured 3.3 s, so the bound leaves room for that.
+        Assert.True(elapsed < TimeSpan.FromSeconds(10), $"took {elapsed.TotalMilliseconds} ms");
     }
 }
