@@ -83,14 +83,14 @@ public static partial class Ssl
         int month = Array.IndexOf(Months, head) + 1;
         if (month == 0)
         {
-            throw new ArgumentException($"time data {PyRepr(certTime)} does not match format \"%b{TimeFormat}\"");
+            throw new ArgumentException($"time data {PythonText.Repr(certTime)} does not match format \"%b{TimeFormat}\"");
         }
 
         string rest = certTime.Length <= 3 ? string.Empty : certTime.Substring(3);
         Match m = TimePattern.Match(rest);
         if (!m.Success)
         {
-            throw new ArgumentException($"time data {PyRepr(rest)} does not match format {PyRepr(TimeFormat)}");
+            throw new ArgumentException($"time data {PythonText.Repr(rest)} does not match format {PythonText.Repr(TimeFormat)}");
         }
 
         if (m.Length != rest.Length)
@@ -408,73 +408,4 @@ public static partial class Ssl
 
         return output.ToArray();
     }
-
-    /// <summary>Python's <c>repr()</c> of a string.</summary>
-    internal static string PyRepr(string s)
-    {
-        char quote = s.IndexOf('\'') >= 0 && s.IndexOf('"') < 0 ? '"' : '\'';
-        var sb = new StringBuilder(s.Length + 2);
-        sb.Append(quote);
-        for (int i = 0; i < s.Length; i++)
-        {
-            char c = s[i];
-            if (c == quote || c == '\\')
-            {
-                sb.Append('\\').Append(c);
-            }
-            else if (c == '\t')
-            {
-                sb.Append("\\t");
-            }
-            else if (c == '\n')
-            {
-                sb.Append("\\n");
-            }
-            else if (c == '\r')
-            {
-                sb.Append("\\r");
-            }
-            else if (c < ' ' || c == '\x7f')
-            {
-                sb.Append("\\x").Append(((int)c).ToString("x2", CultureInfo.InvariantCulture));
-            }
-            else if (c < 0x7f)
-            {
-                sb.Append(c);
-            }
-            else if (char.IsHighSurrogate(c) && i + 1 < s.Length && char.IsLowSurrogate(s[i + 1]))
-            {
-                int cp = char.ConvertToUtf32(c, s[i + 1]);
-                var cat = CharUnicodeInfo.GetUnicodeCategory(s, i);
-                if (IsPrintableCategory(cat))
-                {
-                    sb.Append(c).Append(s[i + 1]);
-                }
-                else
-                {
-                    sb.Append("\\U").Append(cp.ToString("x8", CultureInfo.InvariantCulture));
-                }
-
-                i++;
-            }
-            else if (IsPrintableCategory(CharUnicodeInfo.GetUnicodeCategory(c)))
-            {
-                sb.Append(c);
-            }
-            else if (c <= 0xff)
-            {
-                sb.Append("\\x").Append(((int)c).ToString("x2", CultureInfo.InvariantCulture));
-            }
-            else
-            {
-                sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
-            }
-        }
-
-        return sb.Append(quote).ToString();
-    }
-
-    private static bool IsPrintableCategory(UnicodeCategory cat) => cat is not (UnicodeCategory.Control or UnicodeCategory.Format
-        or UnicodeCategory.Surrogate or UnicodeCategory.PrivateUse or UnicodeCategory.OtherNotAssigned
-        or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator or UnicodeCategory.SpaceSeparator);
 }

@@ -253,8 +253,8 @@ internal static class HostMatcher
         return names.Count switch
         {
             0 => "no appropriate commonName or subjectAltName fields were found",
-            1 => "hostname " + PythonRepr(hostname) + " doesn't match " + PythonRepr(names[0]),
-            _ => "hostname " + PythonRepr(hostname) + " doesn't match either of " + string.Join(", ", names.Select(PythonRepr)),
+            1 => "hostname " + PythonText.Repr(hostname) + " doesn't match " + PythonText.Repr(names[0]),
+            _ => "hostname " + PythonText.Repr(hostname) + " doesn't match either of " + string.Join(", ", names.Select(PythonText.Repr)),
         };
     }
 
@@ -278,7 +278,7 @@ internal static class HostMatcher
 
         if (wildcards > 1)
         {
-            refused = "too many wildcards in certificate DNS name: " + PythonRepr(dn) + ".";
+            refused = "too many wildcards in certificate DNS name: " + PythonText.Repr(dn) + ".";
             return false;
         }
 
@@ -287,19 +287,19 @@ internal static class HostMatcher
         string remainder = dot < 0 ? "" : dn.Substring(dot + 1);
         if (remainder.IndexOf('*') >= 0)
         {
-            refused = "wildcard can only be present in the leftmost label: " + PythonRepr(dn) + ".";
+            refused = "wildcard can only be present in the leftmost label: " + PythonText.Repr(dn) + ".";
             return false;
         }
 
         if (dot < 0)
         {
-            refused = "sole wildcard without additional labels are not support: " + PythonRepr(dn) + ".";
+            refused = "sole wildcard without additional labels are not support: " + PythonText.Repr(dn) + ".";
             return false;
         }
 
         if (leftmost != "*")
         {
-            refused = "partial wildcards in leftmost label are not supported: " + PythonRepr(dn) + ".";
+            refused = "partial wildcards in leftmost label are not supported: " + PythonText.Repr(dn) + ".";
             return false;
         }
 
@@ -333,7 +333,7 @@ internal static class HostMatcher
 
             if (InetAtonAccepts(text))
             {
-                notIp = PythonRepr(text) + " is not a quad-dotted IPv4 address.";
+                notIp = PythonText.Repr(text) + " is not a quad-dotted IPv4 address.";
                 return null;
             }
         }
@@ -342,7 +342,7 @@ internal static class HostMatcher
             return v6;
         }
 
-        notIp = PythonRepr(text) + " is neither an IPv4 nor an IP6 address.";
+        notIp = PythonText.Repr(text) + " is neither an IPv4 nor an IP6 address.";
         return null;
     }
 
@@ -408,36 +408,5 @@ internal static class HostMatcher
 
         int lastBytes = 4 - (values.Count - 1);
         return lastBytes >= 4 || values[values.Count - 1] < (1UL << (8 * lastBytes));
-    }
-
-    /// <summary>Python's <c>repr()</c> of a <c>str</c>: single quotes unless the text holds one and no double quote; escapes for backslash, the quote and control characters.</summary>
-    internal static string PythonRepr(string s)
-    {
-        char quote = s.IndexOf('\'') >= 0 && s.IndexOf('"') < 0 ? '"' : '\'';
-        var sb = new System.Text.StringBuilder(s.Length + 2).Append(quote);
-        foreach (char c in s)
-        {
-            string? escape = c switch
-            {
-                '\\' => "\\\\",
-                '\n' => "\\n",
-                '\r' => "\\r",
-                '\t' => "\\t",
-                _ when c == quote => "\\" + c,
-                _ when c < 0x20 || c == 0x7f || (c >= '\u0080' && c <= '\u00a0') || c == '\u00ad' =>
-                    "\\x" + ((int)c).ToString("x2", System.Globalization.CultureInfo.InvariantCulture),
-                _ => null,
-            };
-            if (escape is null)
-            {
-                sb.Append(c);
-            }
-            else
-            {
-                sb.Append(escape);
-            }
-        }
-
-        return sb.Append(quote).ToString();
     }
 }
