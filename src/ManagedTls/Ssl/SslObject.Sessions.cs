@@ -221,6 +221,7 @@ public partial class SslObject
         {
             _handshakeCounted = true;
             Context.CountHandshakeStarted(ServerSide);
+            StartTelemetry();
         }
     }
 
@@ -229,6 +230,7 @@ public partial class SslObject
         if (!_completionCounted)
         {
             _completionCounted = true;
+            CompleteTelemetry();
             // A server's miss is a failed cache lookup, as OpenSSL counts: a TLS 1.3 stateful ticket or a TLS 1.2 session id.
             bool offered = ServerSide ? (_conn.PeerOfferedSession && !_config.StatelessTickets) || _conn.SessionCacheMissed : _offered?.IsResumable == true;
             Context.CountHandshakeCompleted(ServerSide, _conn.SessionReused, offered, ServerSide && _conn.SessionTimedOut);

@@ -199,6 +199,8 @@ public partial class SslObject : IDisposable
             {
                 throw new SslWantReadException();
             }
+
+            EndTelemetry("unwrapped");
         }
     }
 
@@ -301,6 +303,7 @@ public partial class SslObject : IDisposable
             if (!_disposed)
             {
                 _disposed = true;
+                EndTelemetry("the connection was disposed during the handshake");
                 _conn.Dispose();
                 DisposeSessions();
             }
@@ -352,7 +355,7 @@ public partial class SslObject : IDisposable
         // Want-read only while more input may come: after the incoming end no call waits for input again.
         if (_incoming.EofWritten)
         {
-            throw new SslEofException();
+            throw Observed(new SslEofException());
         }
 
         return false;
@@ -537,7 +540,9 @@ public partial class SslObject : IDisposable
         }
     }
 
-    private SslException Translate(TlsAlertException e)
+    private SslException Translate(TlsAlertException e) => Observed(TranslateAlert(e));
+
+    private SslException TranslateAlert(TlsAlertException e)
     {
         if (!e.Received && _serverNameRefused)
         {

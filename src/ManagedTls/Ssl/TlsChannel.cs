@@ -152,6 +152,11 @@ internal sealed class TlsChannel : IDisposable
         {
             await PumpAsync(adapter, static ssl => ssl.HandshakeStep()).ConfigureAwait(false);
         }
+        catch (Exception e)
+        {
+            Ssl.NoteHandshakeInterrupted(e);
+            throw;
+        }
         finally
         {
             _handshakeGate.Release();
