@@ -322,7 +322,8 @@ public sealed class TelemetryTests : IDisposable
         }
 
         _output.WriteLine($"handshake pair (least of 3): {quiet} bytes without listeners, {observed} with; 10 x 1 KiB each way: {quietData} / {observedData} bytes");
-        Assert.Equal(quietData, observedData);
+        Assert.Equal(0, quietData);
+        Assert.Equal(0, observedData);
     }
 
     [Fact]
