@@ -7,7 +7,8 @@ namespace ManagedTls.Ssl;
 /// </summary>
 /// <example>
 /// <code>
-/// dotnet-counters monitor --counters ManagedTls,System.Net.Security -p PID
+/// dotnet-counters monitor --counters ManagedTls -p PID        (the meter)
+/// dotnet-counters monitor --counters 'EventCounters\ManagedTls,EventCounters\System.Net.Security' -p PID
 /// builder.Services.AddOpenTelemetry().WithMetrics(m => m.AddMeter(TlsTelemetry.MeterName));
 /// </code>
 /// </example>
