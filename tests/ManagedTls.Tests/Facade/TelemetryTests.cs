@@ -350,6 +350,35 @@ public sealed class TelemetryTests : IDisposable
         Assert.Equal(0, Sum(capture.Of(ActiveHandshakes)));
     }
 
+    [Fact]
+    public void SslSocketHandshakesTimeoutsAndClosesAreObserved()
+    {
+        using var capture = new MeterCapture();
+        var (client, server) = FacadePeers.Sockets(_dir);
+        Assert.Equal(2, Sum(capture.Of(ActiveConnections)));
+        client.Dispose();
+        server.Close();
+        Assert.Equal(0, Sum(capture.Of(ActiveConnections)));
+        Assert.Equal(2, capture.Of(Duration).Count(m => !m.Tags.ContainsKey("error.type")));
+
+        // A server that never answers: the client's handshake times out, which is remembered (the handshake could go
+        // on), not yet counted; closing the socket then ends it as failed, with the timeout as its error.
+        var (c, s) = WrapKeys.LoopbackSockets(0);
+        using (s)
+        {
+            SslSocket waiting = WrapKeys.ClientContext(_dir).WrapSocket(c, doHandshakeOnConnect: false, serverHostname: "localhost");
+            waiting.SetTimeout(0.2);
+            Assert.Throws<TimeoutException>(waiting.DoHandshake);
+            Assert.Equal(1, Sum(capture.Of(ActiveHandshakes)));
+            Assert.Equal(2, capture.Of(Duration).Count);
+            waiting.Close();
+        }
+
+        Measurement failed = Assert.Single(capture.Of(Duration), m => m.Tags.ContainsKey("error.type"));
+        Assert.Equal("System.TimeoutException", failed.Tag("error.type"));
+        Assert.Equal(0, Sum(capture.Of(ActiveHandshakes)));
+    }
+
     private static double Sum(IEnumerable<Measurement> measurements) => measurements.Sum(m => m.Value);
 
     private static double Mean(IDictionary<string, object?> payload) => Convert.ToDouble(payload["Mean"], null);

@@ -90,12 +90,14 @@ internal sealed class ConnectionTelemetry
     /// <summary>The handshake completed: measured, and the connection counted as open.</summary>
     public void Completed(ProtocolVersion version, CipherSuiteInfo? suite, bool resumed)
     {
+        // What an end racing this completion reads is set first; an end that wins the race makes it unused.
+        _version = version;
+        _activeConnection = TlsMetrics.ActiveConnections.Enabled;
         if (Interlocked.CompareExchange(ref _state, Open, InHandshake) != InHandshake)
         {
             return;
         }
 
-        _version = version;
         double seconds = ElapsedSeconds();
         if (_eventSource)
         {
@@ -119,9 +121,8 @@ internal sealed class ConnectionTelemetry
             TlsMetrics.HandshakeDuration.Record(seconds, tags);
         }
 
-        if (TlsMetrics.ActiveConnections.Enabled)
+        if (_activeConnection)
         {
-            _activeConnection = true;
             TlsMetrics.ActiveConnections.Add(1, VersionTag, Role);
         }
     }
