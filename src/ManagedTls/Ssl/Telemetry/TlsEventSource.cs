@@ -13,8 +13,9 @@ namespace ManagedTls.Ssl.Telemetry;
 /// <para>As SslStream's, the counts cover connections whose handshake started while the source was enabled
 /// (<see cref="ConnectionTelemetry"/> decides once per connection), so a connection counted when it opens is counted
 /// when it closes, and nothing is counted or timed while nobody listens.</para>
-/// <para>The polling counters need .NET Core 3.0 or later; the netstandard2.0 build has the events and the duration
-/// counters only.</para>
+/// <para>The polling counters are .NET Core 3.0's: the netstandard2.0 build, which cannot name them, makes them by
+/// reflection where the runtime has them (an older .NET running that build), and has the events and the duration
+/// counters only on .NET Framework.</para>
 /// </remarks>
 [EventSource(Name = TlsTelemetry.EventSourceName)]
 internal sealed class TlsEventSource : EventSource
@@ -39,6 +40,8 @@ internal sealed class TlsEventSource : EventSource
     private PollingCounter? _openCounter;
     private PollingCounter? _open12Counter;
     private PollingCounter? _open13Counter;
+#else
+    private object?[]? _pollingCounters;
 #endif
     private EventCounter? _duration;
     private EventCounter? _duration12;
@@ -142,6 +145,8 @@ internal sealed class TlsEventSource : EventSource
         {
             DisplayName = "TLS 1.3 Sessions Active",
         };
+#else
+        _pollingCounters ??= PollingCountersByReflection();
 #endif
         _duration ??= DurationCounter("all-tls-handshake-duration", "TLS Handshake Duration");
         _duration12 ??= DurationCounter("tls12-handshake-duration", "TLS 1.2 Handshake Duration");
@@ -163,11 +168,50 @@ internal sealed class TlsEventSource : EventSource
 #if NET
         return new EventCounter(name, this) { DisplayName = displayName, DisplayUnits = "ms" };
 #else
-        // netstandard2.0's EventCounter has neither display name nor units.
-        _ = displayName;
-        return new EventCounter(name, this);
+        // netstandard2.0's EventCounter has neither display name nor units; the runtime's may have them.
+        var counter = new EventCounter(name, this);
+        typeof(EventCounter).GetProperty("DisplayName")?.SetValue(counter, displayName);
+        typeof(EventCounter).GetProperty("DisplayUnits")?.SetValue(counter, "ms");
+        return counter;
 #endif
     }
+
+#if !NET
+    // The polling counters above, made through the runtime's types when it has them (.NET Core 3.0 and later).
+    private object?[] PollingCountersByReflection()
+    {
+        System.Reflection.Assembly runtime = typeof(EventSource).Assembly;
+        Type? polling = runtime.GetType("System.Diagnostics.Tracing.PollingCounter");
+        Type? incrementing = runtime.GetType("System.Diagnostics.Tracing.IncrementingPollingCounter");
+        if (polling is null || incrementing is null)
+        {
+            return [];
+        }
+
+        return
+        [
+            Counter(incrementing, "tls-handshake-rate", "TLS handshakes completed", () => Interlocked.Read(ref _finished), perSecond: true),
+            Counter(polling, "total-tls-handshakes", "Total TLS handshakes completed", () => Interlocked.Read(ref _finished)),
+            Counter(polling, "current-tls-handshakes", "Current TLS handshakes", () => Interlocked.Read(ref _started) - Interlocked.Read(ref _finished)),
+            Counter(polling, "failed-tls-handshakes", "Total TLS handshakes failed", () => Interlocked.Read(ref _failed)),
+            Counter(polling, "all-tls-sessions-open", "All TLS Sessions Active", () => Interlocked.Read(ref _open)),
+            Counter(polling, "tls12-sessions-open", "TLS 1.2 Sessions Active", () => Interlocked.Read(ref _open12)),
+            Counter(polling, "tls13-sessions-open", "TLS 1.3 Sessions Active", () => Interlocked.Read(ref _open13)),
+        ];
+    }
+
+    private object? Counter(Type type, string name, string displayName, Func<double> value, bool perSecond = false)
+    {
+        object? counter = Activator.CreateInstance(type, name, this, value);
+        type.GetProperty("DisplayName")?.SetValue(counter, displayName);
+        if (perSecond)
+        {
+            type.GetProperty("DisplayRateTimeScale")?.SetValue(counter, TimeSpan.FromSeconds(1));
+        }
+
+        return counter;
+    }
+#endif
 
     private static void WriteMetric(EventCounter? counter, double value)
     {
