@@ -43,6 +43,9 @@ internal sealed class TlsConnector : IDisposable
     /// <summary>Handshakes made (for tests: a parked connection taken again is not a new one).</summary>
     internal int HandshakeCount;
 
+    /// <summary>Whether HTTP/2 connections send <c>:scheme: https</c> (always, except in the test that shows why).</summary>
+    internal bool RewriteScheme = true;
+
     /// <summary>CONNECT tunnels opened.</summary>
     internal int TunnelCount;
 
@@ -114,7 +117,7 @@ internal sealed class TlsConnector : IDisposable
             _chosenHttp2[authority] = true;
         }
 
-        return new HttpTlsStream(tls, http2, offered, s => _sessions[authority] = s);
+        return new HttpTlsStream(tls, http2 && RewriteScheme, offered, s => _sessions[authority] = s);
     }
 
     /// <summary>"host:port", with IPv6 addresses in brackets.</summary>

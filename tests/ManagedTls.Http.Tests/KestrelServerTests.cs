@@ -134,6 +134,71 @@ public abstract class KestrelServerTestsBase
         Assert.Empty(cookies.GetCookies(new Uri($"http://localhost:{server.BaseUri.Port}/")));
     }
 
+    [Fact]
+    public async Task Without_the_scheme_rewrite_kestrel_refuses_h2_requests()
+    {
+        await using KestrelTestServer server = await KestrelTestServer.StartAsync(HttpProtocols.Http2, ServerTls);
+        ManagedTlsHttpHandler handler = ManagedTlsHttp.CreateHandler(TestPkis.ClientContext());
+        handler.Connector.RewriteScheme = false;
+        using HttpClient client = Client(handler);
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, server.BaseUri) { Version = HttpVersion.Version20 };
+        HttpRequestException e = await Assert.ThrowsAsync<HttpRequestException>(() => client.SendAsync(request));
+        Assert.Contains("PROTOCOL_ERROR", e.ToString(), StringComparison.OrdinalIgnoreCase);
+        Assert.Empty(server.SeenSchemes);
+    }
+
+    [Fact]
+    public async Task Concurrent_first_requests_allowing_h2_to_an_http11_server_all_get_http11()
+    {
+        await using KestrelTestServer server = await KestrelTestServer.StartAsync(HttpProtocols.Http1, ServerTls);
+        ManagedTlsHttpHandler handler = ManagedTlsHttp.CreateHandler(TestPkis.ClientContext());
+        using HttpClient client = Client(handler);
+        client.DefaultRequestVersion = HttpVersion.Version20;
+
+        HttpResponseMessage[] responses = await Task.WhenAll(Enumerable.Range(0, 6).Select(i => client.GetAsync(new Uri(server.BaseUri, "/c" + i))));
+
+        for (int i = 0; i < responses.Length; i++)
+        {
+            Assert.Equal(HttpVersion.Version11, responses[i].Version);
+            Assert.EndsWith("path=/c" + i, await responses[i].Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            responses[i].Dispose();
+        }
+
+        // Each HTTP/2 attempt parked its connection for an HTTP/1.1 retry: no more handshakes than requests.
+        Assert.InRange(handler.Connector.HandshakeCount, 1, responses.Length);
+    }
+
+    [Fact]
+    public async Task Plain_http_goes_without_tls_and_its_redirect_to_https_uses_tls()
+    {
+        await using KestrelTestServer server = await KestrelTestServer.StartAsync(HttpProtocols.Http1AndHttp2, ServerTls);
+        ManagedTlsHttpHandler handler = ManagedTlsHttp.CreateHandler(TestPkis.ClientContext());
+        using HttpClient client = Client(handler);
+
+        Assert.EndsWith("scheme=http host=localhost:" + server.PlainBaseUri.Port + " path=/p", await client.GetStringAsync(new Uri(server.PlainBaseUri, "/p")), StringComparison.Ordinal);
+        Assert.Equal(0, handler.Connector.HandshakeCount);
+
+        string target = Uri.EscapeDataString(new Uri(server.BaseUri, "/up").ToString());
+        using HttpResponseMessage up = await client.GetAsync(new Uri(server.PlainBaseUri, "/redirect?to=" + target));
+        Assert.Equal(new Uri(server.BaseUri, "/up"), up.RequestMessage!.RequestUri);
+        Assert.StartsWith("protocol=HTTP/1.1 scheme=https", await up.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(1, handler.Connector.HandshakeCount);
+    }
+
+    [Fact]
+    public async Task Credentials_are_looked_up_under_the_https_uri()
+    {
+        await using KestrelTestServer server = await KestrelTestServer.StartAsync(HttpProtocols.Http1AndHttp2, ServerTls);
+        var cache = new CredentialCache { { server.BaseUri, "Basic", new NetworkCredential("user", "pass") } };
+        using HttpClient client = Client(ManagedTlsHttp.CreateHandler(TestPkis.ClientContext(), h => h.Credentials = cache));
+
+        using HttpResponseMessage response = await client.GetAsync(new Uri(server.BaseUri, "/auth"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("Basic " + Convert.ToBase64String("user:pass"u8.ToArray()), await response.Content.ReadAsStringAsync());
+    }
+
     private static HttpClient Client(ManagedTlsHttpHandler handler) => new(handler) { Timeout = TimeSpan.FromSeconds(20) };
 }
 

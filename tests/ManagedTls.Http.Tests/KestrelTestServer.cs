@@ -23,10 +23,11 @@ internal sealed class KestrelTestServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private KestrelTestServer(WebApplication app, Uri baseUri)
+    private KestrelTestServer(WebApplication app, Uri baseUri, Uri plainUri)
     {
         _app = app;
         BaseUri = baseUri;
+        PlainBaseUri = plainUri;
     }
 
     /// <summary>Sets up TLS on a Kestrel listener.</summary>
@@ -36,6 +37,9 @@ internal sealed class KestrelTestServer : IAsyncDisposable
     public static ConfigureHttps SslStreamTls => listen => listen.UseHttps(LocalhostCertificate.Value);
 
     public Uri BaseUri { get; }
+
+    /// <summary>The same app over plain HTTP/1.1 on another port.</summary>
+    public Uri PlainBaseUri { get; }
 
     /// <summary>The scheme Kestrel saw on each request, in order (it checks HTTP/2's :scheme against the transport).</summary>
     public List<string> SeenSchemes { get; } = new();
@@ -53,18 +57,23 @@ internal sealed class KestrelTestServer : IAsyncDisposable
         https ??= SslStreamTls;
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, listen =>
+        builder.WebHost.ConfigureKestrel(k =>
         {
-            listen.Protocols = protocols;
-            https(listen);
-        }));
+            k.Listen(IPAddress.Loopback, 0, listen =>
+            {
+                listen.Protocols = protocols;
+                https(listen);
+            });
+            k.Listen(IPAddress.Loopback, 0);
+        });
         WebApplication app = builder.Build();
         KestrelTestServer? self = null;
         app.Run(async context => await Serve(self!, context));
         await app.StartAsync();
-        string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        var port = new Uri(address).Port;
-        self = new KestrelTestServer(app, new Uri($"https://localhost:{port}/"));
+        ICollection<string> addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
+        int port = new Uri(addresses.First(a => a.StartsWith("https:", StringComparison.Ordinal))).Port;
+        int plainPort = new Uri(addresses.First(a => a.StartsWith("http:", StringComparison.Ordinal))).Port;
+        self = new KestrelTestServer(app, new Uri($"https://localhost:{port}/"), new Uri($"http://localhost:{plainPort}/"));
         return self;
     }
 
@@ -88,6 +97,16 @@ internal sealed class KestrelTestServer : IAsyncDisposable
             case "/redirect":
                 context.Response.StatusCode = 302;
                 context.Response.Headers.Location = request.Query["to"].ToString();
+                return;
+            case "/auth":
+                if (request.Headers.Authorization.Count == 0)
+                {
+                    context.Response.StatusCode = 401;
+                    context.Response.Headers.WWWAuthenticate = "Basic realm=\"test\"";
+                    return;
+                }
+
+                await context.Response.WriteAsync(request.Headers.Authorization.ToString());
                 return;
             case "/setcookie":
                 context.Response.Headers.SetCookie = "s=secret; Secure; Path=/";
