@@ -25,6 +25,7 @@ public sealed class ManagedTlsHttpHandler : HttpMessageHandler
         Context = context ?? throw new ArgumentNullException(nameof(context));
         var tls = new SocketsHttpHandler();
         configure?.Invoke(tls);
+        RefuseSslOptions(tls.SslOptions);
 
         _allowAutoRedirect = tls.AllowAutoRedirect;
         _maxAutomaticRedirections = tls.MaxAutomaticRedirections;
@@ -127,6 +128,27 @@ public sealed class ManagedTlsHttpHandler : HttpMessageHandler
         }
 
         base.Dispose(disposing);
+    }
+
+    /// <summary>
+    /// SslStream settings would silently do nothing here; a caller who set them expects them to apply, so they are
+    /// refused with a pointer to the <see cref="SslContext"/> instead.
+    /// </summary>
+    private static void RefuseSslOptions(System.Net.Security.SslClientAuthenticationOptions options)
+    {
+        string? set = options.RemoteCertificateValidationCallback is not null ? nameof(options.RemoteCertificateValidationCallback)
+            : options.LocalCertificateSelectionCallback is not null ? nameof(options.LocalCertificateSelectionCallback)
+            : options.ClientCertificates is { Count: > 0 } ? nameof(options.ClientCertificates)
+            : options.ClientCertificateContext is not null ? nameof(options.ClientCertificateContext)
+            : options.CertificateChainPolicy is not null ? nameof(options.CertificateChainPolicy)
+            : options.CipherSuitesPolicy is not null ? nameof(options.CipherSuitesPolicy)
+            : options.EnabledSslProtocols != System.Security.Authentication.SslProtocols.None ? nameof(options.EnabledSslProtocols)
+            : null;
+        if (set is not null)
+        {
+            throw new ArgumentException(
+                $"SocketsHttpHandler.SslOptions.{set} is not used by ManagedTls.Http: configure trust, client certificates and versions on the SslContext.");
+        }
     }
 
     private static bool IsHttps(Uri uri) => uri.Scheme == Uri.UriSchemeHttps;

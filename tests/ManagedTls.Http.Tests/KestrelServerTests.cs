@@ -199,6 +199,22 @@ public abstract class KestrelServerTestsBase
         Assert.Equal("Basic " + Convert.ToBase64String("user:pass"u8.ToArray()), await response.Content.ReadAsStringAsync());
     }
 
+    [Fact]
+    public async Task Each_host_gets_its_own_connection_with_its_own_server_name()
+    {
+        await using KestrelTestServer server = await KestrelTestServer.StartAsync(HttpProtocols.Http1AndHttp2, ServerTls);
+        ManagedTlsHttpHandler handler = ManagedTlsHttp.CreateHandler(TestPkis.ClientContext());
+        using HttpClient client = Client(handler);
+        client.DefaultRequestVersion = HttpVersion.Version20;
+        int port = server.BaseUri.Port;
+
+        Assert.Equal("localhost", await client.GetStringAsync($"https://localhost:{port}/sni"));
+        Assert.Equal("", await client.GetStringAsync($"https://127.0.0.1:{port}/sni")); // no server_name for an address
+        Assert.Equal("localhost", await client.GetStringAsync($"https://localhost:{port}/sni"));
+
+        Assert.Equal(2, handler.Connector.HandshakeCount);
+    }
+
     private static HttpClient Client(ManagedTlsHttpHandler handler) => new(handler) { Timeout = TimeSpan.FromSeconds(20) };
 }
 

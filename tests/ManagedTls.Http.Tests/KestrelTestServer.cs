@@ -33,8 +33,15 @@ internal sealed class KestrelTestServer : IAsyncDisposable
     /// <summary>Sets up TLS on a Kestrel listener.</summary>
     public delegate void ConfigureHttps(ListenOptions listen);
 
-    /// <summary>Kestrel's own <c>UseHttps</c>, with the localhost test certificate.</summary>
-    public static ConfigureHttps SslStreamTls => listen => listen.UseHttps(LocalhostCertificate.Value);
+    /// <summary>
+    /// Kestrel's own <c>UseHttps</c>, with the localhost test certificate; the server name the client sent is kept in
+    /// the connection's items under "sni" (another server-side TLS may set it, or <c>ITlsHandshakeFeature.HostName</c>).
+    /// </summary>
+    public static ConfigureHttps SslStreamTls => listen => listen.UseHttps(o => o.ServerCertificateSelector = (connection, name) =>
+    {
+        connection!.Items["sni"] = name ?? "";
+        return LocalhostCertificate.Value;
+    });
 
     public Uri BaseUri { get; }
 
@@ -97,6 +104,10 @@ internal sealed class KestrelTestServer : IAsyncDisposable
             case "/redirect":
                 context.Response.StatusCode = 302;
                 context.Response.Headers.Location = request.Query["to"].ToString();
+                return;
+            case "/sni":
+                object? sni = context.Features.Get<Microsoft.AspNetCore.Connections.Features.IConnectionItemsFeature>()?.Items["sni"];
+                await context.Response.WriteAsync(sni as string ?? context.Features.Get<Microsoft.AspNetCore.Connections.Features.ITlsHandshakeFeature>()?.HostName ?? "(none)");
                 return;
             case "/auth":
                 if (request.Headers.Authorization.Count == 0)
