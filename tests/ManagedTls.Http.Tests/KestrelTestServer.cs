@@ -51,7 +51,7 @@ internal sealed class KestrelTestServer : IAsyncDisposable
     /// <summary>The scheme Kestrel saw on each request, in order (it checks HTTP/2's :scheme against the transport).</summary>
     public List<string> SeenSchemes { get; } = new();
 
-    private static readonly Lazy<X509Certificate2> LocalhostCertificate = new(() =>
+    internal static readonly Lazy<X509Certificate2> LocalhostCertificate = new(() =>
     {
         using var pem = X509Certificate2.CreateFromPemFile(TestPkis.Localhost.CertificateFile, TestPkis.Localhost.KeyFile);
         // SslStream on Linux needs a key it can export into OpenSSL: round-trip through PKCS#12.
