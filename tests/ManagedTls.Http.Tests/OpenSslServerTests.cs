@@ -132,7 +132,7 @@ public sealed class OpenSslServerTests
         ManagedTlsHttpHandler handler = ManagedTlsHttp.CreateHandler(TestPkis.ClientContext(), h =>
         {
             h.UseProxy = true;
-            h.Proxy = new WebProxy(proxy.Uri);
+            h.Proxy = new WebProxy(proxy.Uri) { Credentials = new NetworkCredential("user", "pass") };
         });
         using HttpClient client = Client(handler);
 
@@ -141,7 +141,25 @@ public sealed class OpenSslServerTests
         Assert.Contains("New, TLSv1.3", body, StringComparison.Ordinal);
         string connect = Assert.Single(proxy.Requests);
         Assert.StartsWith($"CONNECT localhost:{server.Port} HTTP/1.1\r\n", connect, StringComparison.Ordinal);
+        Assert.Contains("\r\nProxy-Authorization: Basic dXNlcjpwYXNz\r\n", connect, StringComparison.Ordinal);
         Assert.Equal(1, handler.Connector.TunnelCount);
+    }
+
+    [Fact]
+    public async Task A_connect_callback_of_the_caller_supplies_the_transport_under_tls()
+    {
+        using OpenSslWwwServer server = OpenSslWwwServer.Start();
+        int calls = 0;
+        using HttpClient client = Client(ManagedTlsHttp.CreateHandler(TestPkis.ClientContext(), h => h.ConnectCallback = async (context, token) =>
+        {
+            Interlocked.Increment(ref calls);
+            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+            await socket.ConnectAsync(IPAddress.Loopback, context.DnsEndPoint.Port, token);
+            return new NetworkStream(socket, ownsSocket: true);
+        }));
+
+        Assert.Contains("New, TLSv1.3", await client.GetStringAsync(server.BaseUri), StringComparison.Ordinal);
+        Assert.Equal(1, calls);
     }
 
     [Fact]
