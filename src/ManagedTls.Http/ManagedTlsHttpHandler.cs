@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http;
 using ManagedTls.Ssl;
@@ -90,7 +91,25 @@ public sealed class ManagedTlsHttpHandler : HttpMessageHandler
     /// <returns>The response; its <see cref="HttpResponseMessage.RequestMessage"/> is <paramref name="request"/>.</returns>
     /// <exception cref="HttpRequestException">The request failed; a TLS failure is its <see cref="Exception.InnerException"/>
     /// (<see cref="SslException"/>, <see cref="SslCertVerificationException"/>).</exception>
-    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+        SendCoreAsync(request, async: true, cancellationToken);
+
+    /// <summary>
+    /// Sends the request synchronously, as <see cref="SocketsHttpHandler"/> does: HTTP/1.1 only (a request that allows
+    /// only HTTP/2 is refused with <see cref="NotSupportedException"/>, one that allows both uses HTTP/1.1).
+    /// </summary>
+    /// <param name="request">The request.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>The response; its <see cref="HttpResponseMessage.RequestMessage"/> is <paramref name="request"/>.</returns>
+    /// <exception cref="HttpRequestException">The request failed; a TLS failure is its <see cref="Exception.InnerException"/>.</exception>
+    protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        Task<HttpResponseMessage> sent = SendCoreAsync(request, async: false, cancellationToken);
+        Debug.Assert(sent.IsCompleted, "the synchronous path never waits asynchronously");
+        return sent.GetAwaiter().GetResult();
+    }
+
+    private async Task<HttpResponseMessage> SendCoreAsync(HttpRequestMessage request, bool async, CancellationToken cancellationToken)
     {
         if (request is null)
         {
@@ -105,7 +124,7 @@ public sealed class ManagedTlsHttpHandler : HttpMessageHandler
         int redirects = 0;
         while (true)
         {
-            HttpResponseMessage response = await SendOneAsync(request, cancellationToken).ConfigureAwait(false);
+            HttpResponseMessage response = await SendOneAsync(request, async, cancellationToken).ConfigureAwait(false);
             Uri? next = _allowAutoRedirect ? Redirects.Target(request.RequestUri!, response) : null;
             if (next is null || ++redirects > _maxAutomaticRedirections)
             {
@@ -153,29 +172,40 @@ public sealed class ManagedTlsHttpHandler : HttpMessageHandler
 
     private static bool IsHttps(Uri uri) => uri.Scheme == Uri.UriSchemeHttps;
 
-    private async Task<HttpResponseMessage> SendOneAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    private static async Task<HttpResponseMessage> InvokeAsync(HttpMessageInvoker invoker, HttpRequestMessage request, bool async, CancellationToken cancellationToken) =>
+        async ? await invoker.SendAsync(request, cancellationToken).ConfigureAwait(false) : invoker.Send(request, cancellationToken);
+
+    private async Task<HttpResponseMessage> SendOneAsync(HttpRequestMessage request, bool async, CancellationToken cancellationToken)
     {
         Uri uri = request.RequestUri!;
         HttpResponseMessage response;
         if (!IsHttps(uri))
         {
-            response = await _plain.SendAsync(Copy(request, uri, request.Version, request.VersionPolicy, null), cancellationToken).ConfigureAwait(false);
+            response = await InvokeAsync(_plain, Copy(request, uri, request.Version, request.VersionPolicy, null), async, cancellationToken).ConfigureAwait(false);
         }
         else
         {
             AllowedProtocols allowed = HttpsTarget.For(request.Version, request.VersionPolicy);
+            if (!async)
+            {
+                // SocketsHttpHandler speaks HTTP/2 only asynchronously.
+                allowed = allowed == AllowedProtocols.Http2
+                    ? throw new NotSupportedException("The synchronous method is not supported by HTTP/2; send the request asynchronously or allow HTTP/1.1.")
+                    : AllowedProtocols.Http11;
+            }
+
             var target = new HttpsTarget(uri, allowed);
             Uri inner = new UriBuilder(uri) { Scheme = Uri.UriSchemeHttp, Port = uri.Port }.Uri;
             string authority = TlsConnector.Authority(HostOf(uri), uri.Port);
             bool http2 = allowed == AllowedProtocols.Http2 || (allowed == AllowedProtocols.Both && _connector.ChoseHttp2(authority) != false);
             try
             {
-                response = await _tls.SendAsync(CopyForTls(request, inner, http2, target), cancellationToken).ConfigureAwait(false);
+                response = await InvokeAsync(_tls, CopyForTls(request, inner, http2, target), async, cancellationToken).ConfigureAwait(false);
             }
             catch (HttpRequestException e) when (http2 && allowed == AllowedProtocols.Both && e.InnerException is Http11ChosenException)
             {
                 // The server chose http/1.1 for the HTTP/2 attempt; its TLS connection waits for this retry.
-                response = await _tls.SendAsync(CopyForTls(request, inner, http2: false, target), cancellationToken).ConfigureAwait(false);
+                response = await InvokeAsync(_tls, CopyForTls(request, inner, http2: false, target), async, cancellationToken).ConfigureAwait(false);
             }
         }
 

@@ -84,6 +84,21 @@ public sealed class OpenSslServerTests
     };
 
     [Fact]
+    public void Synchronous_send_uses_http11()
+    {
+        using OpenSslWwwServer server = OpenSslWwwServer.Start("-alpn", "h2,http/1.1");
+        using HttpClient client = Client(ManagedTlsHttp.CreateHandler(TestPkis.ClientContext()));
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, server.BaseUri) { Version = HttpVersion.Version20 };
+        using HttpResponseMessage response = client.Send(request);
+        using var reader = new StreamReader(response.Content.ReadAsStream());
+        Assert.Contains("New, TLSv1.3", reader.ReadToEnd(), StringComparison.Ordinal);
+        Assert.Equal(server.BaseUri, response.RequestMessage!.RequestUri);
+
+        Assert.Throws<NotSupportedException>(() => client.Send(ExactlyH2(server.BaseUri)));
+    }
+
+    [Fact]
     public async Task Unknown_ca_is_a_certificate_verification_error_inside_the_http_error()
     {
         using OpenSslWwwServer server = OpenSslWwwServer.Start();
