@@ -46,6 +46,9 @@ internal sealed class TlsConnector : IDisposable
     /// <summary>Whether HTTP/2 connections send <c>:scheme: https</c> (always, except in the test that shows why).</summary>
     internal bool RewriteScheme = true;
 
+    /// <summary>Handshakes that resumed a session.</summary>
+    internal int ResumedCount;
+
     /// <summary>CONNECT tunnels opened.</summary>
     internal int TunnelCount;
 
@@ -90,7 +93,12 @@ internal sealed class TlsConnector : IDisposable
             throw;
         }
 
-        string? chosen = tls.Ssl!.SelectedAlpnProtocol();
+        if (tls.Ssl!.SessionReused)
+        {
+            Interlocked.Increment(ref ResumedCount);
+        }
+
+        string? chosen = tls.Ssl.SelectedAlpnProtocol();
         if (http2 && chosen != "h2")
         {
             if (target.Allowed == AllowedProtocols.Both)
