@@ -42,7 +42,7 @@ public sealed class ManagedTlsHttpHandler : HttpMessageHandler
             UseProxy = tls.UseProxy,
             Proxy = tls.Proxy,
             DefaultProxyCredentials = tls.DefaultProxyCredentials,
-            Credentials = tls.Credentials,
+            Credentials = tls.Credentials is { } plainCredentials ? new HttpsCredentials(plainCredentials, mapToHttps: false) : null,
             PreAuthenticate = tls.PreAuthenticate,
             ConnectCallback = tls.ConnectCallback,
             PlaintextStreamFilter = tls.PlaintextStreamFilter,
@@ -70,9 +70,9 @@ public sealed class ManagedTlsHttpHandler : HttpMessageHandler
         tls.UseCookies = false;
         tls.UseProxy = false;
         tls.ConnectCallback = _connector.ConnectAsync;
-        if (tls.Credentials is { } credentials and not NetworkCredential)
+        if (tls.Credentials is { } credentials)
         {
-            tls.Credentials = new HttpsCredentials(credentials);
+            tls.Credentials = new HttpsCredentials(credentials, mapToHttps: true);
         }
 
         _tls = new HttpMessageInvoker(tls, disposeHandler: true);
@@ -124,6 +124,8 @@ public sealed class ManagedTlsHttpHandler : HttpMessageHandler
         int redirects = 0;
         while (true)
         {
+            // This flow only (an async method's changes do not reach its caller).
+            HttpsCredentials.Redirected = redirects > 0;
             HttpResponseMessage response = await SendOneAsync(request, async, cancellationToken).ConfigureAwait(false);
             Uri? next = _allowAutoRedirect ? Redirects.Target(request.RequestUri!, response) : null;
             if (next is null || ++redirects > _maxAutomaticRedirections)

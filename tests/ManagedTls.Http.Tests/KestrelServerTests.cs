@@ -215,6 +215,26 @@ public abstract class KestrelServerTestsBase
         Assert.Equal(2, handler.Connector.HandshakeCount);
     }
 
+    [Fact]
+    public async Task After_a_redirect_only_uri_bound_credentials_are_used()
+    {
+        await using KestrelTestServer server = await KestrelTestServer.StartAsync(HttpProtocols.Http1AndHttp2, ServerTls);
+        var redirect = new Uri(server.BaseUri, "/redirect?to=/auth");
+        var credential = new NetworkCredential("user", "pass");
+
+        // As SocketsHttpHandler: a bare credential answers the server it was sent to, not one a redirect points at.
+        using HttpClient bare = Client(ManagedTlsHttp.CreateHandler(TestPkis.ClientContext(), h => h.Credentials = credential));
+        Assert.Equal(HttpStatusCode.OK, (await bare.GetAsync(new Uri(server.BaseUri, "/auth"))).StatusCode);
+        using HttpResponseMessage refused = await bare.GetAsync(redirect);
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Equal(new Uri(server.BaseUri, "/auth"), refused.RequestMessage!.RequestUri);
+
+        var cache = new CredentialCache { { server.BaseUri, "Basic", credential } };
+        using HttpClient cached = Client(ManagedTlsHttp.CreateHandler(TestPkis.ClientContext(), h => h.Credentials = cache));
+        using HttpResponseMessage allowed = await cached.GetAsync(redirect);
+        Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
+    }
+
     private static HttpClient Client(ManagedTlsHttpHandler handler) => new(handler) { Timeout = TimeSpan.FromSeconds(20) };
 }
 
