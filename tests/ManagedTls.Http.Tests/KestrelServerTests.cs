@@ -235,6 +235,35 @@ public abstract class KestrelServerTestsBase
         Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
     }
 
+    [Fact]
+    public async Task An_ipv6_literal_is_verified_against_the_certificate_address_without_server_name()
+    {
+        await using KestrelTestServer server = await KestrelTestServer.StartAsync(HttpProtocols.Http1AndHttp2, ServerTls);
+        using HttpClient client = Client(ManagedTlsHttp.CreateHandler(TestPkis.ClientContext()));
+        client.DefaultRequestVersion = HttpVersion.Version20;
+
+        using HttpResponseMessage response = await client.GetAsync(new Uri(server.Ipv6BaseUri, "/x"));
+
+        Assert.Equal(HttpVersion.Version20, response.Version);
+        Assert.Equal($"protocol=HTTP/2 scheme=https host=[::1]:{server.Ipv6BaseUri.Port} path=/x", await response.Content.ReadAsStringAsync());
+        Assert.Equal("", await client.GetStringAsync(new Uri(server.Ipv6BaseUri, "/sni")));
+    }
+
+    [Fact]
+    public async Task H2_goes_through_a_connect_tunnel()
+    {
+        await using KestrelTestServer server = await KestrelTestServer.StartAsync(HttpProtocols.Http1AndHttp2, ServerTls);
+        using var proxy = new ConnectProxy();
+        using HttpClient client = Client(ManagedTlsHttp.CreateHandler(TestPkis.ClientContext(), h => h.Proxy = new WebProxy(proxy.Uri)));
+        client.DefaultRequestVersion = HttpVersion.Version20;
+
+        using HttpResponseMessage response = await client.GetAsync(server.BaseUri);
+
+        Assert.Equal(HttpVersion.Version20, response.Version);
+        Assert.StartsWith("protocol=HTTP/2 scheme=https", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.StartsWith($"CONNECT localhost:{server.BaseUri.Port} ", Assert.Single(proxy.Requests), StringComparison.Ordinal);
+    }
+
     private static HttpClient Client(ManagedTlsHttpHandler handler) => new(handler) { Timeout = TimeSpan.FromSeconds(20) };
 }
 

@@ -23,11 +23,12 @@ internal sealed class KestrelTestServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private KestrelTestServer(WebApplication app, Uri baseUri, Uri plainUri)
+    private KestrelTestServer(WebApplication app, Uri baseUri, Uri plainUri, Uri ipv6Uri)
     {
         _app = app;
         BaseUri = baseUri;
         PlainBaseUri = plainUri;
+        Ipv6BaseUri = ipv6Uri;
     }
 
     /// <summary>Sets up TLS on a Kestrel listener.</summary>
@@ -44,6 +45,9 @@ internal sealed class KestrelTestServer : IAsyncDisposable
     });
 
     public Uri BaseUri { get; }
+
+    /// <summary>The same app over HTTPS on ::1, another port.</summary>
+    public Uri Ipv6BaseUri { get; }
 
     /// <summary>The same app over plain HTTP/1.1 on another port.</summary>
     public Uri PlainBaseUri { get; }
@@ -72,15 +76,21 @@ internal sealed class KestrelTestServer : IAsyncDisposable
                 https(listen);
             });
             k.Listen(IPAddress.Loopback, 0);
+            k.Listen(IPAddress.IPv6Loopback, 0, listen =>
+            {
+                listen.Protocols = protocols;
+                https(listen);
+            });
         });
         WebApplication app = builder.Build();
         KestrelTestServer? self = null;
         app.Run(async context => await Serve(self!, context));
         await app.StartAsync();
         ICollection<string> addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
-        int port = new Uri(addresses.First(a => a.StartsWith("https:", StringComparison.Ordinal))).Port;
+        int port = new Uri(addresses.First(a => a.StartsWith("https://127.", StringComparison.Ordinal))).Port;
         int plainPort = new Uri(addresses.First(a => a.StartsWith("http:", StringComparison.Ordinal))).Port;
-        self = new KestrelTestServer(app, new Uri($"https://localhost:{port}/"), new Uri($"http://localhost:{plainPort}/"));
+        int ipv6Port = new Uri(addresses.First(a => a.StartsWith("https://[", StringComparison.Ordinal))).Port;
+        self = new KestrelTestServer(app, new Uri($"https://localhost:{port}/"), new Uri($"http://localhost:{plainPort}/"), new Uri($"https://[::1]:{ipv6Port}/"));
         return self;
     }
 
