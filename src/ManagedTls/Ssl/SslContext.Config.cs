@@ -386,7 +386,10 @@ public sealed partial class SslContext
     /// <param name="protocols">Protocol names (ASCII), each 1 to 255 bytes.</param>
     /// <exception cref="SslException">A name is empty or longer than 255 bytes (Python: <c>ALPN protocols must be 1 to 255 in length</c>).</exception>
     /// <exception cref="ArgumentException">A name is not ASCII (Python's <c>UnicodeEncodeError</c>).</exception>
-    public void SetAlpnProtocols(IEnumerable<string> protocols)
+    public void SetAlpnProtocols(IEnumerable<string> protocols) => _alpn = EncodeAlpnProtocols(protocols);
+
+    /// <summary>Python's checks of an ALPN list, shared by <see cref="SetAlpnProtocols"/> and <see cref="SslObject.SetAlpnProtocols"/>; returns the names as ASCII.</summary>
+    internal static byte[][] EncodeAlpnProtocols(IEnumerable<string> protocols)
     {
         if (protocols is null)
         {
@@ -418,7 +421,7 @@ public sealed partial class SslContext
             list.Add(Encoding.ASCII.GetBytes(protocol));
         }
 
-        _alpn = list.ToArray();
+        return list.ToArray();
     }
 
     /// <summary>The ALPN protocols set by <see cref="SetAlpnProtocols"/>, as ASCII strings.</summary>
