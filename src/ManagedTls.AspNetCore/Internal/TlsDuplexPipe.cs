@@ -1,0 +1,26 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using ManagedTls.Ssl;
+
+namespace ManagedTls.AspNetCore.Internal;
+
+/// <summary>The application's side of the connection: pipes over the <see cref="TlsStream"/>, which stays open when they complete.</summary>
+internal sealed class TlsDuplexPipe : IDuplexPipe
+{
+    public TlsDuplexPipe(TlsStream stream, MemoryPool<byte> pool)
+    {
+        Input = PipeReader.Create(stream, new StreamPipeReaderOptions(pool: pool, leaveOpen: true));
+        Output = PipeWriter.Create(stream, new StreamPipeWriterOptions(pool: pool, leaveOpen: true));
+    }
+
+    public PipeReader Input { get; }
+
+    public PipeWriter Output { get; }
+
+    /// <summary>Completes both pipes (the stream is disposed by the caller afterwards).</summary>
+    public async ValueTask CompleteAsync()
+    {
+        await Input.CompleteAsync().ConfigureAwait(false);
+        await Output.CompleteAsync().ConfigureAwait(false);
+    }
+}
