@@ -40,7 +40,7 @@ internal sealed class ManagedTlsMiddleware
         var connection = new ManagedTlsConnection(tls, _settings, context);
         if (!await HandshakeAsync(context, connection).ConfigureAwait(false))
         {
-            await tls.DisposeAsync().ConfigureAwait(false);
+            await DisposeQuietlyAsync(tls).ConfigureAwait(false);
             return;
         }
 
@@ -69,9 +69,21 @@ internal sealed class ManagedTlsMiddleware
                 // The peer is gone; what was left to send has nowhere to go.
             }
 
-            // Sends close_notify (bounded), leaving the transport to Kestrel.
-            await tls.DisposeAsync().ConfigureAwait(false);
+            await DisposeQuietlyAsync(tls).ConfigureAwait(false);
             context.Transport = transport;
+        }
+    }
+
+    // Sends close_notify (bounded by TlsStream) and leaves the transport to Kestrel; a transport Kestrel has already
+    // closed or completed is no error at this point.
+    private static async ValueTask DisposeQuietlyAsync(TlsStream tls)
+    {
+        try
+        {
+            await tls.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or InvalidOperationException or ObjectDisposedException)
+        {
         }
     }
 
