@@ -4,12 +4,16 @@ using ManagedTls.Ssl;
 
 namespace ManagedTls.AspNetCore.Internal;
 
-/// <summary>The application's side of the connection: pipes over the <see cref="TlsStream"/>, which stays open when they complete.</summary>
+/// <summary>
+/// The application's side of the connection: pipes over the <see cref="TlsStream"/>, which stays open when they
+/// complete. Options as Kestrel's own TLS middleware sets them for <c>SslStream</c>: segments from Kestrel's pool, and
+/// an idle connection waiting with a zero-byte read so that it holds no segment while nothing arrives.
+/// </summary>
 internal sealed class TlsDuplexPipe : IDuplexPipe
 {
     public TlsDuplexPipe(TlsStream stream, MemoryPool<byte> pool)
     {
-        Input = PipeReader.Create(stream, new StreamPipeReaderOptions(pool: pool, leaveOpen: true));
+        Input = PipeReader.Create(stream, new StreamPipeReaderOptions(pool: pool, leaveOpen: true, useZeroByteReads: true));
         Output = PipeWriter.Create(stream, new StreamPipeWriterOptions(pool: pool, leaveOpen: true));
     }
 
