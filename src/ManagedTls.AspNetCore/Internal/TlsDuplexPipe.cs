@@ -6,8 +6,10 @@ namespace ManagedTls.AspNetCore.Internal;
 
 /// <summary>
 /// The application's side of the connection: pipes over the <see cref="TlsStream"/>, which stays open when they
-/// complete. Options as Kestrel's own TLS middleware sets them for <c>SslStream</c>: segments from Kestrel's pool, and
-/// an idle connection waiting with a zero-byte read so that it holds no segment while nothing arrives.
+/// complete. Options as Kestrel's own TLS middleware sets them for <c>SslStream</c>: segments from Kestrel's pool, and a
+/// zero-byte read before each read, which lets a stream that waits on an empty buffer (as <c>SslStream</c> does) keep
+/// an idle connection without a segment. <see cref="TlsStream"/> answers a zero-byte read at once, so an idle
+/// connection here holds one pool segment (4 KiB) while it waits.
 /// </summary>
 internal sealed class TlsDuplexPipe : IDuplexPipe
 {
