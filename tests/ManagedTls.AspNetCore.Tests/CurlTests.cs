@@ -26,6 +26,19 @@ public sealed class CurlTests(ServerFixture fixture) : IClassFixture<ServerFixtu
     }
 
     [Fact]
+    public async Task Without_sni_the_host_name_is_empty()
+    {
+        // By address: curl sends no server_name (RFC 6066 allows host names only); the certificate names 127.0.0.1.
+        ExternalProcess.Result r = await ExternalProcess.RunAsync("curl",
+            ["--silent", "--show-error", "--max-time", "15", "--cacert", TestPki.Shared.AuthorityFile, $"https://127.0.0.1:{Port}/info"]);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        JsonElement info = JsonDocument.Parse(r.Stdout).RootElement;
+        Assert.Null(info.Str("hostName"));
+        Assert.Equal(string.Empty, info.Str("handshakeHostName"));
+        Assert.Equal("HTTP/2", info.Str("protocol"));
+    }
+
+    [Fact]
     public async Task Http2_is_served_when_curl_asks_for_it()
     {
         ExternalProcess.Result r = await ExternalProcess.CurlAsync(Port, "/info", null, "--http2");

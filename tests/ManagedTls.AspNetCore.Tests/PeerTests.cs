@@ -91,6 +91,19 @@ public sealed class PeerTests(ServerFixture fixture) : IClassFixture<ServerFixtu
         Assert.All(bodies, b => Assert.Equal(KestrelTlsServer.BigBody, b));
     }
 
+    [Fact]
+    public async Task Twenty_http11_connections_at_once_all_complete_their_handshakes()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(25));
+        string[] bodies = await Task.WhenAll(Enumerable.Range(0, 20).Select(async _ =>
+        {
+            // One client each: twenty connections, twenty handshakes running side by side.
+            using HttpClient client = SslStreamClient();
+            return await client.GetStringAsync(fixture.Server.BaseUri, cts.Token);
+        }));
+        Assert.All(bodies, b => Assert.Equal("hello over HTTP/1.1", b));
+    }
+
     /// <summary>HttpClient with .NET's own TLS (SslStream), trusting only the test CA.</summary>
     internal static HttpClient SslStreamClient(X509Certificate2? clientCertificate = null)
     {
