@@ -29,12 +29,15 @@ public sealed class KestrelTlsServer : IAsyncDisposable
     {
         _app = app;
         Logs = logs;
-        string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        Port = new Uri(address).Port;
+        Address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        Port = new Uri(Address).Port;
     }
 
     /// <summary>What <c>GET /big</c> returns: 1 MiB of a fixed pattern.</summary>
     public static byte[] BigBody { get; } = Enumerable.Range(0, 1 << 20).Select(i => (byte)(i % 251)).ToArray();
+
+    /// <summary>The address as Kestrel lists it (<c>IServerAddressesFeature</c>).</summary>
+    public string Address { get; }
 
     /// <summary>The port the server listens on (127.0.0.1).</summary>
     public int Port { get; }

@@ -68,4 +68,14 @@ public sealed class OptionsTests
         Assert.True(r.ExitCode == 0, r.ToString());
         Assert.StartsWith("hello over HTTP/1.1", r.Stdout, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Kestrel_lists_the_endpoint_as_http_because_only_UseHttps_marks_it_as_tls()
+    {
+        // Decision 0036: ListenOptions.IsTls is internal to Kestrel. The endpoint is TLS all the same.
+        await using KestrelTlsServer server = await KestrelTlsServer.StartAsync(listen => listen.UseManagedTls(TestPki.Shared.ServerContext()));
+        Assert.StartsWith("http://127.0.0.1:", server.Address, StringComparison.Ordinal);
+        ExternalProcess.Result r = await ExternalProcess.CurlAsync(server.Port, "/");
+        Assert.True(r.ExitCode == 0, r.ToString());
+    }
 }
