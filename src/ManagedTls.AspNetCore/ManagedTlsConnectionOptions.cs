@@ -27,7 +27,8 @@ public sealed class ManagedTlsConnectionOptions
     /// <c>ServerCertificateSelector</c>. Called once per handshake, while the client's hello is processed, with the
     /// connection and the name (null when the client sent none). The connection is switched to the returned context
     /// (its certificate chains, trust store, client-certificate policy and ALPN protocols; decision 0027 of ManagedTls
-    /// lists what a switch takes); null keeps <see cref="Context"/>. A selector that throws fails that handshake
+    /// lists what a switch takes: client certificates are then verified against the selected context's trust store,
+    /// and requested when either context asks for them); null keeps <see cref="Context"/>. A selector that throws fails that handshake
     /// (handshake_failure). When <see cref="Context"/> is null, the base is a default <see cref="SslProtocol.TlsServer"/>
     /// context without a certificate, so a null answer fails the handshake as Kestrel's selector does. The selector is
     /// installed as the base context's <see cref="SslContext.SniCallback"/>, so that context must not have a callback

@@ -85,4 +85,35 @@ public sealed class SniTests
         ExternalProcess.Result second = await ExternalProcess.CurlAsync(server.Port, "/");
         Assert.True(second.ExitCode == 0, second.ToString());
     }
+
+    [Fact]
+    public async Task A_name_never_lets_a_client_skip_the_base_context_client_authentication()
+    {
+        // The base requires client certificates; the context chosen for alpha.test does not ask for any. Decision 0027:
+        // the stricter wins, so alpha.test still needs a certificate, and the app sees it.
+        SslContext alpha = TestPki.Shared.ServerContext(TestPki.Shared.Alpha);
+        await using KestrelTlsServer server = await KestrelTlsServer.StartAsync(listen => listen.UseManagedTls(new ManagedTlsConnectionOptions
+        {
+            Context = TestPki.Shared.ClientAuthContext(),
+            ContextSelector = (_, name) => name == "alpha.test" ? alpha : null,
+        }));
+
+        ExternalProcess.Result refused = await ExternalProcess.CurlAsync(server.Port, "/info", "alpha.test");
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.DoesNotContain("\"protocol\"", refused.Stdout, StringComparison.Ordinal);
+
+        // The switched-to context's trust store verifies the certificate (OpenSSL's rule): alpha's has no CA yet, so
+        // even the right certificate is refused (unknown_ca), failing closed.
+        Leaf client = TestPki.Shared.Client;
+        ExternalProcess.Result untrusted = await ExternalProcess.CurlAsync(server.Port, "/info", "alpha.test", "--cert", client.CertificateFile, "--key", client.KeyFile);
+        Assert.NotEqual(0, untrusted.ExitCode);
+        Assert.Contains("unknown ca", untrusted.Stderr, StringComparison.Ordinal);
+
+        alpha.LoadVerifyLocations(TestPki.Shared.AuthorityFile);
+        ExternalProcess.Result ok = await ExternalProcess.CurlAsync(server.Port, "/info", "alpha.test", "--cert", client.CertificateFile, "--key", client.KeyFile);
+        Assert.True(ok.ExitCode == 0, ok.ToString());
+        JsonElement info = Json.Parse(ok.Stdout).Info;
+        Assert.Equal(TestPki.Shared.Alpha.Sha256, info.Str("context"));
+        Assert.Equal(client.Sha256, info.Str("peerCertificate"));
+    }
 }
