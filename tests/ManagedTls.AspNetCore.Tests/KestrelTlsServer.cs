@@ -134,14 +134,14 @@ public sealed class CapturingLoggerProvider : ILoggerProvider
         categoryName == ManagedTlsListenOptionsExtensions.LogCategory ? new Logger(this) : Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
 
     /// <summary>Waits (bounded) for an entry with the given event id.</summary>
-    public async Task<(EventId Id, string Message, Exception? Exception)> WaitForAsync(int eventId, TimeSpan timeout)
+    public async Task<(EventId Id, string Message, Exception? Exception)> WaitForAsync(int eventId, TimeSpan timeout, Func<Exception?, bool>? exception = null)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
             foreach (var e in _entries)
             {
-                if (e.Id.Id == eventId)
+                if (e.Id.Id == eventId && (exception is null || exception(e.Exception)))
                 {
                     return e;
                 }
