@@ -23,6 +23,7 @@ internal sealed class ManagedTlsConnection : ITlsConnectionFeature, ITlsApplicat
     private bool _clientCertificateLoaded;
     private string? _requestedName;
     private SuiteDetails? _suite;
+    private ReadOnlyMemory<byte> _alpnBytes;
 
     public ManagedTlsConnection(TlsStream stream, ManagedTlsSettings settings, ConnectionContext connection)
     {
@@ -52,8 +53,6 @@ internal sealed class ManagedTlsConnection : ITlsConnectionFeature, ITlsApplicat
     // ITlsApplicationProtocolFeature
 
     ReadOnlyMemory<byte> ITlsApplicationProtocolFeature.ApplicationProtocol => _alpnBytes;
-
-    private ReadOnlyMemory<byte> _alpnBytes;
 
     // ITlsConnectionFeature
 
