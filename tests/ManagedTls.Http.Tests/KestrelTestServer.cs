@@ -68,16 +68,21 @@ internal sealed class KestrelTestServer : IAsyncDisposable
         https ??= SslStreamTls;
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
+        // The bound ports are read back from the listen options: a TLS layer other than UseHttps (UseManagedTls) is
+        // listed among the server's addresses as http://, since Kestrel's own TLS flag is internal.
+        var endpoints = new ListenOptions[3];
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.Listen(IPAddress.Loopback, 0, listen =>
             {
+                endpoints[0] = listen;
                 listen.Protocols = protocols;
                 https(listen);
             });
-            k.Listen(IPAddress.Loopback, 0);
+            k.Listen(IPAddress.Loopback, 0, listen => endpoints[1] = listen);
             k.Listen(IPAddress.IPv6Loopback, 0, listen =>
             {
+                endpoints[2] = listen;
                 listen.Protocols = protocols;
                 https(listen);
             });
@@ -86,10 +91,9 @@ internal sealed class KestrelTestServer : IAsyncDisposable
         KestrelTestServer? self = null;
         app.Run(async context => await Serve(self!, context));
         await app.StartAsync();
-        ICollection<string> addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
-        int port = new Uri(addresses.First(a => a.StartsWith("https://127.", StringComparison.Ordinal))).Port;
-        int plainPort = new Uri(addresses.First(a => a.StartsWith("http:", StringComparison.Ordinal))).Port;
-        int ipv6Port = new Uri(addresses.First(a => a.StartsWith("https://[", StringComparison.Ordinal))).Port;
+        int port = endpoints[0].IPEndPoint!.Port;
+        int plainPort = endpoints[1].IPEndPoint!.Port;
+        int ipv6Port = endpoints[2].IPEndPoint!.Port;
         self = new KestrelTestServer(app, new Uri($"https://localhost:{port}/"), new Uri($"http://localhost:{plainPort}/"), new Uri($"https://[::1]:{ipv6Port}/"));
         return self;
     }
