@@ -57,6 +57,25 @@ public sealed class OptionsTests
     }
 
     [Fact]
+    public async Task A_context_offering_a_protocol_the_endpoint_does_not_serve_is_refused_when_the_endpoint_binds()
+    {
+        SslContext shared = TestPki.Shared.ServerContext();
+        await using (KestrelTlsServer both = await KestrelTlsServer.StartAsync(listen => listen.UseManagedTls(shared)))
+        {
+            Assert.Equal(["h2", "http/1.1"], shared.AlpnProtocols);
+        }
+
+        // The same context on an HTTP/1.1-only endpoint would let a client agree on h2 with an HTTP/1.1 parser.
+        var e = await Assert.ThrowsAnyAsync<Exception>(() => KestrelTlsServer.StartAsync(listen =>
+        {
+            listen.Protocols = HttpProtocols.Http1;
+            listen.UseManagedTls(shared);
+        }));
+        InvalidOperationException refused = Assert.IsType<InvalidOperationException>(e is InvalidOperationException ? e : e.InnerException ?? e);
+        Assert.Contains("'h2'", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_context_with_its_own_alpn_protocols_keeps_them()
     {
         SslContext context = TestPki.Shared.ServerContext();

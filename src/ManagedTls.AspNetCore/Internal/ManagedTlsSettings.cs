@@ -78,12 +78,27 @@ internal sealed class ManagedTlsSettings
         }
     }
 
-    /// <summary>Gives a context without ALPN protocols those of the endpoint (once: a context that has some keeps them).</summary>
+    /// <summary>
+    /// Gives a context without ALPN protocols those of the endpoint (once: a context that has some keeps them), and
+    /// refuses a context that would agree on a protocol the endpoint does not serve: Kestrel picks HTTP/2 or HTTP/1.1
+    /// from the endpoint's protocols and the ALPN result together, so a context offering <c>h2</c> on an HTTP/1.1-only
+    /// endpoint (one context shared by two endpoints, say) would have clients speak HTTP/2 to an HTTP/1.1 parser.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The context lists an HTTP protocol the endpoint does not serve.</exception>
     public void EnsureAlpn(SslContext context)
     {
         if (_alpn.Count > 0 && context.AlpnProtocols.Count == 0)
         {
             context.SetAlpnProtocols(_alpn);
+        }
+
+        foreach (string protocol in context.AlpnProtocols)
+        {
+            if ((protocol == "h2" || protocol == "http/1.1") && !_alpn.Contains(protocol))
+            {
+                throw new InvalidOperationException(
+                    $"The SslContext offers ALPN protocol '{protocol}', which this endpoint does not serve (its protocols give: {string.Join(", ", _alpn)}). Give each endpoint a context whose ALPN protocols match its ListenOptions.Protocols.");
+            }
         }
     }
 
