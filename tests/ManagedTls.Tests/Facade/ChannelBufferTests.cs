@@ -156,6 +156,28 @@ public sealed class ChannelBufferTests : IDisposable
     }
 
     [Fact]
+    public async Task BothEndsWriteAndReadAtOnceWithoutLosingAByte()
+    {
+        var (c, s) = await StreamPairAsync();
+        await using var client = new TlsStream(c, WrapKeys.ClientContext(_dir));
+        await using var server = new TlsStream(s, WrapKeys.ServerContext(_dir));
+        await Task.WhenAll(client.AuthenticateAsClientAsync("localhost"), server.AuthenticateAsServerAsync()).WaitAsync(Timeout);
+        byte[] up = new byte[1_500_000];
+        byte[] down = new byte[1_500_000];
+        new Random(21).NextBytes(up);
+        new Random(22).NextBytes(down);
+
+        // Each end's reader and writer run on their own threads at the same time, the writes synchronous, the reads not.
+        Task<byte[]> serverReads = ReadAllAsync(server, up.Length);
+        Task<byte[]> clientReads = ReadAllAsync(client, down.Length);
+        Task clientWrites = Task.Run(() => WriteInPieces(client, up, 23));
+        Task serverWrites = Task.Run(() => WriteInPieces(server, down, 24));
+        await Task.WhenAll(clientWrites, serverWrites).WaitAsync(Timeout);
+        Assert.Equal(up, await serverReads.WaitAsync(Timeout));
+        Assert.Equal(down, await clientReads.WaitAsync(Timeout));
+    }
+
+    [Fact]
     public async Task AnIdleTlsStreamHoldsNoRecordBuffer()
     {
         var (c, s) = await StreamPairAsync();
@@ -253,6 +275,30 @@ public sealed class ChannelBufferTests : IDisposable
         }
 
         return context;
+    }
+
+    private static void WriteInPieces(Stream stream, byte[] data, int seed)
+    {
+        var random = new Random(seed);
+        for (int done = 0; done < data.Length;)
+        {
+            int n = Math.Min(data.Length - done, random.Next(1, 50_000));
+            stream.Write(data, done, n);
+            done += n;
+        }
+    }
+
+    private static async Task<byte[]> ReadAllAsync(Stream stream, int count)
+    {
+        await Task.Yield();
+        byte[] buffer = new byte[count];
+        for (int got = 0; got < count;)
+        {
+            int n = await stream.ReadAsync(buffer.AsMemory(got, Math.Min(count - got, 30_000))).ConfigureAwait(false);
+            got += n > 0 ? n : throw new EndOfStreamException();
+        }
+
+        return buffer;
     }
 
     private static void Transfer(Stream from, Stream to, byte[] data, byte[] sink)
