@@ -512,7 +512,19 @@ public partial class SslObject : IDisposable
             else
             {
                 Span<byte> room = destination.Slice(delivered);
-                int taken = _conn.ReceiveRecords(head, room, out int d);
+                int taken;
+                int d;
+                try
+                {
+                    taken = _conn.ReceiveRecords(head, room, out d);
+                }
+                catch (TlsAlertException)
+                {
+                    // Records before the one that failed were opened in the segment: none of it may be read back.
+                    _incoming.Consume(head.Length, opened: true);
+                    throw;
+                }
+
                 delivered += d;
                 _incoming.Consume(taken, opened: true);
                 bool full = !room.IsEmpty && (d == room.Length || _conn.PendingApplicationData > 0);

@@ -118,6 +118,24 @@ public sealed class ChannelBufferTests : IDisposable
         Assert.Equal(0, pair.Server.Pending());
     }
 
+    [Fact]
+    public void ARecordThatFailsLeavesNoPlaintextInTheIncomingQueue()
+    {
+        var pair = new MemoryPair(WrapKeys.ClientContext(_dir), WrapKeys.ServerContext(_dir));
+        byte[] secret = Enumerable.Repeat((byte)0x5A, 1000).ToArray();
+        pair.Client.Write(secret);
+        pair.Client.Write(secret);
+        byte[] wire = pair.ToServer.Read();
+
+        // The second record's last byte (its tag) altered: the first record opens in place in the queue's segment,
+        // the second fails.
+        wire[^1] ^= 0x01;
+        pair.FromClient.Write(wire);
+        Assert.ThrowsAny<SslException>(() => pair.Server.Read(new byte[4096]));
+        byte[] left = pair.FromClient.Read();
+        Assert.False(left.AsSpan().IndexOf(secret.AsSpan(0, 64)) >= 0, "the opened record's plaintext can be read back from the incoming queue");
+    }
+
     [Theory]
     [InlineData(11)]
     [InlineData(12)]
