@@ -18,6 +18,7 @@ namespace ManagedTls.Benchmarks.Tls;
 [MemoryDiagnoser]
 [MinColumn]
 [MedianColumn]
+[MaxColumn]
 public class BulkBenchmarks
 {
     /// <summary>Bytes per operation.</summary>

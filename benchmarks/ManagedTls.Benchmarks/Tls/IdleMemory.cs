@@ -8,7 +8,7 @@ namespace ManagedTls.Benchmarks.Tls;
 /// way, then nothing), and prints the growth of <see cref="GC.GetTotalMemory"/> after full collections per side. With
 /// <c>holdSeconds</c> it then keeps the pairs alive that long (for a heap snapshot with <c>dotnet-gcdump</c>).
 /// <c>idle [pairs] sslstream</c> (or <c>sslstream12</c>) measures .NET's SslStream the same way, over in-memory
-/// duplex streams.
+/// duplex streams, and <c>idle [pairs] tlsstream</c> (or <c>tlsstream12</c>) ManagedTls's <see cref="TlsStream"/> over the same.
 /// </summary>
 internal static class IdleMemory
 {
@@ -18,6 +18,12 @@ internal static class IdleMemory
         int pairs = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 10_000;
         TlsVersion maximum = args.Length > 1 && args[1] == "1.2" ? TlsVersion.TlsV1_2 : TlsVersion.TlsV1_3;
         int hold = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 0;
+        if (args.Length > 1 && args[1].StartsWith("tlsstream", StringComparison.Ordinal))
+        {
+            RunTlsStream(pairs, args[1] == "tlsstream12" ? TlsVersion.TlsV1_2 : TlsVersion.TlsV1_3);
+            return;
+        }
+
         if (args.Length > 1 && args[1].StartsWith("sslstream", StringComparison.Ordinal))
         {
             RunSslStream(pairs, args[1] == "sslstream12" ? System.Security.Authentication.SslProtocols.Tls12 : System.Security.Authentication.SslProtocols.Tls13);
@@ -40,6 +46,50 @@ internal static class IdleMemory
 
         GC.KeepAlive(live);
         Dispose(live);
+    }
+
+    // ManagedTls's TlsStream over the same in-memory duplex streams as SslStream below: the engine, the channel and
+    // whatever buffers it keeps while idle.
+    private static void RunTlsStream(int count, TlsVersion maximum)
+    {
+        SslContext client = FacadePeers.Client(maximum, null);
+        SslContext server = FacadePeers.Server(ServerKey.EcdsaP256, maximum, null, tickets: 2);
+        foreach (var warm in MakeTlsStreams(client, server, 16))
+        {
+            warm.Client.Dispose();
+            warm.Server.Dispose();
+        }
+
+        long before = Measure();
+        var live = MakeTlsStreams(client, server, count);
+        long after = Measure();
+        Console.WriteLine($"TlsStream {live[0].Client.Ssl!.Version()} {count} idle pairs: {(after - before) / (2L * count)} bytes retained per side (GC.GetTotalMemory {before} -> {after})");
+        GC.KeepAlive(live);
+        foreach (var pair in live)
+        {
+            pair.Client.Dispose();
+            pair.Server.Dispose();
+        }
+    }
+
+    private static List<(TlsStream Client, TlsStream Server)> MakeTlsStreams(SslContext clientContext, SslContext serverContext, int count)
+    {
+        var list = new List<(TlsStream, TlsStream)>(count);
+        byte[] buffer = new byte[16];
+        for (int i = 0; i < count; i++)
+        {
+            (DuplexStream a, DuplexStream b) = DuplexStream.CreatePair();
+            var client = new TlsStream(a, clientContext);
+            var server = new TlsStream(b, serverContext);
+            Task.WaitAll(client.AuthenticateAsClientAsync(BenchPki.HostName), server.AuthenticateAsServerAsync());
+            client.Write("ping"u8);
+            ReadExactly(server, buffer, "ping");
+            server.Write("pong"u8);
+            ReadExactly(client, buffer, "pong");
+            list.Add((client, server));
+        }
+
+        return list;
     }
 
     private static void RunSslStream(int count, System.Security.Authentication.SslProtocols protocols)

@@ -61,6 +61,30 @@ internal sealed class ByteQueue : IBufferWriter<byte>, IDisposable
         return n;
     }
 
+    /// <summary>
+    /// Gives away the array with the waiting bytes (at <paramref name="offset"/>, <paramref name="count"/> long) and
+    /// leaves the queue empty, holding no array; false, with nothing given, when no byte waits. The array came from
+    /// <see cref="ArrayPool{T}.Shared"/>: whoever takes it returns it there (wiped first if the bytes are secret).
+    /// </summary>
+    public bool Detach(out byte[] array, out int offset, out int count)
+    {
+        if (Length == 0)
+        {
+            array = [];
+            offset = 0;
+            count = 0;
+            return false;
+        }
+
+        array = _buffer;
+        offset = _start;
+        count = Length;
+        _buffer = [];
+        _start = 0;
+        _end = 0;
+        return true;
+    }
+
     /// <inheritdoc/>
     public void Advance(int count)
     {

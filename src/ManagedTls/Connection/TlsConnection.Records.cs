@@ -81,101 +81,120 @@ internal sealed partial class TlsConnection
     private int ProcessRecords()
     {
         int count = 0;
+        Span<byte> none = default;
         while (!PeerClosed && _deframer.TryRead(out TlsRecord record))
         {
             count++;
-            if (_deframer.Rules.VersionCheck == RecordVersionCheck.MajorThree)
-            {
-                // Only the first record's legacy_record_version is checked (RFC 8446 section 5.1 and appendix D).
-                _deframer.Rules = RecordReadRules.Tls13(protectedRecords: false);
-            }
-
-            ContentType outer = record.Type;
-            if (outer == ContentType.ChangeCipherSpec)
-            {
-                // Only a plaintext change_cipher_spec exists; the state decides what it means (RFC 5246 section 7.1,
-                // RFC 8446 section 5).
-                _progress.ChangeCipherSpec();
-                _reassembler.CheckInterleaving(ContentType.ChangeCipherSpec);
-                Span<byte> body = record.Fragment;
-                if (IsRenegotiating && _readProtection.IsProtected)
-                {
-                    // In a TLS 1.2 renegotiation the peer protects change_cipher_spec under the keys in use; elsewhere
-                    // one after the keys changed is out of place whatever it carries (unexpected_message from the state).
-                    _readProtection.Open(outer, record.LegacyVersion, record.Fragment, out body);
-                }
-
-                _peerChangedKeysInRenegotiation |= IsRenegotiating;
-                Advance(_state.HandleChangeCipherSpec(_cx, body));
-                continue;
-            }
-
-            ContentType type;
-            Span<byte> content;
-            if (outer == ContentType.ApplicationData && _earlyDataSkip != EarlyDataSkip.None)
-            {
-                if (!SkipOrOpenAfterRejectedEarlyData(record, out type, out content))
-                {
-                    continue;
-                }
-            }
-            else if (outer == ContentType.Alert && _readProtection.IsProtected && _readProtection.Version == ProtocolVersion.Tls13 && !_state.IsTraffic)
-            {
-                // A TLS 1.3 peer may fail before it has our handshake keys; its alert then arrives in the clear. (A TLS
-                // 1.2 peer protects everything after its ChangeCipherSpec.)
-                type = ContentType.Alert;
-                content = record.Fragment;
-            }
-            else if (outer == ContentType.ApplicationData && !_readProtection.IsProtected)
-            {
-                throw new TlsAlertException(AlertDescription.UnexpectedMessage, "application_data record before any keys");
-            }
-            else
-            {
-                type = _readProtection.Open(outer, record.LegacyVersion, record.Fragment, out content);
-            }
-
-            _reassembler.CheckInterleaving(type);
-            switch (type)
-            {
-                case ContentType.Handshake:
-                    _reassembler.AddFragment(content);
-                    while (_reassembler.TryReadMessage(out HandshakeMessage message))
-                    {
-                        CountProgress(message.Type);
-                        Advance(_state.Handle(_cx, message.Encoded));
-                        if (_cx.Version == ProtocolVersion.Tls12 && _deframer.Rules.VersionCheck != RecordVersionCheck.Exact)
-                        {
-                            // Once TLS 1.2 is chosen, every record carries legacy_record_version 0x0303 (as OpenSSL
-                            // checks); protected records get these rules when their keys are installed.
-                            _deframer.Rules = RecordReadRules.Tls12(protectedRecords: false);
-                        }
-                    }
-
-                    break;
-                case ContentType.Alert:
-                    ReceiveAlert(content);
-                    break;
-                case ContentType.ApplicationData when _state.IsTraffic || (IsRenegotiating && !_peerChangedKeysInRenegotiation):
-                    // During a TLS 1.2 renegotiation the peer's data is delivered until its change_cipher_spec; between
-                    // that and its Finished it is unexpected_message (RFC 5246 section 7.4.9).
-                    if (content.IsEmpty)
-                    {
-                        _progress.EmptyRecord();
-                    }
-                    else
-                    {
-                        _progress.Progress();
-                        _received.Write(content);
-                    }
-
-                    break;
-                default:
-                    throw new TlsAlertException(AlertDescription.UnexpectedMessage, $"{type} record in {_state.Name}");
-            }
+            ProcessRecord(record, ref none);
         }
 
         return count;
+    }
+
+    // One record, opened in place: application data goes into `destination` while it has room (the slice left is
+    // passed back), the rest to the received queue.
+    private void ProcessRecord(TlsRecord record, ref Span<byte> destination)
+    {
+        if (_deframer.Rules.VersionCheck == RecordVersionCheck.MajorThree)
+        {
+            // Only the first record's legacy_record_version is checked (RFC 8446 section 5.1 and appendix D).
+            _deframer.Rules = RecordReadRules.Tls13(protectedRecords: false);
+        }
+
+        ContentType outer = record.Type;
+        if (outer == ContentType.ChangeCipherSpec)
+        {
+            // Only a plaintext change_cipher_spec exists; the state decides what it means (RFC 5246 section 7.1,
+            // RFC 8446 section 5).
+            _progress.ChangeCipherSpec();
+            _reassembler.CheckInterleaving(ContentType.ChangeCipherSpec);
+            Span<byte> body = record.Fragment;
+            if (IsRenegotiating && _readProtection.IsProtected)
+            {
+                // In a TLS 1.2 renegotiation the peer protects change_cipher_spec under the keys in use; elsewhere
+                // one after the keys changed is out of place whatever it carries (unexpected_message from the state).
+                _readProtection.Open(outer, record.LegacyVersion, record.Fragment, out body);
+            }
+
+            _peerChangedKeysInRenegotiation |= IsRenegotiating;
+            Advance(_state.HandleChangeCipherSpec(_cx, body));
+            return;
+        }
+
+        ContentType type;
+        Span<byte> content;
+        if (outer == ContentType.ApplicationData && _earlyDataSkip != EarlyDataSkip.None)
+        {
+            if (!SkipOrOpenAfterRejectedEarlyData(record, out type, out content))
+            {
+                return;
+            }
+        }
+        else if (outer == ContentType.Alert && _readProtection.IsProtected && _readProtection.Version == ProtocolVersion.Tls13 && !_state.IsTraffic)
+        {
+            // A TLS 1.3 peer may fail before it has our handshake keys; its alert then arrives in the clear. (A TLS
+            // 1.2 peer protects everything after its ChangeCipherSpec.)
+            type = ContentType.Alert;
+            content = record.Fragment;
+        }
+        else if (outer == ContentType.ApplicationData && !_readProtection.IsProtected)
+        {
+            throw new TlsAlertException(AlertDescription.UnexpectedMessage, "application_data record before any keys");
+        }
+        else
+        {
+            type = _readProtection.Open(outer, record.LegacyVersion, record.Fragment, out content);
+        }
+
+        _reassembler.CheckInterleaving(type);
+        switch (type)
+        {
+            case ContentType.Handshake:
+                _reassembler.AddFragment(content);
+                while (_reassembler.TryReadMessage(out HandshakeMessage message))
+                {
+                    CountProgress(message.Type);
+                    Advance(_state.Handle(_cx, message.Encoded));
+                    if (_cx.Version == ProtocolVersion.Tls12 && _deframer.Rules.VersionCheck != RecordVersionCheck.Exact)
+                    {
+                        // Once TLS 1.2 is chosen, every record carries legacy_record_version 0x0303 (as OpenSSL
+                        // checks); protected records get these rules when their keys are installed.
+                        _deframer.Rules = RecordReadRules.Tls12(protectedRecords: false);
+                    }
+                }
+
+                break;
+            case ContentType.Alert:
+                ReceiveAlert(content);
+                break;
+            case ContentType.ApplicationData when _state.IsTraffic || (IsRenegotiating && !_peerChangedKeysInRenegotiation):
+                // During a TLS 1.2 renegotiation the peer's data is delivered until its change_cipher_spec; between
+                // that and its Finished it is unexpected_message (RFC 5246 section 7.4.9).
+                if (content.IsEmpty)
+                {
+                    _progress.EmptyRecord();
+                }
+                else
+                {
+                    _progress.Progress();
+                    if (!destination.IsEmpty && _received.Length == 0)
+                    {
+                        int n = Math.Min(content.Length, destination.Length);
+                        content.Slice(0, n).CopyTo(destination);
+                        destination = destination.Slice(n);
+                        content = content.Slice(n);
+                    }
+
+                    if (!content.IsEmpty)
+                    {
+                        _received.Write(content);
+                    }
+                }
+
+                break;
+            default:
+                throw new TlsAlertException(AlertDescription.UnexpectedMessage, $"{type} record in {_state.Name}");
+        }
     }
 
     // During the handshake every message moves it on (or fails it); afterwards a KeyUpdate moves nothing, and the

@@ -277,6 +277,13 @@ internal sealed partial class TlsConnection : IRecordLayer, IDisposable
 
         try
         {
+            // Room for every record at once, so that sealing never moves records already sealed to a bigger buffer.
+            int max = _writer.MaxFragmentLength;
+            if (!data.IsEmpty)
+            {
+                _outgoing.GetSpan(RecordWriter.RecordCount(data.Length, max) * _writeProtection.MaxRecordLength(max));
+            }
+
             while (!data.IsEmpty)
             {
                 if (_writeProtection.NeedsKeyUpdate && _state is TrafficState traffic)

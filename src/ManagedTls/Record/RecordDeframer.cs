@@ -70,6 +70,26 @@ internal sealed class RecordDeframer : IDisposable
     /// <summary>Room for more input right now.</summary>
     public int FreeSpace => Math.Max(_buffer.Length, Capacity) - BufferedLength;
 
+    /// <summary>
+    /// How many more bytes complete the record at the front of the buffer: the rest of the header while it is
+    /// incomplete, then the rest of the record; 0 when nothing is buffered.
+    /// </summary>
+    public int BytesToCompleteRecord
+    {
+        get
+        {
+            int buffered = BufferedLength;
+            if (buffered == 0)
+            {
+                return 0;
+            }
+
+            return RecordHeader.TryRead(_buffer.AsSpan(_start, buffered), out RecordHeader header)
+                ? Math.Max(0, header.RecordLength - buffered)
+                : RecordLimits.HeaderSize - buffered;
+        }
+    }
+
     /// <summary>True while the deframer holds a pooled buffer (it has none while idle and empty).</summary>
     public bool HoldsBuffer => _buffer.Length != 0;
 

@@ -1,4 +1,5 @@
 using System.Buffers;
+using ManagedTls.Crypto;
 
 namespace ManagedTls.Ssl;
 
@@ -119,6 +120,56 @@ public sealed class MemoryBio
         }
 
         return total;
+    }
+
+    /// <summary>The unread bytes of the first segment: the front of the queue, writable so that records can be opened where they lie.</summary>
+    internal Span<byte> PeekHead()
+    {
+        if (_pending == 0)
+        {
+            return Span<byte>.Empty;
+        }
+
+        byte[] head = _segments.Peek();
+        int end = _segments.Count == 1 ? _tailCount : head.Length;
+        return head.AsSpan(_headOffset, end - _headOffset);
+    }
+
+    /// <summary>
+    /// Removes <paramref name="count"/> bytes from the front of the first segment (at most what <see cref="PeekHead"/>
+    /// showed); with <paramref name="opened"/> they were overwritten with plaintext and are wiped.
+    /// </summary>
+    internal void Consume(int count, bool opened)
+    {
+        if (count == 0)
+        {
+            return;
+        }
+
+        byte[] head = _segments.Peek();
+        int end = _segments.Count == 1 ? _tailCount : head.Length;
+        if (count > end - _headOffset)
+        {
+            throw new ArgumentOutOfRangeException(nameof(count));
+        }
+
+        if (opened)
+        {
+            CryptoUtil.Wipe(head.AsSpan(_headOffset, count));
+        }
+
+        _headOffset += count;
+        _pending -= count;
+        if (_headOffset == end)
+        {
+            ArrayPool<byte>.Shared.Return(_segments.Dequeue());
+            _headOffset = 0;
+            if (_segments.Count == 0)
+            {
+                _tail = null;
+                _tailCount = 0;
+            }
+        }
     }
 
     /// <summary>Python's <c>write_eof()</c>: no more bytes will be written; <see cref="Eof"/> turns true once the rest is read. Calling it again does nothing.</summary>

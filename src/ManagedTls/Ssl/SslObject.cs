@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text;
 using ManagedTls.Connection;
 using ManagedTls.Handshake;
@@ -24,7 +23,6 @@ public partial class SslObject : IDisposable
     private TlsConfig _config;
     private readonly MemoryBio _incoming;
     private readonly MemoryBio _outgoing;
-    private const int ScratchSize = 16 * 1024 + 512;
     private readonly object _lock = new();
     private bool _sentShutdown;
     private bool _disposed;
@@ -353,7 +351,7 @@ public partial class SslObject : IDisposable
         }
 
         // Want-read only while more input may come: after the incoming end no call waits for input again.
-        if (_incoming.EofWritten)
+        if (InputEnded)
         {
             throw Observed(new SslEofException());
         }
@@ -384,13 +382,18 @@ public partial class SslObject : IDisposable
                 return _sentShutdown ? throw new SslZeroReturnException() : 0;
             }
 
-            if (_incoming.Pending > 0)
+            if (InputPending)
             {
-                Feed();
+                int delivered = Feed(buffer);
+                if (delivered > 0)
+                {
+                    return delivered;
+                }
+
                 continue;
             }
 
-            if (_incoming.EofWritten)
+            if (InputEnded)
             {
                 return _config.IgnoreUnexpectedEof ? 0 : throw new SslEofException();
             }
@@ -438,13 +441,13 @@ public partial class SslObject : IDisposable
                 return true;
             }
 
-            if (_incoming.Pending > 0)
+            if (InputPending)
             {
                 Feed();
                 continue;
             }
 
-            if (_incoming.EofWritten)
+            if (InputEnded)
             {
                 return _config.IgnoreUnexpectedEof ? true : throw new SslEofException();
             }
@@ -474,20 +477,16 @@ public partial class SslObject : IDisposable
         Flush();
     }
 
-    // Moves every incoming byte into the engine and every outgoing byte to the outgoing queue. The buffer the TLS
-    // bytes pass through is rented for the call (it holds only records as on the wire), so an idle object keeps none.
-    private void Feed()
+    // Moves every incoming byte into the engine (records opened where they lie: in the incoming queue's segment, or in
+    // the channel's buffer) and every outgoing byte to the outgoing queue. Application data goes straight into
+    // `destination` while it has room (the count is returned); then the records after it wait for the next call.
+    // Only a record split across two of the queue's segments is copied, into the engine's record buffer, which goes
+    // back to the pool as soon as that record is complete, so an idle object keeps none.
+    private int Feed(Span<byte> destination = default)
     {
-        byte[]? scratch = null;
         try
         {
-            while (_incoming.Pending > 0 && !_conn.PeerClosed)
-            {
-                scratch ??= ArrayPool<byte>.Shared.Rent(ScratchSize);
-                int n = _incoming.Read(scratch);
-                _conn.ReceiveBytes(scratch.AsSpan(0, n));
-                Flush();
-            }
+            return _channelInput is { } input ? FeedFromChannel(input, destination) : FeedFromBio(destination);
         }
         catch (TlsAlertException e)
         {
@@ -495,31 +494,90 @@ public partial class SslObject : IDisposable
         }
         finally
         {
-            if (scratch is not null)
-            {
-                ArrayPool<byte>.Shared.Return(scratch);
-            }
-
             Flush();
         }
     }
 
-    private void Flush()
+    private int FeedFromBio(Span<byte> destination)
     {
-        if (_conn.HasOutgoing)
+        int delivered = 0;
+        while (_incoming.Pending > 0 && !_conn.PeerClosed && (destination.IsEmpty || (delivered < destination.Length && _conn.PendingApplicationData == 0)))
         {
-            byte[] scratch = ArrayPool<byte>.Shared.Rent(ScratchSize);
-            try
+            Span<byte> head = _incoming.PeekHead();
+            int needed = _conn.PartialRecordNeeds;
+            if (needed > 0)
             {
-                while (_conn.HasOutgoing)
+                // The rest of a record that began in an earlier segment: through the engine's record buffer.
+                int n = Math.Min(needed, head.Length);
+                _conn.ReceiveBytes(head.Slice(0, n));
+                _incoming.Consume(n, opened: false);
+            }
+            else
+            {
+                Span<byte> room = destination.Slice(delivered);
+                int taken;
+                int d;
+                try
                 {
-                    int n = _conn.TakeOutgoing(scratch);
-                    _outgoing.Write(scratch.AsSpan(0, n));
+                    taken = _conn.ReceiveRecords(head, room, out d);
+                }
+                catch (TlsAlertException)
+                {
+                    // Records before the one that failed were opened in the segment: none of it may be read back.
+                    _incoming.Consume(head.Length, opened: true);
+                    throw;
+                }
+
+                delivered += d;
+                _incoming.Consume(taken, opened: true);
+                bool full = !room.IsEmpty && (d == room.Length || _conn.PendingApplicationData > 0);
+                if (taken < head.Length && !_conn.PeerClosed && !full)
+                {
+                    // A record that goes on in the next segment (or is still arriving).
+                    _conn.ReceiveBytes(head.Slice(taken));
+                    _incoming.Consume(head.Length - taken, opened: false);
                 }
             }
-            finally
+
+            Flush();
+        }
+
+        return delivered;
+    }
+
+    private int FeedFromChannel(ChannelInput input, Span<byte> destination)
+    {
+        if (!input.Fresh || _conn.PeerClosed)
+        {
+            return 0;
+        }
+
+        input.Fresh = false;
+        int taken = _conn.ReceiveRecords(input.Unread, destination, out int delivered);
+        input.Consume(taken);
+
+        // Records left after the one that filled the reader's buffer are processed by the next call.
+        input.Fresh = !destination.IsEmpty && input.Length > 0 && (delivered == destination.Length || _conn.PendingApplicationData > 0);
+        return delivered;
+    }
+
+    // More input to process: bytes in the incoming queue, or (for the channel) bytes that arrived since the last step.
+    private bool InputPending => _channelInput is { } input ? input.Fresh : _incoming.Pending > 0;
+
+    // No more input will come.
+    private bool InputEnded => _channelInput is { } input ? input.Eof : _incoming.EofWritten;
+
+    // Moves what the engine queued to the outgoing queue, straight from the engine's record buffer. The channel takes
+    // the engine's buffer itself (TakeChannelOutgoing), so for it nothing moves here.
+    private void Flush()
+    {
+        if (_channelInput is null)
+        {
+            while (_conn.HasOutgoing)
             {
-                ArrayPool<byte>.Shared.Return(scratch);
+                ReadOnlySpan<byte> records = _conn.PeekOutgoing;
+                _outgoing.Write(records);
+                _conn.SkipOutgoing(records.Length);
             }
         }
 

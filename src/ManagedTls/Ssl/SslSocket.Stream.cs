@@ -77,7 +77,7 @@ public partial class SslSocket
     private Task WriteFromAsync(Socket socket, ReadOnlyMemory<byte> data)
     {
         ThrowIfNotUsable(SocketOperation.Write);
-        return _channel.WriteAsync(new AsyncSocketAdapter(socket, CancellationToken.None), data);
+        return _channel.WriteAsync(new AsyncSocketAdapter(socket, CancellationToken.None), data).AsTask();
     }
 
     /// <summary>
@@ -90,11 +90,11 @@ public partial class SslSocket
     {
         public bool ReportsProgress => false;
 
-        public Task<int> ReadAsync(byte[] buffer, int offset, int count) =>
-            socket.ReceiveAsync(buffer.AsMemory(offset, count), SocketFlags.None, cancellationToken).AsTask();
+        public ValueTask<int> ReadAsync(byte[] buffer, int offset, int count) =>
+            socket.ReceiveAsync(buffer.AsMemory(offset, count), SocketFlags.None, cancellationToken);
 
-        public Task<int> WriteAsync(byte[] buffer, int offset, int count) =>
-            socket.SendAsync(buffer.AsMemory(offset, count), SocketFlags.None, CancellationToken.None).AsTask();
+        public ValueTask<int> WriteAsync(byte[] buffer, int offset, int count) =>
+            socket.SendAsync(buffer.AsMemory(offset, count), SocketFlags.None, CancellationToken.None);
 
         public Task WaitAsync(SemaphoreSlim gate, bool forWrite) => gate.WaitAsync(forWrite ? CancellationToken.None : cancellationToken);
 

@@ -154,13 +154,13 @@ public partial class SslSocket
     {
         public bool ReportsProgress => mode != SocketMode.Blocking;
 
-        public Task<int> ReadAsync(byte[] buffer, int offset, int count)
+        public ValueTask<int> ReadAsync(byte[] buffer, int offset, int count)
         {
             if (mode == SocketMode.Blocking)
             {
                 try
                 {
-                    return Task.FromResult(socket.Receive(buffer, offset, count, SocketFlags.None));
+                    return new ValueTask<int>(socket.Receive(buffer, offset, count, SocketFlags.None));
                 }
                 catch (SocketException e) when (e.SocketErrorCode == SocketError.TimedOut)
                 {
@@ -173,7 +173,7 @@ public partial class SslSocket
                 int n = socket.Receive(buffer, offset, count, SocketFlags.None, out SocketError error);
                 if (error == SocketError.Success)
                 {
-                    return Task.FromResult(n);
+                    return new ValueTask<int>(n);
                 }
 
                 if (error != SocketError.WouldBlock)
@@ -190,13 +190,13 @@ public partial class SslSocket
             }
         }
 
-        public Task<int> WriteAsync(byte[] buffer, int offset, int count)
+        public ValueTask<int> WriteAsync(byte[] buffer, int offset, int count)
         {
             if (mode == SocketMode.Blocking)
             {
                 try
                 {
-                    return Task.FromResult(socket.Send(buffer, offset, count, SocketFlags.None));
+                    return new ValueTask<int>(socket.Send(buffer, offset, count, SocketFlags.None));
                 }
                 catch (SocketException e) when (e.SocketErrorCode == SocketError.TimedOut)
                 {
@@ -209,7 +209,7 @@ public partial class SslSocket
                 int n = socket.Send(buffer, offset, count, SocketFlags.None, out SocketError error);
                 if (error == SocketError.Success && n > 0)
                 {
-                    return Task.FromResult(n);
+                    return new ValueTask<int>(n);
                 }
 
                 if (error != SocketError.Success && error != SocketError.WouldBlock)

@@ -248,4 +248,8 @@ public partial class SslSocket : IDisposable
     private static void Run(Task task) => task.GetAwaiter().GetResult();
 
     private static T Run<T>(Task<T> task) => task.GetAwaiter().GetResult();
+
+    private static void Run(ValueTask task) => task.GetAwaiter().GetResult();
+
+    private static T Run<T>(ValueTask<T> task) => task.GetAwaiter().GetResult();
 }

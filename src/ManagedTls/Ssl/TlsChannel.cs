@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using ManagedTls.Crypto;
 
 namespace ManagedTls.Ssl;
@@ -16,10 +18,10 @@ internal interface ITransportAdapter
     bool ReportsProgress { get; }
 
     /// <summary>Reads up to <paramref name="count"/> bytes; 0 at the end of the stream.</summary>
-    Task<int> ReadAsync(byte[] buffer, int offset, int count);
+    ValueTask<int> ReadAsync(byte[] buffer, int offset, int count);
 
     /// <summary>Writes some of the bytes (at least one) and returns how many, or throws.</summary>
-    Task<int> WriteAsync(byte[] buffer, int offset, int count);
+    ValueTask<int> WriteAsync(byte[] buffer, int offset, int count);
 
     /// <summary>Waits for <paramref name="gate"/> within the operation's bound.</summary>
     Task WaitAsync(SemaphoreSlim gate, bool forWrite);
@@ -33,13 +35,13 @@ internal readonly struct SyncStreamAdapter(Stream stream) : ITransportAdapter
 {
     public bool ReportsProgress => false;
 
-    public Task<int> ReadAsync(byte[] buffer, int offset, int count) => Task.FromResult(stream.Read(buffer, offset, count));
+    public ValueTask<int> ReadAsync(byte[] buffer, int offset, int count) => new(stream.Read(buffer, offset, count));
 
-    public Task<int> WriteAsync(byte[] buffer, int offset, int count)
+    public ValueTask<int> WriteAsync(byte[] buffer, int offset, int count)
     {
         stream.Write(buffer, offset, count);
         stream.Flush();
-        return Task.FromResult(count);
+        return new(count);
     }
 
     public Task WaitAsync(SemaphoreSlim gate, bool forWrite)
@@ -58,14 +60,26 @@ internal readonly struct AsyncStreamAdapter(Stream stream, CancellationToken can
 {
     public bool ReportsProgress => false;
 
-    public Task<int> ReadAsync(byte[] buffer, int offset, int count) => stream.ReadAsync(buffer, offset, count, cancellationToken);
+#if NET
+    public ValueTask<int> ReadAsync(byte[] buffer, int offset, int count) => stream.ReadAsync(buffer.AsMemory(offset, count), cancellationToken);
 
-    public async Task<int> WriteAsync(byte[] buffer, int offset, int count)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<int> WriteAsync(byte[] buffer, int offset, int count)
+    {
+        await stream.WriteAsync(buffer.AsMemory(offset, count), cancellationToken).ConfigureAwait(false);
+        await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+        return count;
+    }
+#else
+    public ValueTask<int> ReadAsync(byte[] buffer, int offset, int count) => new(stream.ReadAsync(buffer, offset, count, cancellationToken));
+
+    public async ValueTask<int> WriteAsync(byte[] buffer, int offset, int count)
     {
         await stream.WriteAsync(buffer, offset, count, cancellationToken).ConfigureAwait(false);
         await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
         return count;
     }
+#endif
 
     public Task WaitAsync(SemaphoreSlim gate, bool forWrite) => gate.WaitAsync(cancellationToken);
 
@@ -73,17 +87,22 @@ internal readonly struct AsyncStreamAdapter(Stream stream, CancellationToken can
 }
 
 /// <summary>
-/// The one pump shared by <see cref="SslSocket"/> and <see cref="TlsStream"/>: an <see cref="SslObject"/> over its own
-/// memory queues, whose want-read answers become transport reads and whose outgoing bytes become transport writes.
-/// Blocking and asynchronous callers run the same methods with a different <see cref="ITransportAdapter"/>.
+/// The one pump shared by <see cref="SslSocket"/> and <see cref="TlsStream"/>: an <see cref="SslObject"/> whose want-read
+/// answers become transport reads and whose outgoing records become transport writes. Blocking and asynchronous
+/// callers run the same methods with a different <see cref="ITransportAdapter"/>.
 /// </summary>
 /// <remarks>
+/// <para>Bytes are copied as little as possible (decision 0031): the transport reads into a record buffer
+/// (<see cref="ChannelInput"/>) where the engine opens the records in place, and application data is copied once, into
+/// the reader's buffer; a write is sealed from the caller's buffer into the engine's record buffer, which the
+/// transport writes from and which then goes back to the pool. No buffer is kept while no operation runs, except
+/// the bytes of a partial record received or of records not yet written.</para>
 /// <para>Concurrency, as <c>SslStream</c>: one read and one write may run at the same time, from different threads; a
 /// second read (or a second write) while one is in progress is refused with <see cref="NotSupportedException"/> and
 /// <c>SslStream</c>'s message. A shutdown is both a read and a write. The handshake runs once, under a gate: a read
 /// or write that needs it waits for the one in progress. Transport reads therefore never overlap (the read buffer is
 /// used by one operation at a time), and transport writes go out under a gate in the order the bytes were produced.
-/// Every engine step and queue move holds the <see cref="SslObject"/>'s lock.</para>
+/// Every engine step and buffer move holds the <see cref="SslObject"/>'s lock; no transport call does.</para>
 /// <para>A transport write that fails part-way loses the rest of a record the peer has begun to receive, so the
 /// connection is broken from then on: every later call throws <see cref="SslSyscallException"/> with the first
 /// failure inside. An adapter that <see cref="ITransportAdapter.ReportsProgress"/> (a socket without blocking, or
@@ -101,14 +120,18 @@ internal sealed class TlsChannel : IDisposable
     internal const string ReadPendingMessage = "This method may not be called when another read operation is pending.";
     internal const string WritePendingMessage = "This method may not be called when another write operation is pending.";
 
+    // Plaintext sealed per transport write of a large write: four full records.
+    private const int WriteChunk = 4 * 16384;
+
     private readonly object _sync;
     private readonly string _owner;
     private readonly SemaphoreSlim _handshakeGate = new(1, 1);
     private readonly SemaphoreSlim _writeGate = new(1, 1);
-    private readonly byte[] _readBuffer = new byte[16 * 1024 + 512];
-    private readonly byte[] _writeBuffer = new byte[16 * 1024 + 512];
-    private int _unsentOffset;      // under _writeGate: bytes of _writeBuffer taken from Outgoing, not yet written
+    private readonly ChannelInput _input = new();   // under _sync
+    private byte[]? _unsent;        // under _writeGate: the records taken from the engine, not yet all written
+    private int _unsentOffset;
     private int _unsentCount;
+    private bool _fillPending;      // under _sync: a transport read is writing into _input's array
     private int _reading;           // 1 while a read or a shutdown is in progress
     private int _writing;           // 1 while a write or a shutdown is in progress
     private int _filling;           // 1 during a transport read
@@ -120,18 +143,13 @@ internal sealed class TlsChannel : IDisposable
 
     public TlsChannel(SslContext context, bool serverSide, string? serverHostname, SslSession? session, string owner)
     {
-        Incoming = new MemoryBio();
-        Outgoing = new MemoryBio();
-        Ssl = context.WrapBioForChannel(Incoming, Outgoing, serverSide, serverHostname, session);
+        Ssl = context.WrapBioForChannel(new MemoryBio(), new MemoryBio(), serverSide, serverHostname, session);
+        Ssl.UseChannelInput(_input);
         _sync = Ssl.SyncRoot;
         _owner = owner;
     }
 
     public SslObject Ssl { get; }
-
-    public MemoryBio Incoming { get; }
-
-    public MemoryBio Outgoing { get; }
 
     /// <summary>True once a transport write failed part-way: every later call fails.</summary>
     public bool IsBroken => Volatile.Read(ref _broken) is not null;
@@ -141,6 +159,33 @@ internal sealed class TlsChannel : IDisposable
 
     /// <summary>True while a write (or shutdown) is in progress.</summary>
     internal bool WriteInProgress => Volatile.Read(ref _writing) != 0;
+
+    /// <summary>True while the channel holds a record buffer for received bytes (only with a partial record, or during an operation).</summary>
+    internal bool HoldsReadBuffer
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _input.HoldsBuffer;
+            }
+        }
+    }
+
+    /// <summary>Bytes of a partial record received and kept for the next read.</summary>
+    internal int BufferedInput
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _input.Length;
+            }
+        }
+    }
+
+    /// <summary>True while the channel holds records taken from the engine and not yet written.</summary>
+    internal bool HoldsWriteBuffer => Volatile.Read(ref _unsent) is not null;
 
     /// <summary>Runs the handshake to completion (or, once complete, sends what is queued, such as a post-handshake request).</summary>
     public async Task HandshakeAsync<TAdapter>(TAdapter adapter)
@@ -159,6 +204,7 @@ internal sealed class TlsChannel : IDisposable
         }
         finally
         {
+            ReleaseInputIfEmpty();
             _handshakeGate.Release();
         }
     }
@@ -185,13 +231,17 @@ internal sealed class TlsChannel : IDisposable
         }
         finally
         {
+            ReleaseInputIfEmpty();
             _handshakeGate.Release();
         }
     }
 
     /// <summary>Reads application data: at least one byte, or 0 at the end (close_notify, or a tolerated EOF).</summary>
     /// <exception cref="NotSupportedException">Another read is in progress.</exception>
-    public async Task<int> ReadAsync<TAdapter>(TAdapter adapter, Memory<byte> buffer)
+#if NET
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+#endif
+    public async ValueTask<int> ReadAsync<TAdapter>(TAdapter adapter, Memory<byte> buffer)
         where TAdapter : ITransportAdapter
     {
         Enter(ref _reading, ReadPendingMessage);
@@ -208,9 +258,9 @@ internal sealed class TlsChannel : IDisposable
                 {
                     lock (_sync)
                     {
-                        long before = Outgoing.Pending;
+                        int before = Ssl.ChannelOutgoingLength;
                         n = Ssl.TryRead(buffer.Span, out wantRead);
-                        produced = Outgoing.Pending > before;
+                        produced = Ssl.ChannelOutgoingLength > before;
                     }
                 }
                 catch (SslException)
@@ -243,58 +293,90 @@ internal sealed class TlsChannel : IDisposable
         }
         finally
         {
+            ReleaseInputIfEmpty();
             Exit(ref _reading);
         }
     }
 
     /// <summary>
-    /// Writes all of <paramref name="data"/>, completing the handshake first. After a write interrupted by an adapter
+    /// Writes all of <paramref name="data"/>, completing the handshake first: sealed a few records at a time, each
+    /// group written to the transport from the buffer it was sealed into. After a write interrupted by an adapter
     /// that keeps unsent bytes (want-write, a deadline), the next write must carry the same data: it finishes sending
     /// and returns; other data is refused with <c>BAD_WRITE_RETRY</c>.
     /// </summary>
     /// <exception cref="NotSupportedException">Another write is in progress.</exception>
-    public async Task WriteAsync<TAdapter>(TAdapter adapter, ReadOnlyMemory<byte> data)
+#if NET
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+#endif
+    public async ValueTask WriteAsync<TAdapter>(TAdapter adapter, ReadOnlyMemory<byte> data)
         where TAdapter : ITransportAdapter
     {
         Enter(ref _writing, WritePendingMessage);
         try
         {
             ThrowIfUnusable();
+            int done;
+            bool seal;
             if (_interrupted is { } interrupted)
             {
                 if (!interrupted.Matches(data.Span))
                 {
                     throw new SslException(SslErrorNumber.Ssl, "SSL", "BAD_WRITE_RETRY", "bad write retry");
                 }
+
+                done = interrupted.Sealed;
+                seal = done < data.Length;
             }
             else
             {
                 await EnsureHandshakeAsync(adapter).ConfigureAwait(false);
                 adapter.ThrowIfCancelled();
-                lock (_sync)
-                {
-                    Ssl.Write(data.Span);
-                }
+                done = 0;
+                seal = true;
             }
 
-            try
+            while (true)
             {
-                await FlushAsync(adapter, wait: true).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                // The data is protected and queued: it either goes out later (then only with the same data) or the
-                // connection is broken.
-                if (adapter.ReportsProgress && !IsBroken)
+                if (seal)
                 {
-                    _interrupted ??= InterruptedWrite.Of(data.Span);
-                }
-                else
-                {
-                    Break(e);
+                    int n = Math.Min(WriteChunk, data.Length - done);
+                    lock (_sync)
+                    {
+                        Ssl.Write(data.Span.Slice(done, n));
+                    }
+
+                    done += n;
                 }
 
-                throw;
+                try
+                {
+                    await FlushAsync(adapter, wait: true).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    // What was sealed is queued: it either goes out later (then only with the same data, whose rest
+                    // is sealed after it) or the connection is broken.
+                    if (adapter.ReportsProgress && !IsBroken)
+                    {
+                        _interrupted ??= InterruptedWrite.Of(data.Span);
+                        _interrupted.Sealed = done;
+                    }
+                    else
+                    {
+                        Break(e);
+                    }
+
+                    throw;
+                }
+
+                if (done == data.Length)
+                {
+                    break;
+                }
+
+                // Disposal may have begun between two groups of records: nothing more is sealed then.
+                ThrowIfUnusable();
+                seal = true;
             }
 
             _interrupted = null;
@@ -348,6 +430,7 @@ internal sealed class TlsChannel : IDisposable
         }
         finally
         {
+            ReleaseInputIfEmpty();
             Exit(ref _reading);
         }
     }
@@ -380,7 +463,10 @@ internal sealed class TlsChannel : IDisposable
         }
     }
 
-    /// <summary>Marks the channel disposed and wipes the connection; an operation still running fails with <see cref="ObjectDisposedException"/>.</summary>
+    /// <summary>
+    /// Marks the channel disposed and wipes the connection and the received bytes (at once, or when a transport read
+    /// still running ends); an operation still running fails with <see cref="ObjectDisposedException"/>.
+    /// </summary>
     public void Dispose()
     {
         _closing = true;
@@ -388,6 +474,10 @@ internal sealed class TlsChannel : IDisposable
         lock (_sync)
         {
             Ssl.Dispose();
+            if (!_fillPending)
+            {
+                _input.Release();
+            }
         }
 
         // The gates stay undisposed: an operation still running releases them on its way out.
@@ -433,7 +523,10 @@ internal sealed class TlsChannel : IDisposable
     /// Writes every queued outgoing byte, in order, under the write gate. With <paramref name="wait"/> false a flush
     /// running in another thread is asked to take these bytes along instead (a reader never waits behind a writer).
     /// </summary>
-    private async Task FlushAsync<TAdapter>(TAdapter adapter, bool wait)
+#if NET
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+#endif
+    private async ValueTask FlushAsync<TAdapter>(TAdapter adapter, bool wait)
         where TAdapter : ITransportAdapter
     {
         while (true)
@@ -472,8 +565,12 @@ internal sealed class TlsChannel : IDisposable
         }
     }
 
-    // Under the write gate: the bytes left by an earlier call first, then the queue.
-    private async Task WriteQueuedAsync<TAdapter>(TAdapter adapter)
+    // Under the write gate: the bytes left by an earlier call first, then what the engine has queued, written from
+    // the array it was sealed into; each array goes back to the pool once written (it holds only wire bytes).
+#if NET
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+#endif
+    private async ValueTask WriteQueuedAsync<TAdapter>(TAdapter adapter)
         where TAdapter : ITransportAdapter
     {
         while (true)
@@ -485,23 +582,23 @@ internal sealed class TlsChannel : IDisposable
 
             if (_unsentCount == 0)
             {
+                ReturnUnsent();
                 adapter.ThrowIfCancelled();
                 lock (_sync)
                 {
-                    _unsentOffset = 0;
-                    _unsentCount = Outgoing.Read(_writeBuffer.AsSpan());
-                }
+                    if (!Ssl.TakeChannelOutgoing(out byte[] records, out _unsentOffset, out _unsentCount))
+                    {
+                        return;
+                    }
 
-                if (_unsentCount == 0)
-                {
-                    return;
+                    Volatile.Write(ref _unsent, records);
                 }
             }
 
             int n;
             try
             {
-                n = await adapter.WriteAsync(_writeBuffer, _unsentOffset, _unsentCount).ConfigureAwait(false);
+                n = await adapter.WriteAsync(_unsent!, _unsentOffset, _unsentCount).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
@@ -528,7 +625,18 @@ internal sealed class TlsChannel : IDisposable
         }
     }
 
-    private async Task FlushBestEffortAsync<TAdapter>(TAdapter adapter)
+    private void ReturnUnsent()
+    {
+        if (Volatile.Read(ref _unsent) is { } records)
+        {
+            Volatile.Write(ref _unsent, null);
+            _unsentOffset = 0;
+            _unsentCount = 0;
+            ArrayPool<byte>.Shared.Return(records);
+        }
+    }
+
+    private async ValueTask FlushBestEffortAsync<TAdapter>(TAdapter adapter)
         where TAdapter : ITransportAdapter
     {
         try
@@ -541,9 +649,12 @@ internal sealed class TlsChannel : IDisposable
         }
     }
 
-    // One transport read into the read buffer. Reads are serialised by the read slot and the handshake gate; the
-    // check makes an overlap a clear error instead of two reads into one buffer.
-    private async Task FillAsync<TAdapter>(TAdapter adapter)
+    // One transport read into the record buffer (rented for it). Reads are serialised by the read slot and the
+    // handshake gate; the check makes an overlap a clear error instead of two reads into one buffer.
+#if NET
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+#endif
+    private async ValueTask FillAsync<TAdapter>(TAdapter adapter)
         where TAdapter : ITransportAdapter
     {
         if (Interlocked.Exchange(ref _filling, 1) != 0)
@@ -553,10 +664,24 @@ internal sealed class TlsChannel : IDisposable
 
         try
         {
-            int n;
+            byte[] buffer;
+            int offset;
+            int count;
+            lock (_sync)
+            {
+                if (_disposed)
+                {
+                    throw new ObjectDisposedException(_owner);
+                }
+
+                _input.PrepareRead(out buffer, out offset, out count);
+                _fillPending = true;
+            }
+
+            int n = -1;   // stays -1 when the read fails: nothing arrived, and no end either
             try
             {
-                n = await adapter.ReadAsync(_readBuffer, 0, _readBuffer.Length).ConfigureAwait(false);
+                n = await adapter.ReadAsync(buffer, offset, count).ConfigureAwait(false);
             }
             catch (Exception e) when (_closing && e is not OutOfMemoryException)
             {
@@ -566,22 +691,41 @@ internal sealed class TlsChannel : IDisposable
             {
                 throw TransportFailed(e);
             }
-
-            lock (_sync)
+            finally
             {
-                if (n == 0)
+                lock (_sync)
                 {
-                    Incoming.WriteEof();
-                }
-                else
-                {
-                    Incoming.Write(_readBuffer.AsSpan(0, n));
+                    _fillPending = false;
+                    if (_disposed)
+                    {
+                        _input.Release();
+                    }
+                    else if (n == 0)
+                    {
+                        _input.Eof = true;
+                    }
+                    else if (n > 0)
+                    {
+                        _input.Commit(n);
+                    }
                 }
             }
         }
         finally
         {
             Volatile.Write(ref _filling, 0);
+        }
+    }
+
+    // After a reader's operation: the record buffer goes back to the pool unless it holds part of a record.
+    private void ReleaseInputIfEmpty()
+    {
+        lock (_sync)
+        {
+            if (!_fillPending)
+            {
+                _input.ReleaseIfEmpty();
+            }
         }
     }
 
@@ -628,10 +772,13 @@ internal sealed class TlsChannel : IDisposable
     private static SslSyscallException Broken(Exception cause) =>
         new($"The connection cannot be used: an earlier write to the transport failed part-way through a record ({cause.Message})", cause);
 
-    /// <summary>What a write interrupted with its bytes kept was: its length and SHA-256, to recognise the retry.</summary>
+    /// <summary>What a write interrupted with its bytes kept was: its length and SHA-256, to recognise the retry, and how far it was sealed.</summary>
     private sealed class InterruptedWrite(int length, byte[] digest)
     {
         public static InterruptedWrite Of(ReadOnlySpan<byte> data) => new(data.Length, Hashes.Compute(HashAlgorithm.Sha256, data));
+
+        /// <summary>How much of the data was sealed when the write stopped: the retry seals the rest after it.</summary>
+        public int Sealed { get; set; }
 
         public bool Matches(ReadOnlySpan<byte> data) =>
             data.Length == length && Hashes.Compute(HashAlgorithm.Sha256, data).AsSpan().SequenceEqual(digest);

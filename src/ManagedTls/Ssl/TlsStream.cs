@@ -106,7 +106,7 @@ public sealed partial class TlsStream : Stream
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
     {
         CheckBuffer(buffer, offset, count);
-        return Channel().ReadAsync(new AsyncStreamAdapter(_inner, cancellationToken), buffer.AsMemory(offset, count));
+        return Channel().ReadAsync(new AsyncStreamAdapter(_inner, cancellationToken), buffer.AsMemory(offset, count)).AsTask();
     }
 
     /// <inheritdoc/>
@@ -120,17 +120,17 @@ public sealed partial class TlsStream : Stream
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
     {
         CheckBuffer(buffer, offset, count);
-        return Channel().WriteAsync(new AsyncStreamAdapter(_inner, cancellationToken), buffer.AsMemory(offset, count));
+        return Channel().WriteAsync(new AsyncStreamAdapter(_inner, cancellationToken), buffer.AsMemory(offset, count)).AsTask();
     }
 
 #if NET
     /// <inheritdoc/>
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-        new(Channel().ReadAsync(new AsyncStreamAdapter(_inner, cancellationToken), buffer));
+        Channel().ReadAsync(new AsyncStreamAdapter(_inner, cancellationToken), buffer);
 
     /// <inheritdoc/>
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
-        new(Channel().WriteAsync(new AsyncStreamAdapter(_inner, cancellationToken), buffer));
+        Channel().WriteAsync(new AsyncStreamAdapter(_inner, cancellationToken), buffer);
 #endif
 
     /// <summary>Every write is sent at once; flushes the inner stream.</summary>
