@@ -26,6 +26,12 @@ check() { # NAME COMMAND...: runs COMMAND, its output indented, and counts it
   fi
 }
 
+project_dll() { # the assembly of a consumer project: its project file's name
+  local file
+  file=$(ls consumers/"$1"/*.csproj)
+  echo "$(basename "$file" .csproj).dll"
+}
+
 cleanup() {
   local cache
   cache=$(dotnet nuget locals global-packages --list 2>/dev/null | sed -n 's/^global-packages: //p')
@@ -53,33 +59,36 @@ selftest=src/ManagedTls.SelfTest/bin/Release/net10.0/ManagedTls.SelfTest.dll
 check "test-material scan finds the self-test's keys and fixtures" \
   bash -c "! python3 consumers/check-package.py --scan $selftest && python3 consumers/check-package.py --scan $selftest | grep -q 'PEM private key' && python3 consumers/check-package.py --scan $selftest | grep -q 'fixture name ConnectionFuzzFixture'"
 
+ns20=".NETStandard,Version=v2.0" core6=".NETCoreApp,Version=v6.0"
+# The consumers, one line each: NAME | project under consumers/ | target framework | environment | arguments.
+# The project is built from the feed once, then its TARGET/PROJECTNAME.dll is run with the arguments under
+# without-openssl. ConsumerCheck's arguments name the builds of ManagedTls and BouncyCastle that must be loaded.
+# A consumer of further packages (the net10.0 application of ManagedTls.Http and ManagedTls.AspNetCore) is one more
+# project under consumers/ and one more line here; consumers/Directory.Build.props already has their versions.
+runs=(
+  "net6.0|App|net6.0|DOTNET_ROLL_FORWARD=Major|--expect-managedtls $ns20 --expect-bouncycastle $core6"
+  "net8.0|App|net8.0|DOTNET_ROLL_FORWARD=Major|--expect-managedtls .NETCoreApp,Version=v8.0 --expect-bouncycastle $core6"
+  "net10.0|App|net10.0||--expect-managedtls .NETCoreApp,Version=v10.0 --expect-bouncycastle $core6 --bulk 16"
+  "netstandard2.0|Standard/Host|net10.0||--expect-managedtls $ns20 --expect-bouncycastle $ns20 --bulk 16"
+)
+
 echo "== build the consumers from the feed (no project references into src/)"
-# Consumers of further packages (a net10.0 application of ManagedTls.Http and ManagedTls.AspNetCore) are one more
-# project under consumers/ built here and one more line in the runs list below.
-consumer_projects=(consumers/App consumers/Standard/Host)
-before=$failed
-for p in "${consumer_projects[@]}"; do
-  check "build $p" timeout 600 dotnet build "$p" -c Release -p:ManagedTlsVersion="$version"
+declare -A built=()
+for r in "${runs[@]}"; do
+  IFS='|' read -r _ project _ _ _ <<<"$r"
+  [ -n "${built[$project]:-}" ] && continue
+  before=$failed
+  check "build consumers/$project" timeout 600 dotnet build "consumers/$project" -c Release -p:ManagedTlsVersion="$version"
+  built[$project]=$((failed == before))
 done
-built=$((failed == before))
 
 echo "== run the consumers with OpenSSL hidden"
-app=consumers/App/bin/Release
-host=consumers/Standard/Host/bin/Release/net10.0
-ns20=".NETStandard,Version=v2.0"
-# NAME | environment | dll | expected ManagedTls build | expected BouncyCastle build | extra arguments
-runs=(
-  "net6.0|DOTNET_ROLL_FORWARD=Major|$app/net6.0/ManagedTls.Consumer.App.dll|$ns20|.NETCoreApp,Version=v6.0|"
-  "net8.0|DOTNET_ROLL_FORWARD=Major|$app/net8.0/ManagedTls.Consumer.App.dll|.NETCoreApp,Version=v8.0|.NETCoreApp,Version=v6.0|"
-  "net10.0||$app/net10.0/ManagedTls.Consumer.App.dll|.NETCoreApp,Version=v10.0|.NETCoreApp,Version=v6.0|--bulk 16"
-  "netstandard2.0||$host/ManagedTls.Consumer.StandardHost.dll|$ns20|$ns20|--bulk 16"
-)
 for r in "${runs[@]}"; do
-  IFS='|' read -r name envs dll tls bc extra <<<"$r"
-  if [ "$built" -eq 1 ]; then
+  IFS='|' read -r name project tfm envs arguments <<<"$r"
+  if [ "${built[$project]}" -eq 1 ]; then
     # shellcheck disable=SC2086
-    check "consumer $name" timeout 180 env $envs "$without" dotnet "$dll" --name "$name" \
-      --expect-managedtls "$tls" --expect-bouncycastle "$bc" $extra
+    check "consumer $name" timeout 180 env $envs "$without" dotnet "consumers/$project/bin/Release/$tfm/$(project_dll "$project")" \
+      --name "$name" $arguments
   else
     failed=$((failed + 1)); echo "consumer $name: FAILED (not built)"
   fi
