@@ -1,0 +1,1 @@
+return ManagedTls.Consumers.ConsumerCheck.Run(args);
