@@ -63,13 +63,13 @@ ns20=".NETStandard,Version=v2.0" core6=".NETCoreApp,Version=v6.0"
 # The consumers, one line each: NAME | project under consumers/ | target framework | environment | arguments.
 # The project is built from the feed once, then its TARGET/PROJECTNAME.dll is run with the arguments under
 # without-openssl. ConsumerCheck's arguments name the builds of ManagedTls and BouncyCastle that must be loaded.
-# A consumer of further packages (the net10.0 application of ManagedTls.Http and ManagedTls.AspNetCore) is one more
-# project under consumers/ and one more line here; consumers/Directory.Build.props already has their versions.
+# A consumer of further packages is one more project under consumers/ and one more line here.
 runs=(
   "net6.0|App|net6.0|DOTNET_ROLL_FORWARD=Major|--expect-managedtls $ns20 --expect-bouncycastle $core6"
   "net8.0|App|net8.0|DOTNET_ROLL_FORWARD=Major|--expect-managedtls .NETCoreApp,Version=v8.0 --expect-bouncycastle $core6"
   "net10.0|App|net10.0||--expect-managedtls .NETCoreApp,Version=v10.0 --expect-bouncycastle $core6 --bulk 16"
   "netstandard2.0|Standard/Host|net10.0||--expect-managedtls $ns20 --expect-bouncycastle $ns20 --bulk 16"
+  "web (HttpClient and Kestrel)|Web|net10.0||"
 )
 
 echo "== build the consumers from the feed (no project references into src/)"
