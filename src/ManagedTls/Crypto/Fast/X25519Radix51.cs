@@ -1,17 +1,19 @@
+#if NET8_0_OR_GREATER
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.Arm;
+using System.Runtime.Intrinsics.X86;
 
-namespace ManagedTls.Benchmarks;
+namespace ManagedTls.Crypto.Fast;
 
 /// <summary>
 /// X25519 (RFC 7748 section 5) on 64-bit limbs: field elements of GF(2^255 - 19) in radix 2^51 (five limbs),
-/// multiplied with 64x64-to-128-bit products (<see cref="Math.BigMul(ulong, ulong, out ulong)"/>, a single
-/// MULX/MUL instruction on x64 and arm64), and the Montgomery ladder of RFC 7748 section 5 over them.
-/// This is the candidate measured against BouncyCastle's <c>Org.BouncyCastle.Math.EC.Rfc7748.X25519</c> by
-/// <see cref="X25519Benchmarks"/>. It is not part of the library: the project writes elliptic-curve code only where a
-/// managed implementation is measured at least 1.5 times faster than BouncyCastle's, and this one was not (about as
-/// fast; docs/decisions/0033-x25519-stays-on-bouncycastle.md). The benchmark checks it against RFC 7748 and against
-/// BouncyCastle before timing it.
+/// multiplied with 64x64-to-128-bit products (the high half from MULX on x64 or UMULH on arm64, the low half from a
+/// plain multiplication), and the Montgomery ladder of RFC 7748 section 5 over them.
+/// <see cref="MontgomeryKeyExchange"/> uses it for X25519 agreements on net8.0 and later (64-bit processes), where it
+/// measured 2.3 times as fast as BouncyCastle's <c>Org.BouncyCastle.Math.EC.Rfc7748.X25519</c> (decision 0033);
+/// BouncyCastle stays the implementation on netstandard2.0, the public-key derivation everywhere (its fixed-base
+/// comb is faster than any ladder) and the oracle of the differential tests.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -33,7 +35,8 @@ namespace ManagedTls.Benchmarks;
 /// accumulator and no carry flag is needed; the column sums are then carried with shifts and masks.
 /// </para>
 /// <para>
-/// Secrets: the clamped scalar copy and the ladder state live on the stack and are cleared before returning.
+/// Secrets: the clamped scalar copy and the ladder state live on the stack and are cleared before returning; the
+/// caller owns (and wipes) the scalar and the result.
 /// </para>
 /// </remarks>
 [SkipLocalsInit]
@@ -176,9 +179,26 @@ internal static class X25519Radix51
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Acc(ulong x, ulong yShifted, ref ulong low, ref ulong high)
     {
-        ulong hi = Math.BigMul(x, yShifted, out ulong lo);
-        low += lo >> 11;
-        high += hi;
+        high += MultiplyHigh(x, yShifted);
+        low += (x * yShifted) >> 11;
+    }
+
+    // The high 64 bits of a 64x64-bit product: MULX on x64 with BMI2, UMULH on arm64. The low 64 bits are a plain
+    // multiplication, which keeps both halves in registers (BigMul's out parameter goes through the stack).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong MultiplyHigh(ulong x, ulong y)
+    {
+        if (Bmi2.X64.IsSupported)
+        {
+            return Bmi2.X64.MultiplyNoFlags(x, y);
+        }
+
+        if (ArmBase.Arm64.IsSupported)
+        {
+            return ArmBase.Arm64.MultiplyHigh(x, y);
+        }
+
+        return Math.BigMul(x, y, out _);
     }
 
     // Column sums to a reduced element: t_i = low_i + 4 high_(i-1) (2^53 = 4 * 2^51), with high_4 folded into column 0 times 76.
@@ -395,3 +415,4 @@ internal static class X25519Radix51
         public Fe Z3;
     }
 }
+#endif
