@@ -91,7 +91,7 @@ internal sealed class MontgomeryKeyExchange : KeyExchangeAlgorithm
 
     /// <summary>
     /// Whether X25519 agreements run on the managed radix-2^51 ladder (<c>Crypto/Fast/X25519Radix51.cs</c>, net8.0 and
-    /// later in a 64-bit process) rather than on BouncyCastle; public keys always come from BouncyCastle's fixed-base
+    /// later on x64 with BMI2) rather than on BouncyCastle; public keys always come from BouncyCastle's fixed-base
     /// comb, which is faster than a ladder.
     /// </summary>
     internal static bool FastX25519 =>

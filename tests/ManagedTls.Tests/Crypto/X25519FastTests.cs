@@ -23,11 +23,11 @@ public class X25519FastTests
     }
 
     [Fact]
-    public void TheEngineUsesTheFastPathOnThisRuntime()
+    public void TheEngineUsesTheFastPathWhereItWasMeasured()
     {
-        Assert.True(Environment.Is64BitProcess);
-        Assert.True(X25519Radix51.IsSupported);
-        Assert.True(MontgomeryKeyExchange.FastX25519);
+        // x64 with BMI2 (this machine: AMD EPYC); elsewhere BouncyCastle, and the ladder's answers are still checked below.
+        Assert.Equal(System.Runtime.Intrinsics.X86.Bmi2.X64.IsSupported, X25519Radix51.IsSupported);
+        Assert.Equal(X25519Radix51.IsSupported, MontgomeryKeyExchange.FastX25519);
     }
 
     [Theory]

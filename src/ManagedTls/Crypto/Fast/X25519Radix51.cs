@@ -10,7 +10,7 @@ namespace ManagedTls.Crypto.Fast;
 /// X25519 (RFC 7748 section 5) on 64-bit limbs: field elements of GF(2^255 - 19) in radix 2^51 (five limbs),
 /// multiplied with 64x64-to-128-bit products (the high half from MULX on x64 or UMULH on arm64, the low half from a
 /// plain multiplication), and the Montgomery ladder of RFC 7748 section 5 over them.
-/// <see cref="MontgomeryKeyExchange"/> uses it for X25519 agreements on net8.0 and later (64-bit processes), where it
+/// <see cref="MontgomeryKeyExchange"/> uses it for X25519 agreements on net8.0 and later on x64 with BMI2, where it
 /// measured 2.3 times as fast as BouncyCastle's <c>Org.BouncyCastle.Math.EC.Rfc7748.X25519</c> (decision 0033);
 /// BouncyCastle stays the implementation on netstandard2.0, the public-key derivation everywhere (its fixed-base
 /// comb is faster than any ladder) and the oracle of the differential tests.
@@ -47,8 +47,13 @@ internal static class X25519Radix51
 
     private const ulong Mask51 = (1UL << 51) - 1;
 
-    /// <summary>Whether this implementation runs on this runtime (64-bit processes; BigMul is one instruction there).</summary>
-    public static bool IsSupported => Environment.Is64BitProcess;
+    /// <summary>
+    /// Whether the engine uses this implementation here: x64 with BMI2 (MULX), where it was measured against
+    /// BouncyCastle. Elsewhere (arm64, which was not measured, and processors without BMI2, where the high half of a
+    /// product costs four multiplications) <see cref="ScalarMult"/> still gives the right answer but the engine keeps
+    /// BouncyCastle.
+    /// </summary>
+    public static bool IsSupported => Bmi2.X64.IsSupported;
 
     /// <summary>
     /// Computes X25519(k, u) (RFC 7748 section 5): the scalar is clamped, the top bit of u is ignored and

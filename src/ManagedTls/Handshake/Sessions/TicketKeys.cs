@@ -39,14 +39,13 @@ internal sealed class TicketKeyRing : IDisposable
     /// <summary>Seals a serialized session state into a ticket with the current key.</summary>
     public byte[] Seal(ReadOnlySpan<byte> state, IEntropySource entropy, DateTimeOffset now)
     {
-        // The random part of the nonce is drawn before the lock: a system call need not hold up other connections.
-        byte[] ticket = new byte[NameLength + NonceLength + state.Length + TagLength];
-        entropy.GetBytes(ticket.AsSpan(NameLength, 4));
         lock (_lock)
         {
             Rotate(entropy, now);
             TicketKey key = _current!;
+            byte[] ticket = new byte[NameLength + NonceLength + state.Length + TagLength];
             key.Name.CopyTo(ticket, 0);
+            entropy.GetBytes(ticket.AsSpan(NameLength, 4));
             System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(ticket.AsSpan(NameLength + 4, 8), ++key.SealCount);
             key.Aead.Seal(ticket.AsSpan(NameLength, NonceLength), key.Name, state, ticket.AsSpan(NameLength + NonceLength));
             return ticket;
