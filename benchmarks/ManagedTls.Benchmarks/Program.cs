@@ -5,7 +5,7 @@ namespace ManagedTls.Benchmarks;
 /// <summary>Runs the benchmarks chosen on the command line (BenchmarkDotNet's switcher).</summary>
 public static class Program
 {
-    /// <summary>Entry point; <c>smoke [count] [filter]</c> times the TLS benchmarks quickly without BenchmarkDotNet; <c>idle [pairs] [version]</c> measures memory per idle connection.</summary>
+    /// <summary>Entry point; <c>smoke [count] [filter]</c> times the TLS benchmarks quickly without BenchmarkDotNet; <c>idle [pairs] [version]</c> measures memory per idle connection; <c>parallel [seconds] [rounds] [tls13|tls12] [key] [tickets]</c> compares full handshakes on one and two threads over shared contexts.</summary>
     public static void Main(string[] args)
     {
         if (args.Length > 0 && args[0] == "smoke")
@@ -23,6 +23,12 @@ public static class Program
         if (args.Length > 0 && args[0] == "idle")
         {
             Tls.IdleMemory.Run(args[1..]);
+            return;
+        }
+
+        if (args.Length > 0 && args[0] == "parallel")
+        {
+            Tls.ParallelHandshakes.Run(args[1..]);
             return;
         }
 

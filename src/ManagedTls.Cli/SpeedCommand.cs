@@ -12,7 +12,7 @@ namespace ManagedTls.Cli;
 /// (thousands of bytes per second for 16, 256, 1024, 8192 and 16384-byte messages with a 13-byte AAD, as a
 /// TLS record has), seal and open, for every AEAD algorithm: the hardware implementation where this CPU has
 /// one and BouncyCastle always. Then which CPU instructions the runtime reports and which algorithms use
-/// them, and in-memory TLS 1.3 handshakes per second.
+/// them, X25519 agreements per second and in-memory TLS 1.3 handshakes per second.
 /// </summary>
 internal static class SpeedCommand
 {
@@ -98,6 +98,13 @@ internal static class SpeedCommand
 
         if (handshakes)
         {
+            foreach (bool fast in MontgomeryKeyExchange.FastX25519 ? new[] { true, false } : [false])
+            {
+                (long agreements, double x25519Seconds) = X25519Agreements(seconds, fast);
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"x25519: {agreements / x25519Seconds:F1} agreements/s ({(fast ? "managed radix 2^51, the engine's" : MontgomeryKeyExchange.FastX25519 ? "BouncyCastle" : "BouncyCastle, the engine's")}; {agreements} in {x25519Seconds:F2}s)"));
+            }
+
             (int pairs, double elapsed) = Handshakes(seconds);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"handshakes: {pairs / elapsed:F1} TLS 1.3 client+server pairs/s in memory (x25519, Ed25519 certificate, {pairs} in {elapsed:F2}s)"));
@@ -227,6 +234,31 @@ internal static class SpeedCommand
         }
 
         return flags.Count == 0 ? "none" : string.Join(' ', flags);
+    }
+
+    /// <summary>X25519 shared-secret computations (RFC 7748 section 6.1's key pair) on the managed ladder or on BouncyCastle.</summary>
+    private static (long Agreements, double Seconds) X25519Agreements(double seconds, bool fast)
+    {
+        byte[] secret = new byte[32];
+        byte[] alice = CryptoUtil.FromHex("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a");
+        byte[] bobPublic = CryptoUtil.FromHex("de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f");
+        long limit = (long)(seconds * Stopwatch.Frequency);
+        long start = Stopwatch.GetTimestamp();
+        long count = 0;
+        long now;
+        do
+        {
+            if (!MontgomeryKeyExchange.AgreeX25519(alice, bobPublic, secret, fast))
+            {
+                throw new InvalidOperationException("the X25519 agreement of RFC 7748 section 6.1 gave zero");
+            }
+
+            count++;
+            now = Stopwatch.GetTimestamp();
+        }
+        while (now - start < limit);
+        CryptoUtil.Wipe(secret);
+        return (count, (now - start) / (double)Stopwatch.Frequency);
     }
 
     /// <summary>Full TLS 1.3 handshakes between an in-memory client and server (the connection fixture's plain configuration).</summary>

@@ -17,7 +17,9 @@ internal enum MontgomeryCurve
 /// <summary>
 /// X25519 and X448 (RFC 7748; TLS use in RFC 8446 section 7.4.2 and RFC 8422). A share is the raw
 /// little-endian u-coordinate. RFC 7748 section 6 requires rejecting the all-zero shared secret, which is
-/// what a small-order peer point produces; that is reported as illegal_parameter.
+/// what a small-order peer point produces; that is reported as illegal_parameter. X25519 agreements run on
+/// <c>Fast.X25519Radix51</c> where the runtime has it (<see cref="FastX25519"/>), otherwise and for everything
+/// else on BouncyCastle.
 /// </summary>
 internal sealed class MontgomeryKeyExchange : KeyExchangeAlgorithm
 {
@@ -87,15 +89,25 @@ internal sealed class MontgomeryKeyExchange : KeyExchangeAlgorithm
         return new Pending(this, privateKey, publicKey);
     }
 
+    /// <summary>
+    /// Whether X25519 agreements run on the managed radix-2^51 ladder (<c>Crypto/Fast/X25519Radix51.cs</c>, net8.0 and
+    /// later on x64 with BMI2) rather than on BouncyCastle; public keys always come from BouncyCastle's fixed-base
+    /// comb, which is faster than a ladder.
+    /// </summary>
+    internal static bool FastX25519 =>
+#if NET8_0_OR_GREATER
+        Fast.X25519Radix51.IsSupported;
+#else
+        false;
+#endif
+
     /// <summary>Computes the shared secret for a private scalar and a peer u-coordinate, with validation.</summary>
     internal byte[] Agree(byte[] privateKey, ReadOnlySpan<byte> peerShare)
     {
         CheckShareLength(peerShare, _size);
-        byte[] peer = peerShare.ToArray();
         byte[] secret = new byte[_size];
-        bool ok = _curve == MontgomeryCurve.X25519
-            ? BcX25519.CalculateAgreement(privateKey, 0, peer, 0, secret, 0)
-            : BcX448.CalculateAgreement(privateKey, 0, peer, 0, secret, 0);
+        bool ok = _curve == MontgomeryCurve.X25519 ? AgreeX25519(privateKey, peerShare, secret, FastX25519)
+            : BcX448.CalculateAgreement(privateKey, 0, peerShare.ToArray(), 0, secret, 0);
         if (!ok)
         {
             CryptoUtil.Wipe(secret);
@@ -103,6 +115,21 @@ internal sealed class MontgomeryKeyExchange : KeyExchangeAlgorithm
         }
 
         return secret;
+    }
+
+    /// <summary>
+    /// X25519(k, u) into <paramref name="secret"/> on the managed ladder (when <paramref name="fast"/> and
+    /// <see cref="FastX25519"/>) or on BouncyCastle; false for the all-zero result. No validation of lengths.
+    /// </summary>
+    internal static bool AgreeX25519(byte[] privateKey, ReadOnlySpan<byte> peerShare, byte[] secret, bool fast)
+    {
+#if NET8_0_OR_GREATER
+        if (fast && Fast.X25519Radix51.IsSupported)
+        {
+            return Fast.X25519Radix51.ScalarMult(privateKey, peerShare, secret);
+        }
+#endif
+        return BcX25519.CalculateAgreement(privateKey, 0, peerShare.ToArray(), 0, secret, 0);
     }
 
     private sealed class Pending : IKeyExchange

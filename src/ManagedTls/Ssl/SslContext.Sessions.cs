@@ -38,11 +38,7 @@ public sealed partial class SslContext
     /// <returns>The eleven counters, in Python's order.</returns>
     public IReadOnlyDictionary<string, long> SessionStats()
     {
-        ServerSessionCache? cache;
-        lock (_sessionLock)
-        {
-            cache = _sessionCache;
-        }
+        ServerSessionCache? cache = Volatile.Read(ref _sessionCache);
 
         return new Dictionary<string, long>
         {
@@ -67,27 +63,40 @@ public sealed partial class SslContext
     /// </summary>
     internal byte[] SessionIdContext { get; } = NewSessionIdContext();
 
-    /// <summary>The ticket key ring of this context's server connections, made on first use (rotating, thread-safe).</summary>
-    internal TicketKeyRing SharedTicketKeys
+    /// <summary>
+    /// The ticket key ring of this context's server connections, made on first use (rotating, thread-safe). Every
+    /// connection made from this context reads it; once made it is read without a lock, so connections created on
+    /// several threads at once do not queue here.
+    /// </summary>
+    internal TicketKeyRing SharedTicketKeys => Volatile.Read(ref _ticketKeys) ?? MakeTicketKeys();
+
+    /// <summary>The stateful session cache of this context's server connections, made on first use (thread-safe; read without a lock once made).</summary>
+    internal ServerSessionCache SharedSessionCache => Volatile.Read(ref _sessionCache) ?? MakeSessionCache();
+
+    // The lock only decides which thread makes the one ring (or cache) every connection of this context shares.
+    private TicketKeyRing MakeTicketKeys()
     {
-        get
+        lock (_sessionLock)
         {
-            lock (_sessionLock)
+            if (_ticketKeys is null)
             {
-                return _ticketKeys ??= new TicketKeyRing();
+                Volatile.Write(ref _ticketKeys, new TicketKeyRing());
             }
+
+            return _ticketKeys!;
         }
     }
 
-    /// <summary>The stateful session cache of this context's server connections, made on first use (thread-safe).</summary>
-    internal ServerSessionCache SharedSessionCache
+    private ServerSessionCache MakeSessionCache()
     {
-        get
+        lock (_sessionLock)
         {
-            lock (_sessionLock)
+            if (_sessionCache is null)
             {
-                return _sessionCache ??= new ServerSessionCache();
+                Volatile.Write(ref _sessionCache, new ServerSessionCache());
             }
+
+            return _sessionCache!;
         }
     }
 

@@ -57,6 +57,16 @@ public class SpeedCommandTests
         }
 
         Assert.Matches(@"(?m)^cpu instructions: [a-z0-9. -]+$", output);
+        if (MontgomeryKeyExchange.FastX25519)
+        {
+            Assert.Matches(@"(?m)^x25519: [1-9]\d*\.\d agreements/s \(managed radix 2\^51, the engine's; [1-9]\d* in \d+\.\d\ds\)$", output);
+            Assert.Matches(@"(?m)^x25519: [1-9]\d*\.\d agreements/s \(BouncyCastle; [1-9]\d* in \d+\.\d\ds\)$", output);
+        }
+        else
+        {
+            Assert.Matches(@"(?m)^x25519: [1-9]\d*\.\d agreements/s \(BouncyCastle, the engine's; [1-9]\d* in \d+\.\d\ds\)$", output);
+        }
+
         Assert.Matches(@"(?m)^handshakes: \d+\.\d TLS 1\.3 client\+server pairs/s in memory \(x25519, Ed25519 certificate, [1-9]\d* in \d+\.\d\ds\)$", output);
     }
 
@@ -68,6 +78,7 @@ public class SpeedCommandTests
         Assert.DoesNotContain("aes-128-gcm", output);
         Assert.DoesNotContain("chacha20", output);
         Assert.DoesNotContain("handshakes:", output);
+        Assert.DoesNotContain("x25519:", output);
         Assert.Equal(Aeads.HasHardware(AeadAlgorithm.Aes256Gcm), output.Contains("aes-256-gcm seal (hardware)", StringComparison.Ordinal));
     }
 
