@@ -104,6 +104,22 @@ internal static class FacadePeers
             throw new InvalidOperationException("the facade handshake did not complete");
         }
 
+        /// <summary>
+        /// One byte from the server to the client, read by the client: after a TLS 1.3 handshake this carries the
+        /// server's tickets to the client, which takes them in on the read. Returns the bytes moved.
+        /// </summary>
+        public int OneByteToClient()
+        {
+            Server.Write(_buffer.AsSpan(0, 1));
+            int moved = MoveServerToClient();
+            if (Client.Read(_buffer.AsSpan(0, 1)) != 1)
+            {
+                throw new InvalidOperationException("the byte did not arrive");
+            }
+
+            return moved;
+        }
+
         /// <summary>Moves what the client queued to the server's incoming queue.</summary>
         public int MoveClientToServer() => Move(ClientOut, ServerIn);
 

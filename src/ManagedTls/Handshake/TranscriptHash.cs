@@ -87,6 +87,7 @@ internal sealed class TranscriptHash
         }
 
         _hash = Hashes.Create(algorithm);
+        CryptoOperationLog.Note(CryptoOperationKind.TranscriptUpdate, algorithm, _bufferLength);
         _hash.Update(_buffer.AsSpan(0, _bufferLength));
         if (!_retainMessages)
         {
@@ -122,10 +123,20 @@ internal sealed class TranscriptHash
     }
 
     /// <summary>Writes the hash of the messages so far; the transcript continues.</summary>
-    public void GetCurrentHash(Span<byte> destination) => RequireHash().GetCurrentHash(destination);
+    public void GetCurrentHash(Span<byte> destination)
+    {
+        HashFunction h = RequireHash();
+        CryptoOperationLog.Note(CryptoOperationKind.TranscriptRead, h.Algorithm);
+        h.GetCurrentHash(destination);
+    }
 
     /// <summary>The hash of the messages so far, as a new array.</summary>
-    public byte[] GetCurrentHash() => RequireHash().GetCurrentHash();
+    public byte[] GetCurrentHash()
+    {
+        HashFunction h = RequireHash();
+        CryptoOperationLog.Note(CryptoOperationKind.TranscriptRead, h.Algorithm);
+        return h.GetCurrentHash();
+    }
 
     /// <summary>
     /// The hash of the messages so far followed by <paramref name="partialMessage"/>, without adding it: the
@@ -134,6 +145,8 @@ internal sealed class TranscriptHash
     public byte[] GetHashWith(ReadOnlySpan<byte> partialMessage)
     {
         HashFunction h = RequireHash().Clone();
+        CryptoOperationLog.Note(CryptoOperationKind.TranscriptUpdate, h.Algorithm, partialMessage.Length);
+        CryptoOperationLog.Note(CryptoOperationKind.TranscriptRead, h.Algorithm);
         h.Update(partialMessage);
         byte[] result = new byte[h.OutputSize];
         h.Finish(result);
@@ -172,6 +185,8 @@ internal sealed class TranscriptHash
         message[1] = 0;
         message[2] = 0;
         message[3] = (byte)hashLen;
+        CryptoOperationLog.Note(CryptoOperationKind.TranscriptRead, h.Algorithm);
+        CryptoOperationLog.Note(CryptoOperationKind.TranscriptUpdate, h.Algorithm, 4 + hashLen);
         h.Finish(message.Slice(4, hashLen));
         h.Update(message.Slice(0, 4 + hashLen));
         if (_retainMessages)
@@ -185,6 +200,7 @@ internal sealed class TranscriptHash
     {
         if (_hash is not null)
         {
+            CryptoOperationLog.Note(CryptoOperationKind.TranscriptUpdate, _hash.Algorithm, data.Length);
             _hash.Update(data);
         }
 

@@ -236,6 +236,7 @@ internal static class Tls12ServerHello
         KeyExchangeAlgorithm algorithm = ecdhe
             ? (options.EcdheGroup ?? throw TlsAlertException.Internal("ECDHE without a group")).Algorithm
             : options.DheGroup ?? throw TlsAlertException.Internal("DHE without a group");
+        CryptoOperationLog.Note(CryptoOperationKind.KeyGeneration, algorithm.Name);
         IKeyExchange ephemeral = algorithm.Generate(s.Entropy);
         try
         {
@@ -496,6 +497,7 @@ internal sealed class ExpectClientKeyExchange(Tls12ServerOffer offer, PublicKey?
             case KeyExchangeKind.Ecdhe:
             {
                 IKeyExchange ephemeral = offer.Ephemeral ?? throw TlsAlertException.Internal("ECDHE without an ephemeral key");
+                CryptoOperationLog.Note(CryptoOperationKind.KeyAgreement, ephemeral.Algorithm.Name);
                 return ephemeral.Algorithm.ToTls12PremasterSecret(ephemeral.DeriveSharedSecret(exchangeKeys));
             }
 

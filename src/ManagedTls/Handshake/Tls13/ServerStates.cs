@@ -184,6 +184,8 @@ internal static class Tls13ServerHello
     {
         TlsConfig s = cx.Settings;
         Tls13HandshakeSecret hs;
+        CryptoOperationLog.Note(CryptoOperationKind.KeyGeneration, group.Algorithm.Name);
+        CryptoOperationLog.Note(CryptoOperationKind.KeyAgreement, group.Algorithm.Name);
         using (KeyExchangeResponse response = group.Algorithm.Respond(share.KeyExchange, s.Entropy))
         {
             var ext = new ExtensionBlock()
