@@ -155,7 +155,10 @@ public sealed class HandshakeFloor
     }
 
     /// <summary>Runs every planned operation once; returns a value that depends on the results.</summary>
-    public int Run()
+    public int Run() => Run(null);
+
+    /// <summary>Runs the planned operations <paramref name="only"/> selects (all when null), for a breakdown of the floor.</summary>
+    internal int Run(Func<CryptoOperation, bool>? only)
     {
         int result = 0;
         int agreements = 0;
@@ -165,6 +168,11 @@ public sealed class HandshakeFloor
         Span<byte> context = stackalloc byte[64];
         foreach (CryptoOperation op in _plan)
         {
+            if (only is not null && !only(op) && op.Kind != CryptoOperationKind.KeyGeneration)
+            {
+                continue;
+            }
+
             switch (op.Kind)
             {
                 case CryptoOperationKind.KeyGeneration:
