@@ -89,6 +89,18 @@ internal static class AllocationProfile
             HostnameChecksCommonName = true,
             RequiredLeafKeyUsage = ManagedTls.X509.VerifyRequest.KeyUsageDigitalSignature,
         }));
+        long start = GC.GetAllocatedBytesForCurrentThread();
+        IReadOnlyList<ManagedTls.Crypto.CryptoOperation> ops = HandshakeFloor.Record(client, server, session, out SslSession? nextSession);
+        session = nextSession ?? session;
+        Console.WriteLine("Allocated before each operation of one pair (since the previous one; the previous operation's own allocation included):");
+        long last = start;
+        foreach (ManagedTls.Crypto.CryptoOperation op in ops)
+        {
+            Console.WriteLine($"  {op.AllocatedBefore - last,8} B  then {op}");
+            last = op.AllocatedBefore;
+        }
+
+        Console.WriteLine($"  {GC.GetAllocatedBytesForCurrentThread() - last,8} B  to the end (the rest of the handshake, the pair's disposal, the log's end)");
         Console.WriteLine("Sampled types (bytes ~ samples x 100 KB, per pair):");
         foreach ((string type, long bytes) in listener.ByType.OrderByDescending(kv => kv.Value).Take(40))
         {

@@ -144,7 +144,7 @@ public sealed class HandshakeFloor
                 pair.OneByteToClient();
             }
 
-            next = pair.Client.Session;
+            next = session is null ? null : pair.Client.Session;
         }
         finally
         {

@@ -34,6 +34,19 @@ internal enum CryptoOperationKind
 /// <summary>One primitive operation: what, with which algorithm, over how many bytes (0 where the size does not apply).</summary>
 internal readonly record struct CryptoOperation(CryptoOperationKind Kind, string Algorithm, int Size)
 {
+    /// <summary>
+    /// What the thread had allocated in all when the operation was noted (<c>GC.GetAllocatedBytesForCurrentThread</c>
+    /// on targets that have it, else 0): the differences between neighbours show where a handshake allocates. Not part
+    /// of the operation's identity.
+    /// </summary>
+    public long AllocatedBefore { get; init; }
+
+    /// <inheritdoc/>
+    public bool Equals(CryptoOperation other) => Kind == other.Kind && Algorithm == other.Algorithm && Size == other.Size;
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => ((int)Kind * 397) ^ StringComparer.Ordinal.GetHashCode(Algorithm) ^ (Size * 31);
+
     /// <inheritdoc/>
     public override string ToString() => Size == 0 ? $"{Kind} {Algorithm}" : $"{Kind} {Algorithm} {Size}";
 }
@@ -54,7 +67,7 @@ internal static class CryptoOperationLog
     public static bool IsRecording => t_log is not null;
 
     /// <summary>Starts recording on this thread (replacing any recording in progress).</summary>
-    public static void Start() => t_log = [];
+    public static void Start() => t_log = new List<CryptoOperation>(1024); // room enough that the log's own growth does not show between operations
 
     /// <summary>Stops recording on this thread and returns what was recorded, in order.</summary>
     public static IReadOnlyList<CryptoOperation> Stop()
@@ -65,14 +78,20 @@ internal static class CryptoOperationLog
     }
 
     /// <summary>Notes one operation when this thread is recording.</summary>
-    public static void Note(CryptoOperationKind kind, string algorithm, int size = 0) => t_log?.Add(new CryptoOperation(kind, algorithm, size));
+    public static void Note(CryptoOperationKind kind, string algorithm, int size = 0) => t_log?.Add(new CryptoOperation(kind, algorithm, size) { AllocatedBefore = Allocated() });
 
     /// <summary>Notes one operation over a hash when this thread is recording.</summary>
     public static void Note(CryptoOperationKind kind, HashAlgorithm algorithm, int size = 0)
     {
         if (t_log is { } log)
         {
-            log.Add(new CryptoOperation(kind, algorithm.ToString(), size));
+            log.Add(new CryptoOperation(kind, algorithm.ToString(), size) { AllocatedBefore = Allocated() });
         }
     }
+
+#if NET6_0_OR_GREATER
+    private static long Allocated() => GC.GetAllocatedBytesForCurrentThread();
+#else
+    private static long Allocated() => 0;
+#endif
 }

@@ -157,7 +157,7 @@ internal sealed record TlsConfig
             }
         }
 
-        TlsConfig made = this with { CertificateChain = choice.Chain, PrivateKey = choice.Key, _presenting = null };
+        TlsConfig made = this with { CertificateChain = choice.Chain, PrivateKey = choice.Key, _presenting = null, _forServerName = null };
         (Credential, TlsConfig)[] before = cache is not null && ReferenceEquals(cache.Owner, this) ? cache.Made : [];
         if (before.Length < 8)
         {
@@ -166,6 +166,49 @@ internal sealed record TlsConfig
         }
 
         return made;
+    }
+
+    /// <summary>
+    /// These settings for a client connection to <paramref name="serverName"/> offering no session: made once per name
+    /// and kept with these settings (decision 0032), so the client connections sharing a context's snapshot share it
+    /// too instead of each copying the snapshot. (A connection offering a session still gets its own copy.)
+    /// </summary>
+    public TlsConfig ForServerName(string? serverName)
+    {
+        if (ServerName == serverName && ResumptionSession is null && Tls12ResumptionSession is null)
+        {
+            return this;
+        }
+
+        NameCache? cache = Volatile.Read(ref _forServerName);
+        if (cache is not null && ReferenceEquals(cache.Owner, this))
+        {
+            foreach ((string? name, TlsConfig config) in cache.Made)
+            {
+                if (string.Equals(name, serverName, StringComparison.Ordinal))
+                {
+                    return config;
+                }
+            }
+        }
+
+        TlsConfig made = this with { ServerName = serverName, ResumptionSession = null, Tls12ResumptionSession = null, _forServerName = null, _presenting = null };
+        (string?, TlsConfig)[] before = cache is not null && ReferenceEquals(cache.Owner, this) ? cache.Made : [];
+        if (before.Length < 16)
+        {
+            Volatile.Write(ref _forServerName, new NameCache(this, [.. before, (serverName, made)]));
+        }
+
+        return made;
+    }
+
+    private NameCache? _forServerName;
+
+    private sealed class NameCache(TlsConfig owner, (string?, TlsConfig)[] made)
+    {
+        public TlsConfig Owner { get; } = owner;
+
+        public (string?, TlsConfig)[] Made { get; } = made;
     }
 
     // What Presenting made from these settings. A copy made with "with" carries the field along, so the owner is checked.

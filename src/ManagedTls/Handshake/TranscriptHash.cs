@@ -51,7 +51,12 @@ internal sealed class TranscriptHash
     /// A transcript that holds nothing: what a connection keeps once its handshake is over and nothing after it
     /// continues the transcript (any use of its hash throws, as before an algorithm is set).
     /// </summary>
-    public static TranscriptHash Released() => new(null, [], 0, retainMessages: false, messageCount: 0);
+    public static TranscriptHash Released() => ReleasedInstance;
+
+    // One for every connection: it holds nothing, and anything that would change it throws.
+    private static readonly TranscriptHash ReleasedInstance = new(null, [], 0, retainMessages: false, messageCount: 0) { _released = true };
+
+    private bool _released;
 
     /// <summary>Whether the hash algorithm has been set.</summary>
     public bool IsAlgorithmKnown => _hash is not null;
@@ -76,6 +81,7 @@ internal sealed class TranscriptHash
     /// </summary>
     public void SetAlgorithm(HashAlgorithm algorithm)
     {
+        ThrowIfReleased();
         if (_hash is not null)
         {
             if (_hash.Algorithm != algorithm)
@@ -196,8 +202,17 @@ internal sealed class TranscriptHash
         }
     }
 
+    private void ThrowIfReleased()
+    {
+        if (_released)
+        {
+            throw new InvalidOperationException("the transcript was released when the handshake ended");
+        }
+    }
+
     private void AddBytes(ReadOnlySpan<byte> data)
     {
+        ThrowIfReleased();
         if (_hash is not null)
         {
             CryptoOperationLog.Note(CryptoOperationKind.TranscriptUpdate, _hash.Algorithm, data.Length);

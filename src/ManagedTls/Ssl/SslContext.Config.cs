@@ -672,6 +672,13 @@ public sealed partial class SslContext
         return config;
     }
 
+    // The store's generation is read before its certificates, so a change between the two makes the snapshot look stale, never current.
+    private static TrustStore TrustSnapshot(CertificateStore store)
+    {
+        long generation = store.Generation;
+        return new TrustStore(store.GetCertificates(), [store]) { Identity = store, IdentityGeneration = generation };
+    }
+
     // The last snapshot made for each side and what it was made from.
     private FrozenConfig? _frozenClient;
     private FrozenConfig? _frozenServer;
@@ -741,7 +748,7 @@ public sealed partial class SslContext
             PrivateKey = _lastCredential?.Key,
             Credentials = _credentials,
             VerifyPeer = verify && !DangerousDeferPeerVerification,
-            Trust = CertStore is { } store ? new TrustStore(store.GetCertificates(), [store]) { Identity = store } : new TrustStore([]),
+            Trust = TrustSnapshot(CertStore),
             VerifyFlags = _verifyFlags,
             CheckHostname = !serverSide && _checkHostname && verify && !DangerousDeferPeerVerification,
             HostnameChecksCommonName = HostnameChecksCommonName,

@@ -90,6 +90,13 @@ public sealed class TrustStore
     }
 
     private Validation.ParsedAnchors? _parsed;
+
+    /// <summary>
+    /// For a store made from a <see cref="Store.CertificateStore"/> (its <see cref="Identity"/>, also among the
+    /// <see cref="Sources"/>): that store's <see cref="Store.CertificateStore.Generation"/> read before its certificates were
+    /// copied into <see cref="Anchors"/>, so a verification can skip asking the store for what the anchors already hold.
+    /// </summary>
+    internal long? IdentityGeneration { get; init; }
 }
 
 /// <summary>Everything one certificate verification needs.</summary>

@@ -102,7 +102,7 @@ internal static class Tls12ServerHello
         cx.Compression = agreed.Compression;
         cx.Tls12SessionId = agreed.SessionId;
         cx.ServerName = ch.Extensions.Get<ServerNameExtension>()?.HostName;
-        cx.PeerCipherSuites = ch.CipherSuites;
+        cx.PeerCipherSuites = ch.CipherSuites.ToArray(); // kept for shared_ciphers(): the array alone, not the parsed message's list
         if (s.RecordSizeLimit is not null && ch.Extensions.Get<RecordSizeLimitExtension>() is { } peerLimit)
         {
             cx.PeerRecordSizeLimit = peerLimit.Limit;

@@ -132,7 +132,7 @@ internal static class Tls13ServerHello
         cx.PeerAcceptsTickets = modes is not null && modes.Modes.Contains(Hello.ClientHandshake.PskDheKe);
         cx.PeerOffersPostHandshakeAuth = ch.Extensions.Contains(ExtensionType.PostHandshakeAuth);
         cx.PeerOfferedPsk = ch.Extensions.Contains(ExtensionType.PreSharedKey);
-        cx.PeerCipherSuites = ch.CipherSuites;
+        cx.PeerCipherSuites = ch.CipherSuites.ToArray(); // kept for shared_ciphers(): the array alone, not the parsed message's list
         if (s.RecordSizeLimit is not null && ch.Extensions.Get<RecordSizeLimitExtension>() is { } peerLimit)
         {
             cx.PeerRecordSizeLimit = peerLimit.Limit;

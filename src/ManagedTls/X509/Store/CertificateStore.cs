@@ -36,6 +36,7 @@ public sealed partial class CertificateStore : ICertificateSource
     private readonly List<ICertificateSource> _sources = new();
     private long _sequence;
     private long _generation;
+    private int _sourceCount;
 
     // OpenSSL keeps its objects in a stack that is sorted by subject before every insertion or lookup and then
     // appended to, so the most recently added certificate sits unsorted at the end until the next operation.
@@ -299,6 +300,7 @@ public sealed partial class CertificateStore : ICertificateSource
                 if (!_sources.OfType<HashedDirectory>().Any(d => d.Path == dir))
                 {
                     _sources.Add(new HashedDirectory(dir));
+                    Volatile.Write(ref _sourceCount, _sources.Count);
                     Volatile.Write(ref _generation, _generation + 1);
                 }
             }
@@ -317,6 +319,7 @@ public sealed partial class CertificateStore : ICertificateSource
         lock (_gate)
         {
             _sources.Add(source);
+            Volatile.Write(ref _sourceCount, _sources.Count);
             Volatile.Write(ref _generation, _generation + 1);
         }
     }
@@ -326,6 +329,12 @@ public sealed partial class CertificateStore : ICertificateSource
     /// it (a context's frozen configuration) can tell whether it is still current without copying the store.
     /// </summary>
     internal long Generation => Volatile.Read(ref _generation);
+
+    /// <summary>
+    /// True when the store consults no other source and has not changed since <paramref name="generation"/>: looking a
+    /// subject up then finds only certificates a snapshot taken at that generation already holds.
+    /// </summary>
+    internal bool UnchangedWithoutSources(long generation) => Volatile.Read(ref _sourceCount) == 0 && Generation == generation;
 
     /// <summary>The lazily consulted sources (hashed directories first in the order added).</summary>
     public IReadOnlyList<ICertificateSource> Sources

@@ -1,4 +1,5 @@
 using ManagedTls.Crypto;
+using ManagedTls.X509.Store;
 
 namespace ManagedTls.X509.Validation;
 
@@ -198,9 +199,17 @@ internal sealed class PathSearch
     {
         if (_req.Trust.Sources.Count > 0 && _sourcesQueried.Add(child.IssuerKey))
         {
-            byte[] issuerDer = child.Issuer.GetEncoded(Org.BouncyCastle.Asn1.Asn1Encodable.Der);
+            byte[]? issuerDer = null;
             foreach (ICertificateSource src in _req.Trust.Sources)
             {
+                if (src is CertificateStore store && ReferenceEquals(store, _req.Trust.Identity)
+                    && _req.Trust.IdentityGeneration is long generation && store.UnchangedWithoutSources(generation))
+                {
+                    // Everything this store holds is among the anchors already parsed.
+                    continue;
+                }
+
+                issuerDer ??= child.Issuer.GetEncoded(Org.BouncyCastle.Asn1.Asn1Encodable.Der);
                 foreach (byte[] der in src.FindBySubject(issuerDer))
                 {
                     AddAnchor(der);
