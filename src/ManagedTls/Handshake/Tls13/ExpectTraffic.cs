@@ -129,15 +129,14 @@ internal sealed class ExpectTraffic : TrafficState
 
         if (cx.ReceivedSessions.Count >= cx.Settings.MaxReceivedSessions)
         {
-            Tls13Session oldest = cx.ReceivedSessions[0];
-            cx.ReceivedSessions.RemoveAt(0);
+            Tls13Session oldest = cx.TakeOldestReceivedSession();
             if (!oldest.IsAdopted)
             {
                 oldest.Dispose();
             }
         }
 
-        cx.ReceivedSessions.Add(new Tls13Session(ticket.Ticket, _resumption.TicketPsk(ticket.Nonce), _suite, ticket.Lifetime, ticket.AgeAdd, cx.Settings.Clock())
+        cx.AddReceivedSession(new Tls13Session(ticket.Ticket, _resumption.TicketPsk(ticket.Nonce), _suite, ticket.Lifetime, ticket.AgeAdd, cx.Settings.Clock())
         {
             Alpn = cx.Alpn,
             ServerName = cx.ServerName,
