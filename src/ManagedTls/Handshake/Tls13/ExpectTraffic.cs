@@ -19,6 +19,9 @@ internal sealed class ExpectTraffic : TrafficState
     private readonly Tls13TrafficSecret _write;
     private readonly Tls13ResumptionMasterSecret? _resumption;
     private PendingClientAuth? _pendingAuth;
+
+    // The verification every ticket of this connection records: one per connection, not one per ticket (it is immutable).
+    private SessionVerification? _verification;
     private int _clientAuthCount;
     private int _certificateRequests;
 
@@ -142,7 +145,7 @@ internal sealed class ExpectTraffic : TrafficState
             ServerName = cx.ServerName,
             PeerChain = cx.PeerChain,
             VerifyResult = cx.VerifyResult,
-            Verification = cx.VerifyResult is { IsValid: true } ? SessionVerification.Of(cx.Settings, cx.Settings.CheckHostname ? cx.ServerName : null) : null,
+            Verification = cx.VerifyResult is { IsValid: true } ? _verification ??= SessionVerification.Of(cx.Settings, cx.Settings.CheckHostname ? cx.ServerName : null) : null,
         });
     }
 

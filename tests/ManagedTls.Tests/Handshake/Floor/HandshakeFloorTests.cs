@@ -52,9 +52,10 @@ public sealed class HandshakeFloorTests(ITestOutputHelper output)
         Assert.True(above <= bound, $"{row}: {above} bytes allocated above the floor per handshake pair (bound {bound})");
     }
 
-    // Allocation through the facade above the floor's own, per handshake pair.
-    private const long FullBound = 1024 * 1024;
-    private const long ResumedBound = 1024 * 1024;
+    // Allocation through the facade above the floor's own, per handshake pair: about 30 KB is measured for every row
+    // (123 KB for the full rows before decision 0032; where the rest goes is in benchmarks/README.md).
+    private const long FullBound = 32 * 1024;
+    private const long ResumedBound = 32 * 1024;
 
     private static long AllocatedPerCall(Action action, int n)
     {
