@@ -20,6 +20,18 @@ public static class Program
             return;
         }
 
+        if (args.Length > 0 && args[0] == "floorratio")
+        {
+            Tls.FloorRatio.Run(args[1..]);
+            return;
+        }
+
+        if (args.Length > 0 && args[0] == "allocs")
+        {
+            Tls.AllocationProfile.Run(args[1..]);
+            return;
+        }
+
         if (args.Length > 0 && args[0] == "idle")
         {
             Tls.IdleMemory.Run(args[1..]);

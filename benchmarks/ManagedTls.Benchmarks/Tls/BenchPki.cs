@@ -21,6 +21,9 @@ public enum ServerKey
 
     /// <summary>RSA-2048 leaf (rsa_pss_rsae_sha256).</summary>
     Rsa2048,
+
+    /// <summary>Ed25519 leaf (ed25519; TLS 1.3 only in these benchmarks).</summary>
+    Ed25519,
 }
 
 /// <summary>A leaf certificate and its key in the forms each peer loads.</summary>
@@ -58,6 +61,10 @@ public static class BenchPki
     private static readonly Lazy<(byte[] Der, AsymmetricCipherKeyPair Key)> Root = new(MakeRoot);
     private static readonly Lazy<BenchLeaf> Ec = new(() => MakeLeaf(EcKey()));
     private static readonly Lazy<BenchLeaf> Rsa = new(() => MakeLeaf(RsaKey()));
+    private static readonly Lazy<BenchLeaf> Ed = new(() => MakeLeaf(EdKey()));
+
+    /// <summary>The two key types every peer (BouncyCastle's TLS and SslStream included) is measured with.</summary>
+    public static ServerKey[] ClassicKeys { get; } = [ServerKey.EcdsaP256, ServerKey.Rsa2048];
 
     /// <summary>The CA certificate DER.</summary>
     public static byte[] RootDer => Root.Value.Der;
@@ -69,7 +76,19 @@ public static class BenchPki
     public static AsymmetricKeyParameter RootPublic => Root.Value.Key.Public;
 
     /// <summary>The leaf of the given key type.</summary>
-    public static BenchLeaf Leaf(ServerKey key) => key == ServerKey.EcdsaP256 ? Ec.Value : Rsa.Value;
+    public static BenchLeaf Leaf(ServerKey key) => key switch
+    {
+        ServerKey.EcdsaP256 => Ec.Value,
+        ServerKey.Rsa2048 => Rsa.Value,
+        _ => Ed.Value,
+    };
+
+    private static AsymmetricCipherKeyPair EdKey()
+    {
+        var g = new Ed25519KeyPairGenerator();
+        g.Init(new Ed25519KeyGenerationParameters(Random));
+        return g.GenerateKeyPair();
+    }
 
     private static AsymmetricCipherKeyPair EcKey()
     {

@@ -53,7 +53,12 @@ internal static class FacadePeers
     /// <summary>A connected pair: both <see cref="SslObject"/>s and their four queues.</summary>
     public sealed class Pair : IDisposable
     {
-        private readonly byte[] _buffer = new byte[64 * 1024];
+        // The queues' bytes are moved through one buffer per thread: a buffer per pair would count 64 KiB of the
+        // harness's own into every handshake's allocation.
+        [ThreadStatic]
+        private static byte[]? t_buffer;
+
+        private readonly byte[] _buffer = t_buffer ??= new byte[64 * 1024];
 
         /// <summary>Wraps a client and a server over fresh queues (nothing is sent yet).</summary>
         public Pair(SslContext clientContext, SslContext serverContext, SslSession? session = null)
@@ -102,6 +107,22 @@ internal static class FacadePeers
             }
 
             throw new InvalidOperationException("the facade handshake did not complete");
+        }
+
+        /// <summary>
+        /// One byte from the server to the client, read by the client: after a TLS 1.3 handshake this carries the
+        /// server's tickets to the client, which takes them in on the read. Returns the bytes moved.
+        /// </summary>
+        public int OneByteToClient()
+        {
+            Server.Write(_buffer.AsSpan(0, 1));
+            int moved = MoveServerToClient();
+            if (Client.Read(_buffer.AsSpan(0, 1)) != 1)
+            {
+                throw new InvalidOperationException("the byte did not arrive");
+            }
+
+            return moved;
         }
 
         /// <summary>Moves what the client queued to the server's incoming queue.</summary>

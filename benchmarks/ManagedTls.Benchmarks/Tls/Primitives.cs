@@ -16,7 +16,7 @@ internal static class Primitives
         Rounds = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1;
         byte[] message = new byte[130];
         new Random(1).NextBytes(message);
-        foreach (ServerKey key in Enum.GetValues<ServerKey>())
+        foreach (ServerKey key in BenchPki.ClassicKeys)
         {
             PrivateKey pk = PrivateKey.FromDer(BenchPki.Leaf(key).Pkcs8);
             SignatureAlgorithm alg = key == ServerKey.EcdsaP256 ? SignatureAlgorithm.EcdsaP256Sha256 : SignatureAlgorithm.RsaPssRsaeSha256;

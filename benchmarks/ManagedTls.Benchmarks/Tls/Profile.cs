@@ -15,7 +15,7 @@ internal static class Profile
     public static void Run(string[] args)
     {
         int n = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 50;
-        foreach (ServerKey key in Enum.GetValues<ServerKey>())
+        foreach (ServerKey key in BenchPki.ClassicKeys)
         {
             CipherSuiteInfo suite = ManagedPeers.Suite("TLS_AES_128_GCM_SHA256");
             TlsConfig clientSettings = ManagedPeers.Client(suite);

@@ -14,9 +14,13 @@ internal static class Hkdf
             throw new ArgumentException("PRK buffer too small", nameof(prk));
         }
 
+        CryptoOperationLog.Note(CryptoOperationKind.HkdfExtract, algorithm);
         Span<byte> zeros = stackalloc byte[64];
         zeros.Clear();
-        Hmac.Compute(algorithm, salt.IsEmpty ? zeros.Slice(0, hashLen) : salt, ikm, prk);
+        Hmac mac = Hmac.Rent(algorithm, salt.IsEmpty ? zeros.Slice(0, hashLen) : salt);
+        mac.Update(ikm);
+        mac.Finish(prk);
+        Hmac.Return(mac);
     }
 
     /// <summary>HKDF-Extract into a new array.</summary>
@@ -36,6 +40,7 @@ internal static class Hkdf
             throw new ArgumentException("HKDF-Expand output too long", nameof(output));
         }
 
+        CryptoOperationLog.Note(CryptoOperationKind.HkdfExpand, algorithm, output.Length);
         Hmac mac = Hmac.Rent(algorithm, prk);
         Span<byte> t = stackalloc byte[64];
         Span<byte> counter = stackalloc byte[1];

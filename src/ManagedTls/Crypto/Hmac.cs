@@ -149,6 +149,7 @@ internal sealed class Hmac
     /// <summary>One-shot HMAC.</summary>
     public static void Compute(HashAlgorithm algorithm, ReadOnlySpan<byte> key, ReadOnlySpan<byte> data, Span<byte> destination)
     {
+        CryptoOperationLog.Note(CryptoOperationKind.Hmac, algorithm, data.Length);
         Hmac mac = Rent(algorithm, key);
         mac.Update(data);
         mac.Finish(destination);

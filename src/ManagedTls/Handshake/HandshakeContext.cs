@@ -157,7 +157,21 @@ internal sealed class HandshakeContext
     public bool PeerAcceptsTickets { get; set; }
 
     /// <summary>Client: the sessions received in NewSessionTicket messages, oldest first. They belong to the caller.</summary>
-    public List<Tls13Session> ReceivedSessions { get; } = [];
+    public IReadOnlyList<Tls13Session> ReceivedSessions => (IReadOnlyList<Tls13Session>?)_receivedSessions ?? Array.Empty<Tls13Session>();
+
+    // Made with the first ticket received (a server, and a client given none, never need it).
+    private List<Tls13Session>? _receivedSessions;
+
+    /// <summary>Client: keeps a session received in a NewSessionTicket (newest last).</summary>
+    public void AddReceivedSession(Tls13Session session) => (_receivedSessions ??= []).Add(session);
+
+    /// <summary>Client: takes the oldest received session out of <see cref="ReceivedSessions"/> (there is one).</summary>
+    public Tls13Session TakeOldestReceivedSession()
+    {
+        Tls13Session oldest = _receivedSessions![0];
+        _receivedSessions.RemoveAt(0);
+        return oldest;
+    }
 
     /// <summary>
     /// The keying material exporter once the handshake is complete. Setting a new one (a TLS 1.2 renegotiation
@@ -259,7 +273,7 @@ internal sealed class HandshakeContext
     }
 
     /// <summary>
-    /// Once a handshake has completed, drops its transcript (the running hash, and the messages kept for a TLS 1.2
+    /// Once a handshake has completed, drops the ClientHello's random after TLS 1.3 and its transcript (the running hash, and the messages kept for a TLS 1.2
     /// CertificateVerify) unless something after the handshake continues it: TLS 1.3 post-handshake client
     /// authentication, which a client can answer when it offered post_handshake_auth and a server can ask for when
     /// the client offered it (RFC 8446 section 4.4.1). A TLS 1.2 renegotiation starts a new transcript
@@ -272,6 +286,13 @@ internal sealed class HandshakeContext
         if (!postHandshakeAuth && Transcript.MessageCount != 0)
         {
             Transcript = TranscriptHash.Released();
+        }
+
+        if (Version == ProtocolVersion.Tls13)
+        {
+            // Only the key log lines of the handshake's secrets name the ClientHello's random; nothing after a TLS 1.3
+            // handshake derives from it (TLS 1.2 keeps it for its exporter and renegotiation).
+            ClientRandom = [];
         }
     }
 

@@ -133,8 +133,93 @@ internal sealed record TlsConfig
         : PrivateKey is not null && CertificateChain.Count > 0 ? [new Credential(CertificateChain, PrivateKey)]
         : [];
 
-    /// <summary>These settings with <paramref name="choice"/>'s chain and key as the ones this handshake presents and signs with.</summary>
-    public TlsConfig Presenting(Credential choice) => this with { CertificateChain = choice.Chain, PrivateKey = choice.Key };
+    /// <summary>
+    /// These settings with <paramref name="choice"/>'s chain and key as the ones this handshake presents and signs with.
+    /// The result is made once per credential and kept with these settings (decision 0032), so the server connections
+    /// sharing a context's snapshot share it too instead of each copying the snapshot.
+    /// </summary>
+    public TlsConfig Presenting(Credential choice)
+    {
+        if (ReferenceEquals(choice.Chain, CertificateChain) && ReferenceEquals(choice.Key, PrivateKey))
+        {
+            return this;
+        }
+
+        PresentingCache? cache = Volatile.Read(ref _presenting);
+        if (cache is not null && ReferenceEquals(cache.Owner, this))
+        {
+            foreach ((Credential credential, TlsConfig config) in cache.Made)
+            {
+                if (ReferenceEquals(credential, choice))
+                {
+                    return config;
+                }
+            }
+        }
+
+        TlsConfig made = this with { CertificateChain = choice.Chain, PrivateKey = choice.Key, _presenting = null, _forServerName = null };
+        (Credential, TlsConfig)[] before = cache is not null && ReferenceEquals(cache.Owner, this) ? cache.Made : [];
+        if (before.Length < 8)
+        {
+            // Copy on write; a race loses one entry, which is made again on a later handshake.
+            Volatile.Write(ref _presenting, new PresentingCache(this, [.. before, (choice, made)]));
+        }
+
+        return made;
+    }
+
+    /// <summary>
+    /// These settings for a client connection to <paramref name="serverName"/> offering no session: made once per name
+    /// and kept with these settings (decision 0032), so the client connections sharing a context's snapshot share it
+    /// too instead of each copying the snapshot. (A connection offering a session still gets its own copy.)
+    /// </summary>
+    public TlsConfig ForServerName(string? serverName)
+    {
+        if (ServerName == serverName && ResumptionSession is null && Tls12ResumptionSession is null)
+        {
+            return this;
+        }
+
+        NameCache? cache = Volatile.Read(ref _forServerName);
+        if (cache is not null && ReferenceEquals(cache.Owner, this))
+        {
+            foreach ((string? name, TlsConfig config) in cache.Made)
+            {
+                if (string.Equals(name, serverName, StringComparison.Ordinal))
+                {
+                    return config;
+                }
+            }
+        }
+
+        TlsConfig made = this with { ServerName = serverName, ResumptionSession = null, Tls12ResumptionSession = null, _forServerName = null, _presenting = null };
+        (string?, TlsConfig)[] before = cache is not null && ReferenceEquals(cache.Owner, this) ? cache.Made : [];
+        if (before.Length < 16)
+        {
+            Volatile.Write(ref _forServerName, new NameCache(this, [.. before, (serverName, made)]));
+        }
+
+        return made;
+    }
+
+    private NameCache? _forServerName;
+
+    private sealed class NameCache(TlsConfig owner, (string?, TlsConfig)[] made)
+    {
+        public TlsConfig Owner { get; } = owner;
+
+        public (string?, TlsConfig)[] Made { get; } = made;
+    }
+
+    // What Presenting made from these settings. A copy made with "with" carries the field along, so the owner is checked.
+    private PresentingCache? _presenting;
+
+    private sealed class PresentingCache(TlsConfig owner, (Credential, TlsConfig)[] made)
+    {
+        public TlsConfig Owner { get; } = owner;
+
+        public (Credential, TlsConfig)[] Made { get; } = made;
+    }
 
     /// <summary>True to verify the peer's certificate chain against <see cref="Trust"/> (the server only when it requests a certificate).</summary>
     public bool VerifyPeer { get; init; } = true;

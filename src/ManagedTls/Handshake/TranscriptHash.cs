@@ -51,7 +51,12 @@ internal sealed class TranscriptHash
     /// A transcript that holds nothing: what a connection keeps once its handshake is over and nothing after it
     /// continues the transcript (any use of its hash throws, as before an algorithm is set).
     /// </summary>
-    public static TranscriptHash Released() => new(null, [], 0, retainMessages: false, messageCount: 0);
+    public static TranscriptHash Released() => ReleasedInstance;
+
+    // One for every connection: it holds nothing, and anything that would change it throws.
+    private static readonly TranscriptHash ReleasedInstance = new(null, [], 0, retainMessages: false, messageCount: 0) { _released = true };
+
+    private bool _released;
 
     /// <summary>Whether the hash algorithm has been set.</summary>
     public bool IsAlgorithmKnown => _hash is not null;
@@ -76,6 +81,7 @@ internal sealed class TranscriptHash
     /// </summary>
     public void SetAlgorithm(HashAlgorithm algorithm)
     {
+        ThrowIfReleased();
         if (_hash is not null)
         {
             if (_hash.Algorithm != algorithm)
@@ -87,6 +93,7 @@ internal sealed class TranscriptHash
         }
 
         _hash = Hashes.Create(algorithm);
+        CryptoOperationLog.Note(CryptoOperationKind.TranscriptUpdate, algorithm, _bufferLength);
         _hash.Update(_buffer.AsSpan(0, _bufferLength));
         if (!_retainMessages)
         {
@@ -122,10 +129,20 @@ internal sealed class TranscriptHash
     }
 
     /// <summary>Writes the hash of the messages so far; the transcript continues.</summary>
-    public void GetCurrentHash(Span<byte> destination) => RequireHash().GetCurrentHash(destination);
+    public void GetCurrentHash(Span<byte> destination)
+    {
+        HashFunction h = RequireHash();
+        CryptoOperationLog.Note(CryptoOperationKind.TranscriptRead, h.Algorithm);
+        h.GetCurrentHash(destination);
+    }
 
     /// <summary>The hash of the messages so far, as a new array.</summary>
-    public byte[] GetCurrentHash() => RequireHash().GetCurrentHash();
+    public byte[] GetCurrentHash()
+    {
+        HashFunction h = RequireHash();
+        CryptoOperationLog.Note(CryptoOperationKind.TranscriptRead, h.Algorithm);
+        return h.GetCurrentHash();
+    }
 
     /// <summary>
     /// The hash of the messages so far followed by <paramref name="partialMessage"/>, without adding it: the
@@ -134,6 +151,8 @@ internal sealed class TranscriptHash
     public byte[] GetHashWith(ReadOnlySpan<byte> partialMessage)
     {
         HashFunction h = RequireHash().Clone();
+        CryptoOperationLog.Note(CryptoOperationKind.TranscriptUpdate, h.Algorithm, partialMessage.Length);
+        CryptoOperationLog.Note(CryptoOperationKind.TranscriptRead, h.Algorithm);
         h.Update(partialMessage);
         byte[] result = new byte[h.OutputSize];
         h.Finish(result);
@@ -172,6 +191,8 @@ internal sealed class TranscriptHash
         message[1] = 0;
         message[2] = 0;
         message[3] = (byte)hashLen;
+        CryptoOperationLog.Note(CryptoOperationKind.TranscriptRead, h.Algorithm);
+        CryptoOperationLog.Note(CryptoOperationKind.TranscriptUpdate, h.Algorithm, 4 + hashLen);
         h.Finish(message.Slice(4, hashLen));
         h.Update(message.Slice(0, 4 + hashLen));
         if (_retainMessages)
@@ -181,10 +202,20 @@ internal sealed class TranscriptHash
         }
     }
 
+    private void ThrowIfReleased()
+    {
+        if (_released)
+        {
+            throw new InvalidOperationException("the transcript was released when the handshake ended");
+        }
+    }
+
     private void AddBytes(ReadOnlySpan<byte> data)
     {
+        ThrowIfReleased();
         if (_hash is not null)
         {
+            CryptoOperationLog.Note(CryptoOperationKind.TranscriptUpdate, _hash.Algorithm, data.Length);
             _hash.Update(data);
         }
 

@@ -633,6 +633,18 @@ public sealed partial class SslContext
             throw new SslException("Cannot create a client socket with a PROTOCOL_TLS_SERVER context");
         }
 
+        // Without a server-name callback (whose hook names the connection) the snapshot does not depend on the
+        // connection: every connection made while the context is unchanged shares one (decision 0032).
+        FreezeInputs inputs = default;
+        if (_sniCallback is null)
+        {
+            inputs = CurrentFreezeInputs(serverSide);
+            if (Volatile.Read(ref serverSide ? ref _frozenServer : ref _frozenClient) is { } frozen && frozen.Inputs.Equals(inputs))
+            {
+                return frozen.Config;
+            }
+        }
+
         SslOptions o = _options;
         (ProtocolVersion min, ProtocolVersion max) = VersionRange(o);
         int level = _securityLevel;
@@ -654,8 +666,61 @@ public sealed partial class SslContext
             min = ProtocolVersion.Tls13;
         }
 
-        return FreezeAs(serverSide, connection, min, max, tls13, tls12);
+        TlsConfig config = FreezeAs(serverSide, connection, min, max, tls13, tls12);
+        if (_sniCallback is null)
+        {
+            Volatile.Write(ref serverSide ? ref _frozenServer : ref _frozenClient, new FrozenConfig(inputs, config));
+        }
+
+        return config;
     }
+
+    // The store's generation is read before its certificates, so a change between the two makes the snapshot look stale, never current.
+    private static TrustStore TrustSnapshot(CertificateStore store)
+    {
+        long generation = store.Generation;
+        return new TrustStore(store.GetCertificates(), [store]) { Identity = store, IdentityGeneration = generation };
+    }
+
+    // The last snapshot made for each side and what it was made from.
+    private FrozenConfig? _frozenClient;
+    private FrozenConfig? _frozenServer;
+
+    private sealed record FrozenConfig(FreezeInputs Inputs, TlsConfig Config);
+
+    /// <summary>
+    /// Everything <see cref="FreezeAs"/> reads, compared field by field: the lists are replaced, never changed in
+    /// place, when the context is changed, so comparing them by reference is enough; the trust store counts its changes.
+    /// </summary>
+    private readonly record struct FreezeInputs(
+        bool ServerSide,
+        SslOptions Options,
+        TlsVersion Minimum,
+        TlsVersion Maximum,
+        bool FixedTls12,
+        int SecurityLevel,
+        object Tls13Suites,
+        object Tls12Suites,
+        object Groups,
+        object Alpn,
+        object Credentials,
+        Credential? Last,
+        VerifyMode VerifyMode,
+        bool Defer,
+        long TrustGeneration,
+        VerifyFlags VerifyFlags,
+        bool CheckHostname,
+        bool CommonName,
+        bool PostHandshakeAuth,
+        int? RecordSizeLimit,
+        int NumTickets,
+        string? KeyLog,
+        FiniteFieldKeyExchange? DhParameters);
+
+    private FreezeInputs CurrentFreezeInputs(bool serverSide) => new(
+        serverSide, _options, _minimumVersion, _maximumVersion, _fixedTls12, _securityLevel, _tls13Suites, _tls12Suites, _groups, _alpn,
+        _credentials, _lastCredential, _verifyMode, DangerousDeferPeerVerification, CertStore.Generation, _verifyFlags, _checkHostname,
+        HostnameChecksCommonName, PostHandshakeAuth, _recordSizeLimit, _numTickets, _keylogFilename, _dhParameters);
 
     private TlsConfig FreezeAs(bool serverSide, object? connection, ProtocolVersion min, ProtocolVersion max, CipherSuiteInfo[] tls13, CipherSuiteInfo[] tls12, bool switchedTo = false)
     {
@@ -686,7 +751,7 @@ public sealed partial class SslContext
             PrivateKey = _lastCredential?.Key,
             Credentials = _credentials,
             VerifyPeer = verify && !DangerousDeferPeerVerification,
-            Trust = CertStore is { } store ? new TrustStore(store.GetCertificates(), [store]) { Identity = store } : new TrustStore([]),
+            Trust = TrustSnapshot(CertStore),
             VerifyFlags = _verifyFlags,
             CheckHostname = !serverSide && _checkHostname && verify && !DangerousDeferPeerVerification,
             HostnameChecksCommonName = HostnameChecksCommonName,

@@ -10,7 +10,8 @@ namespace ManagedTls.Ssl;
 /// <content>Sessions and resumption (Python's <c>session</c>, <c>session_reused</c>), shared ciphers, handshake counters.</content>
 public partial class SslObject
 {
-    private readonly Dictionary<Tls13Session, SslSession> _exposed = new();
+    // Made when a session is first handed out (most connections never ask).
+    private Dictionary<Tls13Session, SslSession>? _exposed;
     private SslSession? _offered;
     private Tls13Session? _offerCopy;
     private Tls12Session? _offerCopy12;
@@ -161,6 +162,7 @@ public partial class SslObject
     // A server without a callback uses the snapshot itself (no copy kept per connection).
     private TlsConfig ForConnection(TlsConfig config, Tls13Session? offer, Tls12Session? offer12) => ServerSide
         ? config.ServerNameCallback is null ? config : config with { ServerNameCallback = OnServerName }
+        : offer is null && offer12 is null ? config.ForServerName(ServerHostname)
         : config with { ServerName = ServerHostname, ResumptionSession = offer, Tls12ResumptionSession = offer12 };
 
     private SslSession? CurrentSession()
@@ -172,6 +174,7 @@ public partial class SslObject
 
         if (!ServerSide && _conn.LatestSession is { } latest)
         {
+            _exposed ??= [];
             if (!_exposed.TryGetValue(latest, out SslSession? wrapped))
             {
                 latest.Adopt();
@@ -256,7 +259,7 @@ public partial class SslObject
 
         foreach (Tls13Session s in _conn.ReceivedSessions)
         {
-            if (!_exposed.ContainsKey(s))
+            if (_exposed is null || !_exposed.ContainsKey(s))
             {
                 s.Dispose();
             }

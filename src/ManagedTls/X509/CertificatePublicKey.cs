@@ -13,19 +13,27 @@ internal static class CertificatePublicKey
     /// </summary>
     public static PublicKey FromCertificate(byte[] certificateDer)
     {
-        X509CertificateStructure structure;
-        try
+        SubjectPublicKeyInfo spki;
+        if (Validation.ParsedCertCache.Find(certificateDer) is { } seen)
         {
-            structure = X509CertificateStructure.GetInstance(certificateDer);
+            // Parsed before (by a verification of this certificate): its key is read from there, not parsed again.
+            spki = seen.PublicKeyInfo;
         }
-        catch (Exception e) when (e is not TlsAlertException)
+        else
         {
-            throw new TlsAlertException(AlertDescription.BadCertificate, "the peer certificate does not parse", e);
+            try
+            {
+                spki = X509CertificateStructure.GetInstance(certificateDer).SubjectPublicKeyInfo;
+            }
+            catch (Exception e) when (e is not TlsAlertException)
+            {
+                throw new TlsAlertException(AlertDescription.BadCertificate, "the peer certificate does not parse", e);
+            }
         }
 
         try
         {
-            return PublicKey.FromSubjectPublicKeyInfo(structure.SubjectPublicKeyInfo);
+            return PublicKey.FromSubjectPublicKeyInfo(spki);
         }
         catch (TlsAlertException)
         {

@@ -68,6 +68,35 @@ public sealed class TrustStore
     /// wraps (a context's certificate store, wrapped anew for every connection).
     /// </summary>
     internal object Identity { get; init; }
+
+    /// <summary>
+    /// <see cref="Anchors"/> parsed, made on first use and kept (decision 0032): a store shared by many connections
+    /// (a context's frozen configuration holds one) parses its anchors once, not once per handshake. Without a lock:
+    /// two first uses at once may both parse, and one result is kept.
+    /// </summary>
+    internal Validation.ParsedAnchors Parsed
+    {
+        get
+        {
+            Validation.ParsedAnchors? parsed = Volatile.Read(ref _parsed);
+            if (parsed is null)
+            {
+                parsed = Validation.ParsedAnchors.Parse(Anchors);
+                parsed = Interlocked.CompareExchange(ref _parsed, parsed, null) ?? parsed;
+            }
+
+            return parsed;
+        }
+    }
+
+    private Validation.ParsedAnchors? _parsed;
+
+    /// <summary>
+    /// For a store made from a <see cref="Store.CertificateStore"/> (its <see cref="Identity"/>, also among the
+    /// <see cref="Sources"/>): that store's <see cref="Store.CertificateStore.Generation"/> read before its certificates were
+    /// copied into <see cref="Anchors"/>, so a verification can skip asking the store for what the anchors already hold.
+    /// </summary>
+    internal long? IdentityGeneration { get; init; }
 }
 
 /// <summary>Everything one certificate verification needs.</summary>

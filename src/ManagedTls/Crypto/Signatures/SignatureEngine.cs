@@ -20,6 +20,7 @@ internal static class SignatureEngine
     /// <summary>Signs <paramref name="message"/>; the key is known to fit <paramref name="algorithm"/>.</summary>
     public static byte[] Sign(PrivateKey key, SignatureAlgorithm algorithm, ReadOnlySpan<byte> message, IEntropySource entropy)
     {
+        CryptoOperationLog.Note(CryptoOperationKind.Sign, algorithm.Name, message.Length);
         byte[] data = message.ToArray();
         switch (algorithm.Padding)
         {
@@ -63,6 +64,7 @@ internal static class SignatureEngine
     /// <summary>Checks a signature; false for anything wrong or malformed, never an exception.</summary>
     public static bool Verify(PublicKey key, SignatureAlgorithm algorithm, ReadOnlySpan<byte> message, ReadOnlySpan<byte> signature)
     {
+        CryptoOperationLog.Note(CryptoOperationKind.Verify, algorithm.Name, message.Length);
         try
         {
             return algorithm.Padding switch

@@ -105,6 +105,7 @@ internal static class X509Signatures
     /// </summary>
     private static bool VerifyPss(PublicKey key, Asn1Encodable? parameters, ReadOnlySpan<byte> signedData, ReadOnlySpan<byte> signature)
     {
+        CryptoOperationLog.Note(CryptoOperationKind.Verify, "rsassa_pss (certificate)", signedData.Length);
         if (key.Kind is not (KeyKind.Rsa or KeyKind.RsaPss) || signature.Length != (key.Bits + 7) / 8)
         {
             return false;

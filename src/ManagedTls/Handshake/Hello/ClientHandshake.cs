@@ -58,7 +58,9 @@ internal static class ClientHandshake
             IReadOnlyList<NamedGroup> shareGroups = s.KeyShareGroups.Count > 0 ? s.KeyShareGroups : [s.Groups[0].Group];
             foreach (NamedGroup g in shareGroups)
             {
-                shares[g] = s.Groups.First(k => k.Group == g).Algorithm.Generate(s.Entropy);
+                KeyExchangeAlgorithm algorithm = s.Groups.First(k => k.Group == g).Algorithm;
+                CryptoOperationLog.Note(CryptoOperationKind.KeyGeneration, algorithm.Name);
+                shares[g] = algorithm.Generate(s.Entropy);
             }
         }
 

@@ -472,6 +472,8 @@ internal static class ClientFlight
         }
 
         ServerKeyShare server = share ?? throw TlsAlertException.Internal("an ephemeral key exchange without the server's parameters");
+        CryptoOperationLog.Note(CryptoOperationKind.KeyGeneration, server.Algorithm.Name);
+        CryptoOperationLog.Note(CryptoOperationKind.KeyAgreement, server.Algorithm.Name);
         using KeyExchangeResponse response = server.Algorithm is FiniteFieldKeyExchange field
             ? field.RespondTls12(server.ServerPublic, entropy)
             : server.Algorithm.Respond(server.ServerPublic, entropy);

@@ -102,7 +102,7 @@ internal static class Tls12ServerHello
         cx.Compression = agreed.Compression;
         cx.Tls12SessionId = agreed.SessionId;
         cx.ServerName = ch.Extensions.Get<ServerNameExtension>()?.HostName;
-        cx.PeerCipherSuites = ch.CipherSuites;
+        cx.PeerCipherSuites = ch.CipherSuites.ToArray(); // kept for shared_ciphers(): the array alone, not the parsed message's list
         if (s.RecordSizeLimit is not null && ch.Extensions.Get<RecordSizeLimitExtension>() is { } peerLimit)
         {
             cx.PeerRecordSizeLimit = peerLimit.Limit;
@@ -236,6 +236,7 @@ internal static class Tls12ServerHello
         KeyExchangeAlgorithm algorithm = ecdhe
             ? (options.EcdheGroup ?? throw TlsAlertException.Internal("ECDHE without a group")).Algorithm
             : options.DheGroup ?? throw TlsAlertException.Internal("DHE without a group");
+        CryptoOperationLog.Note(CryptoOperationKind.KeyGeneration, algorithm.Name);
         IKeyExchange ephemeral = algorithm.Generate(s.Entropy);
         try
         {
@@ -496,6 +497,7 @@ internal sealed class ExpectClientKeyExchange(Tls12ServerOffer offer, PublicKey?
             case KeyExchangeKind.Ecdhe:
             {
                 IKeyExchange ephemeral = offer.Ephemeral ?? throw TlsAlertException.Internal("ECDHE without an ephemeral key");
+                CryptoOperationLog.Note(CryptoOperationKind.KeyAgreement, ephemeral.Algorithm.Name);
                 return ephemeral.Algorithm.ToTls12PremasterSecret(ephemeral.DeriveSharedSecret(exchangeKeys));
             }
 

@@ -115,7 +115,7 @@ internal static class Tls12ServerSessions
             cx.Suite = suite;
             cx.Alpn = Negotiation.ChooseAlpn(s, ch.Extensions.Get<AlpnExtension>());
             cx.ServerName = ch.Extensions.Get<ServerNameExtension>()?.HostName;
-            cx.PeerCipherSuites = ch.CipherSuites;
+            cx.PeerCipherSuites = ch.CipherSuites.ToArray(); // kept for shared_ciphers(): the array alone, not the parsed message's list
             cx.SessionReused = true;
             cx.Tls12SessionId = agreed.SessionId;
             cx.PeerChain = state.ClientChain;

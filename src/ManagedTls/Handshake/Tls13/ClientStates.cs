@@ -48,6 +48,7 @@ internal static class Tls13ClientHello
             throw TlsAlertException.Illegal("the server selected a PSK identity that was not offered, or with a suite of another hash");
         }
 
+        CryptoOperationLog.Note(CryptoOperationKind.KeyAgreement, kx.Algorithm.Name);
         byte[] shared = kx.DeriveSharedSecret(keyShare.Share.KeyExchange);
         foreach (IKeyExchange k in offer.Shares.Values)
         {
@@ -142,6 +143,7 @@ internal static class Tls13ClientHello
                 k.Dispose();
             }
 
+            CryptoOperationLog.Note(CryptoOperationKind.KeyGeneration, group.Algorithm.Name);
             shares = new Dictionary<NamedGroup, IKeyExchange> { [group.Group] = group.Algorithm.Generate(cx.Settings.Entropy) };
         }
 

@@ -19,6 +19,9 @@ internal sealed class ExpectTraffic : TrafficState
     private readonly Tls13TrafficSecret _write;
     private readonly Tls13ResumptionMasterSecret? _resumption;
     private PendingClientAuth? _pendingAuth;
+
+    // The verification every ticket of this connection records: one per connection, not one per ticket (it is immutable).
+    private SessionVerification? _verification;
     private int _clientAuthCount;
     private int _certificateRequests;
 
@@ -129,21 +132,20 @@ internal sealed class ExpectTraffic : TrafficState
 
         if (cx.ReceivedSessions.Count >= cx.Settings.MaxReceivedSessions)
         {
-            Tls13Session oldest = cx.ReceivedSessions[0];
-            cx.ReceivedSessions.RemoveAt(0);
+            Tls13Session oldest = cx.TakeOldestReceivedSession();
             if (!oldest.IsAdopted)
             {
                 oldest.Dispose();
             }
         }
 
-        cx.ReceivedSessions.Add(new Tls13Session(ticket.Ticket, _resumption.TicketPsk(ticket.Nonce), _suite, ticket.Lifetime, ticket.AgeAdd, cx.Settings.Clock())
+        cx.AddReceivedSession(new Tls13Session(ticket.Ticket, _resumption.TicketPsk(ticket.Nonce), _suite, ticket.Lifetime, ticket.AgeAdd, cx.Settings.Clock())
         {
             Alpn = cx.Alpn,
             ServerName = cx.ServerName,
             PeerChain = cx.PeerChain,
             VerifyResult = cx.VerifyResult,
-            Verification = cx.VerifyResult is { IsValid: true } ? SessionVerification.Of(cx.Settings, cx.Settings.CheckHostname ? cx.ServerName : null) : null,
+            Verification = cx.VerifyResult is { IsValid: true } ? _verification ??= SessionVerification.Of(cx.Settings, cx.Settings.CheckHostname ? cx.ServerName : null) : null,
         });
     }
 

@@ -132,7 +132,7 @@ internal static class Tls13ServerHello
         cx.PeerAcceptsTickets = modes is not null && modes.Modes.Contains(Hello.ClientHandshake.PskDheKe);
         cx.PeerOffersPostHandshakeAuth = ch.Extensions.Contains(ExtensionType.PostHandshakeAuth);
         cx.PeerOfferedPsk = ch.Extensions.Contains(ExtensionType.PreSharedKey);
-        cx.PeerCipherSuites = ch.CipherSuites;
+        cx.PeerCipherSuites = ch.CipherSuites.ToArray(); // kept for shared_ciphers(): the array alone, not the parsed message's list
         if (s.RecordSizeLimit is not null && ch.Extensions.Get<RecordSizeLimitExtension>() is { } peerLimit)
         {
             cx.PeerRecordSizeLimit = peerLimit.Limit;
@@ -184,6 +184,8 @@ internal static class Tls13ServerHello
     {
         TlsConfig s = cx.Settings;
         Tls13HandshakeSecret hs;
+        CryptoOperationLog.Note(CryptoOperationKind.KeyGeneration, group.Algorithm.Name);
+        CryptoOperationLog.Note(CryptoOperationKind.KeyAgreement, group.Algorithm.Name);
         using (KeyExchangeResponse response = group.Algorithm.Respond(share.KeyExchange, s.Entropy))
         {
             var ext = new ExtensionBlock()

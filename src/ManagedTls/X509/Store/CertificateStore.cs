@@ -35,6 +35,8 @@ public sealed partial class CertificateStore : ICertificateSource
     private readonly HashSet<string> _crlKeys = new(StringComparer.Ordinal);
     private readonly List<ICertificateSource> _sources = new();
     private long _sequence;
+    private long _generation;
+    private int _sourceCount;
 
     // OpenSSL keeps its objects in a stack that is sorted by subject before every insertion or lookup and then
     // appended to, so the most recently added certificate sits unsorted at the end until the next operation.
@@ -263,6 +265,7 @@ public sealed partial class CertificateStore : ICertificateSource
 
             stored.Sequence = _sequence++;
             _certs.Add(stored);
+            Volatile.Write(ref _generation, _generation + 1);
             _unsortedLast = stored;
             return true;
         }
@@ -297,6 +300,8 @@ public sealed partial class CertificateStore : ICertificateSource
                 if (!_sources.OfType<HashedDirectory>().Any(d => d.Path == dir))
                 {
                     _sources.Add(new HashedDirectory(dir));
+                    Volatile.Write(ref _sourceCount, _sources.Count);
+                    Volatile.Write(ref _generation, _generation + 1);
                 }
             }
         }
@@ -314,8 +319,22 @@ public sealed partial class CertificateStore : ICertificateSource
         lock (_gate)
         {
             _sources.Add(source);
+            Volatile.Write(ref _sourceCount, _sources.Count);
+            Volatile.Write(ref _generation, _generation + 1);
         }
     }
+
+    /// <summary>
+    /// Counts the changes to what the store holds (a certificate, CRL or source added), so that a snapshot made from
+    /// it (a context's frozen configuration) can tell whether it is still current without copying the store.
+    /// </summary>
+    internal long Generation => Volatile.Read(ref _generation);
+
+    /// <summary>
+    /// True when the store consults no other source and has not changed since <paramref name="generation"/>: looking a
+    /// subject up then finds only certificates a snapshot taken at that generation already holds.
+    /// </summary>
+    internal bool UnchangedWithoutSources(long generation) => Volatile.Read(ref _sourceCount) == 0 && Generation == generation;
 
     /// <summary>The lazily consulted sources (hashed directories first in the order added).</summary>
     public IReadOnlyList<ICertificateSource> Sources
@@ -523,6 +542,7 @@ public sealed partial class CertificateStore : ICertificateSource
             }
 
             _crls.Add(crl);
+            Volatile.Write(ref _generation, _generation + 1);
             return true;
         }
     }

@@ -33,6 +33,11 @@ internal sealed class Cert
 
     public byte[] Der { get; }
 
+    /// <summary>The certificate's identity in a path search (its DER in hex), made once per parsed certificate.</summary>
+    public string DerKey => _derKey ??= ManagedTls.Crypto.CryptoUtil.ToHex(Der);
+
+    private string? _derKey;
+
     public CertProblem? Fatal { get; private set; }
 
     /// <summary>Violations checked only under <see cref="VerifyFlags.VerifyX509Strict"/>.</summary>
@@ -188,10 +193,14 @@ internal sealed class Cert
     {
         get
         {
-            if (!_keyTried)
+            // A trust anchor's Cert is shared by the verifications of many connections (ParsedAnchors), so the key is
+            // published only once decoded: a second thread either decodes it too (the same result) or sees it whole.
+            if (!Volatile.Read(ref _keyTried))
             {
-                _keyTried = true;
-                _key = DecodeKey(out _keyRefusal);
+                AsymmetricKeyParameter? key = DecodeKey(out string? refusal);
+                _key = key;
+                _keyRefusal = refusal;
+                Volatile.Write(ref _keyTried, true);
             }
 
             return _key;

@@ -1,4 +1,5 @@
 using ManagedTls.Crypto;
+using ManagedTls.X509.Store;
 
 namespace ManagedTls.X509.Validation;
 
@@ -36,7 +37,7 @@ internal sealed class PathSearch
     private readonly bool _strict;
     private readonly bool _partial;
     private readonly HashSet<string> _trusted = new(StringComparer.Ordinal);
-    private readonly List<Cert> _anchors = [];
+    private ParsedAnchors _parsed = ParsedAnchors.Empty;
     private readonly List<Cert> _untrusted = [];
     private readonly Dictionary<string, List<Cert>> _bySubject = new(StringComparer.Ordinal);
     private readonly HashSet<string> _sourcesQueried = new(StringComparer.Ordinal);
@@ -71,7 +72,7 @@ internal sealed class PathSearch
             return new VerifyResult([], VerifyError.InvalidCall, 0, "no peer certificate");
         }
 
-        Cert leaf = Cert.Parse(_req.PeerChain[0]);
+        Cert leaf = ParsedCertCache.Parse(_req.PeerChain[0]);
         if (leaf.Fatal is { } f)
         {
             return new VerifyResult([leaf.Der], f.Code, 0, f.Reason);
@@ -85,21 +86,19 @@ internal sealed class PathSearch
             return new VerifyResult([leaf.Der], leafKeyCode, 0, weakLeaf) { AllErrors = [(leafKeyCode, 0)] };
         }
 
-        foreach (byte[] der in _req.Trust.Anchors)
-        {
-            AddAnchor(der);
-        }
+        // The trust anchors are parsed once per trust store (ParsedAnchors), not once per verification.
+        _parsed = _req.Trust.Parsed;
 
-        var seen = new HashSet<string>(StringComparer.Ordinal) { Key(leaf.Der) };
+        var seen = new HashSet<string>(StringComparer.Ordinal) { leaf.DerKey };
         foreach (byte[] der in _req.PeerChain.Skip(1).Concat(_req.Untrusted))
         {
             string k = Key(der);
-            if (_trusted.Contains(k) || !seen.Add(k))
+            if (IsTrustedKey(k) || !seen.Add(k))
             {
                 continue;
             }
 
-            Cert c = Cert.Parse(der);
+            Cert c = ParsedCertCache.Parse(der);
             if (c.Fatal is null)
             {
                 _untrusted.Add(c);
@@ -125,12 +124,12 @@ internal sealed class PathSearch
         return result;
     }
 
-    private static string Key(byte[] der) => CryptoUtil.ToHex(der);
+    internal static string Key(byte[] der) => CryptoUtil.ToHex(der);
 
     private void AddAnchor(byte[] der)
     {
         string k = Key(der);
-        if (!_trusted.Add(k))
+        if (_parsed.Keys.Contains(k) || !_trusted.Add(k))
         {
             return;
         }
@@ -138,7 +137,6 @@ internal sealed class PathSearch
         Cert c = Cert.Parse(der);
         if (c.Fatal is null)
         {
-            _anchors.Add(c);
             Index(c);
         }
     }
@@ -153,7 +151,9 @@ internal sealed class PathSearch
         list.Add(c);
     }
 
-    public bool IsTrusted(Cert c) => _trusted.Contains(Key(c.Der));
+    public bool IsTrusted(Cert c) => IsTrustedKey(c.DerKey);
+
+    private bool IsTrustedKey(string key) => _parsed.Keys.Contains(key) || _trusted.Contains(key);
 
     /// <summary>
     /// Self-signed as OpenSSL decides it without checking the signature: subject equals issuer and the key
@@ -199,9 +199,17 @@ internal sealed class PathSearch
     {
         if (_req.Trust.Sources.Count > 0 && _sourcesQueried.Add(child.IssuerKey))
         {
-            byte[] issuerDer = child.Issuer.GetEncoded(Org.BouncyCastle.Asn1.Asn1Encodable.Der);
+            byte[]? issuerDer = null;
             foreach (ICertificateSource src in _req.Trust.Sources)
             {
+                if (src is CertificateStore store && ReferenceEquals(store, _req.Trust.Identity)
+                    && _req.Trust.IdentityGeneration is long generation && store.UnchangedWithoutSources(generation))
+                {
+                    // Everything this store holds is among the anchors already parsed.
+                    continue;
+                }
+
+                issuerDer ??= child.Issuer.GetEncoded(Org.BouncyCastle.Asn1.Asn1Encodable.Der);
                 foreach (byte[] der in src.FindBySubject(issuerDer))
                 {
                     AddAnchor(der);
@@ -209,10 +217,14 @@ internal sealed class PathSearch
             }
         }
 
-        if (!_bySubject.TryGetValue(child.IssuerKey, out var list))
+        bool shared = _parsed.BySubject.TryGetValue(child.IssuerKey, out Cert[]? anchors);
+        bool own = _bySubject.TryGetValue(child.IssuerKey, out List<Cert>? found);
+        if (!shared && !own)
         {
             return [];
         }
+
+        IEnumerable<Cert> list = !own ? anchors! : !shared ? found! : anchors!.Concat(found!);
 
         bool trustedFirst = (_req.Flags & VerifyFlags.VerifyX509TrustedFirst) != 0;
         return list

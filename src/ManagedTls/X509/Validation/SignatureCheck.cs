@@ -1,3 +1,4 @@
+using ManagedTls.Crypto;
 using Org.BouncyCastle.Asn1;
 using Org.BouncyCastle.Asn1.Pkcs;
 using Org.BouncyCastle.Asn1.X509;
@@ -256,6 +257,11 @@ internal static class SignatureCheck
                 return why;
             }
 
+            if (CryptoOperationLog.IsRecording)
+            {
+                CryptoOperationLog.Note(CryptoOperationKind.Verify, CertificateSignatureName(sigAlg), signed.Length);
+            }
+
             return verifier(signed, signature) ? null : "bad signature";
         }
         catch (Exception e) when (e is ArgumentException or ArithmeticException or InvalidCastException or InvalidOperationException or CryptoException or FormatException or IOException)
@@ -263,6 +269,9 @@ internal static class SignatureCheck
             return "signature cannot be checked: " + e.Message;
         }
     }
+
+    /// <summary>How <see cref="CryptoOperationLog"/> names a certificate or CRL signature check: by its algorithm's OID.</summary>
+    public static string CertificateSignatureName(AlgorithmIdentifier sigAlg) => "certificate " + sigAlg.Algorithm.Id;
 
     private static IDigest? Digest(string oid) => oid switch
     {
