@@ -104,19 +104,8 @@ public sealed class MemoryBio
             int n = Math.Min(end - _headOffset, destination.Length);
             head.AsSpan(_headOffset, n).CopyTo(destination);
             destination = destination.Slice(n);
-            _headOffset += n;
-            _pending -= n;
             total += n;
-            if (_headOffset == end)
-            {
-                ArrayPool<byte>.Shared.Return(_segments.Dequeue());
-                _headOffset = 0;
-                if (_segments.Count == 0)
-                {
-                    _tail = null;
-                    _tailCount = 0;
-                }
-            }
+            Advance(n, end);
         }
 
         return total;
@@ -158,6 +147,12 @@ public sealed class MemoryBio
             CryptoUtil.Wipe(head.AsSpan(_headOffset, count));
         }
 
+        Advance(count, end);
+    }
+
+    /// <summary>Drops <paramref name="count"/> bytes from the first segment, which ends at <paramref name="end"/>; a drained segment goes back to the pool.</summary>
+    private void Advance(int count, int end)
+    {
         _headOffset += count;
         _pending -= count;
         if (_headOffset == end)
