@@ -57,7 +57,20 @@ public sealed class Tls12RenegotiationInteropTests(ClientAuthCertificates certs)
             }
         }
 
-        public bool WaitForExit() => _process.WaitForExit(TimeoutMs);
+        /// <summary>
+        /// Waits, bounded, for the process to exit, then for its last output lines: with asynchronous readers the
+        /// bounded overload can return before the final lines (s_server's statistics at exit) have been delivered.
+        /// </summary>
+        public bool WaitForExit()
+        {
+            if (!_process.WaitForExit(TimeoutMs))
+            {
+                return false;
+            }
+
+            _process.WaitForExit();
+            return true;
+        }
 
         public void CloseInput() => _process.StandardInput.Close();
 
