@@ -18,6 +18,22 @@ internal sealed class TestPki
     {
         Directory = Path.Combine(Path.GetTempPath(), "managedtls-aspnetcore-tests-" + Environment.ProcessId);
         System.IO.Directory.CreateDirectory(Directory);
+        string directory = Directory;
+
+        // The keys are throwaway, but they are still private keys: remove them when the test run ends.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try
+            {
+                System.IO.Directory.Delete(directory, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        };
         var builder = new CertificateBuilder();
         GeneratedCertificate ca = builder.CreateCertificateAuthority("ManagedTls.AspNetCore test CA");
         AuthorityFile = Write("ca.pem", ca.CertificatePem);

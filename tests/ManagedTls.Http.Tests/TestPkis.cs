@@ -23,10 +23,30 @@ internal static class TestPkis
         return context;
     }
 
+    private static readonly string Root = Path.Combine(Path.GetTempPath(), "managedtls-http-tests-" + Environment.ProcessId);
+
+    static TestPkis()
+    {
+        // The keys are throwaway, but they are still private keys: remove them when the test run ends.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try
+            {
+                Directory.Delete(Root, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        };
+    }
+
     private static (ThrowawayPki, PemFiles) Make(string host)
     {
         ThrowawayPki pki = ThrowawayPki.Create(host);
-        string dir = Path.Combine(Path.GetTempPath(), "managedtls-http-tests-" + Environment.ProcessId, host);
+        string dir = Path.Combine(Root, host);
         return (pki, pki.WritePemFiles(dir));
     }
 }
